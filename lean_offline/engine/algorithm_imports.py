@@ -1,0 +1,111 @@
+"""The `AlgorithmImports` module an algorithm file star-imports, built for one run.
+
+LEAN's `Common/AlgorithmImports.py` star-imports every QuantConnect namespace plus numpy, pandas, datetime names,
+typing, math and json. The offline engine builds the same namespace from its own implementations and places it in
+`sys.modules['AlgorithmImports']` only for the duration of a run (`installed_algorithm_imports`).
+"""
+
+from __future__ import annotations
+
+import datetime as _datetime_module
+import importlib
+import json
+import math
+import random
+import sys
+import types
+import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+# (module, names) pairs; a name missing from a module that does not exist yet is left out rather than faked, so
+# an algorithm using it fails with a NameError naming it.
+_ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lean_offline.enums", (
+        "Resolution", "SecurityType", "TickType", "DataNormalizationMode", "OrderType", "OrderStatus",
+        "OrderDirection", "InsightDirection", "InsightType", "SubscriptionTransportMedium", "FileFormat",
+        "SeriesType", "AccountType", "BrokerageName", "DayOfWeek", "Market",
+    )),
+    ("lean_offline.naming", ("UnsupportedApiError",)),
+    ("lean_offline.data.market", ("BaseData", "TradeBar", "QuoteBar", "Bar", "Tick", "IndicatorDataPoint")),
+    ("lean_offline.data.symbol", ("Symbol", "SecurityIdentifier", "SymbolCache")),
+    ("lean_offline.data.market_hours", ("SecurityExchangeHours", "MarketHoursDatabase", "MarketHoursSegment",
+                                        "LocalMarketHours", "MarketHoursState")),
+    ("lean_offline.data.symbol_properties", ("SymbolProperties", "SymbolPropertiesDatabase")),
+    ("lean_offline.data.readers", ("LeanData",)),
+    ("lean_offline.data", ("LeanData",)),
+    ("lean_offline.indicators", (
+        "IndicatorBase", "IndicatorDataPoint", "SimpleMovingAverage", "ExponentialMovingAverage",
+        "MovingAverageConvergenceDivergence", "StandardDeviation", "RateOfChange", "RateOfChangePercent",
+        "MomentumPercent", "Momentum", "Delay", "Identity", "MovingAverageType", "IndicatorExtensions", "Field",
+        "RollingWindow", "TradeBarConsolidator", "QuoteBarConsolidator", "Maximum", "Minimum",
+        "AverageTrueRange", "RelativeStrengthIndex", "BollingerBands", "LogReturn", "Sum", "Variance",
+        "CompositeIndicator", "PythonIndicator", "WindowIndicator",
+    )),
+    ("lean_offline.engine.orders", (
+        "Order", "OrderTicket", "OrderEvent", "OrderFee", "CashAmount", "OrderFeeParameters", "PortfolioTarget",
+        "Insight", "SubmitOrderRequest", "UpdateOrderFields", "OrderProperties", "OrderResponse",
+    )),
+    ("lean_offline.engine.fees", ("FeeModel", "ConstantFeeModel", "InteractiveBrokersFeeModel")),
+    ("lean_offline.engine.fills", ("FillModel", "ImmediateFillModel", "EquityFillModel")),
+    ("lean_offline.engine.buying_power", ("BuyingPowerModel", "SecurityMarginModel", "CashBuyingPowerModel")),
+    ("lean_offline.engine.securities", ("Security", "SecurityManager", "SecurityExchange")),
+    ("lean_offline.engine.portfolio", ("SecurityHolding", "SecurityPortfolioManager", "CashBook")),
+    ("lean_offline.engine.settings", ("AlgorithmSettings",)),
+    ("lean_offline.engine.scheduling", ("DateRules", "TimeRules", "ScheduleManager", "ScheduledEvent")),
+    ("lean_offline.engine.python_data", ("PythonData", "SubscriptionDataSource", "DynamicData")),
+    ("lean_offline.engine.object_store", ("ObjectStore",)),
+    ("lean_offline.engine.charting", ("Chart", "Series", "Color", "ScatterMarkerSymbol", "ChartType")),
+    ("lean_offline.engine.globals", ("Globals", "TimeZones", "Slice", "Random", "Extensions")),
+    ("lean_offline.engine.algorithm", ("QCAlgorithm",)),
+)
+
+
+def _engine_namespace() -> dict[str, object]:
+    namespace: dict[str, object] = {}
+    for module_name, names in _ENGINE_EXPORTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        for name in names:
+            if hasattr(module, name) and name not in namespace:
+                namespace[name] = getattr(module, name)
+    return namespace
+
+
+def build_algorithm_imports() -> types.ModuleType:
+    """A fresh module object with LEAN's AlgorithmImports names (see the module docstring)."""
+    module = types.ModuleType("AlgorithmImports", "lean_offline's stand-in for LEAN's AlgorithmImports")
+    namespace: dict[str, object] = {name: getattr(typing, name) for name in typing.__all__}
+    namespace.update(
+        np=np, pd=pd, math=math, json=json, random=random,
+        datetime=_datetime_module.datetime, date=_datetime_module.date, time=_datetime_module.time,
+        timedelta=_datetime_module.timedelta, timezone=_datetime_module.timezone,
+        String=str, Exception=Exception,
+    )
+    namespace.update(_engine_namespace())
+    if "QCAlgorithm" in namespace:
+        namespace["QCAlgorithmFramework"] = namespace["QCAlgorithm"]
+        namespace["QCAlgorithmFrameworkBridge"] = namespace["QCAlgorithm"]
+    module.__dict__.update(namespace)
+    module.__all__ = sorted(name for name in namespace if not name.startswith("_"))  # type: ignore[attr-defined]
+    return module
+
+
+@contextmanager
+def installed_algorithm_imports() -> Iterator[types.ModuleType]:
+    """Put a fresh AlgorithmImports in sys.modules for the block; restore what was there before."""
+    previous = sys.modules.get("AlgorithmImports")
+    module = build_algorithm_imports()
+    sys.modules["AlgorithmImports"] = module
+    try:
+        yield module
+    finally:
+        if previous is None:
+            sys.modules.pop("AlgorithmImports", None)
+        else:
+            sys.modules["AlgorithmImports"] = previous
