@@ -1,0 +1,2 @@
+"""The offline engine's data layer: market data objects, symbols, exchange hours, symbol properties,
+interest rates, corporate factors and streaming readers of LEAN-format data files."""

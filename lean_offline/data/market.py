@@ -1,0 +1,200 @@
+"""Market data points as LEAN hands them to an algorithm: BaseData, TradeBar, QuoteBar (with its Bar sides) and Tick.
+
+Times are naive datetimes in the security's exchange time zone, as LEAN presents them. Each point also carries
+`end_time_utc` (naive UTC), which the engine uses to merge subscriptions; readers set it, user code never needs it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..enums import TickType
+from ..naming import DualCase, lean_enum
+
+MarketDataType = lean_enum(
+    "MarketDataType",
+    {"Base": 0, "TradeBar": 1, "Tick": 2, "Auxiliary": 3, "QuoteBar": 4, "OptionChain": 5, "FuturesChain": 6},
+)
+
+_NO_TIME = datetime(1, 1, 1)
+_ZERO = timedelta(0)
+
+
+class BaseData(DualCase):
+    """One data point: `symbol`, `time` (start), `end_time` (when it is emitted), `value` (= `price`)."""
+
+    __slots__ = ("symbol", "time", "end_time", "value", "is_fill_forward", "end_time_utc")
+
+    data_type: Any = MarketDataType["BASE"]
+
+    def __init__(self, time: datetime = _NO_TIME, end_time: datetime | None = None, symbol: Any = None,
+                 value: float = 0.0) -> None:
+        self.symbol = symbol
+        self.time = time
+        self.end_time = time if end_time is None else end_time
+        self.value = value
+        self.is_fill_forward = False
+        self.end_time_utc: datetime | None = None
+
+    @property
+    def price(self) -> float:
+        return self.value
+
+    @property
+    def period(self) -> timedelta:
+        return self.end_time - self.time
+
+    def clone(self, fill_forward: bool = False) -> BaseData:
+        """A shallow copy (Bar sides are immutable so they are shared), flagged as fill-forward when asked."""
+        copy = object.__new__(type(self))
+        for cls in type(self).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if hasattr(self, slot):
+                    object.__setattr__(copy, slot, object.__getattribute__(self, slot))
+        copy.is_fill_forward = fill_forward
+        return copy
+
+    def __repr__(self) -> str:
+        return f"{self.symbol}: {self.value}"
+
+
+class TradeBar(BaseData):
+    """OHLCV bar; `close` is the point's `value`. Constructor mirrors LEAN: (time, symbol, open, high, low, close,
+    volume, period)."""
+
+    __slots__ = ("open", "high", "low", "volume")
+
+    data_type = MarketDataType["TRADE_BAR"]
+
+    def __init__(self, time: datetime = _NO_TIME, symbol: Any = None, open: float = 0.0, high: float = 0.0,
+                 low: float = 0.0, close: float = 0.0, volume: float = 0.0,
+                 period: timedelta | None = None) -> None:
+        self.symbol = symbol
+        self.time = time
+        self.end_time = time + (period if period is not None else timedelta(minutes=1))
+        self.value = close
+        self.is_fill_forward = False
+        self.end_time_utc = None
+        self.open = open
+        self.high = high
+        self.low = low
+        self.volume = volume
+
+    @property
+    def close(self) -> float:
+        return self.value
+
+    @close.setter
+    def close(self, close: float) -> None:
+        self.value = close
+
+    def __repr__(self) -> str:
+        return (f"{self.symbol}: O: {self.open:.2f} H: {self.high:.2f} L: {self.low:.2f} C: {self.value:.2f} "
+                f"V: {self.volume:.2f}")
+
+
+class Bar(DualCase):
+    """One side (bid or ask) of a quote bar."""
+
+    __slots__ = ("open", "high", "low", "close")
+
+    def __init__(self, open: float = 0.0, high: float = 0.0, low: float = 0.0, close: float = 0.0) -> None:
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+
+    def __repr__(self) -> str:
+        return f"O: {self.open} H: {self.high} L: {self.low} C: {self.close}"
+
+
+def _mid(bid: float | None, ask: float | None) -> float:
+    """Mid of the two sides when both exist (bid+ask)/2, else the side present, else 0 (LEAN's QuoteBar rule)."""
+    if bid is not None and ask is not None:
+        return (bid + ask) / 2.0
+    if bid is not None:
+        return bid
+    return ask if ask is not None else 0.0
+
+
+class QuoteBar(BaseData):
+    """Bid and ask bars; `open/high/low/close` are the mids (or the side present), `value` = `close`.
+
+    Constructor mirrors LEAN: (time, symbol, bid, last_bid_size, ask, last_ask_size, period).
+    """
+
+    __slots__ = ("bid", "ask", "last_bid_size", "last_ask_size")
+
+    data_type = MarketDataType["QUOTE_BAR"]
+
+    def __init__(self, time: datetime = _NO_TIME, symbol: Any = None, bid: Bar | None = None,
+                 last_bid_size: float = 0.0, ask: Bar | None = None, last_ask_size: float = 0.0,
+                 period: timedelta | None = None) -> None:
+        self.symbol = symbol
+        self.time = time
+        self.end_time = time + (period if period is not None else timedelta(minutes=1))
+        self.is_fill_forward = False
+        self.end_time_utc = None
+        self.bid = bid
+        self.ask = ask
+        self.last_bid_size = last_bid_size
+        self.last_ask_size = last_ask_size
+        self.value = _mid(bid.close if bid else None, ask.close if ask else None)
+
+    @property
+    def open(self) -> float:
+        return _mid(self.bid.open if self.bid else None, self.ask.open if self.ask else None)
+
+    @property
+    def high(self) -> float:
+        return _mid(self.bid.high if self.bid else None, self.ask.high if self.ask else None)
+
+    @property
+    def low(self) -> float:
+        return _mid(self.bid.low if self.bid else None, self.ask.low if self.ask else None)
+
+    @property
+    def close(self) -> float:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"{self.symbol}: Bid: {self.bid} Ask: {self.ask}"
+
+
+class Tick(BaseData):
+    """A trade or quote tick. `value` is the trade price, or the mid of bid/ask for quote ticks."""
+
+    __slots__ = ("tick_type", "quantity", "bid_price", "ask_price", "bid_size", "ask_size", "exchange",
+                 "sale_condition", "suspicious")
+
+    data_type = MarketDataType["TICK"]
+
+    def __init__(self, time: datetime = _NO_TIME, symbol: Any = None, value: float = 0.0, quantity: float = 0.0,
+                 tick_type: Any = TickType["TRADE"], bid_price: float = 0.0, ask_price: float = 0.0,
+                 bid_size: float = 0.0, ask_size: float = 0.0) -> None:
+        self.symbol = symbol
+        self.time = time
+        self.end_time = time
+        self.is_fill_forward = False
+        self.end_time_utc = None
+        self.tick_type = tick_type
+        self.quantity = quantity
+        self.bid_price = bid_price
+        self.ask_price = ask_price
+        self.bid_size = bid_size
+        self.ask_size = ask_size
+        self.exchange = ""
+        self.sale_condition = ""
+        self.suspicious = False
+        if tick_type == TickType["QUOTE"] and not value:
+            value = _mid(bid_price or None, ask_price or None)
+        self.value = value
+
+    @property
+    def last_price(self) -> float:
+        return self.value
+
+    @property
+    def period(self) -> timedelta:
+        return _ZERO

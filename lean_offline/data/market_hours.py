@@ -1,0 +1,426 @@
+"""Exchange hours: LEAN's market-hours database, or an exchange_calendars-based fallback when the file is absent.
+
+`SecurityExchangeHours` answers LEAN's questions (is the exchange open, next open/close, trading days) from weekly
+segments plus holidays, early closes and late opens. Segments are half-open [start, end): 16:00 counts as closed.
+Per-date results are memoised because the engine asks them in its per-time-step loop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from ..enums import SecurityType
+from ..naming import DualCase
+
+MARKET_HOURS_RELATIVE_PATH = Path("market-hours") / "market-hours-database.json"
+_WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ONE_DAY = timedelta(days=1)
+_SEARCH_DAYS = 16
+
+
+class MarketHoursState:
+    """Segment states as LEAN's JSON spells them."""
+
+    CLOSED = "closed"
+    PRE_MARKET = "premarket"
+    MARKET = "market"
+    POST_MARKET = "postmarket"
+
+
+class MarketHoursSegment(NamedTuple):
+    """One [start, end) stretch of a day, as offsets from local midnight (end may be 1 day)."""
+
+    start: timedelta
+    end: timedelta
+    state: str
+
+    def contains(self, time_of_day: timedelta) -> bool:
+        return self.start <= time_of_day < self.end
+
+    def overlaps(self, start: timedelta, end: timedelta) -> bool:
+        return self.start < end and self.end > start
+
+
+_FIXED_OFFSET_TZ = re.compile(r"^UTC([+-])(\d{1,2})$")
+
+
+def parse_time_zone(name: str) -> ZoneInfo:
+    """A ZoneInfo for a LEAN (NodaTime) zone name; fixed offsets like "UTC-05" map to "Etc/GMT+5"."""
+    match = _FIXED_OFFSET_TZ.match(name)
+    if match:
+        sign, hours = match.groups()
+        hours_int = int(hours)
+        if hours_int == 0:
+            return ZoneInfo("UTC")
+        return ZoneInfo(f"Etc/GMT{'-' if sign == '+' else '+'}{hours_int}")
+    return ZoneInfo(name)
+
+
+def _parse_time_span(text: str) -> timedelta:
+    """.NET TimeSpan text "HH:mm:ss" or "d.HH:mm:ss" → timedelta."""
+    days = 0
+    if "." in text.split(":")[0]:
+        day_text, text = text.split(".", 1)
+        days = int(day_text)
+    hours, minutes, seconds = (float(part) for part in text.split(":"))
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _parse_us_date(text: str) -> date:
+    """LEAN's M/d/yyyy dates."""
+    month, day, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def _truncate_for_early_close(segments: tuple[MarketHoursSegment, ...],
+                              close: timedelta) -> list[MarketHoursSegment]:
+    """Segments before an early close, the one containing it cut at the close.
+
+    When the close falls in a gap between segments, LEAN (SecurityExchangeHours.GetMarketHours) also drops the
+    segment before the gap; that is reproduced so trading days agree with LEAN's.
+    """
+    index = len(segments)
+    cut: MarketHoursSegment | None = None
+    for i, segment in enumerate(segments):
+        if segment.start <= close <= segment.end:
+            cut = MarketHoursSegment(segment.start, close, segment.state)
+            index = i
+            break
+        if close < segment.start:
+            index = max(i - 1, 0)
+            break
+    kept = list(segments[:index])
+    if cut is not None:
+        kept.append(cut)
+    return kept
+
+
+def _truncate_for_late_open(segments: list[MarketHoursSegment], open_: timedelta) -> list[MarketHoursSegment]:
+    """Segments after a late open, the one containing it starting at the open."""
+    for i, segment in enumerate(segments):
+        if segment.start <= open_ <= segment.end:
+            return [MarketHoursSegment(open_, segment.end, segment.state), *segments[i + 1:]]
+        if open_ < segment.start:
+            return segments[i:]
+    return []
+
+
+class SecurityExchangeHours(DualCase):
+    """Weekly hours, holidays, early closes and late opens of one exchange, in its local time zone."""
+
+    __slots__ = ("time_zone", "_weekly", "holidays", "early_closes", "late_opens", "bank_holidays",
+                 "_day_cache", "_always_open")
+
+    def __init__(self, time_zone: ZoneInfo, weekly: Mapping[int, Iterable[MarketHoursSegment]],
+                 holidays: Iterable[date] = (), early_closes: Mapping[date, timedelta] | None = None,
+                 late_opens: Mapping[date, timedelta] | None = None, bank_holidays: Iterable[date] = ()) -> None:
+        """`weekly` maps Python weekday numbers (Monday=0) to that day's segments."""
+        self.time_zone = time_zone
+        self._weekly: dict[int, tuple[MarketHoursSegment, ...]] = {
+            day: tuple(sorted(weekly.get(day, ()), key=lambda segment: segment.start)) for day in range(7)
+        }
+        self.holidays: frozenset[date] = frozenset(holidays)
+        self.early_closes: dict[date, timedelta] = dict(early_closes or {})
+        self.late_opens: dict[date, timedelta] = dict(late_opens or {})
+        self.bank_holidays: frozenset[date] = frozenset(bank_holidays)
+        self._day_cache: dict[date, tuple[MarketHoursSegment, ...]] = {}
+        self._always_open = not self.holidays and all(
+            segments == (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
+            for segments in self._weekly.values()
+        )
+
+    @classmethod
+    def always_open_hours(cls, time_zone: ZoneInfo | str) -> SecurityExchangeHours:
+        """An exchange open around the clock every day (crypto, custom data)."""
+        tz = parse_time_zone(time_zone) if isinstance(time_zone, str) else time_zone
+        whole_day = (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
+        return cls(tz, {day: whole_day for day in range(7)})
+
+    @property
+    def always_open(self) -> bool:
+        return self._always_open
+
+    is_market_always_open = always_open
+
+    def get_market_hours(self, day: date | datetime) -> tuple[MarketHoursSegment, ...]:
+        """The segments of `day` after holidays, early closes and late opens (memoised)."""
+        if isinstance(day, datetime):
+            day = day.date()
+        cached = self._day_cache.get(day)
+        if cached is not None:
+            return cached
+        if day in self.holidays:
+            segments: tuple[MarketHoursSegment, ...] = ()
+        else:
+            segments = self._weekly[day.weekday()]
+            early_close = self.early_closes.get(day)
+            late_open = self.late_opens.get(day)
+            if early_close is not None or late_open is not None:
+                segments = self._special_day_segments(segments, early_close, late_open)
+        self._day_cache[day] = segments
+        return segments
+
+    @staticmethod
+    def _special_day_segments(segments: tuple[MarketHoursSegment, ...], early_close: timedelta | None,
+                              late_open: timedelta | None) -> tuple[MarketHoursSegment, ...]:
+        before_close = _truncate_for_early_close(segments, early_close) if early_close is not None else None
+        if late_open is None:
+            return tuple(before_close or ())
+        assert late_open is not None
+        if before_close is not None and early_close is not None and early_close <= late_open:
+            # the market closes early, then resumes at the late open: both pieces
+            return tuple(before_close + _truncate_for_late_open(list(segments), late_open))
+        base = before_close if before_close is not None else list(segments)
+        return tuple(_truncate_for_late_open(base, late_open))
+
+    def _open_segments(self, day: date, extended: bool) -> Iterator[MarketHoursSegment]:
+        for segment in self.get_market_hours(day):
+            if segment.state == MarketHoursState.MARKET or (extended and segment.state != MarketHoursState.CLOSED):
+                yield segment
+
+    def is_open(self, local_time: datetime, extended_market_hours: bool = False) -> bool:
+        """Open at the instant `local_time` (segment start inclusive, end exclusive)."""
+        time_of_day = local_time - datetime(local_time.year, local_time.month, local_time.day)
+        return any(segment.contains(time_of_day)
+                   for segment in self._open_segments(local_time.date(), extended_market_hours))
+
+    def is_open_between(self, start: datetime, end: datetime, extended_market_hours: bool = False) -> bool:
+        """Open at any moment of [start, end) (LEAN's IsOpen(start, end)); equal bounds test the instant."""
+        if start == end:
+            return self.is_open(start, extended_market_hours)
+        day = start.date()
+        while True:
+            midnight = datetime(day.year, day.month, day.day)
+            from_tod = max(start - midnight, timedelta(0))
+            to_tod = min(end - midnight, _ONE_DAY)
+            if to_tod <= from_tod:
+                return False
+            if any(segment.overlaps(from_tod, to_tod) for segment in self._open_segments(day, extended_market_hours)):
+                return True
+            day += _ONE_DAY
+
+    def is_date_open(self, day: date | datetime, extended_market_hours: bool = False) -> bool:
+        """The date has a regular session, or only extended hours and `extended_market_hours` is set."""
+        segments = self.get_market_hours(day)
+        if not segments:
+            return False
+        has_market = any(segment.state == MarketHoursState.MARKET and segment.end > segment.start
+                         for segment in segments)
+        return has_market or extended_market_hours
+
+    def get_previous_trading_day(self, day: date | datetime) -> date:
+        current = (day.date() if isinstance(day, datetime) else day) - _ONE_DAY
+        while not self.is_date_open(current):
+            current -= _ONE_DAY
+        return current
+
+    def get_next_trading_day(self, day: date | datetime) -> date:
+        current = (day.date() if isinstance(day, datetime) else day) + _ONE_DAY
+        while not self.is_date_open(current):
+            current += _ONE_DAY
+        return current
+
+    def _open_intervals(self, first_day: date, extended: bool) -> Iterator[tuple[datetime, datetime]]:
+        """Open stretches as absolute local datetimes from `first_day` on, contiguous segments merged."""
+        pending: tuple[datetime, datetime] | None = None
+        for offset in range(_SEARCH_DAYS):
+            day = first_day + timedelta(days=offset)
+            midnight = datetime(day.year, day.month, day.day)
+            for segment in self._open_segments(day, extended):
+                seg_start, seg_end = midnight + segment.start, midnight + segment.end
+                if pending is not None and pending[1] == seg_start and day not in self.early_closes:
+                    pending = (pending[0], seg_end)
+                    continue
+                if pending is not None:
+                    yield pending
+                pending = (seg_start, seg_end)
+        if pending is not None:
+            yield pending
+
+    def get_next_market_open(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
+        """The first moment after `local_time` at which a (merged) open stretch starts."""
+        for start, _ in self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours):
+            if start > local_time:
+                return start
+        raise ValueError(f"no market open within {_SEARCH_DAYS} days after {local_time} "
+                         f"(always open: {self.always_open})")
+
+    def get_next_market_close(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
+        """The first moment after `local_time` at which a (merged) open stretch ends."""
+        for _, end in self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours):
+            if end > local_time:
+                return end
+        raise ValueError(f"no market close within {_SEARCH_DAYS} days after {local_time} "
+                         f"(always open: {self.always_open})")
+
+    def regular_market_open(self, day: date | datetime) -> datetime | None:
+        """Start of the first regular ('market') segment of `day`, None when it has none."""
+        day = day.date() if isinstance(day, datetime) else day
+        for segment in self.get_market_hours(day):
+            if segment.state == MarketHoursState.MARKET:
+                return datetime(day.year, day.month, day.day) + segment.start
+        return None
+
+    def regular_market_close(self, day: date | datetime) -> datetime | None:
+        """End of the last regular ('market') segment of `day`, None when it has none."""
+        day = day.date() if isinstance(day, datetime) else day
+        for segment in reversed(self.get_market_hours(day)):
+            if segment.state == MarketHoursState.MARKET:
+                return datetime(day.year, day.month, day.day) + segment.end
+        return None
+
+    def is_early_close(self, day: date | datetime) -> bool:
+        return (day.date() if isinstance(day, datetime) else day) in self.early_closes
+
+
+@dataclass(frozen=True)
+class MarketHoursEntry(DualCase):
+    """An entry of the database: the exchange's hours and the time zone the data files are written in."""
+
+    exchange_hours: SecurityExchangeHours
+    data_time_zone: ZoneInfo
+
+
+def _entry_from_json(raw: dict[str, Any]) -> MarketHoursEntry:
+    weekly = {
+        day_index: [MarketHoursSegment(_parse_time_span(seg["start"]), _parse_time_span(seg["end"]),
+                                       seg.get("state", MarketHoursState.MARKET))
+                    for seg in raw.get(key, [])]
+        for day_index, key in enumerate(_WEEKDAY_KEYS)
+    }
+    hours = SecurityExchangeHours(
+        parse_time_zone(raw["exchangeTimeZone"]),
+        weekly,
+        holidays=(_parse_us_date(text) for text in raw.get("holidays", [])),
+        early_closes={_parse_us_date(k): _parse_time_span(v) for k, v in raw.get("earlyCloses", {}).items()},
+        late_opens={_parse_us_date(k): _parse_time_span(v) for k, v in raw.get("lateOpens", {}).items()},
+        bank_holidays=(_parse_us_date(text) for text in raw.get("bankHolidays", [])),
+    )
+    return MarketHoursEntry(hours, parse_time_zone(raw["dataTimeZone"]))
+
+
+def _hm(hours: int, minutes: int = 0) -> timedelta:
+    return timedelta(hours=hours, minutes=minutes)
+
+
+@lru_cache(maxsize=4)
+def nyse_fallback_hours(first_year: int = 1990, last_year: int | None = None) -> SecurityExchangeHours:
+    """US-equity hours from exchange_calendars' XNYS: sessions 09:30–16:00 with its holidays, early closes and
+    late opens, premarket 04:00–09:30 and postmarket 16:00–20:00 on full days (LEAN's Equity-usa layout)."""
+    import exchange_calendars as xcals  # type: ignore[import-untyped]
+    import pandas as pd  # type: ignore[import-untyped]
+
+    last = last_year if last_year is not None else date.today().year + 2
+    calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last}-12-31")
+    ny = ZoneInfo("America/New_York")
+    sessions = calendar.sessions
+    opens = calendar.opens.dt.tz_convert(ny)
+    closes = calendar.closes.dt.tz_convert(ny)
+    session_days = {ts.date() for ts in sessions}
+    weekdays = pd.bdate_range(f"{first_year}-01-01", f"{last}-12-31")
+    holidays = [ts.date() for ts in weekdays if ts.date() not in session_days]
+    early_closes: dict[date, timedelta] = {}
+    late_opens: dict[date, timedelta] = {}
+    for session, open_ts, close_ts in zip(sessions, opens, closes, strict=True):
+        close_tod = _hm(close_ts.hour, close_ts.minute)
+        open_tod = _hm(open_ts.hour, open_ts.minute)
+        if close_tod != _hm(16):
+            early_closes[session.date()] = close_tod
+        if open_tod != _hm(9, 30):
+            late_opens[session.date()] = open_tod
+    full_day = [MarketHoursSegment(_hm(4), _hm(9, 30), MarketHoursState.PRE_MARKET),
+                MarketHoursSegment(_hm(9, 30), _hm(16), MarketHoursState.MARKET),
+                MarketHoursSegment(_hm(16), _hm(20), MarketHoursState.POST_MARKET)]
+    return SecurityExchangeHours(ny, {day: full_day for day in range(5)}, holidays, early_closes, late_opens)
+
+
+def _weekly_fx_hours(open_time: timedelta, close_time: timedelta, daily_break: bool) -> SecurityExchangeHours:
+    """Sunday `open_time` → Friday `close_time` in New York, with an optional daily close→open break."""
+    day_end = _ONE_DAY
+    market = MarketHoursState.MARKET
+    weekday_segments = ([MarketHoursSegment(timedelta(0), close_time, market),
+                         MarketHoursSegment(open_time, day_end, market)] if daily_break
+                        else [MarketHoursSegment(timedelta(0), day_end, market)])
+    weekly = {day: weekday_segments for day in range(4)}
+    weekly[4] = [MarketHoursSegment(timedelta(0), close_time, market)]
+    weekly[6] = [MarketHoursSegment(open_time, day_end, market)]
+    return SecurityExchangeHours(ZoneInfo("America/New_York"), weekly)
+
+
+@dataclass
+class MarketHoursDatabase:
+    """LEAN's market-hours database, keyed "<SecurityType>-<market>-<ticker>" with "[*]" wildcard entries."""
+
+    entries: dict[str, MarketHoursEntry] = field(default_factory=dict)
+    raw_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    uses_fallback: bool = False
+
+    @classmethod
+    def load(cls, data_folder: Path | str) -> MarketHoursDatabase:
+        """Read `<data>/market-hours/market-hours-database.json`; without it, use the built-in fallback hours
+        (NYSE sessions from exchange_calendars, Oanda-like forex/CFD weeks, always-open crypto and custom data)."""
+        path = Path(data_folder) / MARKET_HOURS_RELATIVE_PATH
+        loaded = _LOADED.get(path)
+        if loaded is not None:
+            return loaded
+        if path.is_file():
+            try:
+                with path.open(encoding="utf-8") as handle:
+                    raw = json.load(handle)["entries"]
+                database = cls(raw_entries=raw)
+            except (OSError, ValueError, KeyError) as error:
+                database = cls(uses_fallback=True)
+                database.warnings.append(f"{path}: unreadable market-hours database ({error}); "
+                                         "using built-in fallback hours")
+        else:
+            database = cls(uses_fallback=True)
+            database.warnings.append(f"{path} not found: using built-in fallback market hours "
+                                     "(NYSE calendar from exchange_calendars for US equities)")
+        _LOADED[path] = database
+        return database
+
+    def get_entry(self, market: str, ticker: str | None, security_type: Any) -> MarketHoursEntry:
+        """The ticker's own entry if there is one, else the market's "[*]" entry, else a fallback."""
+        type_name = SecurityType(security_type).pascal_name
+        market = market.lower()
+        keys = ([f"{type_name}-{market}-{ticker.upper()}"] if ticker else []) + [f"{type_name}-{market}-[*]"]
+        for key in keys:
+            entry = self.entries.get(key)
+            if entry is not None:
+                return entry
+            raw = self.raw_entries.get(key)
+            if raw is not None:
+                entry = _entry_from_json(raw)
+                self.entries[key] = entry
+                return entry
+        entry = self._fallback_entry(SecurityType(security_type), market)
+        self.entries[keys[-1]] = entry
+        return entry
+
+    def _fallback_entry(self, security_type: Any, market: str) -> MarketHoursEntry:
+        ny = ZoneInfo("America/New_York")
+        utc = ZoneInfo("UTC")
+        if security_type == SecurityType["EQUITY"] and market == "usa":
+            return MarketHoursEntry(nyse_fallback_hours(), ny)
+        if security_type == SecurityType["FOREX"]:
+            return MarketHoursEntry(_weekly_fx_hours(_hm(17, 3), _hm(16, 58), daily_break=True), utc)
+        if security_type == SecurityType["CFD"]:
+            return MarketHoursEntry(_weekly_fx_hours(_hm(17), _hm(17), daily_break=False), utc)
+        if security_type in (SecurityType["CRYPTO"], SecurityType["CRYPTO_FUTURE"]):
+            return MarketHoursEntry(SecurityExchangeHours.always_open_hours(utc), utc)
+        if security_type == SecurityType["BASE"]:
+            return MarketHoursEntry(SecurityExchangeHours.always_open_hours(ny), ny)
+        raise KeyError(f"no market hours for {security_type}-{market} (not in the database, no built-in fallback)")
+
+
+# Databases already read, by file path: the JSON is 3 MB and every backtest of a test session asks for it.
+_LOADED: dict[Path, MarketHoursDatabase] = {}
