@@ -25,6 +25,7 @@ from enum import Enum
 
 import numpy as np
 import numpy.typing as npt
+
 from crossasset import (
     annualized_volatility,
     asset_class_budgets,
@@ -212,9 +213,7 @@ def ready_triplets(triplets: Iterable[Triplet], histories: Mapping[str, LegHisto
     return [t for t in triplets if all(histories[leg].is_ready for leg in t.legs)]
 
 
-def leg_directions(
-    triplets: Iterable[Triplet], histories: Mapping[str, LegHistory], lookback: int
-) -> dict[str, int]:
+def leg_directions(triplets: Iterable[Triplet], histories: Mapping[str, LegHistory], lookback: int) -> dict[str, int]:
     """Direction of every leg of the given (ready) triplets."""
     directions: dict[str, int] = {}
     for triplet in triplets:
@@ -241,7 +240,9 @@ def target_weights(
     if parameters.weighting is Weighting.INVERSE_VOL:
         for triplet in ready:
             legs = triplet.legs
-            within = inverse_volatility_weights({leg: vols[leg] for leg in legs}, {leg: directions[leg] for leg in legs})
+            within = inverse_volatility_weights(
+                {leg: vols[leg] for leg in legs}, {leg: directions[leg] for leg in legs}
+            )
             for leg, weight in within.items():
                 weights[leg] = float(weight) / len(ready)
         return weights
