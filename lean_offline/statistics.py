@@ -1,0 +1,801 @@
+"""LEAN's backtest charts and statistics, reproduced number for number.
+
+The engine feeds a :class:`ResultCollector` the way LEAN's ``BacktestingResultHandler`` is fed:
+
+* ``sample(...)`` at every midnight "Daily Sampling" event (algorithm time zone, every calendar day) and once more
+  for the final sample;
+* ``on_time_step_end(...)`` at the end of every time step (the intraday equity points, one per resample period);
+* ``record_profit_loss(...)`` for every fill that closes part of a position (LEAN's TransactionRecord);
+* ``plot(...)`` for user charts.
+
+``statistics(...)`` then turns the collected series into the 28-key summary dict LEAN prints, the portfolio
+statistics and the chart JSON. LEAN computes most of this in C# ``decimal``; the same quantities are computed here
+with :class:`decimal.Decimal` (28 significant digits) so that roundings and printed scales ("0.800%", "104486.22")
+come out identical. Quantities LEAN computes in ``double`` are computed with Python floats, and every double→decimal
+conversion keeps 15 significant digits as .NET does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "BacktestStatistics",
+    "Candle",
+    "PortfolioStatistics",
+    "ResultCollector",
+    "STATISTIC_NAMES",
+    "compounding_annual_return",
+    "drawdown_metrics",
+    "format_dotnet_decimal",
+    "format_dotnet_double",
+    "kurtosis",
+    "probabilistic_sharpe_ratio",
+    "runtime_statistics",
+    "sample_covariance",
+    "sample_variance",
+    "skewness",
+    "smart_round",
+    "smart_round_decimal",
+    "to_decimal",
+]
+
+STATISTIC_NAMES: tuple[str, ...] = (
+    "Total Orders", "Average Win", "Average Loss", "Compounding Annual Return", "Drawdown", "Expectancy",
+    "Start Equity", "End Equity", "Net Profit", "Sharpe Ratio", "Sortino Ratio", "Probabilistic Sharpe Ratio",
+    "Loss Rate", "Win Rate", "Profit-Loss Ratio", "Alpha", "Beta", "Annual Standard Deviation", "Annual Variance",
+    "Information Ratio", "Tracking Error", "Treynor Ratio", "Total Fees", "Estimated Strategy Capacity",
+    "Lowest Capacity Asset", "Portfolio Turnover", "Drawdown Recovery", "OrderListHash",
+)
+
+# C# decimal: 96-bit mantissa, i.e. 28 to 29 significant digits.
+_DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+_DECIMAL_MAX = Decimal("79228162514264337593543950335")
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+_UNIX_EPOCH = datetime(1970, 1, 1)
+_MINIMUM_SAMPLE_PERIOD = timedelta(minutes=4)
+_SAMPLES_PER_BACKTEST = 4000
+# SeriesType values LEAN serialises (lean_offline.enums.SeriesType).
+_LINE, _CANDLE, _BAR = 0, 2, 3
+
+Number = float | int | Decimal
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# .NET numeric conversions, rounding and formatting
+# ---------------------------------------------------------------------------------------------------------------
+
+def to_decimal(value: Number) -> Decimal:
+    """Convert a number to Decimal the way C# ``(decimal)double`` does: 15 significant digits, clamped to
+    ±decimal.MaxValue. Decimals and ints are taken as they are. Non-finite input raises ValueError."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"cannot convert non-finite value {number!r} to a decimal")
+    converted = Decimal(format(number, ".15g"))
+    return max(-_DECIMAL_MAX, min(_DECIMAL_MAX, converted))
+
+
+def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """C# ``Math.Round(decimal, digits)``: rounds only when the value has more than ``digits`` decimals."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -digits:
+        return value.quantize(Decimal(1).scaleb(-digits), rounding=rounding, context=_DECIMAL_CONTEXT)
+    return value
+
+
+def _normalize(value: Decimal) -> Decimal:
+    """C# ``decimal.Normalize`` (LEAN's extension): drop trailing zeros without switching to an exponent."""
+    if value == 0:
+        return _ZERO
+    normalized = value.normalize(_DECIMAL_CONTEXT)
+    exponent = normalized.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return normalized.quantize(Decimal(1))
+    return normalized
+
+
+def smart_round_decimal(value: Decimal) -> Decimal:
+    """LEAN's ``SmartRounding``: above 1000 round to 4 decimals, otherwise to 7 significant digits (banker's
+    rounding), trailing zeros removed first. The significant-digit scale is 10^(floor(log10|x|)+1), as in C#."""
+    value = _normalize(value)
+    if value > 1000:
+        return _round_decimal(value, 4)
+    if value == 0:
+        return _ZERO
+    power = math.floor(math.log10(float(abs(value)))) + 1
+    scale = Decimal(10) ** power
+    with localcontext(_DECIMAL_CONTEXT):
+        scaled = _round_decimal(value / scale, 7)
+        return _normalize(scale * scaled)
+
+
+def smart_round(value: Number) -> float:
+    """LEAN's ``SmartRounding`` of a number, returned as float (see :func:`smart_round_decimal`)."""
+    return float(smart_round_decimal(to_decimal(value)))
+
+
+def _dotnet_round_double(value: float, digits: int) -> float:
+    """.NET ``Math.Round(double, digits)``: scale by 10^digits, round half to even, scale back (|x| < 1e16)."""
+    if not math.isfinite(value) or abs(value) >= 1e16:
+        return value
+    power = 10.0 ** digits
+    return round(value * power) / power
+
+
+def format_dotnet_double(value: float) -> str:
+    """.NET Core ``double.ToString()``: the shortest round-trip digits, scientific from 1E+15 or below 1E-05."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    sign, digits, exponent = Decimal(repr(value)).as_tuple()
+    assert isinstance(exponent, int)
+    text_digits = "".join(map(str, digits)).lstrip("0") or "0"
+    trimmed = text_digits.rstrip("0") or "0"
+    exponent += len(text_digits) - len(trimmed)
+    if trimmed == "0":
+        return "-0" if sign else "0"
+    decimal_exponent = exponent + len(trimmed) - 1  # position of the first digit
+    prefix = "-" if sign else ""
+    if decimal_exponent >= 15 or decimal_exponent < -5:
+        mantissa = trimmed[0] + ("." + trimmed[1:] if len(trimmed) > 1 else "")
+        return f"{prefix}{mantissa}E{'+' if decimal_exponent >= 0 else '-'}{abs(decimal_exponent):02d}"
+    return prefix + format(Decimal((0, tuple(int(d) for d in trimmed), exponent)), "f")
+
+
+def format_dotnet_decimal(value: Decimal) -> str:
+    """C# ``decimal.ToString(CultureInfo.InvariantCulture)``: fixed point keeping the value's scale."""
+    text = format(value, "f")
+    return text[1:] if text.startswith("-") and value == 0 else text
+
+
+def _format_number_with_separators(value: Decimal) -> str:
+    """C# ``decimal.ToString("N2")``: thousands separators, 2 decimals, midpoint away from zero."""
+    rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_DECIMAL_CONTEXT)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:,.2f}"
+
+
+def _unix_seconds(time: datetime) -> float:
+    return (time - _UNIX_EPOCH).total_seconds()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sample moments (MathNet.Numerics conventions)
+# ---------------------------------------------------------------------------------------------------------------
+
+def sample_variance(values: Sequence[float]) -> float:
+    """Unbiased sample variance Σ(x−x̄)²/(n−1); NaN for fewer than 2 values (MathNet ``Variance``)."""
+    if len(values) < 2:
+        return math.nan
+    return float(np.var(np.asarray(values, dtype=float), ddof=1))
+
+
+def sample_covariance(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Unbiased sample covariance Σ(x−x̄)(y−ȳ)/(n−1); NaN for fewer than 2 pairs (MathNet ``Covariance``)."""
+    if len(xs) != len(ys):
+        raise ValueError(f"covariance needs series of equal length, got {len(xs)} and {len(ys)}")
+    if len(xs) < 2:
+        return math.nan
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    return float(np.sum((x - x.mean()) * (y - y.mean())) / (len(x) - 1))
+
+
+def skewness(values: Sequence[float]) -> float:
+    """Sample skewness G1 = n/((n−1)(n−2)) · Σ((x−x̄)/s)³ with s the sample standard deviation; NaN if n < 3."""
+    n = len(values)
+    if n < 3:
+        return math.nan
+    x = np.asarray(values, dtype=float)
+    s = math.sqrt(sample_variance(values))
+    if s == 0:
+        return math.nan
+    return float(n / ((n - 1) * (n - 2)) * np.sum(((x - x.mean()) / s) ** 3))
+
+
+def kurtosis(values: Sequence[float]) -> float:
+    """Sample excess kurtosis G2 = n(n+1)/((n−1)(n−2)(n−3)) · Σ((x−x̄)/s)⁴ − 3(n−1)²/((n−2)(n−3)); NaN if n < 4."""
+    n = len(values)
+    if n < 4:
+        return math.nan
+    x = np.asarray(values, dtype=float)
+    s = math.sqrt(sample_variance(values))
+    if s == 0:
+        return math.nan
+    fourth = float(np.sum(((x - x.mean()) / s) ** 4))
+    return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * fourth - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+
+
+def _annual_variance(values: Sequence[float], trading_days: float) -> float:
+    """Var(x)·T, or 0 when the variance is NaN or zero."""
+    variance = sample_variance(values)
+    return 0.0 if math.isnan(variance) or variance == 0 else variance * trading_days
+
+
+def _annual_performance(values: Sequence[float], trading_days: float) -> float:
+    """(mean(x) + 1)^T − 1."""
+    return math.pow(float(np.mean(values)) + 1.0, trading_days) - 1.0
+
+
+def probabilistic_sharpe_ratio(returns: Sequence[float], benchmark_sharpe: float, risk_free_rate: float = 0.0) -> float:
+    """LEAN's PSR: SR = (mean(r) − rf)/stdev(r) (not annualised), σ = √((1 − skew·SR + ((kurt−1)/4)·SR²)/(n−1)),
+    PSR = Φ((SR − SR*)/σ); kurt is the *excess* kurtosis as LEAN uses it. 0 when σ is NaN."""
+    deviation = math.sqrt(sample_variance(returns)) if len(returns) >= 2 else math.nan
+    mean_excess = float(np.mean(returns)) - risk_free_rate if len(returns) else math.nan
+    observed = 0.0 if math.isnan(deviation) or deviation == 0 else mean_excess / deviation
+    operand_a = skewness(returns) * observed
+    operand_b = (kurtosis(returns) - 1) / 4 * observed**2
+    radicand = (1 - operand_a + operand_b) / (len(returns) - 1)
+    if math.isnan(radicand) or radicand < 0:
+        return 0.0
+    estimate_deviation = math.sqrt(radicand)
+    value = 0.0 if estimate_deviation == 0 else (observed - benchmark_sharpe) / estimate_deviation
+    return 0.5 * math.erfc(-value / math.sqrt(2))
+
+
+def compounding_annual_return(starting_capital: Decimal, final_capital: Decimal, years: Decimal) -> Decimal:
+    """(final/start)^(1/years) − 1, computed in double; 0 when years or start is 0 or the result is not finite."""
+    if years == 0 or starting_capital == 0:
+        return _ZERO
+    try:
+        result = math.pow(float(final_capital) / float(starting_capital), 1 / float(years)) - 1
+    except (OverflowError, ValueError):
+        return _ZERO
+    return _ZERO if not math.isfinite(result) else to_decimal(result)
+
+
+def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int = 3) -> tuple[Decimal, int]:
+    """Maximum drawdown max(1 − equity/peak), rounded to ``rounding`` decimals, and the longest recovery in whole
+    days: from the peak before a drawdown to the first point at or above that peak."""
+    if len(equity) < 2:
+        return _ZERO, 0
+    max_drawdown = _ZERO
+    max_recovery_days = 0.0
+    peak_time, peak_value = equity[0]
+    drawdown_start: datetime | None = None
+    with localcontext(_DECIMAL_CONTEXT):
+        for time, value in equity:
+            if value >= peak_value:
+                if drawdown_start is not None:
+                    max_recovery_days = max(max_recovery_days, (time - drawdown_start).total_seconds() / 86400)
+                    drawdown_start = None
+                peak_value, peak_time = value, time
+            if peak_value == 0:
+                continue
+            current = value / peak_value - 1
+            if current < 0:
+                max_drawdown = min(max_drawdown, current)
+                if drawdown_start is None:
+                    drawdown_start = peak_time
+    return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Portfolio statistics (LEAN's PortfolioStatistics)
+# ---------------------------------------------------------------------------------------------------------------
+
+_PORTFOLIO_FIELDS = (
+    "averageWinRate", "averageLossRate", "profitLossRatio", "winRate", "lossRate", "expectancy", "startEquity",
+    "endEquity", "compoundingAnnualReturn", "drawdown", "totalNetProfit", "sharpeRatio", "probabilisticSharpeRatio",
+    "sortinoRatio", "alpha", "beta", "annualStandardDeviation", "annualVariance", "informationRatio",
+    "trackingError", "treynorRatio", "portfolioTurnover", "valueAtRisk99", "valueAtRisk95", "drawdownRecovery",
+)
+
+
+@dataclass
+class PortfolioStatistics:
+    """LEAN's PortfolioStatistics with its C# decimal values (``drawdown_recovery`` in whole days)."""
+
+    average_win_rate: Decimal = _ZERO
+    average_loss_rate: Decimal = _ZERO
+    profit_loss_ratio: Decimal = _ZERO
+    win_rate: Decimal = _ZERO
+    loss_rate: Decimal = _ZERO
+    expectancy: Decimal = _ZERO
+    start_equity: Decimal = _ZERO
+    end_equity: Decimal = _ZERO
+    compounding_annual_return: Decimal = _ZERO
+    drawdown: Decimal = _ZERO
+    total_net_profit: Decimal = _ZERO
+    sharpe_ratio: Decimal = _ZERO
+    probabilistic_sharpe_ratio: Decimal = _ZERO
+    sortino_ratio: Decimal = _ZERO
+    alpha: Decimal = _ZERO
+    beta: Decimal = _ZERO
+    annual_standard_deviation: Decimal = _ZERO
+    annual_variance: Decimal = _ZERO
+    information_ratio: Decimal = _ZERO
+    tracking_error: Decimal = _ZERO
+    treynor_ratio: Decimal = _ZERO
+    portfolio_turnover: Decimal = _ZERO
+    value_at_risk_99: Decimal = _ZERO
+    value_at_risk_95: Decimal = _ZERO
+    drawdown_recovery: int = 0
+
+    def to_camel_dict(self) -> dict[str, Decimal | int]:
+        """The values under LEAN's JSON (camelCase) names."""
+        values = list(vars(self).values())
+        return dict(zip(_PORTFOLIO_FIELDS, values, strict=True))
+
+
+def _value_at_risk(returns: Sequence[float], lookback: int, confidence: float) -> Decimal:
+    """One-day parametric VaR: the (1−confidence) quantile of N(mean, stdev) of the last ``lookback`` returns,
+    rounded to 3 decimals."""
+    window = list(returns)[-lookback:]
+    if len(window) < 2:
+        return _ZERO
+    deviation = math.sqrt(sample_variance(window))
+    if deviation == 0 or math.isnan(deviation):
+        return _ZERO
+    quantile = NormalDist(float(np.mean(window)), deviation).inv_cdf(1 - confidence)
+    return _round_decimal(to_decimal(quantile), 3)
+
+
+def compute_portfolio_statistics(
+    *,
+    profit_loss: Sequence[Decimal],
+    equity: Sequence[tuple[datetime, Decimal]],
+    turnover: Sequence[Decimal],
+    performance: Sequence[float],
+    benchmark: Sequence[float],
+    starting_capital: Decimal,
+    risk_free_rate: Decimal,
+    trading_days_per_year: int,
+    win_count: int | None = None,
+    loss_count: int | None = None,
+) -> PortfolioStatistics:
+    """LEAN's PortfolioStatistics constructor (formulas in lean-semantics §G), from the prepared series:
+    ``performance`` = daily returns (fractions, first two samples dropped), ``benchmark`` = benchmark %-changes
+    (first dropped), ``equity`` = (utc time, value) of the equity chart, ``profit_loss`` = TransactionRecord values
+    in time order."""
+    stats = PortfolioStatistics(start_equity=starting_capital, end_equity=equity[-1][1] if equity else _ZERO)
+    trading_days = float(trading_days_per_year)
+    with localcontext(_DECIMAL_CONTEXT):
+        if turnover:
+            stats.portfolio_turnover = sum(turnover, _ZERO) / len(turnover)
+        if starting_capital == 0 or len(benchmark) < 2 or len(performance) < 2:
+            return stats
+
+        running_capital = starting_capital
+        total_profit = total_loss = _ZERO
+        wins = losses = 0
+        for amount in profit_loss:
+            if amount > 0:
+                total_profit += amount / running_capital
+                wins += 1
+            else:
+                total_loss += amount / running_capital
+                losses += 1
+            running_capital += amount
+        stats.average_win_rate = _ZERO if wins == 0 else total_profit / wins
+        stats.average_loss_rate = _ZERO if losses == 0 else total_loss / losses
+        stats.profit_loss_ratio = (
+            _ZERO if stats.average_loss_rate == 0 else stats.average_win_rate / abs(stats.average_loss_rate)
+        )
+        if win_count is not None and loss_count is not None:
+            wins, losses = win_count, loss_count
+        trades = wins + losses
+        stats.win_rate = _ZERO if trades == 0 else Decimal(wins) / trades
+        stats.loss_rate = _ZERO if trades == 0 else Decimal(losses) / trades
+        stats.expectancy = stats.win_rate * stats.profit_loss_ratio - stats.loss_rate
+
+        last_equity = equity[-1][1]
+        stats.total_net_profit = last_equity / starting_capital - 1
+        years = to_decimal((equity[-1][0] - equity[0][0]).total_seconds() / 86400) / 365
+        stats.compounding_annual_return = compounding_annual_return(starting_capital, last_equity, years)
+
+        stats.annual_variance = to_decimal(_annual_variance(performance, trading_days))
+        stats.annual_standard_deviation = to_decimal(math.sqrt(float(stats.annual_variance)))
+        benchmark_annual = to_decimal(_annual_performance(benchmark, trading_days))
+        annual = to_decimal(_annual_performance(performance, trading_days))
+        excess = float(annual) - float(risk_free_rate)
+
+        if stats.annual_standard_deviation != 0:
+            stats.sharpe_ratio = to_decimal(excess / float(stats.annual_standard_deviation))
+        downside = to_decimal(math.sqrt(_annual_variance([r for r in performance if r < 0], trading_days)))
+        if downside != 0:
+            stats.sortino_ratio = to_decimal(excess / float(downside))
+
+        benchmark_variance = sample_variance(benchmark)
+        if not (math.isnan(benchmark_variance) or benchmark_variance == 0):
+            stats.beta = to_decimal(sample_covariance(performance, benchmark) / benchmark_variance)
+        if stats.beta != 0:
+            stats.alpha = annual - (risk_free_rate + stats.beta * (benchmark_annual - risk_free_rate))
+
+        differences = [p - b for p, b in zip(performance, benchmark, strict=True)]
+        stats.tracking_error = to_decimal(math.sqrt(_annual_variance(differences, trading_days)))
+        if stats.tracking_error != 0:
+            stats.information_ratio = to_decimal(float(annual) - float(benchmark_annual)) / stats.tracking_error
+        if stats.beta != 0:
+            stats.treynor_ratio = to_decimal(excess) / stats.beta
+
+        stats.probabilistic_sharpe_ratio = to_decimal(
+            probabilistic_sharpe_ratio(performance, 1.0 / math.sqrt(trading_days), float(risk_free_rate) / trading_days)
+        )
+        stats.value_at_risk_99 = _value_at_risk(performance, trading_days_per_year, 0.99)
+        stats.value_at_risk_95 = _value_at_risk(performance, trading_days_per_year, 0.95)
+        stats.drawdown, stats.drawdown_recovery = drawdown_metrics(equity, 3)
+    return stats
+
+
+def _safe_multiply_100(value: Decimal) -> Decimal:
+    with localcontext(_DECIMAL_CONTEXT):
+        return _DECIMAL_MAX if value >= _DECIMAL_MAX / 100 else value * _HUNDRED
+
+
+def _percent(value: Decimal, digits: int) -> str:
+    return format_dotnet_decimal(_round_decimal(_safe_multiply_100(value), digits)) + "%"
+
+
+def _double_text(value: Decimal) -> str:
+    return format_dotnet_double(_dotnet_round_double(float(value), 3))
+
+
+def build_summary(
+    stats: PortfolioStatistics,
+    *,
+    total_fees: Decimal,
+    total_orders: int,
+    currency_symbol: str = "$",
+    estimated_capacity: str | None = None,
+    lowest_capacity_asset: str = "",
+    order_list_hash: str = "",
+) -> dict[str, str]:
+    """LEAN's ``StatisticsBuilder.GetSummary``: the 28 statistics as strings, in LEAN's order."""
+    fees = total_fees.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_DECIMAL_CONTEXT)
+    values = (
+        str(total_orders),
+        _percent(stats.average_win_rate, 2),
+        _percent(stats.average_loss_rate, 2),
+        _percent(stats.compounding_annual_return, 3),
+        _percent(stats.drawdown, 3),
+        format_dotnet_decimal(_round_decimal(stats.expectancy, 3)),
+        format_dotnet_decimal(_round_decimal(stats.start_equity, 2)),
+        format_dotnet_decimal(_round_decimal(stats.end_equity, 2)),
+        _percent(stats.total_net_profit, 3),
+        _double_text(stats.sharpe_ratio),
+        _double_text(stats.sortino_ratio),
+        _percent(stats.probabilistic_sharpe_ratio, 3),
+        _percent(stats.loss_rate, 0),
+        _percent(stats.win_rate, 0),
+        format_dotnet_decimal(_round_decimal(stats.profit_loss_ratio, 2)),
+        _double_text(stats.alpha),
+        _double_text(stats.beta),
+        _double_text(stats.annual_standard_deviation),
+        _double_text(stats.annual_variance),
+        _double_text(stats.information_ratio),
+        _double_text(stats.tracking_error),
+        _double_text(stats.treynor_ratio),
+        currency_symbol + format_dotnet_decimal(fees if fees != 0 else abs(fees)),
+        estimated_capacity if estimated_capacity is not None else currency_symbol + "0.00",
+        lowest_capacity_asset,
+        _percent(stats.portfolio_turnover, 2),
+        str(stats.drawdown_recovery),
+        order_list_hash,
+    )
+    return dict(zip(STATISTIC_NAMES, values, strict=True))
+
+
+def runtime_statistics(
+    *,
+    equity: Number,
+    fees: Number,
+    holdings: Number,
+    net_profit: Number,
+    psr: str,
+    return_fraction: Number,
+    unrealized: Number,
+    volume: Number,
+    currency_symbol: str = "$",
+) -> dict[str, str]:
+    """LEAN's runtime statistics (``GetAlgorithmRuntimeStatistics``), keys sorted as LEAN's SortedDictionary:
+    money as "N2" ("$104,486.22", fees as "-$3.49"), Return as "P" ("4.49 %")."""
+    def money(value: Number) -> str:
+        return currency_symbol + _format_number_with_separators(to_decimal(value))
+
+    percent = _format_number_with_separators(to_decimal(return_fraction) * _HUNDRED)
+    values = {
+        "Equity": money(equity),
+        "Fees": f"-{currency_symbol}{_format_number_with_separators(to_decimal(fees))}",
+        "Holdings": money(holdings),
+        "Net Profit": money(net_profit),
+        "Probabilistic Sharpe Ratio": psr,
+        "Return": f"{percent} %",
+        "Unrealized": money(unrealized),
+        "Volume": money(volume),
+    }
+    return dict(sorted(values.items()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chart series
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candle:
+    """One equity candlestick (SmartRounded OHLC), ``time`` in naive UTC."""
+
+    time: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+
+    def to_json(self) -> list[float | int]:
+        """LEAN's candlestick JSON: [unix seconds, open, high, low, close]."""
+        return [int(_unix_seconds(self.time)), float(self.open), float(self.high), float(self.low), float(self.close)]
+
+
+@dataclass
+class _Series:
+    name: str
+    unit: str
+    index: int
+    series_type: int
+    points: list[Any] = field(default_factory=list)  # Candle or (datetime, Decimal)
+
+    def last_time(self) -> datetime | None:
+        if not self.points:
+            return None
+        last = self.points[-1]
+        return last.time if isinstance(last, Candle) else last[0]
+
+    def add_if_later(self, point: Candle | tuple[datetime, Decimal]) -> None:
+        time = point.time if isinstance(point, Candle) else point[0]
+        last = self.last_time()
+        if last is None or time > last:
+            self.points.append(point)
+
+    def add_or_replace(self, time: datetime, value: Decimal) -> None:
+        if self.last_time() == time:
+            self.points[-1] = (time, value)
+        else:
+            self.points.append((time, value))
+
+    def to_json(self) -> dict[str, Any]:
+        values: list[Any] = [
+            p.to_json() if isinstance(p, Candle) else [int(round(_unix_seconds(p[0]))), float(p[1])]
+            for p in self.points
+        ]
+        result: dict[str, Any] = {"name": self.name, "unit": self.unit, "index": self.index,
+                                  "seriesType": self.series_type, "values": values}
+        if self.series_type != _CANDLE:
+            result.update({"color": "", "scatterMarkerSymbol": "none"})
+        return result
+
+
+class _EquityBar:
+    """The OHLC aggregate of portfolio values between two equity samples (zeros ignored, as LEAN's Bar)."""
+
+    def __init__(self) -> None:
+        self.values: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
+
+    def update(self, value: Decimal) -> None:
+        if value == 0:
+            return
+        if self.values is None:
+            self.values = (value, value, value, value)
+            return
+        open_, high, low, _ = self.values
+        self.values = (open_, max(high, value), min(low, value), value)
+
+    def candle(self, time: datetime) -> Candle:
+        open_, high, low, close = self.values or (_ZERO, _ZERO, _ZERO, _ZERO)
+        return Candle(time, *(smart_round_decimal(v) for v in (open_, high, low, close)))
+
+
+@dataclass(frozen=True)
+class BacktestStatistics:
+    """Everything LEAN derives from the collected series at the end of a backtest."""
+
+    summary: dict[str, str]
+    portfolio: dict[str, float]
+    trades: dict[str, float]
+    charts: dict[str, Any]
+    portfolio_decimals: PortfolioStatistics = field(default_factory=PortfolioStatistics)
+
+
+class ResultCollector:
+    """Collects LEAN's chart series during a backtest and turns them into statistics.
+
+    Times are naive UTC datetimes. Values may be floats (converted with 15 significant digits, as C# converts a
+    double to decimal) or Decimals (used as they are)."""
+
+    def __init__(self, start_utc: datetime, end_utc: datetime, starting_capital: Number) -> None:
+        total = end_utc - start_utc
+        self.resample_period = max(_MINIMUM_SAMPLE_PERIOD, total / _SAMPLES_PER_BACKTEST)
+        self.starting_capital = to_decimal(starting_capital)
+        self._daily_value = self.starting_capital
+        self._cumulative_max = self.starting_capital
+        self._next_sample = datetime.min
+        self._bar = _EquityBar()
+        self._sales_volumes: list[Decimal] = [_ZERO]  # newest first, at most 2
+        self._previous_turnover_time: datetime | None = None
+        self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
+        self._charts: dict[str, dict[str, _Series]] = {}
+        self._chart_types: dict[str, int] = {}
+
+    # -- feeding -------------------------------------------------------------------------------------------------
+
+    def set_starting_capital(self, value: Number) -> None:
+        """Re-capture the starting portfolio value after warm-up (resets the equity bar when it changed)."""
+        new_value = to_decimal(value)
+        if self._cumulative_max != new_value:
+            self._cumulative_max = new_value
+        if self._daily_value != new_value:
+            self._daily_value = new_value
+        if self.starting_capital != new_value:
+            self.starting_capital = new_value
+            self._bar = _EquityBar()
+
+    def sample(self, utc_time: datetime, portfolio_value: Number, benchmark_value: Number,
+               total_sale_volume: Number, *, is_start: bool = False, warming_up: bool = False) -> None:
+        """A daily (midnight) or final sample: equity candle, daily return %, benchmark, drawdown, turnover.
+        ``is_start``: the sample taken exactly at the start date (no turnover point). During warm-up the state is
+        updated as LEAN does but no point is stored."""
+        value = to_decimal(portfolio_value)
+        with localcontext(_DECIMAL_CONTEXT):
+            performance = _ZERO if self._daily_value == 0 else _round_decimal(
+                (value - self._daily_value) * _HUNDRED / self._daily_value, 10)
+            self._cumulative_max = max(value, self._cumulative_max)
+            self._bar.update(_round_decimal(value, 4))
+            self._sample_equity(utc_time, warming_up)
+            if not warming_up:
+                benchmark = smart_round_decimal(to_decimal(benchmark_value))
+                self._series("Benchmark", "Benchmark", 0, _LINE).add_if_later((utc_time, benchmark))
+                self._series("Strategy Equity", "Return", 1, _BAR, "%").add_if_later(
+                    (utc_time, smart_round_decimal(performance)))
+                if self._cumulative_max != 0:
+                    drawdown = _round_decimal((value / self._cumulative_max - 1) * _HUNDRED, 2)
+                    self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%").add_if_later(
+                        (utc_time, smart_round_decimal(drawdown)))
+            if value != 0 and not is_start:
+                self._sample_turnover(utc_time, value, to_decimal(total_sale_volume), warming_up)
+            self._daily_value = value
+
+    def on_time_step_end(self, utc_time: datetime, portfolio_value: Number, *, force: bool = False,
+                         warming_up: bool = False) -> None:
+        """End of a time step: aggregate the value into the equity bar and, once per resample period (or when
+        ``force``d at exit), add an equity point."""
+        self._bar.update(_round_decimal(to_decimal(portfolio_value), 4))
+        if utc_time > self._next_sample or force:
+            self._next_sample = utc_time + self.resample_period
+            self._sample_equity(utc_time, warming_up)
+
+    def record_profit_loss(self, utc_time: datetime, amount: Number, is_win: bool | None = None) -> None:
+        """LEAN's TransactionRecord: a closing fill's profit minus twice its fee; keys made unique by +1 ms."""
+        value = to_decimal(amount)
+        key = utc_time
+        while key in self._profit_loss:
+            key += timedelta(milliseconds=1)
+        self._profit_loss[key] = (value, value > 0 if is_win is None else is_win)
+
+    def plot(self, chart: str, series: str, utc_time: datetime, value: Number, series_type: int | None = None,
+             unit: str = "$") -> None:
+        """A user chart point (``self.plot``); a second point at the same time replaces the first, as LEAN does.
+        LEAN caps custom series points per organisation tier; offline every point is kept."""
+        kind = int(series_type) if series_type is not None else _LINE
+        target = self._series(chart, series, 0, kind, unit)
+        target.add_or_replace(utc_time, smart_round_decimal(to_decimal(value)))
+
+    # -- reading -------------------------------------------------------------------------------------------------
+
+    @property
+    def profit_loss(self) -> dict[datetime, float]:
+        """The TransactionRecord, time-ordered."""
+        return {t: float(v) for t, (v, _) in sorted(self._profit_loss.items())}
+
+    def equity_points(self) -> list[tuple[datetime, Decimal]]:
+        """(time, close) of every equity candle."""
+        return [(c.time, c.close) for c in self._points("Strategy Equity", "Equity")]
+
+    def charts_json(self) -> dict[str, Any]:
+        """LEAN's chart JSON: {name: {"name", "chartType", "series": {name: series}}}."""
+        return {
+            name: {"name": name, "chartType": self._chart_types.get(name, 0),
+                   "series": {s.name: s.to_json() for s in series.values()}}
+            for name, series in self._charts.items()
+        }
+
+    def statistics(self, *, total_fees: Number, total_orders: int, trading_days_per_year: int,
+                   risk_free_rate: Callable[[datetime], Number], lowest_capacity_asset: str = "",
+                   estimated_capacity: str | None = None, order_list_hash: str = "",
+                   currency_symbol: str = "$") -> BacktestStatistics:
+        """LEAN's ``StatisticsBuilder.Generate`` for the whole backtest. ``risk_free_rate(utc)`` returns the annual
+        rate as a fraction; it is averaged over every equity-chart time."""
+        equity = self.equity_points()
+        stats = PortfolioStatistics()
+        performance_points = self._points("Strategy Equity", "Return")
+        benchmark_points = self._points("Benchmark", "Benchmark")
+        if equity and performance_points and benchmark_points and len(performance_points) == len(benchmark_points):
+            with localcontext(_DECIMAL_CONTEXT):
+                rates = [to_decimal(risk_free_rate(time)) for time, _ in equity]
+                average_rate = sum(rates, _ZERO) / len(rates)
+                performance = [float(v / _HUNDRED) for _, v in performance_points[2:]]
+                benchmark = _benchmark_changes([v for _, v in benchmark_points])
+            records = [v for _, (v, _) in sorted(self._profit_loss.items())]
+            stats = compute_portfolio_statistics(
+                profit_loss=records, equity=equity,
+                turnover=[v for _, v in self._points("Portfolio Turnover", "Portfolio Turnover")],
+                performance=performance, benchmark=benchmark, starting_capital=self.starting_capital,
+                risk_free_rate=average_rate, trading_days_per_year=trading_days_per_year,
+                win_count=sum(1 for _, win in self._profit_loss.values() if win),
+                loss_count=sum(1 for _, win in self._profit_loss.values() if not win),
+            )
+        elif equity:
+            stats = PortfolioStatistics(start_equity=self.starting_capital, end_equity=equity[-1][1])
+        summary = build_summary(stats, total_fees=to_decimal(total_fees), total_orders=total_orders,
+                                currency_symbol=currency_symbol, estimated_capacity=estimated_capacity,
+                                lowest_capacity_asset=lowest_capacity_asset, order_list_hash=order_list_hash)
+        portfolio = {k: float(v) for k, v in stats.to_camel_dict().items()}
+        return BacktestStatistics(summary=summary, portfolio=portfolio, trades=_default_trade_statistics(),
+                                  charts=self.charts_json(), portfolio_decimals=stats)
+
+    # -- internals -----------------------------------------------------------------------------------------------
+
+    def _series(self, chart: str, name: str, index: int, series_type: int, unit: str = "$") -> _Series:
+        chart_series = self._charts.setdefault(chart, {})
+        if name not in chart_series:
+            chart_series[name] = _Series(name, unit, index, int(series_type))
+        return chart_series[name]
+
+    def _points(self, chart: str, series: str) -> list[Any]:
+        found = self._charts.get(chart, {}).get(series)
+        return list(found.points) if found else []
+
+    def _sample_equity(self, utc_time: datetime, warming_up: bool) -> None:
+        candle = self._bar.candle(utc_time)
+        self._bar = _EquityBar()
+        if not warming_up:
+            self._series("Strategy Equity", "Equity", 0, _CANDLE).add_if_later(candle)
+
+    def _sample_turnover(self, utc_time: datetime, value: Decimal, sale_volume: Decimal, warming_up: bool) -> None:
+        if self._previous_turnover_time == utc_time and len(self._sales_volumes) > 1:
+            reference = self._sales_volumes[1]
+        else:
+            reference = self._sales_volumes[0]
+        turnover = (sale_volume - reference) / value
+        self._sales_volumes = [sale_volume, *self._sales_volumes[:1]]
+        self._previous_turnover_time = utc_time
+        if not warming_up:
+            self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%").add_or_replace(
+                utc_time, smart_round_decimal(turnover))
+
+
+def _benchmark_changes(values: Iterable[Decimal]) -> list[float]:
+    """Relative changes of consecutive benchmark values (0 after a zero value), the first change dropped."""
+    items = list(values)
+    changes = [0.0 if prev == 0 else float((cur - prev) / prev) for prev, cur in zip(items, items[1:], strict=False)]
+    return changes[1:]
+
+
+_TRADE_STATISTICS_FIELDS = (
+    "totalNumberOfTrades", "numberOfWinningTrades", "numberOfLosingTrades", "totalProfitLoss", "totalProfit",
+    "totalLoss", "largestProfit", "largestLoss", "averageProfitLoss", "averageProfit", "averageLoss",
+    "maxConsecutiveWinningTrades", "maxConsecutiveLosingTrades", "profitLossRatio", "winLossRatio", "winRate",
+    "lossRate", "averageMAE", "averageMFE", "largestMAE", "largestMFE", "maximumClosedTradeDrawdown",
+    "maximumIntraTradeDrawdown", "profitLossStandardDeviation", "profitLossDownsideDeviation", "profitFactor",
+    "sharpeRatio", "sortinoRatio", "profitToMaxDrawdownRatio", "maximumEndTradeDrawdown", "averageEndTradeDrawdown",
+    "totalFees",
+)
+
+
+def _default_trade_statistics() -> dict[str, float]:
+    """LEAN's TradeStatistics come from its TradeBuilder's closed (FIFO-matched) trades, which the offline engine
+    does not build: every numeric field is 0, as LEAN reports for a backtest without closed trades."""
+    return dict.fromkeys(_TRADE_STATISTICS_FIELDS, 0.0)
