@@ -1,0 +1,53 @@
+"""LEAN's indicators, RollingWindow and consolidators for the offline engine (both naming spellings).
+
+The engine feeds data with `update_indicator(indicator, data, selector)` and drives consolidators with
+`consolidator.update(data)` / `consolidator.scan(local_time)`.
+"""
+
+from .base import EventHandlers, IndicatorBase, IndicatorDataPoint, WindowIndicator, to_indicator_point
+from .composite import CompositeIndicator, IndicatorExtensions
+from .consolidators import (
+    BaseDataConsolidator,
+    Calendar,
+    CalendarInfo,
+    ConsolidatorBase,
+    PeriodCountConsolidatorBase,
+    QuoteBarConsolidator,
+    TradeBarConsolidator,
+    resolution_to_timedelta,
+)
+from .field import Field, update_indicator
+from .macd import MovingAverageConvergenceDivergence
+from .moving_averages import (
+    ExponentialMovingAverage,
+    LinearWeightedMovingAverage,
+    MovingAverageType,
+    SimpleMovingAverage,
+    Sum,
+    WilderMovingAverage,
+    as_indicator,
+)
+from .rolling_window import RollingWindow
+from .window_indicators import (
+    ConstantIndicator,
+    Delay,
+    Identity,
+    Maximum,
+    Minimum,
+    Momentum,
+    MomentumPercent,
+    RateOfChange,
+    RateOfChangePercent,
+    StandardDeviation,
+    Variance,
+)
+
+__all__ = [
+    "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",
+    "Delay", "EventHandlers", "ExponentialMovingAverage", "Field", "Identity", "IndicatorBase", "IndicatorDataPoint",
+    "IndicatorExtensions", "LinearWeightedMovingAverage", "Maximum", "Minimum", "Momentum", "MomentumPercent",
+    "MovingAverageConvergenceDivergence", "MovingAverageType", "PeriodCountConsolidatorBase", "QuoteBarConsolidator",
+    "RateOfChange", "RateOfChangePercent", "RollingWindow", "SimpleMovingAverage", "StandardDeviation", "Sum",
+    "TradeBarConsolidator", "Variance", "WilderMovingAverage", "WindowIndicator", "as_indicator",
+    "resolution_to_timedelta", "to_indicator_point", "update_indicator",
+]

@@ -1,0 +1,189 @@
+"""Moving averages with LEAN's warm-up behaviour (Indicators/SimpleMovingAverage.cs, ExponentialMovingAverage.cs,
+WilderMovingAverage.cs, LinearWeightedMovingAverage.cs, Sum.cs) and MovingAverageType."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..naming import UnsupportedApiError, lean_enum
+from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator
+
+MovingAverageType = lean_enum(
+    "MovingAverageType",
+    {"Simple": 0, "Exponential": 1, "Wilders": 2, "LinearWeightedMovingAverage": 3, "DoubleExponential": 4,
+     "TripleExponential": 5, "Triangular": 6, "T3": 7, "Kama": 8, "Hull": 9, "Alma": 10, "Zlema": 11, "MGD": 12},
+)
+
+# A float running sum drifts by one rounding error per add/remove; re-adding the window exactly this often keeps
+# the drift bounded at an amortised cost of period/RESUM_INTERVAL per update.
+RESUM_INTERVAL = 1024
+
+
+class Sum(WindowIndicator):
+    """Sum of the last `period` inputs (of all inputs while fewer than `period`). `Sum(period)`/`Sum(name, period)`."""
+
+    __slots__ = ("_sum",)
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        if period is None:
+            name, period = f"SUM({name})", name
+        super().__init__(name, period)
+        self._sum = 0.0
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        inputs.add(point.value)
+        if inputs.samples > inputs.size:
+            self._sum += point.value - inputs.most_recently_removed
+        else:
+            self._sum += point.value
+        if inputs.samples % RESUM_INTERVAL == 0:
+            self._sum = math.fsum(inputs)
+        return self._sum
+
+    def _reset_state(self) -> None:
+        self._sum = 0.0
+
+
+class SimpleMovingAverage(Sum):
+    """SMA: mean of the last `period` inputs; before `period` inputs, the mean of those seen (LEAN's behaviour).
+
+    value_t = (x_t + … + x_{t−n+1}) / n, with n = min(period, samples).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        if period is None:
+            name, period = f"SMA({name})", name
+        super().__init__(name, period)
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        total = super()._compute(point)
+        return total / self._inputs.count
+
+
+class ExponentialMovingAverage(IndicatorBase):
+    """EMA with smoothing k (default 2/(n+1)): 0 before n samples, the SMA of the first n at sample n, then
+    value_t = k·x_t + (1 − k)·value_{t−1}.
+
+    Construct as `EMA(period)`, `EMA(period, smoothing_factor)`, `EMA(name, period)` or
+    `EMA(name, period, smoothing_factor)`.
+    """
+
+    __slots__ = ("period", "_k", "_seed")
+
+    def __init__(self, name: Any, period: Any = None, smoothing_factor: float | None = None) -> None:
+        if not isinstance(name, str):
+            period, smoothing_factor = name, period
+            label = f"EMA({period})" if smoothing_factor is None else f"EMA({period},{smoothing_factor})"
+            name = label
+        if not isinstance(period, int) or period < 1:
+            raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
+        super().__init__(name)
+        self.period = period
+        self._k = self.smoothing_factor_default(period) if smoothing_factor is None else float(smoothing_factor)
+        self._seed = SimpleMovingAverage(period)
+
+    @staticmethod
+    def smoothing_factor_default(period: int) -> float:
+        """k = 2 / (period + 1)."""
+        return 2.0 / (1 + period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self.period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self.period
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        samples = self.samples
+        period = self.period
+        if samples <= period:
+            self._seed.update(point)
+            if samples < period:
+                return 0.0
+            return self._seed.current.value
+        k = self._k
+        return point.value * k + self._current.value * (1 - k)
+
+    def _reset_state(self) -> None:
+        self._seed.reset()
+
+
+class WilderMovingAverage(IndicatorBase):
+    """Wilder's average, k = 1/n: the running SMA before n samples, then value_t = k·x_t + (1 − k)·value_{t−1}
+    (from sample n on, seeded by the SMA of the first n − 1 samples, as LEAN does)."""
+
+    __slots__ = ("period", "_k", "_seed")
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        if period is None:
+            name, period = f"WWMA{name}", name
+        if not isinstance(period, int) or period < 1:
+            raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
+        super().__init__(name)
+        self.period = period
+        self._k = 1.0 / period
+        self._seed = SimpleMovingAverage(f"{name}_SMA", period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self.period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self.period
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        if self.samples < self.period:
+            self._seed.update(point)
+            return self._seed.current.value
+        return point.value * self._k + self._current.value * (1 - self._k)
+
+    def _reset_state(self) -> None:
+        self._seed.reset()
+
+
+class LinearWeightedMovingAverage(WindowIndicator):
+    """LWMA: 0 until ready, then Σ_{i=0}^{n−1} (n − i)·x_{t−i} / (n(n+1)/2)."""
+
+    __slots__ = ("_denominator",)
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        if period is None:
+            name, period = f"LWMA({name})", name
+        super().__init__(name, period)
+        self._denominator = period * (period + 1) // 2
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        inputs.add(point.value)
+        if not inputs.is_ready:
+            return 0.0
+        weight = inputs.size
+        numerator = 0.0
+        for value in inputs:
+            numerator += weight * value
+            weight -= 1
+        return numerator / self._denominator
+
+
+_MOVING_AVERAGES: dict[Any, type[IndicatorBase]] = {
+    MovingAverageType["SIMPLE"]: SimpleMovingAverage,
+    MovingAverageType["EXPONENTIAL"]: ExponentialMovingAverage,
+    MovingAverageType["WILDERS"]: WilderMovingAverage,
+    MovingAverageType["LINEAR_WEIGHTED_MOVING_AVERAGE"]: LinearWeightedMovingAverage,
+}
+
+
+def as_indicator(moving_average_type: Any, name: Any, period: int | None = None) -> IndicatorBase:
+    """The moving average of `moving_average_type`: `as_indicator(type, period)` or `as_indicator(type, name, period)`."""
+    try:
+        factory = _MOVING_AVERAGES[MovingAverageType(moving_average_type)]
+    except (KeyError, ValueError):
+        raise UnsupportedApiError("MovingAverageType", str(moving_average_type)) from None
+    return factory(name) if period is None else factory(name, period)  # type: ignore[call-arg]

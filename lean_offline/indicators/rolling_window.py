@@ -1,0 +1,164 @@
+"""LEAN's RollingWindow: a fixed-capacity ring buffer indexed newest-first (Common/Indicators/RollingWindow.cs).
+
+`window[0]` is the most recent item, `window[count - 1]` the oldest; negative indices count from the oldest
+(`window[-1]` is the oldest). Reading past `count` returns the default value, and past `size - 1` also grows the
+window. `RollingWindow[float](n)` defaults missing items to 0.0 as LEAN's value-type windows do; object windows
+(`RollingWindow[TradeBar](n)`, `RollingWindow(n)`) default to None.
+
+One deliberate difference: LEAN keeps its ring order when a *full, wrapped* window is grown and then appended to,
+which scrambles the newest-first order; here growing first restores oldest→newest order, so indexing stays right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from ..naming import DualCase, add_pascal_aliases
+
+INDEX_OUT_OF_SIZE_RANGE = "Index must be a non-negative integer"
+NO_ITEMS_REMOVED_YET = "No items have been removed yet!"
+
+_VALUE_TYPE_DEFAULTS: dict[Any, Any] = {float: 0.0, int: 0, bool: False}
+
+
+class RollingWindow(DualCase):
+    """Newest-first window over the last `size` items added; O(1) `add` and indexing."""
+
+    __slots__ = ("_items", "_tail", "_size", "_samples", "_removed")
+
+    _default: ClassVar[Any] = None
+    _generic_cache: ClassVar[dict[Any, type[RollingWindow]]] = {}
+
+    def __init__(self, size: int) -> None:
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise TypeError(f"RollingWindow size must be an int, got {type(size).__name__} {size!r}")
+        if size < 0:
+            raise ValueError("RollingWindow must have size of at least 0.")
+        self._items: list[Any] = []
+        self._tail = 0
+        self._size = size
+        self._samples = 0
+        self._removed: Any = None
+
+    def __class_getitem__(cls, item_type: Any) -> type[RollingWindow]:
+        """`RollingWindow[T]`: a window whose missing items read as T's default (0.0 for float, None for objects)."""
+        cached = cls._generic_cache.get(item_type)
+        if cached is None:
+            type_name = getattr(item_type, "__name__", repr(item_type))
+            cached = type(f"RollingWindow[{type_name}]", (cls,),
+                          {"__slots__": (), "_default": _VALUE_TYPE_DEFAULTS.get(item_type)})
+            cls._generic_cache[item_type] = cached
+        return cached
+
+    @property
+    def size(self) -> int:
+        """Capacity; assigning a smaller value drops the oldest items."""
+        return self._size
+
+    @size.setter
+    def size(self, size: int) -> None:
+        if size < 0:
+            raise ValueError(f"RollingWindow size must be at least 0, got {size}")
+        self._resize(size)
+
+    @property
+    def count(self) -> int:
+        """Items currently held (≤ size)."""
+        return len(self._items)
+
+    @property
+    def samples(self) -> int:
+        """Total number of `add` calls since construction or `reset`."""
+        return self._samples
+
+    @property
+    def is_ready(self) -> bool:
+        """True once `samples ≥ size` (the window has been filled at least once)."""
+        return self._samples >= self._size
+
+    @property
+    def most_recently_removed(self) -> Any:
+        """The item that last fell off the back; raises until more than `size` items were added."""
+        if self._samples <= self._size:
+            raise RuntimeError(NO_ITEMS_REMOVED_YET)
+        return self._removed
+
+    def add(self, item: Any) -> None:
+        """Append `item` as the newest; when full it replaces the oldest, which becomes `most_recently_removed`."""
+        self._samples += 1
+        items = self._items
+        if len(items) == self._size:
+            if self._size == 0:
+                self._removed = item
+                return
+            tail = self._tail
+            self._removed = items[tail]
+            items[tail] = item
+            self._tail = (tail + 1) % self._size
+        else:
+            items.append(item)
+
+    def reset(self) -> None:
+        """Clear items, samples and ring position."""
+        self._samples = 0
+        self._items.clear()
+        self._tail = 0
+
+    def __getitem__(self, index: int) -> Any:
+        if not isinstance(index, int):
+            raise TypeError(f"RollingWindow indices must be integers, got {type(index).__name__}")
+        items = self._items
+        count = len(items)
+        if index < 0:
+            if self._size + index < 0:
+                raise IndexError(f"{INDEX_OUT_OF_SIZE_RANGE}: {index} is before the oldest of {self._size} slots")
+            index += count
+            if index < 0:
+                return self._default
+        if index >= count:
+            if index >= self._size:
+                self._resize(index + 1)
+            return self._default
+        return items[(count + self._tail - index - 1) % count]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        if not isinstance(index, int):
+            raise TypeError(f"RollingWindow indices must be integers, got {type(index).__name__}")
+        if index < 0:
+            if self._size + index < 0:
+                raise IndexError(f"{INDEX_OUT_OF_SIZE_RANGE}: {index} is before the oldest of {self._size} slots")
+            index += self._size
+        if index >= len(self._items):
+            if index >= self._size:
+                self._resize(index + 1)
+            for _ in range(index - len(self._items) + 1):
+                self.add(self._default)
+        count = len(self._items)
+        self._items[(count + self._tail - index - 1) % count] = value
+
+    def __iter__(self) -> Iterator[Any]:
+        """A snapshot, newest first."""
+        return iter(self._snapshot())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(size={self._size}, newest first: {self._snapshot()!r})"
+
+    def _snapshot(self) -> list[Any]:
+        items = self._items
+        tail = self._tail
+        return items[tail - 1::-1] + items[:tail - 1:-1] if tail else items[::-1]
+
+    def _resize(self, size: int) -> None:
+        oldest_first = self._snapshot()[::-1]
+        if size < len(oldest_first):
+            oldest_first = oldest_first[len(oldest_first) - size:]
+        self._items = oldest_first
+        self._tail = 0
+        self._size = size
+
+
+add_pascal_aliases(RollingWindow)

@@ -1,0 +1,249 @@
+"""Window indicators with LEAN's warm-up outputs: Identity, Delay, Momentum, RateOfChange(Percent), MomentumPercent,
+Variance, StandardDeviation, Maximum, Minimum, ConstantIndicator (Indicators/*.cs of the same names)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, _make_point
+
+
+def _named(default_format: str, name: Any, period: int | None) -> tuple[str, int]:
+    if period is None:
+        return default_format.format(name), name
+    return name, period
+
+
+class Identity(IndicatorBase):
+    """value_t = x_t; ready after one sample."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(name)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > 0
+
+    warm_up_period = 1
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        return point.value
+
+
+class Delay(WindowIndicator):
+    """value_t = x_{t−p}; before p+1 samples, the first input. Ready when samples > p."""
+
+    __slots__ = ()
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        super().__init__(*_named("DELAY({})", name, period))
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > self._inputs.size
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._inputs.size + 1
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        inputs.add(point.value)
+        if inputs.samples <= inputs.size:
+            return inputs[inputs.count - 1]
+        return inputs.most_recently_removed
+
+
+class Momentum(WindowIndicator):
+    """value_t = x_t − x_{t−p}; before p+1 samples, x_t − (first input). Ready when samples > p."""
+
+    __slots__ = ()
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        super().__init__(*_named("MOM({})", name, period))
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > self._inputs.size
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._inputs.size + 1
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        inputs.add(point.value)
+        reference = inputs[inputs.count - 1] if inputs.samples <= inputs.size else inputs.most_recently_removed
+        return point.value - reference
+
+
+class RateOfChange(WindowIndicator):
+    """value_t = (x_t − x_{t−p}) / x_{t−p} (0 when x_{t−p} = 0); before p+1 samples the first input is the base.
+    Ready when samples > p."""
+
+    __slots__ = ()
+
+    _default_name = "ROC({})"
+    _scale = 1.0
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        super().__init__(*_named(self._default_name, name, period))
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > self._inputs.size
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._inputs.size + 1
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        inputs.add(point.value)
+        base = inputs[inputs.count - 1] if inputs.samples <= inputs.size else inputs.most_recently_removed
+        if base == 0:
+            return 0.0
+        return self._scale * ((point.value - base) / base)
+
+
+class RateOfChangePercent(RateOfChange):
+    """100 × RateOfChange."""
+
+    __slots__ = ()
+    _default_name = "ROCP({})"
+    _scale = 100.0
+
+
+class MomentumPercent(RateOfChangePercent):
+    """LEAN's MOMP: identical to RateOfChangePercent."""
+
+    __slots__ = ()
+    _default_name = "MOMP({})"
+
+
+class Variance(WindowIndicator):
+    """Population variance of the last n = min(p, samples) inputs, mean(x²) − mean(x)², floored at 0;
+    0 for the first sample (LEAN's running-sum formulation)."""
+
+    __slots__ = ("_sum", "_sum_of_squares")
+
+    _default_name = "VAR({})"
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        super().__init__(*_named(self._default_name, name, period))
+        self._sum = 0.0
+        self._sum_of_squares = 0.0
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        value = point.value
+        inputs.add(value)
+        self._sum += value
+        self._sum_of_squares += value * value
+        if self.samples < 2:
+            return 0.0
+        period = inputs.size
+        n = min(period, self.samples)
+        mean = self._sum / n
+        mean_of_squares = self._sum_of_squares / n
+        if n == period:
+            removed = inputs[period - 1]
+            self._sum -= removed
+            self._sum_of_squares -= removed * removed
+            if inputs.samples % 1024 == 0:
+                self._resum(period)
+        return max(0.0, mean_of_squares - mean * mean)
+
+    def _resum(self, period: int) -> None:
+        """Recompute the sums of the next step's window (all but the oldest) exactly, bounding float drift."""
+        kept = [self._inputs[i] for i in range(period - 1)]
+        self._sum = math.fsum(kept)
+        self._sum_of_squares = math.fsum(v * v for v in kept)
+
+    def _reset_state(self) -> None:
+        self._sum = 0.0
+        self._sum_of_squares = 0.0
+
+
+class StandardDeviation(Variance):
+    """√Variance: the population standard deviation of the window (LEAN's STD)."""
+
+    __slots__ = ()
+    _default_name = "STD({})"
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        return math.sqrt(super()._compute(point))
+
+
+class Maximum(WindowIndicator):
+    """Largest of the last p inputs; `periods_since_maximum` counts samples since it was seen."""
+
+    __slots__ = ("periods_since_maximum",)
+
+    _default_name = "MAX({})"
+    _better = staticmethod(lambda new, old: new >= old)
+
+    def __init__(self, name: Any, period: int | None = None) -> None:
+        super().__init__(*_named(self._default_name, name, period))
+        self.periods_since_maximum = 0
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self._inputs.size
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        inputs = self._inputs
+        inputs.add(point.value)
+        if self.samples == 1 or self._better(point.value, self._current.value):
+            self.periods_since_maximum = 0
+            return point.value
+        if self.periods_since_maximum >= inputs.size - 1:
+            values = list(inputs)
+            best_index = 0
+            for index, value in enumerate(values):
+                if self._better(value, values[best_index]) and value != values[best_index]:
+                    best_index = index
+            self.periods_since_maximum = best_index
+            return values[best_index]
+        self.periods_since_maximum += 1
+        return self._current.value
+
+    def _reset_state(self) -> None:
+        self.periods_since_maximum = 0
+
+
+class Minimum(Maximum):
+    """Smallest of the last p inputs; `periods_since_minimum` counts samples since it was seen."""
+
+    __slots__ = ()
+
+    _default_name = "MIN({})"
+    _better = staticmethod(lambda new, old: new <= old)
+
+    @property
+    def periods_since_minimum(self) -> int:
+        return self.periods_since_maximum
+
+
+class ConstantIndicator(IndicatorBase):
+    """Always `value`, always ready (used for `over(2)`-style composites)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, name: str, value: float) -> None:
+        super().__init__(name)
+        self._value = float(value)
+        self._set_current(_make_point(None, self._current.time, self._value))
+
+    @property
+    def is_ready(self) -> bool:
+        return True
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        return self._value
+
+    def _reset_state(self) -> None:
+        self._set_current(_make_point(None, self._current.time, self._value))
