@@ -1,0 +1,258 @@
+"""LEAN's backtest result files, written from plain data.
+
+Public interface (called by the engine at the end of a run)::
+
+    data = BacktestResultData(
+        statistics=collector.statistics(...),          # lean_offline.statistics.BacktestStatistics
+        runtime_statistics=runtime_statistics(...),    # dict[str, str]
+        orders={1: order.to_json_dict(), ...},         # order id -> LEAN order JSON
+        order_events=[event.to_json_dict(algorithm_id), ...],
+        profit_loss=collector.profit_loss,             # dict[utc datetime, float]
+        logs=["2013-10-08 16:00:00 Purchased Stock", ...],
+        name="BasicTemplateDailyAlgorithm",
+        start_date=datetime(2013, 10, 8), end_date=datetime(2013, 10, 17),
+        started_utc=..., finished_utc=...,             # wall-clock times of the run
+        status="Completed", parameters={...},
+    )
+    paths = write_backtest_results(output_dir, algorithm_id, data)
+
+``write_backtest_results`` creates ``output_dir`` and writes, as LEAN's ``BacktestingResultHandler`` does:
+
+* ``<id>.json``: rollingWindow ({}), totalPerformance {tradeStatistics, portfolioStatistics, closedTrades: []},
+  charts, orders, profitLoss, statistics, runtimeStatistics, state, algorithmConfiguration;
+* ``<id>-summary.json``: the same without orders/profit-loss/rolling window, and only the Strategy Equity chart,
+  down-sampled to candles of at most 7 days;
+* ``<id>-order-events.json``: the order events as a JSON array (written even when empty, unlike LEAN);
+* ``<id>-log.txt``: one log line per line.
+
+It returns ``{"result": Path, "summary": Path, "order_events": Path, "log": Path}``. All JSON is strict: a
+non-finite number is written as ``null``. ``format_statistics_table(stats)`` renders the console table
+("STATISTICS:: Total Orders 1" lines) the CLI prints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+from .statistics import BacktestStatistics, format_dotnet_decimal, to_decimal
+
+__all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "write_backtest_results"]
+
+_JSON_ROUNDING_DIGITS = 4
+_MAX_SUMMARY_CANDLE_DAYS = 7
+_SUMMARY_POINTS_PER_DAY = 100
+_COUNT_FIELDS = frozenset({"totalNumberOfTrades", "numberOfWinningTrades", "numberOfLosingTrades",
+                           "maxConsecutiveWinningTrades", "maxConsecutiveLosingTrades"})
+_DURATION_FIELDS = ("averageTradeDuration", "averageWinningTradeDuration", "averageLosingTradeDuration",
+                    "medianTradeDuration", "medianWinningTradeDuration", "medianLosingTradeDuration",
+                    "maximumDrawdownDuration")
+
+
+@dataclass(frozen=True)
+class BacktestResultData:
+    """Everything a backtest's result files contain, as plain data. Dates are naive; ``start_date``/``end_date``
+    are the algorithm's dates, ``started_utc``/``finished_utc`` the wall-clock run times."""
+
+    statistics: BacktestStatistics
+    runtime_statistics: Mapping[str, str]
+    name: str
+    start_date: datetime
+    end_date: datetime
+    orders: Mapping[int | str, Mapping[str, Any]] = field(default_factory=dict)
+    order_events: Sequence[Mapping[str, Any]] = ()
+    profit_loss: Mapping[datetime, float] = field(default_factory=dict)
+    logs: Sequence[str] = ()
+    started_utc: datetime | None = None
+    finished_utc: datetime | None = None
+    status: str = "Completed"
+    runtime_error: str = ""
+    stack_trace: str = ""
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    tags: Sequence[str] = ()
+    account_currency: str = "USD"
+    brokerage: int = 0
+    account_type: int = 0
+    trading_days_per_year: int = 252
+    insight_count: int = 0
+
+
+def write_backtest_results(output_dir: str | Path, algorithm_id: str, data: BacktestResultData) -> dict[str, Path]:
+    """Write LEAN's four result files for ``algorithm_id`` into ``output_dir`` (created if missing)."""
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    full = _full_result(data)
+    paths = {
+        "result": folder / f"{algorithm_id}.json",
+        "summary": folder / f"{algorithm_id}-summary.json",
+        "order_events": folder / f"{algorithm_id}-order-events.json",
+        "log": folder / f"{algorithm_id}-log.txt",
+    }
+    _write_json(paths["result"], full)
+    _write_json(paths["summary"], _summary_result(full))
+    _write_json(paths["order_events"], list(data.order_events))
+    paths["log"].write_text("".join(f"{line}\n" for line in data.logs), encoding="utf-8")
+    return paths
+
+
+def format_statistics_table(stats: BacktestStatistics | Mapping[str, str]) -> str:
+    """The console statistics block, one "STATISTICS:: <name> <value>" line per statistic in LEAN's order."""
+    summary = stats.summary if isinstance(stats, BacktestStatistics) else stats
+    return "\n".join(f"STATISTICS:: {name} {value}" for name, value in summary.items())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def _full_result(data: BacktestResultData) -> dict[str, Any]:
+    return {
+        "rollingWindow": {},
+        "totalPerformance": {
+            "tradeStatistics": _trade_statistics_json(data.statistics.trades),
+            "portfolioStatistics": _portfolio_statistics_json(data.statistics),
+            "closedTrades": [],
+        },
+        "charts": data.statistics.charts,
+        "orders": {str(order_id): dict(order) for order_id, order in data.orders.items()},
+        "profitLoss": {_iso_utc(time): value for time, value in sorted(data.profit_loss.items())},
+        "statistics": dict(data.statistics.summary),
+        "runtimeStatistics": dict(data.runtime_statistics),
+        "state": _state_json(data),
+        "algorithmConfiguration": _configuration_json(data),
+    }
+
+
+def _summary_result(full: Mapping[str, Any]) -> dict[str, Any]:
+    charts: dict[str, Any] = {}
+    strategy_equity = full["charts"].get("Strategy Equity")
+    if strategy_equity and "Equity" in strategy_equity["series"]:
+        equity = dict(strategy_equity["series"]["Equity"])
+        equity["values"] = downsample_equity_candles(equity["values"])
+        charts["Strategy Equity"] = {**strategy_equity, "series": {"Equity": equity}}
+    return {
+        "charts": charts,
+        "statistics": full["statistics"],
+        "runtimeStatistics": full["runtimeStatistics"],
+        "state": full["state"],
+        "algorithmConfiguration": full["algorithmConfiguration"],
+        "totalPerformance": {key: full["totalPerformance"][key] for key in ("tradeStatistics", "portfolioStatistics")},
+    }
+
+
+def downsample_equity_candles(candles: Sequence[Sequence[float]]) -> list[list[float]]:
+    """Candles [t, o, h, l, c] merged into periods of min(7, n // 100) days (unchanged when that is ≤ 1 day),
+    values truncated to integers as LEAN's summary does. Each period candle is stamped at the period's end and
+    aggregates the candles inside it; LEAN additionally interpolates the close across empty periods (not done)."""
+    period_days = min(_MAX_SUMMARY_CANDLE_DAYS, len(candles) // _SUMMARY_POINTS_PER_DAY)
+    if period_days <= 1 or len(candles) < 2:
+        return [list(c) for c in candles]
+    step = int(timedelta(days=period_days).total_seconds())
+    first_time = int(candles[0][0])
+    merged: list[list[float]] = [[first_time, *(_truncate(v) for v in candles[0][1:])]]
+    bucket: list[Sequence[float]] = []
+    boundary = first_time + step
+    for candle in candles[1:]:
+        while candle[0] > boundary:
+            if bucket:
+                merged.append(_merge(boundary, bucket))
+                bucket = []
+            boundary += step
+        bucket.append(candle)
+    if bucket:
+        merged.append(_merge(boundary, bucket))
+    return merged
+
+
+def _merge(time: int, candles: Sequence[Sequence[float]]) -> list[float]:
+    return [time, _truncate(candles[0][1]), _truncate(max(c[2] for c in candles)),
+            _truncate(min(c[3] for c in candles)), _truncate(candles[-1][4])]
+
+
+def _truncate(value: float) -> float:
+    return float(math.trunc(value))
+
+
+def _json_rounded(value: Decimal | int) -> str:
+    """LEAN's JsonRoundingConverter: the value rounded to 4 decimals, written as a string."""
+    number = Decimal(value)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -_JSON_ROUNDING_DIGITS:
+        number = number.quantize(Decimal(1).scaleb(-_JSON_ROUNDING_DIGITS), rounding=ROUND_HALF_EVEN)
+    return format_dotnet_decimal(number)
+
+
+def _portfolio_statistics_json(stats: BacktestStatistics) -> dict[str, str]:
+    return {name: _json_rounded(value) for name, value in stats.portfolio_decimals.to_camel_dict().items()}
+
+
+def _trade_statistics_json(trades: Mapping[str, float]) -> dict[str, Any]:
+    result: dict[str, Any] = {"startDateTime": None, "endDateTime": None}
+    for name, value in trades.items():
+        if name in _COUNT_FIELDS:
+            result[name] = int(value)
+        elif math.isfinite(value):
+            result[name] = _json_rounded(to_decimal(value))
+        else:
+            result[name] = None
+    result.update(dict.fromkeys(_DURATION_FIELDS, "00:00:00"))
+    return result
+
+
+def _state_json(data: BacktestResultData) -> dict[str, str]:
+    failed = bool(data.runtime_error) or data.status == "RuntimeError"
+    return {
+        "StartTime": _iso_utc(data.started_utc) if data.started_utc else "",
+        "EndTime": _iso_utc(data.finished_utc) if data.finished_utc else "",
+        "RuntimeError": data.runtime_error,
+        "StackTrace": data.stack_trace,
+        "LogCount": str(len(data.logs)),
+        "OrderCount": str(len(data.orders)),
+        "InsightCount": str(data.insight_count),
+        "Name": data.name,
+        "Status": "RuntimeError" if failed else data.status,
+    }
+
+
+def _configuration_json(data: BacktestResultData) -> dict[str, Any]:
+    return {
+        "name": data.name,
+        "tags": list(data.tags),
+        "accountCurrency": data.account_currency,
+        "brokerage": data.brokerage,
+        "accountType": data.account_type,
+        "parameters": dict(data.parameters),
+        "outOfSampleMaxEndDate": None,
+        "outOfSampleDays": 0,
+        "startDate": _iso_utc(data.start_date.replace(microsecond=0)),
+        "endDate": _iso_utc(data.end_date.replace(microsecond=0)),
+        "tradingDaysPerYear": data.trading_days_per_year,
+    }
+
+
+def _iso_utc(time: datetime) -> str:
+    text = time.strftime("%Y-%m-%dT%H:%M:%S")
+    if time.microsecond:
+        text += f".{time.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def _strict(value: Any) -> Any:
+    """Replace non-finite floats (anywhere in the structure) by None so the JSON stays strict."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, Mapping):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
+
+
+def _write_json(path: Path, content: Any) -> None:
+    path.write_text(json.dumps(_strict(content), allow_nan=False, separators=(",", ":")), encoding="utf-8")
