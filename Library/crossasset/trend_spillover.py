@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -214,16 +214,18 @@ def ready_triplets(triplets: Iterable[Triplet], histories: Mapping[str, LegHisto
 
 
 def leg_directions(triplets: Iterable[Triplet], histories: Mapping[str, LegHistory], lookback: int) -> dict[str, int]:
-    """Direction of every leg of the given (ready) triplets."""
+    """Direction of every leg of the given triplets; a triplet with an undefined trailing return
+    (a non-positive or non-finite price at either end of the window) is left out."""
     directions: dict[str, int] = {}
     for triplet in triplets:
         returns = [trailing_return(histories[leg].prices(), lookback) for leg in triplet.legs]
-        directions.update(zip(triplet.legs, triplet_directions(*returns), strict=True))
+        if all(math.isfinite(value) for value in returns):
+            directions.update(zip(triplet.legs, triplet_directions(*returns), strict=True))
     return directions
 
 
 def target_weights(
-    triplets: Iterable[Triplet],
+    triplets: Sequence[Triplet],
     histories: Mapping[str, LegHistory],
     parameters: TrendSpilloverParameters,
 ) -> dict[str, float]:
@@ -231,10 +233,10 @@ def target_weights(
 
     Legs of triplets that are not ready are absent: the caller liquidates them.
     """
-    ready = ready_triplets(triplets, histories)
+    directions = leg_directions(ready_triplets(triplets, histories), histories, parameters.lookback)
+    ready = [t for t in triplets if t.fx in directions]
     if not ready:
         return {}
-    directions = leg_directions(ready, histories, parameters.lookback)
     vols = {leg: annualized_volatility(histories[leg].prices(), parameters.vol_window) for leg in directions}
     weights = dict.fromkeys(directions, 0.0)
     if parameters.weighting is Weighting.INVERSE_VOL:

@@ -9,20 +9,19 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from crossasset.trend_spillover import (
     SEED_TRIPLETS,
     LegHistory,
-    Triplet,
     TrendSpilloverParameters,
+    Triplet,
     Weighting,
     aligned_covariance,
     is_stale,
     target_weights,
     triplet_directions,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 START = date(2001, 1, 1)
 
@@ -129,10 +128,10 @@ def test_zero_volatility_never_divides() -> None:
     params = TrendSpilloverParameters(lookback_months=1, vol_window=5)
     t = SEED_TRIPLETS[0]
     rising = list(100 * 1.01 ** np.arange(21) * (1 + 0.001 * (-1) ** np.arange(21)))
-    flat_then_up = [100.0] * 15 + [100.0] * 6  # constant: zero volatility
+    flat = [100.0] * 21  # constant: zero volatility
     histories = {
         t.fx: history_from(rising),
-        t.equity: history_from(flat_then_up),
+        t.equity: history_from(flat),
         t.bond: history_from(rising),
     }
     # fx up, equity flat (sign 0), bond up → fx −1, equity +2, bond +1: equity has zero vol.
