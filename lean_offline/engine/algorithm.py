@@ -1,0 +1,469 @@
+"""QCAlgorithm: the algorithm base class user files subclass (LEAN's Algorithm/QCAlgorithm*.cs, Python surface).
+
+Configuration (dates, cash, securities, benchmark, warm-up), logging, charting, parameters, indicators helpers and
+history live here; the trading API comes from the brokerage's TradingMixin. The engine objects the algorithm talks to
+(securities, portfolio, transactions, schedule, result collector) are built by the runner through `EngineContext`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..data.symbol import Symbol, symbol_cache
+from ..enums import DataNormalizationMode, Resolution, SecurityType
+from ..naming import DualCase, UnsupportedApiError
+from . import wiring
+from .config import SubscriptionDataConfig, resolution_increment
+from .insights import Insight, InsightManager
+
+try:  # the brokerage helper's trading API; absent only while the engine is being assembled
+    from .trading import TradingMixin
+except ImportError:  # pragma: no cover
+    class TradingMixin:  # type: ignore[no-redef]
+        """Placeholder while the brokerage's trading API is absent."""
+
+_UTC = ZoneInfo("UTC")
+_DEFAULT_START = datetime(1998, 1, 1)
+_CALLBACK_NAMES = ("initialize", "on_data", "on_order_event", "on_end_of_algorithm", "on_warmup_finished",
+                   "on_end_of_day", "on_securities_changed", "on_margin_call", "on_margin_call_warning",
+                   "on_splits", "on_dividends", "on_delistings", "on_symbol_changed_events", "on_brokerage_message",
+                   "on_assignment_order_event", "on_command")
+
+
+def to_datetime(year_or_date: int | date | datetime, month: int | None = None, day: int | None = None) -> datetime:
+    """(y, m, d) or a date/datetime → naive datetime (LEAN's SetStartDate overloads)."""
+    if isinstance(year_or_date, datetime):
+        return year_or_date.replace(tzinfo=None)
+    if isinstance(year_or_date, date):
+        return datetime(year_or_date.year, year_or_date.month, year_or_date.day)
+    if month is None or day is None:
+        raise ValueError(f"a date needs year, month and day, got ({year_or_date}, {month}, {day})")
+    return datetime(int(year_or_date), int(month), int(day))
+
+
+def convert_parameter(value: str, default: Any) -> Any:
+    """LEAN's GetParameter(name, default): the string converted to the default's type (int, float, bool)."""
+    if default is None or isinstance(default, str):
+        return value
+    if isinstance(default, bool):
+        return value.strip().lower() in ("true", "1", "yes")
+    if isinstance(default, int):
+        return int(float(value)) if "." in value or "e" in value.lower() else int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+class AlgorithmStopped(Exception):
+    """Raised inside the run when the algorithm calls quit(); the runner ends the backtest cleanly."""
+
+
+class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
+    """Base class of LEAN Python algorithms. Every member answers to snake_case and PascalCase."""
+
+    def __init__(self) -> None:
+        context = wiring.current_context()
+        self._context = context
+        self._time_zone_name = "America/New_York"
+        self._time_zone = ZoneInfo(self._time_zone_name)
+        self._start_date = _DEFAULT_START
+        self._end_date = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+        self._utc_time = _DEFAULT_START
+        self._time = _DEFAULT_START
+        self._locked = False
+        self._warm_up_bars: int | None = None
+        self._warm_up_period: timedelta | None = None
+        self._warm_up_resolution: Any = None
+        self.is_warming_up = False
+        self.live_mode = False
+        self._benchmark_spec: Any = "SPY"
+        self._benchmark_set = False
+        self._brokerage_name: Any = None
+        self._account_type: Any = None
+        self._name = type(self).__name__
+        self._quit_requested = False
+        self._quit_reason = ""
+        self.insights = InsightManager()
+        context.attach(self)
+
+    # ---- time -------------------------------------------------------------------------------------------------
+    @property
+    def time(self) -> datetime:
+        return self._time
+
+    @property
+    def utc_time(self) -> datetime:
+        return self._utc_time
+
+    @property
+    def start_date(self) -> datetime:
+        return self._start_date
+
+    @property
+    def end_date(self) -> datetime:
+        return self._end_date
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return self._time_zone
+
+    def set_date_time(self, utc_time: datetime) -> None:
+        """Move the clock (naive UTC in, algorithm-local `time` derived)."""
+        self._utc_time = utc_time
+        self._time = self._context.clock.to_local(utc_time, self._time_zone)
+
+    def set_start_date(self, year_or_date: int | date | datetime, month: int | None = None,
+                       day: int | None = None) -> None:
+        self._check_unlocked("set_start_date")
+        self._start_date = to_datetime(year_or_date, month, day).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def set_end_date(self, year_or_date: int | date | datetime, month: int | None = None,
+                     day: int | None = None) -> None:
+        self._check_unlocked("set_end_date")
+        end = to_datetime(year_or_date, month, day)
+        self._end_date = end.replace(hour=23, minute=59, second=59, microsecond=999999) if end.time() == datetime.min.time() else end
+
+    def set_time_zone(self, time_zone: str | ZoneInfo) -> None:
+        self._check_unlocked("set_time_zone")
+        name = time_zone.key if isinstance(time_zone, ZoneInfo) else str(time_zone)
+        self._time_zone_name = name
+        self._time_zone = ZoneInfo(name)
+
+    def _check_unlocked(self, member: str) -> None:
+        if self._locked:
+            raise RuntimeError(f"{member} can only be called in initialize()")
+
+    # ---- engine objects (built by the context) ---------------------------------------------------------------
+    @property
+    def securities(self) -> Any:
+        return self._context.securities
+
+    @property
+    def portfolio(self) -> Any:
+        return self._context.portfolio
+
+    @property
+    def transactions(self) -> Any:
+        return self._context.transactions
+
+    @property
+    def settings(self) -> Any:
+        return self._context.settings
+
+    @property
+    def schedule(self) -> Any:
+        return self._context.schedule
+
+    @property
+    def date_rules(self) -> Any:
+        return self._context.schedule.date_rules
+
+    @property
+    def time_rules(self) -> Any:
+        return self._context.schedule.time_rules
+
+    @property
+    def object_store(self) -> Any:
+        return self._context.object_store
+
+    @property
+    def benchmark(self) -> Any:
+        return self._context.benchmark
+
+    @property
+    def universe_settings(self) -> Any:
+        return self._context.universe_settings
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def set_name(self, name: str) -> None:
+        self._name = name
+
+    # ---- account / brokerage / benchmark ---------------------------------------------------------------------
+    def set_cash(self, currency_or_amount: Any, amount: float | None = None, conversion_rate: float = 1.0) -> None:
+        """set_cash(100000) or set_cash("USD", 100000); only the account currency is supported."""
+        if amount is None:
+            self.portfolio.set_cash(float(currency_or_amount))
+            return
+        if str(currency_or_amount).upper() != "USD":
+            raise UnsupportedApiError("QCAlgorithm", f"set_cash('{currency_or_amount}', ...) (only USD cash)")
+        self.portfolio.set_cash(float(amount))
+
+    def set_account_currency(self, currency: str, starting_cash: float | None = None) -> None:
+        if currency.upper() != "USD":
+            raise UnsupportedApiError("QCAlgorithm", f"set_account_currency('{currency}')")
+        if starting_cash is not None:
+            self.set_cash(starting_cash)
+
+    def set_brokerage_model(self, brokerage: Any, account_type: Any = None) -> None:
+        self._brokerage_name = brokerage
+        self._account_type = account_type
+        self._context.set_brokerage_model(brokerage, account_type)
+
+    def set_benchmark(self, benchmark: Any) -> None:
+        """A ticker, a Symbol, or a callable(datetime) → value (LEAN's SetBenchmark overloads)."""
+        self._benchmark_spec = benchmark
+        self._benchmark_set = True
+
+    def set_risk_free_interest_rate_model(self, model: Any) -> None:
+        self._context.risk_free_model = model
+
+    # ---- securities ------------------------------------------------------------------------------------------
+    def add_equity(self, ticker: str, resolution: Any = None, market: str = "usa", fill_forward: bool = True,
+                   leverage: float = 0.0, extended_market_hours: bool = False,
+                   data_normalization_mode: Any = DataNormalizationMode.ADJUSTED, **unsupported: Any) -> Any:
+        _reject_unsupported("add_equity", unsupported)
+        return self._context.add_market_security(
+            SecurityType.EQUITY, ticker, resolution, market, fill_forward, leverage, extended_market_hours,
+            data_normalization_mode)
+
+    def add_forex(self, ticker: str, resolution: Any = None, market: str = "oanda", fill_forward: bool = True,
+                  leverage: float = 0.0, **unsupported: Any) -> Any:
+        _reject_unsupported("add_forex", unsupported)
+        return self._context.add_market_security(SecurityType.FOREX, ticker, resolution, market, fill_forward,
+                                                  leverage, False, DataNormalizationMode.RAW)
+
+    def add_cfd(self, ticker: str, resolution: Any = None, market: str = "oanda", fill_forward: bool = True,
+                leverage: float = 0.0, **unsupported: Any) -> Any:
+        _reject_unsupported("add_cfd", unsupported)
+        return self._context.add_market_security(SecurityType.CFD, ticker, resolution, market, fill_forward,
+                                                  leverage, False, DataNormalizationMode.RAW)
+
+    def add_crypto(self, ticker: str, resolution: Any = None, market: str = "coinbase", fill_forward: bool = True,
+                   leverage: float = 0.0, **unsupported: Any) -> Any:
+        _reject_unsupported("add_crypto", unsupported)
+        return self._context.add_market_security(SecurityType.CRYPTO, ticker, resolution, market, fill_forward,
+                                                  leverage, False, DataNormalizationMode.RAW)
+
+    def add_security(self, security_type: Any, ticker: Any = None, resolution: Any = None, market: str | None = None,
+                     fill_forward: bool = True, leverage: float = 0.0, extended_market_hours: bool = False,
+                     data_normalization_mode: Any = DataNormalizationMode.ADJUSTED, **unsupported: Any) -> Any:
+        _reject_unsupported("add_security", unsupported)
+        if isinstance(security_type, Symbol):
+            symbol = security_type
+            return self._context.add_market_security(
+                symbol.security_type, symbol.value, ticker if resolution is None else resolution, symbol.market,
+                fill_forward, leverage, extended_market_hours, data_normalization_mode)
+        kind = SecurityType(security_type)
+        default_market = {SecurityType.FOREX: "oanda", SecurityType.CFD: "oanda", SecurityType.CRYPTO: "coinbase"}
+        return self._context.add_market_security(
+            kind, str(ticker), resolution, market or default_market.get(kind, "usa"), fill_forward, leverage,
+            extended_market_hours, data_normalization_mode)
+
+    def add_data(self, data_type: type, ticker: Any, *args: Any, **kwargs: Any) -> Any:
+        """PythonData subscription. Overloads: (type, ticker, resolution=None, time_zone=None, fill_forward=False,
+        leverage=1.0) and (type, ticker, properties: SymbolProperties, exchange_hours, resolution=None,
+        fill_forward=False, leverage=1.0)."""
+        return self._context.add_custom_security(data_type, ticker, args, kwargs)
+
+    def remove_security(self, symbol: Any) -> bool:
+        raise UnsupportedApiError("QCAlgorithm", "remove_security")
+
+    def symbol(self, ticker: str) -> Symbol:
+        return symbol_cache.get_symbol(ticker)
+
+    # ---- warm-up ---------------------------------------------------------------------------------------------
+    def set_warm_up(self, period: int | timedelta, resolution: Any = None) -> None:
+        """Bars (int, counted through the exchange calendar) or a calendar timedelta before the start date."""
+        self._check_unlocked("set_warm_up")
+        if isinstance(period, timedelta):
+            self._warm_up_period, self._warm_up_bars = period, None
+        else:
+            self._warm_up_bars, self._warm_up_period = int(period), None
+        self._warm_up_resolution = resolution
+
+    set_warmup = set_warm_up
+
+    def on_warmup_finished(self) -> None:
+        pass
+
+    # ---- parameters, logging ---------------------------------------------------------------------------------
+    def get_parameter(self, name: str, default_value: Any = None) -> Any:
+        value = self._context.parameters.get(name)
+        if value is None:
+            return default_value
+        return convert_parameter(value, default_value)
+
+    def get_parameters(self) -> dict[str, str]:
+        return dict(self._context.parameters)
+
+    def debug(self, message: Any) -> None:
+        self._context.log_line(str(message))
+
+    def log(self, message: Any) -> None:
+        self._context.log_line(str(message))
+
+    def error(self, message: Any) -> None:
+        self._context.log_line(f"ERROR:: {message}")
+
+    def quit(self, message: str = "") -> None:
+        self._quit_requested = True
+        self._quit_reason = message
+        if message:
+            self.debug(message)
+
+    def set_quit(self, value: bool) -> None:
+        self._quit_requested = bool(value)
+
+    # ---- charting ---------------------------------------------------------------------------------------------
+    def plot(self, chart: Any, series: Any = None, value: Any = None, *more: Any) -> None:
+        """plot(chart, series, value) or plot(series, value) (chart "Strategy Equity"? no: LEAN uses the series
+        name as chart) or plot(chart, indicator, ...)."""
+        if self.is_warming_up:
+            return
+        if value is None and series is not None and not isinstance(series, str):
+            if hasattr(series, "current"):
+                for indicator in (series, *more):
+                    self._context.plot(str(chart), indicator.name, float(indicator.current.value))
+                return
+            self._context.plot(str(chart), str(chart), float(series))
+            return
+        if hasattr(value, "current"):
+            value = value.current.value
+        self._context.plot(str(chart), str(series), float(value))
+
+    def plot_indicator(self, chart: str, *indicators: Any) -> None:
+        """Plot each indicator's value on every update (`plot_indicator(chart, [wait_for_ready,] *indicators)`)."""
+        wait_for_ready = True
+        if indicators and isinstance(indicators[0], bool):
+            wait_for_ready, indicators = indicators[0], indicators[1:]
+        for indicator in indicators:
+            def on_updated(_sender: Any, point: Any, indicator: Any = indicator) -> None:
+                if not wait_for_ready or indicator.is_ready:
+                    self.plot(chart, indicator.name, float(point.value))
+            indicator.updated += on_updated
+
+    def add_chart(self, chart: Any) -> None:
+        self._context.add_chart(chart)
+
+    # ---- insights ---------------------------------------------------------------------------------------------
+    def emit_insights(self, *insights: Insight | Iterable[Insight]) -> None:
+        for item in insights:
+            for insight in (item if isinstance(item, (list, tuple)) else (item,)):
+                self.insights.add(insight, self.utc_time)
+
+    # ---- indicators -------------------------------------------------------------------------------------------
+    def register_indicator(self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None) -> None:
+        self._context.register_indicator(symbol, indicator, resolution, selector)
+
+    def warm_up_indicator(self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None) -> None:
+        self._context.warm_up_indicator(symbol, indicator, resolution, selector)
+
+    def consolidate(self, symbol: Any, period: Any, handler: Callable[[Any], None] | None = None,
+                    *more: Any) -> Any:
+        return self._context.consolidate(symbol, period, handler, more)
+
+    def _helper_indicator(self, indicator: Any, symbol: Any, resolution: Any, selector: Any) -> Any:
+        self._context.register_indicator(symbol, indicator, resolution, selector)
+        return indicator
+
+    def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = self._context.indicators.SimpleMovingAverage(_indicator_name(symbol, f"SMA({period})", resolution),
+                                                           period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def ema(self, symbol: Any, period: int, smoothing_factor: float | None = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        if isinstance(smoothing_factor, type(Resolution.DAILY)):
+            smoothing_factor, resolution = None, smoothing_factor
+        name = _indicator_name(symbol, f"EMA({period})", resolution)
+        ind = (self._context.indicators.ExponentialMovingAverage(name, period) if smoothing_factor is None
+               else self._context.indicators.ExponentialMovingAverage(name, period, smoothing_factor))
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def macd(self, symbol: Any, fast_period: int, slow_period: int, signal_period: int, type: Any = None,
+             resolution: Any = None, selector: Any = None) -> Any:
+        ma_type = self._context.indicators.MovingAverageType.EXPONENTIAL if type is None else type
+        name = _indicator_name(symbol, f"MACD({fast_period},{slow_period},{signal_period})", resolution)
+        ind = self._context.indicators.MovingAverageConvergenceDivergence(name, fast_period, slow_period,
+                                                                          signal_period, ma_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def std(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = self._context.indicators.StandardDeviation(_indicator_name(symbol, f"STD({period})", resolution),
+                                                         period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def roc(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = self._context.indicators.RateOfChange(_indicator_name(symbol, f"ROC({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def rocp(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = self._context.indicators.RateOfChangePercent(_indicator_name(symbol, f"ROCP({period})", resolution),
+                                                           period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def momp(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = self._context.indicators.MomentumPercent(_indicator_name(symbol, f"MOMP({period})", resolution),
+                                                       period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def mom(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = self._context.indicators.Momentum(_indicator_name(symbol, f"MOM({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def delay(self, period: int) -> Any:
+        return self._context.indicators.Delay(f"Delay({period})", period)
+
+    def identity(self, symbol: Any, resolution: Any = None, selector: Any = None, field_name: str | None = None) -> Any:
+        ind = self._context.indicators.Identity(field_name or _indicator_name(symbol, "Identity", resolution))
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    # ---- history ----------------------------------------------------------------------------------------------
+    def history(self, symbols: Any, periods: Any = None, resolution: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return self._context.history(symbols, periods, resolution, args, kwargs)
+
+    # ---- default callbacks ------------------------------------------------------------------------------------
+    def initialize(self) -> None:
+        pass
+
+    def on_data(self, data: Any) -> None:
+        pass
+
+    def on_order_event(self, order_event: Any) -> None:
+        pass
+
+    def on_end_of_algorithm(self) -> None:
+        pass
+
+    def on_securities_changed(self, changes: Any) -> None:
+        pass
+
+    def on_end_of_day(self, symbol: Any = None) -> None:
+        pass
+
+
+def _indicator_name(symbol: Any, label: str, resolution: Any) -> str:
+    """LEAN's CreateIndicatorName: "<type>(<args>)_<ticker>_<res>"-like; here "<label>_<ticker>"."""
+    suffix = "" if resolution is None else f"_{Resolution(resolution)}"
+    return f"{label}_{symbol}{suffix}"
+
+
+def _reject_unsupported(member: str, unsupported: dict[str, Any]) -> None:
+    if unsupported:
+        raise UnsupportedApiError("QCAlgorithm", f"{member}({', '.join(unsupported)}=...)")
+
+
+def find_user_callback(algorithm: QCAlgorithm, snake_name: str) -> Callable[..., Any] | None:
+    """The user's override of a callback: snake_case first, then PascalCase (LEAN's lookup order); None when
+    the algorithm class does not override it."""
+    pascal = "".join(part[:1].upper() + part[1:] for part in snake_name.split("_"))
+    user_classes = [cls for cls in type(algorithm).__mro__ if not cls.__module__.startswith(("lean_offline.", "builtins"))]
+    for name in (snake_name, pascal):
+        if any(name in vars(cls) for cls in user_classes):
+            return getattr(algorithm, name)  # type: ignore[no-any-return]
+    return None
+
+
+def is_finite_number(value: float) -> bool:
+    return not (math.isnan(value) or math.isinf(value))
+
+
+__all__ = ["QCAlgorithm", "AlgorithmStopped", "find_user_callback", "convert_parameter", "resolution_increment",
+           "SubscriptionDataConfig"]

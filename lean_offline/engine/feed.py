@@ -1,0 +1,177 @@
+"""The data feed: per-subscription point streams, fill-forward, and their merge into time slices.
+
+Streams are merged lazily by `end_time_utc` with a heap (nothing is loaded up front); all points sharing an end time
+form one time slice, as LEAN's synchronizer emits them.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..data.market import BaseData
+from .config import SubscriptionDataConfig
+
+_UTC = ZoneInfo("UTC")
+_ONE_DAY = timedelta(days=1)
+
+
+class Clock:
+    """Naive local ↔ naive UTC conversions, memoised per (zone, hour) because the loop asks them constantly."""
+
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _utc_offset(zone: ZoneInfo, utc_hour: datetime) -> timedelta:
+        offset = utc_hour.replace(tzinfo=_UTC).astimezone(zone).utcoffset()
+        return offset if offset is not None else timedelta(0)
+
+    def to_local(self, utc_time: datetime, zone: ZoneInfo) -> datetime:
+        """Naive UTC → naive local time in `zone`."""
+        hour = utc_time.replace(minute=0, second=0, microsecond=0)
+        return utc_time + self._utc_offset(zone, hour)
+
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _local_to_utc_hour(zone: ZoneInfo, local_hour: datetime) -> timedelta:
+        aware = local_hour.replace(tzinfo=zone)
+        offset = aware.utcoffset()
+        return offset if offset is not None else timedelta(0)
+
+    def to_utc(self, local_time: datetime, zone: ZoneInfo) -> datetime:
+        """Naive local time in `zone` → naive UTC (ambiguous times take the first occurrence, as NodaTime's
+        lenient resolver does)."""
+        hour = local_time.replace(minute=0, second=0, microsecond=0)
+        return local_time - self._local_to_utc_hour(zone, hour)
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One data stream feeding one security; internal streams (the benchmark) never reach on_data."""
+
+    config: SubscriptionDataConfig
+    security: Any
+    points: Iterator[BaseData]
+
+    @property
+    def is_internal(self) -> bool:
+        return self.config.is_internal_feed
+
+
+def _daily_bar_window(hours: Any, day: date, precise_end_time: bool) -> tuple[datetime, datetime] | None:
+    """(time, end_time) a daily bar of `day` carries: the regular session when precise end times apply, otherwise
+    midnight to midnight."""
+    if precise_end_time:
+        open_time = hours.regular_market_open(day)
+        close_time = hours.regular_market_close(day)
+        if open_time is None or close_time is None:
+            return None
+        return open_time, close_time
+    start = datetime(day.year, day.month, day.day)
+    return start, start + _ONE_DAY
+
+
+def fill_forward(points: Iterator[BaseData], config: SubscriptionDataConfig, hours: Any, end_local: datetime,
+                 clock: Clock, exchange_zone: ZoneInfo, precise_daily_end_time: bool) -> Iterator[BaseData]:
+    """Insert fill-forward copies of the previous point where the exchange was open but no data came.
+
+    Daily data: one copy per open day without a bar. Intraday data: one copy per bar period in which the exchange
+    (extended hours when the subscription asks for them) was open. Copies are flagged `is_fill_forward` and run until
+    the next real point or the end of the backtest.
+    """
+    increment = config.increment
+    daily = increment >= _ONE_DAY
+    extended = config.extended_market_hours
+    previous: BaseData | None = None
+
+    def gap(after: BaseData, until_end: datetime) -> Iterator[BaseData]:
+        if daily:
+            day = after.time.date() + _ONE_DAY
+            while True:
+                if not hours.is_date_open(day):
+                    day += _ONE_DAY
+                    if datetime(day.year, day.month, day.day) > until_end:
+                        return
+                    continue
+                window = _daily_bar_window(hours, day, precise_daily_end_time and not hours.always_open)
+                if window is None or window[1] >= until_end or window[0] > end_local:
+                    return
+                yield _copy(after, window[0], window[1])
+                day += _ONE_DAY
+        else:
+            bar_end = after.end_time + increment
+            while bar_end < until_end and bar_end - increment <= end_local:
+                bar_start = bar_end - increment
+                if hours.is_open(bar_start, extended):
+                    yield _copy(after, bar_start, bar_end)
+                    bar_end += increment
+                else:
+                    next_open = hours.get_next_market_open(bar_start, extended)
+                    skip = max(1, -(-(next_open - bar_start) // increment))
+                    bar_end += increment * skip
+
+    def _copy(template: BaseData, time: datetime, end_time: datetime) -> BaseData:
+        copy = template.clone(fill_forward=True)
+        copy.time = time
+        copy.end_time = end_time
+        copy.end_time_utc = clock.to_utc(end_time, exchange_zone)
+        return copy
+
+    for point in points:
+        if previous is not None:
+            yield from gap(previous, point.end_time)
+        yield point
+        previous = point
+    if previous is not None:
+        yield from gap(previous, end_local + timedelta(microseconds=1) + _ONE_DAY)
+
+
+def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, list[tuple[Subscription, BaseData]]]]:
+    """Merge the subscriptions' streams into (utc_time, [(subscription, point), ...]) time slices, in time order;
+    within a slice points keep the subscriptions' order."""
+    heap: list[tuple[datetime, int, BaseData]] = []
+    streams = [sub.points for sub in subscriptions]
+    for index, stream in enumerate(streams):
+        first = next(stream, None)
+        if first is not None:
+            heap.append((first.end_time_utc, index, first))  # type: ignore[arg-type]
+    heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        slice_time = heap[0][0]
+        members: list[tuple[Subscription, BaseData]] = []
+        while heap and heap[0][0] == slice_time:
+            _, index, point = pop(heap)
+            members.append((subscriptions[index], point))
+            following = next(streams[index], None)
+            if following is not None:
+                push(heap, (following.end_time_utc, index, following))  # type: ignore[arg-type]
+        if len(members) > 1:
+            members.sort(key=_subscription_order(subscriptions))
+        yield slice_time, members
+
+
+def _subscription_order(subscriptions: list[Subscription]) -> Callable[[tuple[Subscription, BaseData]], int]:
+    positions = {id(sub): position for position, sub in enumerate(subscriptions)}
+    return lambda member: positions[id(member[0])]
+
+
+def clip_to_window(points: Iterator[BaseData], start_utc: datetime, end_local: datetime,
+                   allow_equal_end: bool) -> Iterator[BaseData]:
+    """LEAN's SubscriptionDataReader filter: drop points ending before the start or whose end time goes backwards
+    (custom data may repeat an end time, other data may not); stop at the first point starting after the end."""
+    previous_end: datetime | None = None
+    for point in points:
+        if point.time > end_local:
+            return
+        end_utc = point.end_time_utc
+        if end_utc is None or end_utc < start_utc:
+            continue
+        if previous_end is not None and (end_utc < previous_end or (end_utc == previous_end and not allow_equal_end)):
+            continue
+        previous_end = end_utc
+        yield point

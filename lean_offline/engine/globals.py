@@ -1,0 +1,48 @@
+"""Process-wide names LEAN algorithms use without importing: Globals (data folder), TimeZones."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class Globals:
+    """LEAN's `Globals`: `data_folder` / `DataFolder` point at the data root of the current run."""
+
+    data_folder: ClassVar[str] = ""
+    DataFolder: ClassVar[str] = ""
+    cache: ClassVar[str] = ""
+    Cache: ClassVar[str] = ""
+
+    @classmethod
+    def set_data_folder(cls, folder: str) -> None:
+        cls.data_folder = cls.DataFolder = folder
+        cls.cache = cls.Cache = folder
+
+
+class TimeZones:
+    """IANA names of LEAN's TimeZones constants, in UPPER_SNAKE and PascalCase."""
+
+    UTC = "UTC"
+    NEW_YORK = "America/New_York"
+    CHICAGO = "America/Chicago"
+    LOS_ANGELES = "America/Los_Angeles"
+    LONDON = "Europe/London"
+    BERLIN = "Europe/Berlin"
+    PARIS = "Europe/Paris"
+    ZURICH = "Europe/Zurich"
+    TOKYO = "Asia/Tokyo"
+    HONG_KONG = "Asia/Hong_Kong"
+    SINGAPORE = "Asia/Singapore"
+    SYDNEY = "Australia/Sydney"
+    Utc = UTC
+    NewYork = NEW_YORK
+    Chicago = CHICAGO
+    LosAngeles = LOS_ANGELES
+    London = LONDON
+    Berlin = BERLIN
+    Paris = PARIS
+    Zurich = ZURICH
+    Tokyo = TOKYO
+    HongKong = HONG_KONG
+    Singapore = SINGAPORE
+    Sydney = SYDNEY

@@ -1,0 +1,86 @@
+"""Turn a finished run into a BacktestResult and LEAN's result files."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..api import BacktestResult
+
+if TYPE_CHECKING:
+    from .wiring import EngineContext
+
+_NO_TRADES_HINT = ("The algorithm placed no orders and {count} data file(s) were missing (see the warnings): "
+                   "it most likely traded nothing because its data is absent from the data folder.")
+
+
+def _order_dicts(context: EngineContext) -> list[dict[str, Any]]:
+    transactions = getattr(context, "transactions", None)
+    if transactions is None:
+        return []
+    return [order.to_json_dict() for order in transactions.get_orders()]
+
+
+def _order_event_dicts(context: EngineContext, algorithm_id: str) -> list[dict[str, Any]]:
+    transactions = getattr(context, "transactions", None)
+    if transactions is None:
+        return []
+    events = getattr(transactions, "order_events", None)
+    if events is None:
+        return []
+    return [event.to_json_dict(algorithm_id) for event in events]
+
+
+def _runtime_statistics(context: EngineContext, psr: str) -> dict[str, str]:
+    from ..statistics import runtime_statistics
+
+    portfolio = context.portfolio
+    start = float(context.results.starting_capital) if context.results is not None else 0.0
+    equity = float(portfolio.total_portfolio_value)
+    return runtime_statistics(
+        equity=equity, fees=float(portfolio.total_fees), holdings=float(portfolio.total_holdings_value),
+        net_profit=float(portfolio.total_net_profit), psr=psr,
+        return_fraction=(equity - start) / start if start else 0.0,
+        unrealized=float(portfolio.total_unrealized_profit), volume=float(portfolio.total_sale_volume))
+
+
+def build_result(context: EngineContext, status: str, error: str, stack: str, data_points: int, seconds: float,
+                 output_dir: Path | None, algorithm: Any) -> BacktestResult:
+    """Statistics, charts, orders and logs of the run; writes LEAN's files when `output_dir` is given."""
+    algorithm_id = uuid.uuid4().hex[:16]
+    statistics: dict[str, str] = {}
+    runtime: dict[str, str] = {}
+    charts: dict[str, Any] = {}
+    computed = None
+    if context.results is not None:
+        computed = context.results.statistics(
+            total_fees=float(context.portfolio.total_fees), total_orders=int(context.transactions.orders_count),
+            trading_days_per_year=context.trading_days_per_year, risk_free_rate=context.risk_free_rate)
+        statistics = dict(computed.summary)
+        charts = computed.charts
+        runtime = _runtime_statistics(context, statistics.get("Probabilistic Sharpe Ratio", "0%"))
+    orders = _order_dicts(context)
+    missing = [w for w in context.warnings if w.startswith("missing data file")]
+    if not orders and missing:
+        context.logs.append(_NO_TRADES_HINT.format(count=len(missing)))
+    order_events = _order_event_dicts(context, algorithm_id)
+    result = BacktestResult(
+        status=status, statistics=statistics, runtime_statistics=runtime, orders=orders, order_events=order_events,
+        logs=list(context.logs), warnings=list(context.warnings), charts=charts, data_points=data_points,
+        seconds=seconds, output_dir=output_dir, algorithm=algorithm, error=error, stack_trace=stack,
+        extra={"algorithm_id": algorithm_id, "insights": list(getattr(algorithm, "insights", []) and
+                                                               algorithm.insights.all_insights)})
+    if output_dir is not None:
+        _write_files(context, result, computed, algorithm_id, output_dir)
+    return result
+
+
+def _write_files(context: EngineContext, result: BacktestResult, computed: Any, algorithm_id: str,
+                 output_dir: Path) -> None:
+    from .. import results as results_module
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    results_module.write_backtest_results(
+        output_dir, algorithm_id,
+        results_module.BacktestResultData.from_run(context=context, result=result, statistics=computed))

@@ -1,0 +1,222 @@
+"""The backtest runner: load the algorithm, run LEAN's per-time-step loop (lean-semantics §E), collect results.
+
+Per time slice, in LEAN's order: (1) scheduled events whose time has passed, with the clock at each event's time and
+the previous prices; (2) clock to the slice time; (3) security prices updated (fill-forward points never update the
+price cache), warm-up end detected; (4) pending orders filled on the new prices; (5) events due now; (6)
+consolidators and registered indicators; (7) on_data when the slice holds user data; (8) new market orders filled,
+intraday equity sampling. The midnight "Daily Sampling" samples interleave with user events in time order, after
+user events of the same instant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+import time as wall_clock
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ..api import BacktestResult
+from ..data.symbol import symbol_cache
+from . import wiring
+from .algorithm import AlgorithmStopped, QCAlgorithm, find_user_callback
+from .algorithm_imports import installed_algorithm_imports
+from .feed import merge_slices
+from .globals import Globals
+from .project import Project, ProjectError
+from .slice import Slice
+
+_ONE_DAY = timedelta(days=1)
+
+
+class AlgorithmLoadError(ProjectError):
+    """The algorithm file has no QCAlgorithm subclass."""
+
+
+@contextmanager
+def _sys_path(paths: tuple[Path, ...]) -> Iterator[None]:
+    added = [str(p) for p in paths if str(p) not in sys.path]
+    sys.path[:0] = added
+    try:
+        yield
+    finally:
+        for entry in added:
+            if entry in sys.path:
+                sys.path.remove(entry)
+
+
+def _load_module(algorithm_file: Path) -> ModuleType:
+    module_name = f"lean_offline_algorithm_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(module_name, algorithm_file)
+    if spec is None or spec.loader is None:
+        raise AlgorithmLoadError(f"{algorithm_file}: cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # removed by run_backtest when the run ends
+    spec.loader.exec_module(module)
+    return module
+
+
+def find_algorithm_class(module: ModuleType, source: Path) -> type[QCAlgorithm]:
+    """The first QCAlgorithm subclass defined in the module (LEAN's loader picks the algorithm class this way)."""
+    candidates = [obj for obj in vars(module).values()
+                  if inspect.isclass(obj) and issubclass(obj, QCAlgorithm) and obj.__module__ == module.__name__]
+    if not candidates:
+        raise AlgorithmLoadError(f"{source}: no class deriving from QCAlgorithm was found")
+    return candidates[0]
+
+
+class _Callbacks:
+    """The user's overrides, looked up once (snake_case first, then PascalCase)."""
+
+    def __init__(self, algorithm: QCAlgorithm) -> None:
+        self.on_data = find_user_callback(algorithm, "on_data")
+        self.on_order_event = find_user_callback(algorithm, "on_order_event")
+        self.on_end_of_algorithm = find_user_callback(algorithm, "on_end_of_algorithm")
+        self.on_warmup_finished = find_user_callback(algorithm, "on_warmup_finished")
+        end_of_day = find_user_callback(algorithm, "on_end_of_day")
+        self.on_end_of_day = end_of_day
+        self.end_of_day_takes_symbol = bool(end_of_day) and len(
+            inspect.signature(end_of_day).parameters) >= 1  # type: ignore[arg-type]
+
+
+class BacktestLoop:
+    """One run of the time-step loop over a fully initialised context."""
+
+    def __init__(self, context: wiring.EngineContext, algorithm: QCAlgorithm, callbacks: _Callbacks) -> None:
+        self.context = context
+        self.algorithm = algorithm
+        self.callbacks = callbacks
+        self.data_points = 0
+        self.last_slice_utc: datetime | None = None
+        self._start_sampled = False
+
+    # -- sampling -------------------------------------------------------------------------------------------
+    def _sample(self, utc_time: datetime) -> None:
+        context = self.context
+        warming_up = self.algorithm.is_warming_up
+        is_start = utc_time == context.start_utc
+        self._start_sampled = self._start_sampled or (is_start and not warming_up)
+        context.results.sample(utc_time, context.portfolio_value(), context.benchmark_value(utc_time),
+                               context.total_sale_volume(), is_start=is_start, warming_up=warming_up)
+
+    def _on_daily_sampling(self, _name: str, event_utc: datetime) -> None:
+        self._sample(event_utc)
+
+    # -- the loop -------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        context = self.context
+        algorithm = self.algorithm
+        callbacks = self.callbacks
+        transactions = context.transactions
+        results = context.results
+        start_utc = context.start_utc
+        schedule = context.schedule
+        schedule.add_daily_sampling(self._on_daily_sampling)
+        set_clock = algorithm.set_date_time
+        consolidate = context.consolidation_handlers
+        on_data = callbacks.on_data
+        for slice_utc, members in merge_slices(context.subscriptions):
+            schedule.scan_past_events(slice_utc, set_clock)
+            set_clock(slice_utc)
+            if algorithm.is_warming_up and slice_utc >= start_utc:
+                self._finish_warm_up()
+            user_points = []
+            for subscription, point in members:
+                if not point.is_fill_forward:
+                    subscription.security.update(point)
+                if not subscription.config.is_internal_feed:
+                    user_points.append(point)
+            context.on_prices_updated(slice_utc)
+            transactions.process_synchronous_events(slice_utc)
+            schedule.set_time(slice_utc)
+            if user_points:
+                for point in user_points:
+                    handlers = consolidate.get(point.symbol)
+                    if handlers:
+                        for handler in handlers:
+                            handler(point)
+                if on_data is not None:
+                    on_data(Slice(algorithm.time, user_points))
+            transactions.process_synchronous_events(slice_utc)
+            results.on_time_step_end(slice_utc, context.portfolio_value(), warming_up=algorithm.is_warming_up)
+            self.data_points += len(members)
+            self.last_slice_utc = slice_utc
+            if algorithm._quit_requested:
+                break
+        if algorithm.is_warming_up:
+            self._finish_warm_up()
+
+    def _finish_warm_up(self) -> None:
+        context = self.context
+        algorithm = self.algorithm
+        algorithm.is_warming_up = False
+        context.results.set_starting_capital(context.portfolio_value())
+        if self.callbacks.on_warmup_finished is not None:
+            self.callbacks.on_warmup_finished()
+        if context.had_warm_up and not self._start_sampled:
+            self._start_sampled = True
+            context.results.sample(context.start_utc, context.portfolio_value(),
+                                   context.benchmark_value(context.start_utc), context.total_sale_volume(),
+                                   is_start=True)
+
+    def finish(self) -> None:
+        """on_end_of_algorithm, then the final sample at the last slice time."""
+        if self.callbacks.on_end_of_algorithm is not None:
+            self.callbacks.on_end_of_algorithm()
+        final_utc = self.last_slice_utc or self.context.start_utc
+        self.algorithm.set_date_time(final_utc)
+        self.context.results.sample(final_utc, self.context.portfolio_value(),
+                                    self.context.benchmark_value(final_utc), self.context.total_sale_volume())
+
+
+def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str],
+                 output_dir: Path | None) -> BacktestResult:
+    """Run `project` against `data_folder`; never raises for algorithm errors (status RuntimeError instead)."""
+    started = wall_clock.perf_counter()
+    symbol_cache.clear()
+    Globals.set_data_folder(str(data_folder))
+    storage_root = (project.workspace_root or project.project_dir) / "storage"
+    context = wiring.EngineContext(data_folder, parameters, storage_root, project.name)
+    status, error, stack = "Completed", "", ""
+    loop: BacktestLoop | None = None
+    algorithm: QCAlgorithm | None = None
+    modules_before = set(sys.modules)
+    with _sys_path(project.library_paths + (project.project_dir,)), installed_algorithm_imports(), \
+            wiring.context_scope(context):
+        try:
+            module = _load_module(project.algorithm_file)
+            algorithm_class = find_algorithm_class(module, project.algorithm_file)
+            algorithm = algorithm_class()
+            callbacks = _Callbacks(algorithm)
+            initialize = find_user_callback(algorithm, "initialize") or algorithm.initialize
+            initialize()
+            context.finish_initialization(algorithm, callbacks.on_order_event)
+            loop = BacktestLoop(context, algorithm, callbacks)
+            try:
+                loop.run()
+            except AlgorithmStopped:
+                pass
+            loop.finish()
+        except ProjectError:
+            raise
+        except Exception as exc:  # the algorithm failed: LEAN reports RuntimeError with the stack trace
+            status, error = "RuntimeError", f"{type(exc).__name__}: {exc}"
+            stack = traceback.format_exc()
+            context.log_line(f"Runtime Error: {error}")
+            context.log_line(stack)
+        for name in set(sys.modules) - modules_before:
+            if name.startswith("lean_offline_algorithm_"):
+                del sys.modules[name]
+    seconds = wall_clock.perf_counter() - started
+    data_points = loop.data_points if loop is not None else 0
+    return context.build_result(status, error, stack, data_points, seconds, output_dir, algorithm)
+
+
+__all__ = ["run_backtest", "find_algorithm_class", "BacktestLoop"]

@@ -1,0 +1,107 @@
+"""Slice: the data of one time step as `on_data` receives it (LEAN's Common/Data/Slice.cs, the parts Python uses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from ..data.market import BaseData, QuoteBar, Tick, TradeBar
+from ..data.symbol import Symbol, symbol_cache
+from ..naming import DualCase
+
+
+def _key(symbol: Symbol | str) -> Symbol:
+    return symbol if isinstance(symbol, Symbol) else symbol_cache.get_symbol(symbol)
+
+
+class DataDictionary(dict[Symbol, Any], DualCase):
+    """Symbol → data, also indexable by ticker string (converted through the SymbolCache as LEAN does)."""
+
+    def __getitem__(self, symbol: Symbol | str) -> Any:
+        key = _key(symbol)
+        try:
+            return dict.__getitem__(self, key)
+        except KeyError:
+            raise KeyError(f"'{key}' wasn't found in the {type(self).__name__} object, likely because there was no "
+                           f"data for this symbol at this time (check with contains_key first)") from None
+
+    def __contains__(self, symbol: object) -> bool:
+        if isinstance(symbol, str):
+            found = symbol_cache.try_get_symbol(symbol)
+            return found is not None and dict.__contains__(self, found)
+        return dict.__contains__(self, symbol)
+
+    def contains_key(self, symbol: Symbol | str) -> bool:
+        return symbol in self
+
+    def get(self, symbol: Symbol | str, default: Any = None) -> Any:  # type: ignore[override]
+        if isinstance(symbol, str):
+            found = symbol_cache.try_get_symbol(symbol)
+            return default if found is None else dict.get(self, found, default)
+        return dict.get(self, symbol, default)
+
+    def try_get_value(self, symbol: Symbol | str) -> tuple[bool, Any]:
+        value = self.get(symbol)
+        return value is not None, value
+
+    @property
+    def count(self) -> int:
+        return len(self)
+
+
+class TradeBars(DataDictionary):
+    pass
+
+
+class QuoteBars(DataDictionary):
+    pass
+
+
+class Ticks(DataDictionary):
+    pass
+
+
+class Slice(DataDictionary):
+    """User data of one time step. `slice[symbol]` is the TradeBar if there is one, else the QuoteBar, else the
+    custom data point; `bars`, `quote_bars`, `ticks` hold the typed views."""
+
+    def __init__(self, time: datetime, points: Iterable[BaseData]) -> None:
+        super().__init__()
+        self.time = time
+        self.bars = TradeBars()
+        self.quote_bars = QuoteBars()
+        self.ticks = Ticks()
+        for point in points:
+            symbol = point.symbol
+            if isinstance(point, TradeBar):
+                self.bars[symbol] = point
+                dict.__setitem__(self, symbol, point)
+            elif isinstance(point, QuoteBar):
+                self.quote_bars[symbol] = point
+                if symbol not in self.bars:
+                    dict.__setitem__(self, symbol, point)
+            elif isinstance(point, Tick):
+                self.ticks.setdefault(symbol, []).append(point)
+                dict.__setitem__(self, symbol, self.ticks[symbol])
+            else:
+                dict.__setitem__(self, symbol, point)
+
+    @property
+    def has_data(self) -> bool:
+        return len(self) > 0
+
+    def all_data(self) -> Iterator[Any]:
+        return iter(self.values())
+
+    def get_data_of_type(self, data_type: type) -> DataDictionary:
+        """`slice.get(Type)` in LEAN: the points of one data type, by symbol."""
+        return DataDictionary({s: v for s, v in self.items() if isinstance(v, data_type)})
+
+    def get(self, symbol: Any, default: Any = None) -> Any:  # type: ignore[override]
+        if isinstance(symbol, type):
+            return self.get_data_of_type(symbol)
+        return super().get(symbol, default)
+
+    def __repr__(self) -> str:
+        return f"Slice({self.time}, {dict.__repr__(self)})"
