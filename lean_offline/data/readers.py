@@ -1,0 +1,514 @@
+"""Streaming readers of LEAN-format price files (the hot path of the offline engine).
+
+A subscription is read file by file (one file for daily/hour data, one file per day for minute/second data).
+Each file is parsed at once with pandas' C parser into arrays; times, factors and filters are applied with numpy;
+bar objects are only created as the consumer pulls them. The rules follow LEAN's SubscriptionDataReader,
+StrictDailyEndTimesEnumerator and SubscriptionFilterEnumerator:
+
+* raw points are read until the first one whose Time is after the end; points whose EndTime is not after the
+  previous point's are dropped; points whose EndTime is before the start are dropped;
+* daily bars of markets that are not always open (equities) take the regular session of their date as
+  Time/EndTime when `daily_precise_end_time` is set (dropped on dates without a session);
+* bars whose [Time, EndTime) does not overlap the exchange's open hours (regular only, unless extended) are dropped;
+* equity prices are deci-cents (÷10000) multiplied by the factor-file factor of the bar's date; volume ÷ factor.
+
+Bad input never raises: a missing file → `on_warning("missing data file: <path>")`; a malformed line is skipped
+with `on_warning("<file>:<line>: malformed line skipped: <text>")` and the rest of the file is kept.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
+from .factors import FactorFile, MapFile, load_factor_file, load_map_file
+from .market import Bar, BaseData, QuoteBar, TradeBar
+from .market_hours import SecurityExchangeHours
+from .symbol import Symbol
+
+Warn = Callable[[str], None]
+
+_EQUITY = SecurityType["EQUITY"]
+_FOREX = SecurityType["FOREX"]
+_CFD = SecurityType["CFD"]
+_CRYPTO = SecurityType["CRYPTO"]
+_QUOTE = TickType["QUOTE"]
+_TRADE = TickType["TRADE"]
+_DAILY = Resolution["DAILY"]
+_HOUR = Resolution["HOUR"]
+_MINUTE = Resolution["MINUTE"]
+_SECOND = Resolution["SECOND"]
+_TICK = Resolution["TICK"]
+
+RESOLUTION_PERIODS: dict[int, timedelta] = {
+    int(_DAILY): timedelta(days=1), int(_HOUR): timedelta(hours=1), int(_MINUTE): timedelta(minutes=1),
+    int(_SECOND): timedelta(seconds=1), int(_TICK): timedelta(0),
+}
+_SECURITY_FOLDERS = {int(_EQUITY): "equity", int(_FOREX): "forex", int(_CFD): "cfd", int(_CRYPTO): "crypto",
+                     int(SecurityType["INDEX"]): "index", int(SecurityType["BASE"]): "base"}
+_DECI_CENTS = 10000.0
+_TRADE_COLUMNS = 6
+_QUOTE_COLUMNS = 11
+
+
+@dataclass(frozen=True)
+class SubscriptionSpec:
+    """What to read. `start_local`/`end_local` are exchange-time-zone bounds: points whose EndTime ≥ start are
+    delivered, and reading stops at the first point whose Time > end."""
+
+    data_folder: Path
+    symbol: Symbol
+    security_type: Any
+    market: str
+    resolution: Any
+    tick_type: Any
+    normalization: Any
+    exchange_hours: SecurityExchangeHours
+    data_time_zone: ZoneInfo
+    start_local: datetime
+    end_local: datetime
+    daily_precise_end_time: bool = True
+    extended_market_hours: bool = False
+
+
+# --- LEAN file naming (LeanData.GenerateZipFileName / GenerateZipEntryName) -------------------------------------
+
+def _tick_type_name(tick_type: Any) -> str:
+    return TickType(tick_type).name.lower().replace("_", "")
+
+
+def _is_hour_or_daily(resolution: Any) -> bool:
+    return Resolution(resolution) in (_DAILY, _HOUR)
+
+
+def generate_zip_file_name(symbol: Symbol | str, day: date | datetime, resolution: Any, tick_type: Any,
+                           security_type: Any = None) -> str:
+    """LEAN's zip file name: "spy.zip" / "btcusd_trade.zip" for hour/daily, "20131008_trade.zip" otherwise."""
+    ticker = (symbol.value if isinstance(symbol, Symbol) else symbol).lower()
+    kind = SecurityType(security_type if security_type is not None else getattr(symbol, "security_type", _EQUITY))
+    if _is_hour_or_daily(resolution):
+        return f"{ticker}_{_tick_type_name(tick_type)}.zip" if kind == _CRYPTO else f"{ticker}.zip"
+    return f"{day:%Y%m%d}_{_tick_type_name(tick_type)}.zip"
+
+
+def generate_zip_entry_name(symbol: Symbol | str, day: date | datetime, resolution: Any, tick_type: Any) -> str:
+    """LEAN's csv entry name: "spy.csv" for hour/daily, "20131008_spy_minute_trade.csv" otherwise."""
+    ticker = (symbol.value if isinstance(symbol, Symbol) else symbol).lower()
+    if _is_hour_or_daily(resolution):
+        return f"{ticker}.csv"
+    resolution_name = Resolution(resolution).name.lower()
+    if Resolution(resolution) == _TICK and getattr(symbol, "security_type", _EQUITY) == _EQUITY:
+        return f"{day:%Y%m%d}_{ticker}_{TickType(tick_type).pascal_name}_{Resolution(resolution).pascal_name}.csv"
+    return f"{day:%Y%m%d}_{ticker}_{resolution_name}_{_tick_type_name(tick_type)}.csv"
+
+
+def generate_zip_file_path(data_folder: Path, symbol: Symbol, day: date | datetime, resolution: Any,
+                           tick_type: Any, file_ticker: str | None = None) -> Path:
+    """Full path of the zip holding `symbol`'s data for `day` (`file_ticker` overrides the folder/file ticker)."""
+    ticker = (file_ticker or symbol.value).lower()
+    folder = (Path(data_folder) / _SECURITY_FOLDERS.get(int(symbol.security_type), "base") / symbol.market
+              / Resolution(resolution).name.lower())
+    if _is_hour_or_daily(resolution):
+        return folder / generate_zip_file_name(ticker, day, resolution, tick_type, symbol.security_type)
+    return folder / ticker / generate_zip_file_name(ticker, day, resolution, tick_type, symbol.security_type)
+
+
+# --- parsing ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class _ParsedFile:
+    """Rows of one file: bar start times (naive, data time zone) and the numeric columns after the time."""
+
+    times: np.ndarray  # datetime64[ns]
+    values: np.ndarray  # float64, shape (n, columns - 1)
+
+
+def _read_zip_text(path: Path, warn: Warn) -> bytes | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [name for name in archive.namelist() if not name.endswith("/")]
+            if not names:
+                warn(f"{path}: empty zip archive")
+                return None
+            return archive.read(names[0])
+    except FileNotFoundError:
+        warn(f"missing data file: {path}")
+    except (OSError, zipfile.BadZipFile) as error:
+        warn(f"{path}: unreadable data file ({error})")
+    return None
+
+
+def _quote_sides_valid(values: np.ndarray) -> bool:
+    """Quote rows may leave a whole side (O,H,L,C) empty; anything else missing makes the fast path invalid."""
+    for first in (0, 5):
+        side = np.isnan(values[:, first:first + 4])
+        if not np.array_equal(side.any(axis=1), side.all(axis=1)):
+            return False
+    return not np.isnan(values[:, [4, 9]]).any()
+
+
+def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
+    """Whole-file parse with pandas' C engine; None when the file has any irregular line."""
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str}, engine="c", skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    if frame.shape[1] != columns:
+        return None
+    try:
+        values = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+    except (ValueError, TypeError):
+        return None
+    if columns == _QUOTE_COLUMNS:
+        if not _quote_sides_valid(values):
+            return None
+    elif np.isnan(values).any():
+        return None
+    stamps = frame.iloc[:, 0]
+    if day is None:
+        times = pd.to_datetime(stamps, format="%Y%m%d %H:%M", errors="coerce").to_numpy(dtype="datetime64[ns]")
+        if np.isnat(times).any():
+            return None
+    else:
+        milliseconds = pd.to_numeric(stamps, errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(milliseconds).any():
+            return None
+        times = np.datetime64(day, "ns") + (milliseconds * 1e6).astype("timedelta64[ns]")
+    return _ParsedFile(times, values)
+
+
+def _parse_line(line: str, columns: int, day: date | None) -> tuple[datetime, list[float]]:
+    fields = line.split(",")
+    if len(fields) != columns:
+        raise ValueError(f"expected {columns} fields, found {len(fields)}")
+    if day is None:
+        when = datetime.strptime(fields[0].strip(), "%Y%m%d %H:%M")
+    else:
+        when = datetime(day.year, day.month, day.day) + timedelta(milliseconds=float(fields[0]))
+    values = [float(text) if text.strip() else float("nan") for text in fields[1:]]
+    if columns == _QUOTE_COLUMNS:
+        for first in (0, 5):
+            side = [value != value for value in values[first:first + 4]]
+            if any(side) and not all(side):
+                raise ValueError("partially empty quote side")
+        if values[4] != values[4] or values[9] != values[9]:
+            raise ValueError("empty size")
+    elif any(value != value for value in values):
+        raise ValueError("empty field")
+    return when, values
+
+
+def _slow_parse(raw: bytes, columns: int, day: date | None, path: Path, warn: Warn) -> _ParsedFile:
+    """Line-by-line parse that reports and skips malformed lines and keeps every good one."""
+    times: list[datetime] = []
+    rows: list[list[float]] = []
+    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            when, values = _parse_line(line, columns, day)
+        except (ValueError, OverflowError):
+            warn(f"{path}:{number}: malformed line skipped: {line}")
+            continue
+        times.append(when)
+        rows.append(values)
+    return _ParsedFile(np.array(times, dtype="datetime64[ns]"),
+                       np.array(rows, dtype=np.float64).reshape(len(rows), columns - 1))
+
+
+def parse_lean_csv(raw: bytes, columns: int, day: date | None, path: Path, warn: Warn) -> _ParsedFile:
+    """Rows of a LEAN csv: `day` None for "yyyyMMdd HH:mm" time stamps, else ms since that day's midnight."""
+    parsed = _fast_parse(raw, columns, day)
+    return parsed if parsed is not None else _slow_parse(raw, columns, day, path, warn)
+
+
+# --- time handling ---------------------------------------------------------------------------------------------
+
+def _same_zone(first: ZoneInfo, second: ZoneInfo) -> bool:
+    return str(first) == str(second)
+
+
+def convert_naive(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
+    """Naive wall-clock times in `source` → naive wall-clock times in `target` (ambiguous → earlier instant,
+    non-existent → shifted forward, as NodaTime's lenient resolver)."""
+    if len(times) == 0 or _same_zone(source, target):
+        return times
+    index = pd.DatetimeIndex(times).tz_localize(str(source), ambiguous=np.ones(len(times), dtype=bool),
+                                                nonexistent="shift_forward")
+    return index.tz_convert(str(target)).tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def _midnight_ns(day: date) -> int:
+    return (day.toordinal() - _EPOCH_ORDINAL) * _NS_PER_DAY
+
+
+def _offset_ns(offset: timedelta) -> int:
+    return (offset.days * 86_400 + offset.seconds) * 1_000_000_000 + offset.microseconds * 1000
+
+
+def _as_datetime64(nanoseconds: list[int]) -> np.ndarray:
+    return np.array(nanoseconds, dtype=np.int64).view("datetime64[ns]")
+
+
+def _open_mask(hours: SecurityExchangeHours, starts: np.ndarray, ends: np.ndarray, extended: bool) -> np.ndarray:
+    """For each [start, end): does it overlap an open stretch of the exchange (LEAN's IsOpen(start, end))?"""
+    if hours.always_open or len(starts) == 0:
+        return np.ones(len(starts), dtype=bool)
+    first = pd.Timestamp(starts.min()).date() - timedelta(days=1)
+    last = pd.Timestamp(ends.max()).date()
+    interval_starts: list[int] = []
+    interval_ends: list[int] = []
+    day = first
+    while day <= last:
+        midnight = _midnight_ns(day)
+        for segment in hours.get_market_hours(day):
+            if segment.state == "market" or (extended and segment.state != "closed"):
+                interval_starts.append(midnight + _offset_ns(segment.start))
+                interval_ends.append(midnight + _offset_ns(segment.end))
+        day += timedelta(days=1)
+    if not interval_starts:
+        return np.zeros(len(starts), dtype=bool)
+    open_starts = _as_datetime64(interval_starts)
+    open_ends = _as_datetime64(interval_ends)
+    # the candidate is the last stretch starting before the bar's end (at or before it for an instant)
+    candidate = np.where(starts == ends, np.searchsorted(open_starts, ends, side="right"),
+                         np.searchsorted(open_starts, ends, side="left")) - 1
+    safe = np.clip(candidate, 0, None)
+    return (candidate >= 0) & (open_ends[safe] > starts)
+
+
+# --- the reader ------------------------------------------------------------------------------------------------
+
+class _SubscriptionReader:
+    """Reads one subscription's files in time order and yields bar objects."""
+
+    def __init__(self, spec: SubscriptionSpec, warn: Warn) -> None:
+        self.spec = spec
+        self.warn = warn
+        self.security_type = SecurityType(spec.security_type)
+        self.resolution = Resolution(spec.resolution)
+        self.period = np.timedelta64(RESOLUTION_PERIODS[int(self.resolution)], "ns")
+        self.is_equity = self.security_type == _EQUITY
+        self.wants_quotes = TickType(spec.tick_type) == _QUOTE
+        self.file_is_quote = self.wants_quotes or self.security_type in (_FOREX, _CFD)
+        self.columns = _QUOTE_COLUMNS if self.file_is_quote else _TRADE_COLUMNS
+        self.file_tick_type = _QUOTE if self.file_is_quote else _TRADE
+        self.strict_daily = (spec.daily_precise_end_time and self.resolution == _DAILY
+                             and not spec.exchange_hours.always_open
+                             and self.security_type not in (_FOREX, _CFD, SecurityType["BASE"]))
+        self.factor_file = FactorFile.identity()
+        self.map_file = MapFile(spec.symbol.value, [])
+        if self.is_equity:
+            self.factor_file = load_factor_file(spec.data_folder, spec.market, spec.symbol.value, warn)
+            self.map_file = load_map_file(spec.data_folder, spec.market, spec.symbol.value, warn)
+        self.last_end: np.datetime64 | None = None
+        self.finished = False
+
+    # files
+    def _whole_history_file(self) -> Path:
+        spec = self.spec
+        path = generate_zip_file_path(spec.data_folder, spec.symbol, spec.start_local, self.resolution,
+                                      self.file_tick_type)
+        if not path.exists() and self.is_equity:
+            mapped = self.map_file.ticker_on(spec.end_local.date())
+            alternative = generate_zip_file_path(spec.data_folder, spec.symbol, spec.start_local, self.resolution,
+                                                 self.file_tick_type, file_ticker=mapped)
+            if alternative.exists():
+                return alternative
+        return path
+
+    def _day_files(self) -> Iterator[tuple[Path, date]]:
+        """Per-day files over the subscription's range, on dates the exchange trades (in the data time zone)."""
+        spec = self.spec
+        bounds = convert_naive(np.array([spec.start_local, spec.end_local], dtype="datetime64[ns]"),
+                               spec.exchange_hours.time_zone, spec.data_time_zone)
+        first, last = (pd.Timestamp(bound).date() for bound in bounds)
+        day = first
+        while day <= last:
+            midnight = np.array([np.datetime64(day, "ns"), np.datetime64(day + timedelta(days=1), "ns")])
+            local = convert_naive(midnight, spec.data_time_zone, spec.exchange_hours.time_zone)
+            start = pd.Timestamp(local[0]).to_pydatetime()
+            end = pd.Timestamp(local[1]).to_pydatetime()
+            if spec.exchange_hours.is_open_between(start, end, extended_market_hours=True):
+                ticker = self.map_file.ticker_on(day) if self.is_equity else None
+                yield generate_zip_file_path(spec.data_folder, spec.symbol, day, self.resolution,
+                                             self.file_tick_type, file_ticker=ticker), day
+            day += timedelta(days=1)
+
+    def __iter__(self) -> Iterator[BaseData]:
+        if self.resolution == _TICK:
+            self.warn(f"{self.spec.symbol}: tick resolution is not supported by lean_offline; no data read")
+            return
+        if _is_hour_or_daily(self.resolution):
+            yield from self._read_file(self._whole_history_file(), None)
+            return
+        for path, day in self._day_files():
+            if self.finished:
+                return
+            yield from self._read_file(path, day)
+
+    # one file
+    def _read_file(self, path: Path, day: date | None) -> Iterator[BaseData]:
+        raw = _read_zip_text(path, self.warn)
+        if raw is None:
+            return
+        parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
+        yield from self._bars(parsed)
+
+    def _bars(self, parsed: _ParsedFile) -> Iterator[BaseData]:
+        spec = self.spec
+        hours = spec.exchange_hours
+        times = convert_naive(parsed.times, spec.data_time_zone, hours.time_zone)
+        values = parsed.values
+        ends = times + self.period
+        end_limit = np.datetime64(spec.end_local, "ns")
+        past_end = np.flatnonzero(times > end_limit)
+        if len(past_end):
+            self.finished = True
+            times, ends, values = times[:past_end[0]], ends[:past_end[0]], values[:past_end[0]]
+        # EndTime must strictly increase across the whole subscription
+        previous = np.maximum.accumulate(ends)
+        keep = np.ones(len(ends), dtype=bool)
+        keep[1:] = ends[1:] > previous[:-1]
+        if self.last_end is not None:
+            keep &= ends > self.last_end
+        start_limit = np.datetime64(spec.start_local, "ns")
+        keep &= ends >= start_limit
+        bar_days = times.astype("datetime64[D]")
+        if self.strict_daily:
+            session_starts, session_ends = self._sessions(bar_days)
+            keep &= ~np.isnat(session_starts)
+            times, ends = session_starts, session_ends
+            keep &= ends >= start_limit
+        if not self.strict_daily:  # a regular session is open by construction
+            keep[keep] = _open_mask(hours, times[keep], ends[keep], spec.extended_market_hours)
+        times, ends, values, bar_days = times[keep], ends[keep], values[keep], bar_days[keep]
+        if len(ends):
+            self.last_end = ends[-1]
+        ends_utc = convert_naive(ends, hours.time_zone, ZoneInfo("UTC"))
+        values = self._scaled(values, bar_days)
+        yield from self._objects(times, ends, ends_utc, values)
+
+    def _sessions(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Regular session [first open, last close) of each date; NaT where the exchange has no session then."""
+        hours = self.spec.exchange_hours
+        unique_days, inverse = np.unique(days, return_inverse=True)
+        not_a_time = np.iinfo(np.int64).min
+        opens: list[int] = []
+        closes: list[int] = []
+        for day in unique_days.tolist():
+            market = [segment for segment in hours.get_market_hours(day) if segment.state == "market"]
+            midnight = _midnight_ns(day)
+            opens.append(midnight + _offset_ns(market[0].start) if market else not_a_time)
+            closes.append(midnight + _offset_ns(market[-1].end) if market else not_a_time)
+        return _as_datetime64(opens)[inverse], _as_datetime64(closes)[inverse]
+
+    def _scaled(self, values: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Equities: price = deci-cents / 10000 × factor(bar date); volume (and quote sizes) = round(raw / factor),
+        half to even like C#'s Math.Round."""
+        if not self.is_equity or len(values) == 0:
+            return values
+        factors = self._factors(days)
+        scaled = values.copy()
+        price_columns = [0, 1, 2, 3, 5, 6, 7, 8] if self.columns == _QUOTE_COLUMNS else [0, 1, 2, 3]
+        scaled[:, price_columns] = values[:, price_columns] / _DECI_CENTS * factors[:, None]
+        volume_columns = [4, 9] if self.columns == _QUOTE_COLUMNS else [4]
+        scaled[:, volume_columns] = np.round(values[:, volume_columns] / factors[:, None])
+        return scaled
+
+    def _factors(self, days: np.ndarray) -> np.ndarray:
+        mode = self.spec.normalization
+        rows = self.factor_file.rows
+        if not rows or mode not in (DataNormalizationMode["ADJUSTED"], DataNormalizationMode["TOTAL_RETURN"],
+                                    DataNormalizationMode["SPLIT_ADJUSTED"]):
+            return np.ones(len(days))
+        row_days = np.array([row.date for row in rows], dtype="datetime64[D]")
+        row_factors = np.array([self.factor_file.factor_for(row.date, mode) for row in rows] + [1.0])
+        return row_factors[np.searchsorted(row_days, days, side="left")]
+
+    def _objects(self, times: np.ndarray, ends: np.ndarray, ends_utc: np.ndarray,
+                 values: np.ndarray) -> Iterator[BaseData]:
+        symbol = self.spec.symbol
+        time_list = times.astype("datetime64[us]").tolist()
+        end_list = ends.astype("datetime64[us]").tolist()
+        utc_list = ends_utc.astype("datetime64[us]").tolist()
+        if self.wants_quotes:
+            yield from _quote_bars(symbol, time_list, end_list, utc_list, values)
+        else:
+            yield from _trade_bars(symbol, time_list, end_list, utc_list, values)
+
+
+def _trade_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
+                values: np.ndarray) -> Iterator[TradeBar]:
+    """TradeBars from (open, high, low, close, volume) rows; quote files give their bid side with volume 0."""
+    new = object.__new__
+    is_quote_file = values.shape[1] == _QUOTE_COLUMNS - 1
+    volumes = [0.0] * len(times) if is_quote_file else values[:, 4].tolist()
+    for time, end, end_utc, (open_, high, low, close), volume in zip(
+            times, ends, ends_utc, values[:, :4].tolist(), volumes, strict=True):
+        bar = new(TradeBar)
+        bar.symbol = symbol
+        bar.time = time
+        bar.end_time = end
+        bar.end_time_utc = end_utc
+        bar.value = close
+        bar.is_fill_forward = False
+        bar.open = open_
+        bar.high = high
+        bar.low = low
+        bar.volume = volume
+        yield bar
+
+
+def _side(open_: float, high: float, low: float, close: float) -> Bar | None:
+    if open_ != open_:
+        return None
+    side = object.__new__(Bar)
+    side.open = open_
+    side.high = high
+    side.low = low
+    side.close = close
+    return side
+
+
+def _quote_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
+                values: np.ndarray) -> Iterator[QuoteBar]:
+    """QuoteBars from (bid O,H,L,C,size, ask O,H,L,C,size) rows; value = mid close (or the side present)."""
+    new = object.__new__
+    for time, end, end_utc, row in zip(times, ends, ends_utc, values.tolist(), strict=True):
+        bid = _side(row[0], row[1], row[2], row[3])
+        ask = _side(row[5], row[6], row[7], row[8])
+        bar = new(QuoteBar)
+        bar.symbol = symbol
+        bar.time = time
+        bar.end_time = end
+        bar.end_time_utc = end_utc
+        bar.is_fill_forward = False
+        bar.bid = bid
+        bar.ask = ask
+        bar.last_bid_size = row[4]
+        bar.last_ask_size = row[9]
+        if bid is not None and ask is not None:
+            bar.value = (row[3] + row[8]) / 2.0
+        else:
+            bar.value = row[3] if bid is not None else (row[8] if ask is not None else 0.0)
+        yield bar
+
+
+def read_subscription(spec: SubscriptionSpec, on_warning: Warn) -> Iterator[BaseData]:
+    """Bars of `spec` in time order (see the module docstring for the rules); never raises on bad data."""
+    yield from _SubscriptionReader(spec, on_warning)
