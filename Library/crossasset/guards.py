@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 GuardAction = Literal["reduce", "exit"]
+# A loss of exactly −max_loss must trigger although (1.84 − 2) / 2 evaluates to −0.07999999999999996.
+_ROUNDING = 1e-12
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class SpreadStopLoss:
     On `open(entry_value, direction, entry_notional)` it records the spread value (e.g. the ratio XLF/HYG or
     the signed value Σ q_i p_i of the legs), the direction (+1 long the spread, −1 short) and the notional
     (default |entry_value|). P&L fraction = direction × (value − entry_value) / entry_notional; the stop
-    triggers when it is ≤ −max_loss (e.g. 0.08 for seed 000's −8% spread stop). Once triggered it stays
+    triggers when it is ≤ −max_loss (up to 1e-12 of rounding; e.g. 0.08 for seed 000's −8% spread stop). Once triggered it stays
     triggered until the next `open`.
     """
 
@@ -142,6 +144,6 @@ class SpreadStopLoss:
         if self._entry is None:
             return False
         loss = self.pnl_fraction(value)
-        if not math.isnan(loss) and loss <= -self.max_loss:
+        if not math.isnan(loss) and loss <= -self.max_loss + _ROUNDING:
             self._triggered = True
         return self._triggered

@@ -7,9 +7,8 @@ import math
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from statsmodels.tsa.stattools import coint
-
 from crossasset import engle_granger, half_life
+from statsmodels.tsa.stattools import coint
 
 
 def cointegrated_pair(seed: int, size: int = 500) -> tuple[np.ndarray, np.ndarray]:

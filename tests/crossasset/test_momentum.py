@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from crossasset import (
     cross_sectional_signals,
     dual_momentum_weights,
@@ -47,9 +46,9 @@ def test_lookback_return_matches_pandas_shift_pct_change() -> None:
 
 def test_multi_lookback_momentum_matches_the_seed_crypto_formula() -> None:
     frame = pd.DataFrame({"btc": 300.0 * np.cumprod(1.0 + np.random.default_rng(32).normal(0.0, 0.04, 150))})
-    expected = sum(
-        frame.shift(1).pct_change(days) * weight for days, weight in [(7, 0.3), (30, 0.4), (90, 0.3)]
-    ).iloc[-1, 0]
+    expected = sum(frame.shift(1).pct_change(days) * weight for days, weight in [(7, 0.3), (30, 0.4), (90, 0.3)]).iloc[
+        -1, 0
+    ]
     assert multi_lookback_momentum(frame["btc"].to_numpy()) == pytest.approx(expected, rel=1e-12)
     assert math.isnan(multi_lookback_momentum(np.ones(91)))  # needs 90 + 1 + 1 prices
     assert multi_lookback_momentum(np.ones(92)) == 0.0

@@ -7,10 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from crossasset import RollingMoments, RollingPairStats, RollingStats, zscore
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from crossasset import RollingMoments, RollingPairStats, RollingStats, zscore
 
 
 def naive_zscore(values: np.ndarray, window: int) -> np.ndarray:

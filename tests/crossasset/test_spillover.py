@@ -6,7 +6,6 @@ import itertools
 
 import numpy as np
 import pytest
-
 from crossasset import spillover_scores
 
 # (source, target, sign) as stated by Declerck / seed 001

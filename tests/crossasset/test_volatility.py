@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from crossasset import annualized_volatility, volatility_target_scale
 
 

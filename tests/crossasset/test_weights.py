@@ -6,10 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy.optimize import root
-
 from crossasset import (
     asset_class_budgets,
     correlation_penalized_weights,
@@ -17,6 +13,9 @@ from crossasset import (
     inverse_volatility_weights,
     risk_budget_weights,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import root
 
 
 def risk_contributions(weights: np.ndarray, covariance: np.ndarray) -> np.ndarray:
