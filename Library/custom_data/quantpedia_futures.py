@@ -12,15 +12,15 @@ first `add_data` call (LEAN asks `get_source` for the source of every subscripti
 - `remote`: `https://data.quantpedia.com/backtesting_data/futures/<SYMBOL>.csv`.
 
 Each row becomes a point with `time` = its date + 1 day (the day's price is known after the day), `value` =
-back-adjusted price, and the properties `back_adjusted` and `spliced`. The header and malformed lines give None,
-so LEAN skips them; the good lines around a malformed one are kept.
+back-adjusted price, and the properties `back_adjusted` and `spliced`. The header (and a blank line) gives None.
+A malformed line raises `QuantpediaFormatError` saying what is wrong: LEAN and lean_offline catch a reader's
+exception, log it with the file and line, drop that line and keep reading, so the good lines around it are kept.
 """
 
 from datetime import datetime
 
 from AlgorithmImports import *
 from custom_data.quantpedia_format import (
-    QuantpediaFormatError,
     QuantpediaSource,
     parse_quantpedia_line,
     resolve_location,
@@ -42,14 +42,11 @@ class QuantpediaFutures(PythonData):
         location = resolve_location(QuantpediaFutures.source, config.symbol.value, Globals.data_folder)
         return SubscriptionDataSource(location.path, _TRANSPORT[location.medium], FileFormat.CSV)
 
-    # LEAN drops a line whose reader returns None: the stubs type the result as BaseData only.
+    # LEAN drops a line whose reader returns None (the header): the stubs type the result as BaseData only.
     def reader(  # type: ignore[override]
         self, config: SubscriptionDataConfig, line: str, date: datetime, is_live_mode: bool
     ) -> BaseData | None:
-        try:
-            row = parse_quantpedia_line(line)
-        except QuantpediaFormatError:
-            return None
+        row = parse_quantpedia_line(line)
         if row is None:
             return None
         point = QuantpediaFutures()
