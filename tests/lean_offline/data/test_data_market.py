@@ -1,0 +1,81 @@
+"""Market data objects and symbols."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from lean_offline.data.market import Bar, QuoteBar, Tick, TradeBar
+from lean_offline.data.symbol import Symbol, SymbolCache
+from lean_offline.enums import SecurityType, TickType
+from lean_offline.naming import UnsupportedApiError
+
+SPY = Symbol.create("SPY", SecurityType["EQUITY"], "usa", first_date=date(1998, 1, 2))
+
+
+def test_trade_bar_fields_in_both_spellings() -> None:
+    bar = TradeBar(datetime(2013, 10, 8, 9, 30), SPY, 1.0, 2.0, 0.5, 1.5, 100.0, timedelta(hours=6, minutes=30))
+    assert (bar.close, bar.Close, bar.value, bar.Value, bar.price) == (1.5, 1.5, 1.5, 1.5, 1.5)
+    assert bar.EndTime == datetime(2013, 10, 8, 16, 0)
+    assert bar.period == timedelta(hours=6, minutes=30)
+    assert bar.Symbol is SPY and bar.Volume == 100.0
+    with pytest.raises(UnsupportedApiError):
+        _ = bar.NoSuchMember
+
+
+def test_clone_copies_every_field_and_flags_fill_forward() -> None:
+    bar = TradeBar(datetime(2013, 10, 8), SPY, 1.0, 2.0, 0.5, 1.5, 100.0, timedelta(days=1))
+    bar.end_time_utc = datetime(2013, 10, 9, 4)
+    copy = bar.clone(fill_forward=True)
+    assert copy is not bar and copy.is_fill_forward and not bar.is_fill_forward
+    assert (copy.open, copy.high, copy.low, copy.close, copy.volume, copy.time, copy.end_time, copy.end_time_utc) == (
+        1.0, 2.0, 0.5, 1.5, 100.0, bar.time, bar.end_time, bar.end_time_utc)
+
+
+def test_quote_bar_prices_are_mids_or_the_side_present() -> None:
+    bid, ask = Bar(1.0, 2.0, 0.5, 1.5), Bar(1.2, 2.2, 0.7, 1.7)
+    both = QuoteBar(datetime(2013, 1, 1), SPY, bid, 10, ask, 20, timedelta(days=1))
+    assert both.open == pytest.approx(1.1) and both.high == pytest.approx(2.1)
+    assert both.low == pytest.approx(0.6) and both.close == pytest.approx(1.6) and both.value == both.close
+    only_ask = QuoteBar(datetime(2013, 1, 1), SPY, None, 0, ask, 20)
+    assert (only_ask.open, only_ask.close, only_ask.Bid) == (1.2, 1.7, None)
+    assert only_ask.end_time - only_ask.time == timedelta(minutes=1)
+
+
+def test_quote_tick_value_is_the_mid() -> None:
+    tick = Tick(datetime(2013, 1, 1), SPY, tick_type=TickType["QUOTE"], bid_price=1.0, ask_price=1.2)
+    assert tick.value == pytest.approx(1.1) and tick.period == timedelta(0)
+
+
+@pytest.mark.parametrize(("symbol", "expected"), [
+    # identifiers printed by LEAN (order events of BasicTemplateDailyAlgorithm; LEAN's docs and tests)
+    (SPY, "SPY R735QTJ8XC9X"),
+    (Symbol.create("EURUSD", SecurityType["FOREX"], "oanda"), "EURUSD 8G"),
+    (Symbol.create("BTCUSD", SecurityType["CRYPTO"], "coinbase"), "BTCUSD 2XR"),
+    (Symbol.create_base("Bitcoin", "BTC"), "BTC.Bitcoin 2S"),
+])
+def test_security_identifier_strings_match_lean(symbol: Symbol, expected: str) -> None:
+    assert str(symbol.id) == expected
+
+
+def test_google_identifier_carries_its_first_ticker_and_date() -> None:
+    # LEAN's GOOG map file starts on 2014-03-27 as "goocv"; LEAN prints GOOG's id as "GOOCV VP83T1ZUHROL"
+    goog = Symbol.create("GOOG", SecurityType["EQUITY"], "usa", first_date=date(2014, 3, 27), first_ticker="GOOCV")
+    assert str(goog.id) == "GOOCV VP83T1ZUHROL"
+
+
+def test_symbol_equality_hash_and_printing() -> None:
+    other = Symbol.create("spy", SecurityType["EQUITY"], "usa")
+    assert other == SPY and hash(other) == hash(SPY) and {other: 1}[SPY] == 1
+    assert str(SPY) == "SPY" and repr(SPY) == "SPY" and SPY == "SPY"
+    assert Symbol.create("SPY", SecurityType["CFD"], "oanda") != SPY
+    assert Symbol.create_base("Bitcoin", "BTC").is_custom_data and not SPY.is_custom_data
+
+
+def test_symbol_cache_resolves_tickers_and_names_unknown_ones() -> None:
+    cache = SymbolCache()
+    cache.set("SPY", SPY)
+    assert cache.resolve("spy") is SPY and cache.resolve(SPY) is SPY
+    with pytest.raises(KeyError, match="QQQ"):
+        cache.resolve("QQQ")

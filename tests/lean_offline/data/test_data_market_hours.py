@@ -1,0 +1,131 @@
+"""Exchange hours from LEAN's database, the exchange_calendars fallback, and their agreement."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import exchange_calendars as xcals
+import pandas as pd
+import pytest
+
+from lean_offline.data.market_hours import (
+    MarketHoursDatabase,
+    MarketHoursSegment,
+    SecurityExchangeHours,
+    nyse_fallback_hours,
+)
+from lean_offline.enums import SecurityType
+
+EQUITY = SecurityType["EQUITY"]
+
+
+@pytest.fixture(scope="module")
+def nyse(lean_data_folder: Path) -> SecurityExchangeHours:
+    return MarketHoursDatabase.load(lean_data_folder).get_entry("usa", "SPY", EQUITY).exchange_hours
+
+
+@pytest.mark.lean_data
+def test_regular_full_day_boundaries(nyse: SecurityExchangeHours) -> None:
+    day = datetime(2013, 10, 8)
+    assert not nyse.is_open(day.replace(hour=9, minute=29))
+    assert nyse.is_open(day.replace(hour=9, minute=30))
+    assert nyse.is_open(day.replace(hour=15, minute=59))
+    assert not nyse.is_open(day.replace(hour=16))  # [start, end)
+    assert nyse.is_open(day.replace(hour=16), extended_market_hours=True)
+    assert not nyse.is_open(day.replace(hour=20), extended_market_hours=True)
+    assert nyse.regular_market_open(day.date()) == day.replace(hour=9, minute=30)
+    assert nyse.regular_market_close(day.date()) == day.replace(hour=16)
+    assert str(nyse.time_zone) == "America/New_York" and not nyse.always_open
+
+
+@pytest.mark.lean_data
+def test_thanksgiving_holiday_and_early_close(nyse: SecurityExchangeHours) -> None:
+    assert not nyse.is_date_open(date(2013, 11, 28))
+    assert nyse.regular_market_open(date(2013, 11, 28)) is None
+    assert nyse.is_early_close(date(2013, 11, 29))
+    assert nyse.regular_market_close(date(2013, 11, 29)) == datetime(2013, 11, 29, 13)
+    assert nyse.get_next_trading_day(date(2013, 11, 27)) == date(2013, 11, 29)
+    assert nyse.get_previous_trading_day(date(2013, 12, 2)) == date(2013, 11, 29)
+    assert nyse.get_next_market_open(datetime(2013, 11, 27, 16)) == datetime(2013, 11, 29, 9, 30)
+    assert nyse.get_next_market_close(datetime(2013, 11, 29, 10)) == datetime(2013, 11, 29, 13)
+    assert nyse.get_next_market_open(datetime(2013, 11, 27, 16), True) == datetime(2013, 11, 29, 4)
+    # the post-market segment is gone on an early-close day
+    assert nyse.get_next_market_close(datetime(2013, 11, 29, 10), True) == datetime(2013, 11, 29, 13)
+
+
+@pytest.mark.lean_data
+def test_interval_openness(nyse: SecurityExchangeHours) -> None:
+    assert nyse.is_open_between(datetime(2013, 10, 8), datetime(2013, 10, 9))
+    assert nyse.is_open_between(datetime(2013, 10, 8, 9), datetime(2013, 10, 8, 10))
+    assert not nyse.is_open_between(datetime(2013, 10, 8, 16), datetime(2013, 10, 8, 17))
+    assert nyse.is_open_between(datetime(2013, 10, 8, 16), datetime(2013, 10, 8, 17), True)
+    assert not nyse.is_open_between(datetime(2013, 10, 12), datetime(2013, 10, 14))  # weekend
+    assert nyse.is_open_between(datetime(2013, 10, 12), datetime(2013, 10, 14, 9, 31))
+
+
+@pytest.mark.lean_data
+def test_oanda_forex_week_and_daily_break(lean_data_folder: Path) -> None:
+    entry = MarketHoursDatabase.load(lean_data_folder).get_entry("oanda", "EURUSD", SecurityType["FOREX"])
+    hours = entry.exchange_hours
+    assert str(entry.data_time_zone) == "UTC" and str(hours.time_zone) == "America/New_York"
+    assert hours.get_next_market_open(datetime(2013, 10, 11, 18)) == datetime(2013, 10, 13, 17, 3)
+    assert hours.get_next_market_close(datetime(2013, 10, 8, 18)) == datetime(2013, 10, 9, 16, 58)
+    assert not hours.is_open(datetime(2013, 10, 9, 17))
+    assert not hours.is_open(datetime(2013, 10, 12, 12))
+
+
+@pytest.mark.lean_data
+def test_crypto_is_always_open_in_utc(lean_data_folder: Path) -> None:
+    entry = MarketHoursDatabase.load(lean_data_folder).get_entry("coinbase", "BTCUSD", SecurityType["CRYPTO"])
+    assert entry.exchange_hours.always_open and str(entry.exchange_hours.time_zone) == "UTC"
+    assert entry.exchange_hours.is_date_open(date(2016, 1, 2))
+
+
+def test_custom_data_defaults_to_always_open_new_york(tmp_path: Path) -> None:
+    database = MarketHoursDatabase.load(tmp_path)
+    entry = database.get_entry("usa", "BTC", SecurityType["BASE"])
+    assert entry.exchange_hours.always_open and str(entry.data_time_zone) == "America/New_York"
+    assert database.uses_fallback and "fallback" in database.warnings[0]
+
+
+def test_always_open_hours_have_no_market_open() -> None:
+    hours = SecurityExchangeHours.always_open_hours("UTC")
+    assert hours.is_open(datetime(2020, 1, 1, 3)) and hours.is_open_between(datetime(2020, 1, 1), datetime(2020, 1, 2))
+    with pytest.raises(ValueError, match="always open: True"):
+        hours.get_next_market_open(datetime(2020, 1, 1))
+
+
+def test_late_open_and_early_close_cut_segments() -> None:
+    market = MarketHoursSegment(timedelta(hours=9, minutes=30), timedelta(hours=16), "market")
+    hours = SecurityExchangeHours(
+        ZoneInfo("UTC"), {0: [market]},
+        early_closes={date(2020, 1, 6): timedelta(hours=13)}, late_opens={date(2020, 1, 13): timedelta(hours=11)})
+    assert hours.get_market_hours(date(2020, 1, 6)) == (
+        MarketHoursSegment(timedelta(hours=9, minutes=30), timedelta(hours=13), "market"),)
+    assert hours.regular_market_open(date(2020, 1, 13)) == datetime(2020, 1, 13, 11)
+    assert hours.regular_market_close(date(2020, 1, 20)) == datetime(2020, 1, 20, 16)
+
+
+@pytest.mark.lean_data
+def test_fallback_agrees_with_lean_database_for_nyse_2010_2020(nyse: SecurityExchangeHours) -> None:
+    """Two independent sources of NYSE sessions: LEAN's JSON and exchange_calendars' XNYS."""
+    fallback = nyse_fallback_hours()
+    differences = []
+    for timestamp in pd.date_range("2010-01-01", "2020-12-31", freq="D"):
+        day = timestamp.date()
+        lean = (nyse.is_date_open(day), nyse.regular_market_open(day), nyse.regular_market_close(day))
+        ours = (fallback.is_date_open(day), fallback.regular_market_open(day), fallback.regular_market_close(day))
+        if lean != ours:
+            differences.append((day, lean, ours))
+    assert differences == []
+
+
+def test_fallback_sessions_follow_xnys() -> None:
+    fallback = nyse_fallback_hours()
+    calendar = xcals.get_calendar("XNYS", start="2019-01-01", end="2019-12-31")
+    sessions = {ts.date() for ts in calendar.sessions}
+    days = [d.date() for d in pd.date_range("2019-01-01", "2019-12-31")]
+    assert {day for day in days if fallback.is_date_open(day)} == sessions
+    assert fallback.regular_market_close(date(2019, 7, 3)) == datetime(2019, 7, 3, 13)
