@@ -150,7 +150,7 @@ def format_dotnet_double(value: float) -> str:
         return "-0" if sign else "0"
     decimal_exponent = exponent + len(trimmed) - 1  # position of the first digit
     prefix = "-" if sign else ""
-    if decimal_exponent >= 15 or decimal_exponent < -5:
+    if decimal_exponent >= 15 or decimal_exponent < -4:
         mantissa = trimmed[0] + ("." + trimmed[1:] if len(trimmed) > 1 else "")
         return f"{prefix}{mantissa}E{'+' if decimal_exponent >= 0 else '-'}{abs(decimal_exponent):02d}"
     return prefix + format(Decimal((0, tuple(int(d) for d in trimmed), exponent)), "f")
@@ -690,8 +690,11 @@ class ResultCollector:
         """A user chart point (``self.plot``); a second point at the same time replaces the first, as LEAN does.
         LEAN caps custom series points per organisation tier; offline every point is kept."""
         kind = int(series_type) if series_type is not None else _LINE
-        target = self._series(chart, series, 0, kind, unit)
-        target.add_or_replace(utc_time, smart_round_decimal(to_decimal(value)))
+        try:
+            point = smart_round_decimal(to_decimal(value))
+        except ValueError as error:
+            raise ValueError(f"plot('{chart}', '{series}'): {error}") from None
+        self._series(chart, series, 0, kind, unit).add_or_replace(utc_time, point)
 
     # -- reading -------------------------------------------------------------------------------------------------
 
