@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 
 class Globals:
@@ -46,3 +47,22 @@ class TimeZones:
     HongKong = HONG_KONG
     Singapore = SINGAPORE
     Sydney = SYDNEY
+
+
+class LeanData:
+    """LEAN's LeanData helpers algorithms use to build data paths (file and zip-entry names)."""
+
+    @staticmethod
+    def generate_zip_file_name(symbol: Any, day: date | datetime, resolution: Any, tick_type: Any) -> str:
+        from ..data.readers import generate_zip_file_name
+
+        return generate_zip_file_name(symbol, day, resolution, tick_type)
+
+    @staticmethod
+    def generate_zip_entry_name(symbol: Any, day: date | datetime, resolution: Any, tick_type: Any) -> str:
+        from ..data.readers import generate_zip_entry_name
+
+        return generate_zip_entry_name(symbol, day, resolution, tick_type)
+
+    GenerateZipFileName = generate_zip_file_name
+    GenerateZipEntryName = generate_zip_entry_name

@@ -80,7 +80,16 @@ def _write_files(context: EngineContext, result: BacktestResult, computed: Any, 
                  output_dir: Path) -> None:
     from .. import results as results_module
 
-    output_dir.mkdir(parents=True, exist_ok=True)
-    results_module.write_backtest_results(
-        output_dir, algorithm_id,
-        results_module.BacktestResultData.from_run(context=context, result=result, statistics=computed))
+    if computed is None:
+        return
+    algorithm = result.algorithm
+    data = results_module.BacktestResultData(
+        statistics=computed, runtime_statistics=result.runtime_statistics,
+        name=getattr(algorithm, "name", context.project_name), start_date=getattr(algorithm, "start_date", None),
+        end_date=getattr(algorithm, "end_date", None),
+        orders={order["id"]: order for order in result.orders}, order_events=result.order_events,
+        profit_loss=context.results.profit_loss, logs=result.logs, status=result.status,
+        runtime_error=result.error, stack_trace=result.stack_trace, parameters=context.parameters,
+        trading_days_per_year=context.trading_days_per_year,
+        insight_count=len(result.extra.get("insights", [])))
+    results_module.write_backtest_results(output_dir, algorithm_id, data)

@@ -102,8 +102,8 @@ class EngineContext:
         portfolio_module = _import("lean_offline.engine.portfolio")
         transactions_module = _import("lean_offline.engine.transactions")
         self.securities = securities_module.SecurityManager()
+        self.portfolio = portfolio_module.SecurityPortfolioManager(self.securities, self.settings)
         self.transactions = transactions_module.SecurityTransactionManager(algorithm)
-        self.portfolio = portfolio_module.SecurityPortfolioManager(self.securities, self.transactions)
         self.schedule = _import("lean_offline.engine.scheduling").ScheduleManager(
             algorithm, "America/New_York", self.market_hours)
         self.object_store = _import("lean_offline.engine.object_store").ObjectStore(self.storage_root)
@@ -136,9 +136,14 @@ class EngineContext:
     def _new_security(self, symbol: Symbol, hours: SecurityExchangeHours, properties: SymbolProperties,
                       config: SubscriptionDataConfig, leverage: float) -> Any:
         securities_module = _import("lean_offline.engine.securities")
-        security = securities_module.Security(symbol, hours, properties, config=config)
-        if leverage and leverage > 0:
-            security.set_leverage(leverage)
+        security = securities_module.Security(symbol, hours, properties, clock=self.algorithm,
+                                              leverage=leverage if leverage and leverage > 0 else None)
+        security.add_subscription(config.type, config.resolution, config.is_internal_feed,
+                                  config.extended_market_hours)
+        if config.is_custom_data:
+            security.data_normalization_mode = DataNormalizationMode.RAW
+        elif security.type == SecurityType.EQUITY:
+            security.set_data_normalization_mode(config.data_normalization_mode)
         return security
 
     def add_market_security(self, security_type: Any, ticker: str, resolution: Any, market: str,
@@ -306,10 +311,6 @@ class EngineContext:
         self.trading_days_per_year = self.settings.trading_days_per_year or (
             365 if str(self.brokerage_name).lower() in _CRYPTO_BROKERAGES else 252)
         self._setup_benchmark(algorithm)
-        user_configs = [config for config, _ in self.configs]
-        for config, security in self.configs:
-            own = [c for c in user_configs if c.symbol == config.symbol]
-            security.is_daily_resolution_only = all(int(c.resolution) == int(Resolution.DAILY) for c in own)
         warm_up_start_local = self._warm_up_start(algorithm)
         self.had_warm_up = warm_up_start_local < algorithm.start_date
         algorithm.is_warming_up = self.had_warm_up
@@ -378,8 +379,9 @@ class EngineContext:
         hours = security.exchange.hours
         if config.is_custom_data:
             driver = _import("lean_offline.engine.python_data")
-            points = driver.open_custom_subscription(algorithm, config.type, config.symbol, config, start_local,
-                                                     end_local, self.warn)
+            custom_context = driver.CustomDataContext(data_folder=self.data_folder, object_store=self.object_store)
+            points = driver.open_custom_subscription(custom_context, config.type, config.symbol, config, start_local,
+                                                     end_local, self.warn, exchange_hours=hours)
         else:
             readers = _import("lean_offline.data.readers")
             spec = readers.SubscriptionSpec(

@@ -1,3 +1,4 @@
+# ruff: noqa: F403, F405
 # Fidelity case written from shared/fidelity/BasicTemplateDailyAlgorithm/spec.md.
 from AlgorithmImports import *
 

@@ -1,0 +1,95 @@
+"""The feed: heap merge into time slices, LEAN's reader window filter, fill-forward, and time-zone conversions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lean_offline.data.market import TradeBar
+from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.symbol import Symbol
+from lean_offline.engine.config import SubscriptionDataConfig
+from lean_offline.engine.feed import Clock, Subscription, clip_to_window, fill_forward, merge_slices
+from lean_offline.enums import Resolution, SecurityType
+
+NY = ZoneInfo("America/New_York")
+SPY = Symbol.create("SPY", SecurityType.EQUITY, "usa")
+
+
+def _bar(end_utc: datetime, close: float = 1.0) -> TradeBar:
+    bar = TradeBar(end_utc - timedelta(hours=1), SPY, close, close, close, close, 0, timedelta(hours=1))
+    bar.end_time_utc = end_utc
+    return bar
+
+
+def _config(resolution: Resolution = Resolution.HOUR, fill: bool = True) -> SubscriptionDataConfig:
+    return SubscriptionDataConfig(type=TradeBar, symbol=SPY, resolution=resolution, data_time_zone="UTC",
+                                  exchange_time_zone="UTC", fill_data_forward=fill, extended_market_hours=False)
+
+
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=50), max_size=20), min_size=1, max_size=5))
+def test_merge_groups_equal_end_times_in_time_order(offsets: list[list[int]]) -> None:
+    base = datetime(2020, 1, 1)
+    subscriptions = [
+        Subscription(_config(), None, iter([_bar(base + timedelta(hours=h)) for h in sorted(set(hours))]))
+        for hours in offsets
+    ]
+    slices = list(merge_slices(subscriptions))
+    times = [t for t, _ in slices]
+    expected_times = sorted({base + timedelta(hours=h) for hours in offsets for h in hours})
+    assert times == expected_times
+    for slice_time, members in slices:
+        assert all(point.end_time_utc == slice_time for _, point in members)
+        positions = [subscriptions.index(sub) for sub, _ in members]
+        assert positions == sorted(positions)
+    assert sum(len(m) for _, m in slices) == sum(len(set(h)) for h in offsets)
+
+
+def test_clip_drops_points_before_start_and_backwards_and_stops_after_end() -> None:
+    base = datetime(2020, 1, 1, 10)
+    points = [_bar(base), _bar(base + timedelta(hours=2)), _bar(base + timedelta(hours=1)),
+              _bar(base + timedelta(hours=2)), _bar(base + timedelta(hours=3)), _bar(base + timedelta(hours=30))]
+    kept = list(clip_to_window(iter(points), base + timedelta(hours=1), datetime(2020, 1, 1, 23), False))
+    assert [p.end_time_utc for p in kept] == [base + timedelta(hours=2), base + timedelta(hours=3)]
+    repeated = list(clip_to_window(iter(points[:4]), base, datetime(2020, 1, 2), True))
+    assert [p.end_time_utc for p in repeated] == [base, base + timedelta(hours=2), base + timedelta(hours=2)]
+
+
+def test_clock_round_trips_across_daylight_saving() -> None:
+    clock = Clock()
+    # 2013-11-03 02:00 EDT → EST; 06:00 UTC is 01:00 EST, 04:00 UTC is 00:00 EDT.
+    assert clock.to_local(datetime(2013, 11, 3, 4), NY) == datetime(2013, 11, 3, 0)
+    assert clock.to_local(datetime(2013, 11, 3, 7), NY) == datetime(2013, 11, 3, 2)
+    assert clock.to_utc(datetime(2013, 10, 8, 16), NY) == datetime(2013, 10, 8, 20)
+    assert clock.to_utc(datetime(2013, 12, 8, 16), NY) == datetime(2013, 12, 8, 21)
+
+
+def test_fill_forward_daily_fills_each_open_day_without_a_bar() -> None:
+    hours = SecurityExchangeHours.always_open_hours("UTC")
+    clock = Clock()
+    utc = ZoneInfo("UTC")
+    first = TradeBar(datetime(2020, 1, 1), SPY, 1, 1, 1, 1, 0, timedelta(days=1))
+    first.end_time_utc = first.end_time
+    third = TradeBar(datetime(2020, 1, 4), SPY, 2, 2, 2, 2, 0, timedelta(days=1))
+    third.end_time_utc = third.end_time
+    out = list(fill_forward(iter([first, third]), _config(Resolution.DAILY), hours, datetime(2020, 1, 5, 23, 59),
+                            clock, utc, False))
+    assert [(p.time.date(), p.is_fill_forward, p.close) for p in out] == [
+        (date(2020, 1, 1), False, 1), (date(2020, 1, 2), True, 1), (date(2020, 1, 3), True, 1),
+        (date(2020, 1, 4), False, 2), (date(2020, 1, 5), True, 2)]
+    assert all(p.end_time_utc == p.end_time for p in out)
+
+
+def test_fill_forward_intraday_only_while_the_exchange_is_open() -> None:
+    hours = SecurityExchangeHours.always_open_hours("UTC")
+    clock = Clock()
+    bars = [_bar(datetime(2020, 1, 1, 10)), _bar(datetime(2020, 1, 1, 13))]
+    for bar in bars:
+        bar.end_time = bar.end_time_utc
+        bar.time = bar.end_time - timedelta(hours=1)
+    out = list(fill_forward(iter(bars), _config(), hours, datetime(2020, 1, 1, 14), clock, ZoneInfo("UTC"), False))
+    assert [(p.end_time.hour, p.is_fill_forward) for p in out] == [
+        (10, False), (11, True), (12, True), (13, False), (14, True), (15, True)]
