@@ -63,8 +63,8 @@ class BacktestResultData:
     statistics: BacktestStatistics
     runtime_statistics: Mapping[str, str]
     name: str
-    start_date: datetime
-    end_date: datetime
+    start_date: datetime | None = None
+    end_date: datetime | None = None
     orders: Mapping[int | str, Mapping[str, Any]] = field(default_factory=dict)
     order_events: Sequence[Mapping[str, Any]] = ()
     profit_loss: Mapping[datetime, float] = field(default_factory=dict)
@@ -228,8 +228,8 @@ def _configuration_json(data: BacktestResultData) -> dict[str, Any]:
         "parameters": dict(data.parameters),
         "outOfSampleMaxEndDate": None,
         "outOfSampleDays": 0,
-        "startDate": _iso_utc(data.start_date.replace(microsecond=0)),
-        "endDate": _iso_utc(data.end_date.replace(microsecond=0)),
+        "startDate": _iso_utc(data.start_date.replace(microsecond=0)) if data.start_date else None,
+        "endDate": _iso_utc(data.end_date.replace(microsecond=0)) if data.end_date else None,
         "tradingDaysPerYear": data.trading_days_per_year,
     }
 
