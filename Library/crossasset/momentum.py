@@ -9,15 +9,14 @@ import numpy as np
 import numpy.typing as npt
 
 
-def _check_lookback(lookback: int, minimum: int, name: str = "lookback") -> int:
-    if isinstance(lookback, bool) or not isinstance(lookback, int | np.integer) or lookback < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {lookback!r}")
-    return int(lookback)
+def _check_count(value: int, minimum: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def _price_array(prices: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    series = np.asarray(prices, dtype=np.float64).reshape(-1)
-    return series
+    return np.asarray(prices, dtype=np.float64).reshape(-1)
 
 
 def trailing_return(prices: npt.ArrayLike, lookback: int) -> float:
@@ -28,7 +27,7 @@ def trailing_return(prices: npt.ArrayLike, lookback: int) -> float:
     price[0] / price[period − 1] − 1). NaN when fewer than `lookback` prices are given or either end price
     is non-finite or the oldest is not positive. Raises ValueError for lookback < 2.
     """
-    size = _check_lookback(lookback, 2)
+    size = _check_count(lookback, 2, "lookback")
     series = _price_array(prices)
     if series.size < size:
         return math.nan
@@ -46,8 +45,8 @@ def lookback_return(prices: npt.ArrayLike, lookback: int, skip: int = 0) -> floa
     prices are given or either price is non-finite or the older one is not positive.
     Raises ValueError for lookback < 1 or skip < 0.
     """
-    intervals = _check_lookback(lookback, 1)
-    skipped = _check_lookback(skip, 0, "skip")
+    intervals = _check_count(lookback, 1, "lookback")
+    skipped = _check_count(skip, 0, "skip")
     series = _price_array(prices)
     if series.size < intervals + skipped + 1:
         return math.nan
@@ -84,8 +83,8 @@ def cross_sectional_signals(returns: Mapping[str, float], top_n: int, bottom_n: 
     never both long and short: the shorts are taken from the bottom of the assets not already long.
     Raises ValueError for a negative top_n or bottom_n.
     """
-    longs = _check_lookback(top_n, 0, "top_n")
-    shorts = _check_lookback(bottom_n, 0, "bottom_n")
+    longs = _check_count(top_n, 0, "top_n")
+    shorts = _check_count(bottom_n, 0, "bottom_n")
     ranking = _ranked(returns)
     signals = {asset: 0 for asset in returns}
     chosen_long = ranking[:longs]
@@ -108,7 +107,7 @@ def dual_momentum_weights(
     entry for every asset of `returns` plus the cash asset. Non-finite returns never pass.
     Raises ValueError for top_n < 1 or a NaN risk-free return.
     """
-    slots = _check_lookback(top_n, 1, "top_n")
+    slots = _check_count(top_n, 1, "top_n")
     if math.isnan(risk_free_return):
         raise ValueError("risk_free_return is NaN")
     passed = {asset: value for asset, value in returns.items() if math.isfinite(value) and value > risk_free_return}

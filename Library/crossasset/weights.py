@@ -38,14 +38,13 @@ def inverse_volatility_weights(
             if math.isnan(direction):
                 raise ValueError(f"directions[{leg!r}] is NaN")
         signs = {leg: float(np.sign(directions[leg])) for leg in volatilities}
-    inverse = {
-        leg: 1.0 / float(vol)
-        for leg, vol in volatilities.items()
-        if signs[leg] != 0.0 and math.isfinite(vol) and vol > 0.0 and math.isfinite(1.0 / float(vol))
-    }
-    total = sum(inverse.values())
-    if total == 0.0:
+    eligible = {leg: float(vol) for leg, vol in volatilities.items() if signs[leg] != 0.0 and 0.0 < vol < math.inf}
+    if not eligible:
         return {leg: 0.0 for leg in volatilities}
+    # (σ_min / σ_i) / Σ(σ_min / σ_j) is the same ratio, with every term in (0, 1]: no overflow for tiny σ.
+    smallest = min(eligible.values())
+    inverse = {leg: smallest / vol for leg, vol in eligible.items()}
+    total = sum(inverse.values())
     return {leg: signs[leg] * inverse[leg] / total if leg in inverse else 0.0 for leg in volatilities}
 
 
@@ -214,6 +213,6 @@ def correlation_penalized_weights(
         raise ValueError("correlation holds NaN or infinite entries among legs with a valid volatility")
     mean_other = (sub.sum(axis=1) - np.diag(sub)) / (count - 1) if count > 1 else np.zeros(1)
     penalty = np.maximum(1.0, mean_other / max_correlation)
-    inverse = 1.0 / (sigma[eligible] * penalty)
+    inverse = sigma[eligible].min() / (sigma[eligible] * penalty)
     weights[eligible] = inverse / inverse.sum()
     return weights

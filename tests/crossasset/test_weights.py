@@ -243,3 +243,26 @@ def test_correlation_penalized_weights_edge_cases() -> None:
         correlation_penalized_weights([0.3], [[1.0]], max_correlation=0.0)
     uncorrelated = correlation_penalized_weights([0.1, 0.2], np.eye(2))
     np.testing.assert_allclose(uncorrelated, [2 / 3, 1 / 3])
+
+
+def test_inverse_volatility_survives_extreme_volatilities() -> None:
+    assert inverse_volatility_weights({"a": 1e-308, "b": 1e-308}) == pytest.approx({"a": 0.5, "b": 0.5})
+    assert inverse_volatility_weights({"a": 5e-324, "b": 1e300}) == pytest.approx({"a": 1.0, "b": 0.0})
+
+
+@settings(max_examples=40, deadline=None)
+@given(covariances(), st.data(), st.floats(1e-4, 1e4))
+def test_risk_budget_weights_properties(covariance: np.ndarray, data: st.DataObject, scale: float) -> None:
+    size = covariance.shape[0]
+    directions = np.array(data.draw(st.lists(st.sampled_from([-1, 0, 1]), min_size=size, max_size=size)))
+    classes = data.draw(st.lists(st.sampled_from(["fx", "equity", "bond"]), min_size=size, max_size=size))
+    budgets = asset_class_budgets(classes)
+    weights = risk_budget_weights(covariance, directions, budgets)
+    active = directions != 0
+    assert np.all(np.isfinite(weights))
+    assert np.abs(weights).sum() == pytest.approx(1.0 if active.any() else 0.0)
+    np.testing.assert_array_equal(np.sign(weights), directions)
+    if active.any():
+        contributions = risk_contributions(weights[active], covariance[np.ix_(active, active)])
+        np.testing.assert_allclose(contributions, budgets[active] / budgets[active].sum(), atol=1e-6)
+    np.testing.assert_allclose(risk_budget_weights(covariance * scale, directions, budgets), weights, atol=1e-9)
