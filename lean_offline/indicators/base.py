@@ -160,7 +160,7 @@ class IndicatorBase(DualCase):
     def __init__(self, name: str | None = None) -> None:
         self._name = name if name is not None else type(self).__name__
         self.samples = 0
-        self._window = RollingWindow(DEFAULT_WINDOW_SIZE)
+        self._window: RollingWindow[IndicatorDataPoint] = RollingWindow(DEFAULT_WINDOW_SIZE)
         self._updated = EventHandlers()
         self._previous_input: dict[Any, IndicatorDataPoint] = {}
         self._logged_backwards = False
@@ -309,7 +309,7 @@ class WindowIndicator(IndicatorBase):
         if not isinstance(period, int) or isinstance(period, bool) or period < 1:
             raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
         super().__init__(name)
-        self._inputs = RollingWindow(period)
+        self._inputs: RollingWindow[float] = RollingWindow(period)
 
     @property
     def period(self) -> int:

@@ -174,7 +174,7 @@ class ConsolidatorBase(DualCase):
     def __init__(self) -> None:
         self.consolidated: Any = None
         self._data_consolidated = EventHandlers()
-        self._window = RollingWindow(2)
+        self._window: RollingWindow[Any] = RollingWindow(2)
 
     @property
     def data_consolidated(self) -> EventHandlers:

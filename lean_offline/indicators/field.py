@@ -70,16 +70,26 @@ class Field:
     BID_PRICE = staticmethod(_quote_side("bid", "close", "bid_price"))
     ASK_PRICE = staticmethod(_quote_side("ask", "close", "ask_price"))
 
-
-def _add_field_spellings() -> None:
-    for upper in [name for name in vars(Field) if name.isupper()]:
-        selector = vars(Field)[upper]
-        pascal = "".join(part.capitalize() for part in upper.split("_"))
-        setattr(Field, pascal, selector)
-        setattr(Field, upper.lower(), selector)
-
-
-_add_field_spellings()
+    Close = close = CLOSE
+    Open = open = OPEN
+    High = high = HIGH
+    Low = low = LOW
+    Volume = volume = VOLUME
+    Average = average = AVERAGE
+    Median = median = MEDIAN
+    Typical = typical = TYPICAL
+    Weighted = weighted = WEIGHTED
+    SevenBar = seven_bar = SEVEN_BAR
+    BidClose = bid_close = BID_CLOSE
+    BidOpen = bid_open = BID_OPEN
+    BidHigh = bid_high = BID_HIGH
+    BidLow = bid_low = BID_LOW
+    AskClose = ask_close = ASK_CLOSE
+    AskOpen = ask_open = ASK_OPEN
+    AskHigh = ask_high = ASK_HIGH
+    AskLow = ask_low = ASK_LOW
+    BidPrice = bid_price = BID_PRICE
+    AskPrice = ask_price = ASK_PRICE
 
 
 def update_indicator(indicator: Any, data: Any, selector: Selector | None = None) -> bool:

@@ -12,7 +12,7 @@ which scrambles the newest-first order; here growing first restores oldest→new
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from ..naming import DualCase, add_pascal_aliases
 
@@ -21,14 +21,16 @@ NO_ITEMS_REMOVED_YET = "No items have been removed yet!"
 
 _VALUE_TYPE_DEFAULTS: dict[Any, Any] = {float: 0.0, int: 0, bool: False}
 
+T = TypeVar("T")
 
-class RollingWindow(DualCase):
+
+class RollingWindow(DualCase, Generic[T]):
     """Newest-first window over the last `size` items added; O(1) `add` and indexing."""
 
     __slots__ = ("_items", "_tail", "_size", "_samples", "_removed")
 
     _default: ClassVar[Any] = None
-    _generic_cache: ClassVar[dict[Any, type[RollingWindow]]] = {}
+    _generic_cache: ClassVar[dict[Any, type[RollingWindow[Any]]]] = {}
 
     def __init__(self, size: int) -> None:
         if not isinstance(size, int) or isinstance(size, bool):
@@ -41,7 +43,7 @@ class RollingWindow(DualCase):
         self._samples = 0
         self._removed: Any = None
 
-    def __class_getitem__(cls, item_type: Any) -> type[RollingWindow]:
+    def __class_getitem__(cls, item_type: Any) -> type[RollingWindow[Any]]:  # type: ignore[override]
         """`RollingWindow[T]`: a window whose missing items read as T's default (0.0 for float, None for objects)."""
         cached = cls._generic_cache.get(item_type)
         if cached is None:
@@ -61,6 +63,8 @@ class RollingWindow(DualCase):
         if size < 0:
             raise ValueError(f"RollingWindow size must be at least 0, got {size}")
         self._resize(size)
+
+    Size = size
 
     @property
     def count(self) -> int:

@@ -225,4 +225,5 @@ def test_reset_forgets_the_working_bar_and_symbol() -> None:
     other = minute_bars()[1]
     other.symbol = "QQQ"
     consolidator.update(other)
-    assert consolidator.working_data.symbol == "QQQ"
+    working = consolidator.working_data
+    assert working is not None and working.symbol == "QQQ"

@@ -13,7 +13,7 @@ from lean_offline.naming import UnsupportedApiError
 
 
 def filled(size: int, values: list[Any]) -> RollingWindow:
-    window = RollingWindow(size)
+    window: RollingWindow[Any] = RollingWindow(size)
     for value in values:
         window.add(value)
     return window
@@ -59,7 +59,7 @@ def test_typed_windows_default_like_lean() -> None:
 
 
 def test_is_ready_and_most_recently_removed() -> None:
-    window = RollingWindow(2)
+    window: RollingWindow[Any] = RollingWindow(2)
     window.add(1)
     assert not window.is_ready
     window.add(2)
@@ -183,7 +183,7 @@ operations = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(size=st.integers(0, 6), ops=operations)
 def test_matches_the_list_model(size: int, ops: list[tuple[str, int]]) -> None:
-    window = RollingWindow(size)
+    window: RollingWindow[Any] = RollingWindow(size)
     model = ListModel(size)
     for step, (operation, argument) in enumerate(ops):
         if operation == "add":
@@ -193,15 +193,22 @@ def test_matches_the_list_model(size: int, ops: list[tuple[str, int]]) -> None:
             window.size = argument
             model.resize(argument)
         else:
-            apply_window = window.__getitem__ if operation == "get" else (lambda i, v=step: window.__setitem__(i, v))
-            apply_model = model.get if operation == "get" else (lambda i, v=step: model.set(i, v))
             try:
-                expected = apply_model(argument)
+                if operation == "get":
+                    expected = model.get(argument)
+                else:
+                    model.set(argument, step)
             except IndexError:
                 with pytest.raises(IndexError):
-                    apply_window(argument)
+                    if operation == "get":
+                        window[argument]
+                    else:
+                        window[argument] = step
                 continue
-            assert apply_window(argument) == expected
+            if operation == "get":
+                assert window[argument] == expected
+            else:
+                window[argument] = step
         assert list(window) == model.items
         assert (window.size, window.count, window.samples) == (model.size, len(model.items), model.samples)
         assert window.is_ready == (model.samples >= model.size)
