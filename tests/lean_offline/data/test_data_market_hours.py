@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import exchange_calendars as xcals
-import pandas as pd
+import exchange_calendars as xcals  # type: ignore[import-untyped]
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from lean_offline.data.market_hours import (

@@ -1,0 +1,277 @@
+"""LEAN-format readers against independent pandas readings of the same files and hand-written day files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import exchange_calendars as xcals  # type: ignore[import-untyped]
+import pandas as pd  # type: ignore[import-untyped]
+import pytest
+
+from lean_offline.data.factors import equity_symbol
+from lean_offline.data.market import QuoteBar, TradeBar
+from lean_offline.data.market_hours import MarketHoursDatabase, nyse_fallback_hours
+from lean_offline.data.readers import (
+    SubscriptionSpec,
+    generate_zip_entry_name,
+    generate_zip_file_name,
+    read_subscription,
+)
+from lean_offline.data.symbol import Symbol
+from lean_offline.enums import DataNormalizationMode, Resolution, SecurityType, TickType
+
+EQUITY, FOREX, CRYPTO = SecurityType["EQUITY"], SecurityType["FOREX"], SecurityType["CRYPTO"]
+DAILY, HOUR, MINUTE, SECOND = Resolution["DAILY"], Resolution["HOUR"], Resolution["MINUTE"], Resolution["SECOND"]
+TRADE, QUOTE = TickType["TRADE"], TickType["QUOTE"]
+ADJUSTED, RAW = DataNormalizationMode["ADJUSTED"], DataNormalizationMode["RAW"]
+NY = ZoneInfo("America/New_York")
+
+
+def make_spec(data_folder: Path, symbol: Symbol, market: str, resolution: object, tick_type: object,
+              start: datetime, end: datetime, **options: object) -> SubscriptionSpec:
+    entry = MarketHoursDatabase.load(data_folder).get_entry(market, symbol.value, symbol.security_type)
+    return SubscriptionSpec(data_folder, symbol, symbol.security_type, market, resolution, tick_type,
+                            options.pop("normalization", ADJUSTED), entry.exchange_hours, entry.data_time_zone,
+                            start, end, **options)  # type: ignore[arg-type]
+
+
+def read(spec: SubscriptionSpec) -> tuple[list, list[str]]:
+    warnings: list[str] = []
+    return list(read_subscription(spec, warnings.append)), warnings
+
+
+def raw_csv(zip_path: Path, names: list[str]) -> pd.DataFrame:
+    with zipfile.ZipFile(zip_path) as archive:
+        return pd.read_csv(io.BytesIO(archive.read(archive.namelist()[0])), header=None, names=names,
+                           dtype={names[0]: str})
+
+
+TRADE_NAMES = ["time", "open", "high", "low", "close", "volume"]
+QUOTE_NAMES = ["time", "bo", "bh", "bl", "bc", "bs", "ao", "ah", "al", "ac", "asize"]
+
+
+@pytest.fixture(scope="module")
+def spy_2013(lean_data_folder: Path) -> list[TradeBar]:
+    spec = make_spec(lean_data_folder, equity_symbol(lean_data_folder, "SPY"), "usa", DAILY, TRADE,
+                     datetime(2013, 1, 1), datetime(2013, 12, 31, 23, 59, 59))
+    bars, warnings = read(spec)
+    assert warnings == []
+    return bars
+
+
+@pytest.mark.lean_data
+def test_spy_daily_adjusted_prices_use_the_next_factor_row(lean_data_folder: Path,
+                                                            spy_2013: list[TradeBar]) -> None:
+    raw = raw_csv(lean_data_folder / "equity/usa/daily/spy.zip", TRADE_NAMES).set_index("time")
+    factors = pd.read_csv(lean_data_folder / "equity/usa/factor_files/spy.csv", header=None,
+                          names=["date", "price", "split", "reference"], dtype={"date": str})
+    row = factors[factors["date"] >= "20131008"].iloc[0]
+    factor = row["price"] * row["split"]
+    bar = next(bar for bar in spy_2013 if bar.time.date() == date(2013, 10, 8))
+    assert raw.loc["20131008 00:00", "close"] == 1654800 and factor == 0.8646266
+    assert bar.close == pytest.approx(165.48 * 0.8646266, rel=1e-12)
+    assert bar.close == pytest.approx(143.078409768, rel=1e-12)
+    assert bar.open == pytest.approx(raw.loc["20131008 00:00", "open"] / 10000 * factor, rel=1e-12)
+    assert bar.volume == round(raw.loc["20131008 00:00", "volume"] / factor)
+    assert str(bar.symbol.id) == "SPY R735QTJ8XC9X"
+
+
+@pytest.mark.lean_data
+def test_daily_equity_bars_span_the_regular_session(spy_2013: list[TradeBar]) -> None:
+    by_day = {bar.time.date(): bar for bar in spy_2013}
+    regular = by_day[date(2013, 10, 8)]
+    assert (regular.time, regular.end_time) == (datetime(2013, 10, 8, 9, 30), datetime(2013, 10, 8, 16))
+    assert regular.end_time_utc == datetime(2013, 10, 8, 20)
+    assert by_day[date(2013, 12, 2)].end_time_utc == datetime(2013, 12, 2, 21)  # EST
+    for early_close in (date(2013, 11, 29), date(2013, 12, 24)):
+        assert by_day[early_close].end_time == datetime.combine(early_close, datetime.min.time()).replace(hour=13)
+    assert date(2013, 11, 28) not in by_day
+    sessions = {ts.date() for ts in xcals.get_calendar("XNYS", start="2013-01-01", end="2013-12-31").sessions}
+    assert set(by_day) == sessions
+    ends = [bar.end_time for bar in spy_2013]
+    assert ends == sorted(ends) and len(set(ends)) == len(ends)
+
+
+@pytest.mark.lean_data
+def test_daily_bars_without_precise_end_times_and_raw_prices(lean_data_folder: Path) -> None:
+    spec = make_spec(lean_data_folder, equity_symbol(lean_data_folder, "SPY"), "usa", DAILY, TRADE,
+                     datetime(2013, 10, 8), datetime(2013, 10, 9, 23, 59), daily_precise_end_time=False,
+                     normalization=RAW)
+    bars, _ = read(spec)
+    # the bar of Oct 7 ends at Oct 8 00:00, which is not before the start: LEAN delivers it
+    assert [(bar.time, bar.end_time) for bar in bars] == [
+        (datetime(2013, 10, 7), datetime(2013, 10, 8)), (datetime(2013, 10, 8), datetime(2013, 10, 9)),
+        (datetime(2013, 10, 9), datetime(2013, 10, 10))]
+    assert bars[1].close == 165.48
+
+
+@pytest.mark.lean_data
+def test_hourly_bars_end_on_the_hour_from_ten_to_sixteen(lean_data_folder: Path) -> None:
+    spec = make_spec(lean_data_folder, equity_symbol(lean_data_folder, "SPY"), "usa", HOUR, TRADE,
+                     datetime(2013, 10, 8), datetime(2013, 10, 8, 23, 59))
+    bars, warnings = read(spec)
+    assert warnings == []
+    assert [bar.end_time.hour for bar in bars] == [10, 11, 12, 13, 14, 15, 16]
+    assert all(bar.end_time - bar.time == timedelta(hours=1) for bar in bars)
+    raw = raw_csv(lean_data_folder / "equity/usa/hour/spy.zip", TRADE_NAMES).set_index("time")
+    assert bars[0].close == pytest.approx(raw.loc["20131008 09:00", "close"] / 10000 * 0.8646266, rel=1e-12)
+
+
+@pytest.mark.lean_data
+def test_eurusd_daily_quote_bars_in_new_york_time(lean_data_folder: Path) -> None:
+    spec = make_spec(lean_data_folder, Symbol.create("EURUSD", FOREX, "oanda"), "oanda", DAILY, QUOTE,
+                     datetime(2013, 10, 8), datetime(2013, 12, 5))
+    bars, warnings = read(spec)
+    assert warnings == [] and all(isinstance(bar, QuoteBar) for bar in bars)
+    by_end = {bar.end_time: bar for bar in bars}
+    summer = by_end[datetime(2013, 10, 8, 20)]
+    assert summer.time == datetime(2013, 10, 7, 20)  # file 2013-10-08 00:00 UTC
+    winter = by_end[datetime(2013, 12, 3, 19)]
+    assert winter.time == datetime(2013, 12, 2, 19) and winter.end_time_utc == datetime(2013, 12, 4)
+    raw = raw_csv(lean_data_folder / "forex/oanda/daily/eurusd.zip", QUOTE_NAMES).set_index("time")
+    row = raw.loc["20131008 00:00"]
+    assert summer.bid.close == row["bc"] and summer.ask.close == row["ac"]
+    assert summer.close == pytest.approx((row["bc"] + row["ac"]) / 2)
+
+
+@pytest.mark.lean_data
+def test_btcusd_daily_trade_bars_in_utc(lean_data_folder: Path) -> None:
+    spec = make_spec(lean_data_folder, Symbol.create("BTCUSD", CRYPTO, "coinbase"), "coinbase", DAILY, TRADE,
+                     datetime(2016, 1, 2), datetime(2016, 1, 3, 23, 59))
+    bars, warnings = read(spec)
+    raw = raw_csv(lean_data_folder / "crypto/coinbase/daily/btcusd_trade.zip", TRADE_NAMES).set_index("time")
+    assert warnings == []
+    assert [(bar.time, bar.end_time) for bar in bars] == [
+        (datetime(2016, 1, 1), datetime(2016, 1, 2)), (datetime(2016, 1, 2), datetime(2016, 1, 3)),
+        (datetime(2016, 1, 3), datetime(2016, 1, 4))]
+    assert bars[1].close == raw.loc["20160102 00:00", "close"]
+    assert bars[1].volume == raw.loc["20160102 00:00", "volume"]
+
+
+# --- hand-written data folders ---------------------------------------------------------------------------------
+
+def write_zip(path: Path, entry: str, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(entry, text)
+
+
+def offline_spec(folder: Path, symbol: Symbol, resolution: object, tick_type: object, start: datetime,
+                 end: datetime, **options: object) -> SubscriptionSpec:
+    """Hours from the exchange_calendars fallback (no market-hours file in the folder)."""
+    if symbol.security_type == EQUITY:
+        hours, zone = nyse_fallback_hours(), NY
+    else:
+        entry = MarketHoursDatabase.load(folder).get_entry(symbol.market, symbol.value, symbol.security_type)
+        hours, zone = entry.exchange_hours, entry.data_time_zone
+    return SubscriptionSpec(folder, symbol, symbol.security_type, symbol.market, resolution, tick_type,
+                            options.pop("normalization", ADJUSTED), hours, zone, start, end,
+                            **options)  # type: ignore[arg-type]
+
+
+def test_malformed_lines_are_reported_and_good_rows_kept(tmp_path: Path) -> None:
+    path = tmp_path / "equity/usa/daily/abc.zip"
+    write_zip(path, "abc.csv", "20200102 00:00,1000000,1010000,990000,1005000,100\n"
+                               "20200103 00:00,1000000,oops,990000,1005000,100\n"
+                               "20200106 00:00,1000000\n"
+                               "20200107 00:00,2000000,2010000,1990000,2005000,200\n")
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    bars, warnings = read(offline_spec(tmp_path, symbol, DAILY, TRADE, datetime(2020, 1, 1), datetime(2020, 1, 31)))
+    assert [bar.close for bar in bars] == [100.5, 200.5]
+    assert [bar.volume for bar in bars] == [100, 200]
+    assert warnings == [f"{path}:2: malformed line skipped: 20200103 00:00,1000000,oops,990000,1005000,100",
+                        f"{path}:3: malformed line skipped: 20200106 00:00,1000000"]
+
+
+def test_missing_file_is_one_warning_and_no_data(tmp_path: Path) -> None:
+    symbol = Symbol.create("NOPE", EQUITY, "usa")
+    bars, warnings = read(offline_spec(tmp_path, symbol, DAILY, TRADE, datetime(2020, 1, 1), datetime(2020, 1, 31)))
+    assert bars == []
+    assert warnings == [f"missing data file: {tmp_path / 'equity/usa/daily/nope.zip'}"]
+
+
+def minute_row(hour: int, minute: int, close: int, volume: int = 10) -> str:
+    ms = (hour * 3600 + minute * 60) * 1000
+    return f"{ms},{close},{close + 100},{close - 100},{close},{volume}"
+
+
+@pytest.fixture
+def minute_folder(tmp_path: Path) -> Path:
+    """Two trading days of ABC minute trades (one pre-market and one post-market row each) and a factor file."""
+    for day in ("20200102", "20200103"):
+        rows = [minute_row(9, 0, 1000000), minute_row(9, 30, 1010000), minute_row(15, 59, 1020000),
+                minute_row(16, 30, 1030000)]
+        write_zip(tmp_path / f"equity/usa/minute/abc/{day}_trade.zip", f"{day}_abc_minute_trade.csv",
+                  "\n".join(rows) + "\n")
+    factor_folder = tmp_path / "equity/usa/factor_files"
+    factor_folder.mkdir(parents=True)
+    (factor_folder / "abc.csv").write_text("20200102,0.5,1,1\n20200103,1,2,1\n20501231,1,1,0\n")
+    return tmp_path
+
+
+def test_minute_day_files_regular_hours_with_factors(minute_folder: Path) -> None:
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    bars, warnings = read(offline_spec(minute_folder, symbol, MINUTE, TRADE, datetime(2020, 1, 2),
+                                       datetime(2020, 1, 6, 23, 59)))
+    # Jan 6 (Monday) is a trading day without a file; the weekend is not looked for
+    assert warnings == [f"missing data file: {minute_folder / 'equity/usa/minute/abc/20200106_trade.zip'}"]
+    assert [(bar.time, bar.end_time) for bar in bars] == [
+        (datetime(2020, 1, 2, 9, 30), datetime(2020, 1, 2, 9, 31)),
+        (datetime(2020, 1, 2, 15, 59), datetime(2020, 1, 2, 16, 0)),
+        (datetime(2020, 1, 3, 9, 30), datetime(2020, 1, 3, 9, 31)),
+        (datetime(2020, 1, 3, 15, 59), datetime(2020, 1, 3, 16, 0))]
+    assert [bar.close for bar in bars] == pytest.approx([101 * 0.5, 102 * 0.5, 101 * 2, 102 * 2])
+    assert [bar.volume for bar in bars] == [20, 20, 5, 5]  # 10 / 0.5 and 10 / 2
+    assert bars[0].end_time_utc == datetime(2020, 1, 2, 14, 31)
+
+
+def test_minute_extended_hours_and_bounds(minute_folder: Path) -> None:
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    spec = offline_spec(minute_folder, symbol, MINUTE, TRADE, datetime(2020, 1, 2, 9, 31),
+                        datetime(2020, 1, 2, 16, 30), extended_market_hours=True, normalization=RAW)
+    bars, warnings = read(spec)
+    assert warnings == []
+    # EndTime >= start keeps the 09:30 bar (ends 09:31); Time > end stops reading after 16:30
+    assert [bar.time.time().isoformat("minutes") for bar in bars] == ["09:30", "15:59", "16:30"]
+    assert bars[-1].close == 103.0
+
+
+def test_second_quote_day_file_in_utc_converted_to_new_york(tmp_path: Path) -> None:
+    rows = ["0,1.1,1.2,1.0,1.15,0,1.11,1.21,1.01,1.16,0", "1000,1.1,1.2,1.0,1.17,5,,,,,3"]
+    write_zip(tmp_path / "forex/oanda/second/eurusd/20200102_quote.zip", "20200102_eurusd_second_quote.csv",
+              "\n".join(rows) + "\n")
+    symbol = Symbol.create("EURUSD", FOREX, "oanda")
+    bars, warnings = read(offline_spec(tmp_path, symbol, SECOND, QUOTE, datetime(2020, 1, 1, 19),
+                                       datetime(2020, 1, 1, 19, 0, 30)))
+    assert [bar.time for bar in bars] == [datetime(2020, 1, 1, 19), datetime(2020, 1, 1, 19, 0, 1)]
+    assert bars[0].end_time_utc == datetime(2020, 1, 2, 0, 0, 1)
+    assert bars[0].close == pytest.approx((1.15 + 1.16) / 2)
+    assert bars[1].ask is None and bars[1].close == 1.17 and bars[1].last_bid_size == 5
+    assert all("missing data file" in warning and "20200101" in warning for warning in warnings)
+
+
+def test_forex_trade_bar_request_reads_the_bid_side(tmp_path: Path) -> None:
+    write_zip(tmp_path / "forex/oanda/minute/eurusd/20200102_quote.zip", "x.csv",
+              "60000,1.1,1.2,1.0,1.15,0,1.11,1.21,1.01,1.16,0\n")
+    symbol = Symbol.create("EURUSD", FOREX, "oanda")
+    bars, _ = read(offline_spec(tmp_path, symbol, MINUTE, TRADE, datetime(2020, 1, 1, 19), datetime(2020, 1, 1, 20)))
+    assert len(bars) == 1 and isinstance(bars[0], TradeBar)
+    assert (bars[0].open, bars[0].close, bars[0].volume) == (1.1, 1.15, 0.0)
+
+
+@pytest.mark.parametrize(("security_type", "market", "resolution", "tick_type", "file_name", "entry_name"), [
+    (EQUITY, "usa", DAILY, TRADE, "spy.zip", "spy.csv"),
+    (EQUITY, "usa", MINUTE, TRADE, "20131008_trade.zip", "20131008_spy_minute_trade.csv"),
+    (EQUITY, "usa", SECOND, QUOTE, "20131008_quote.zip", "20131008_spy_second_quote.csv"),
+    (CRYPTO, "coinbase", DAILY, TRADE, "spy_trade.zip", "spy.csv"),
+    (FOREX, "oanda", HOUR, QUOTE, "spy.zip", "spy.csv"),
+])
+def test_lean_file_names(security_type: object, market: str, resolution: object, tick_type: object,
+                         file_name: str, entry_name: str) -> None:
+    symbol = Symbol.create("SPY", security_type, market)
+    assert generate_zip_file_name(symbol, date(2013, 10, 8), resolution, tick_type) == file_name
+    assert generate_zip_entry_name(symbol, date(2013, 10, 8), resolution, tick_type) == entry_name
