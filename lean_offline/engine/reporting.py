@@ -69,8 +69,8 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
         status=status, statistics=statistics, runtime_statistics=runtime, orders=orders, order_events=order_events,
         logs=list(context.logs), warnings=list(context.warnings), charts=charts, data_points=data_points,
         seconds=seconds, output_dir=output_dir, algorithm=algorithm, error=error, stack_trace=stack,
-        extra={"algorithm_id": algorithm_id, "insights": list(getattr(algorithm, "insights", []) and
-                                                               algorithm.insights.all_insights)})
+        extra={"algorithm_id": algorithm_id,
+               "insights": list(algorithm.insights.all_insights) if algorithm is not None else []})
     if output_dir is not None:
         _write_files(context, result, computed, algorithm_id, output_dir)
     return result

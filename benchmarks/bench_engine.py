@@ -1,0 +1,169 @@
+"""Engine throughput benchmark: prints data points per second, seconds and peak RSS for two synthetic workloads.
+
+(a) 40 daily equities over 25 years with a monthly equal-weight rebalance (target ≥ 250k points/s);
+(b) two equities on second-resolution quotes for one week with a simple pair trade (target ≥ 100k points/s).
+The data is generated in LEAN's file layout in a temporary folder (no dependency on shared data).
+Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import resource
+import sys
+import tempfile
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lean_offline import backtest  # noqa: E402
+
+DAILY_TICKERS = [f"S{index:02d}" for index in range(40)]
+PAIR = ("AAA", "BBB")
+DAILY_START, DAILY_END = date(1996, 1, 1), date(2020, 12, 31)
+WEEK = [date(2021, 3, 1) + timedelta(days=offset) for offset in range(5)]
+
+MONTHLY_REBALANCE = '''
+from AlgorithmImports import *
+
+
+class MonthlyEqualWeight(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(1996, 1, 1)
+        self.set_end_date(2020, 12, 31)
+        self.set_cash(1000000)
+        self.tickers = [self.add_equity(t, Resolution.DAILY).symbol for t in TICKERS]
+        self.schedule.on(self.date_rules.month_start(self.tickers[0]), self.time_rules.after_market_open(self.tickers[0], 30),
+                         self.rebalance)
+
+    def rebalance(self):
+        weight = 1.0 / len(self.tickers)
+        self.set_holdings([PortfolioTarget(symbol, weight) for symbol in self.tickers])
+'''
+
+PAIR_TRADE = '''
+from AlgorithmImports import *
+
+
+class SecondPairTrade(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2021, 3, 1)
+        self.set_end_date(2021, 3, 5)
+        self.set_cash(100000)
+        self.a = self.add_equity("AAA", Resolution.SECOND).symbol
+        self.b = self.add_equity("BBB", Resolution.SECOND).symbol
+        self.ratio = RollingWindow[float](300)
+
+    def on_data(self, data):
+        if not (data.contains_key(self.a) and data.contains_key(self.b)):
+            return
+        self.ratio.add(data[self.a].close / data[self.b].close)
+        if not self.ratio.is_ready:
+            return
+        mean = sum(self.ratio) / self.ratio.count
+        spread = self.ratio[0] / mean - 1
+        invested = self.portfolio[self.a].invested
+        if not invested and abs(spread) > 0.002:
+            side = -1 if spread > 0 else 1
+            self.market_order(self.a, 100 * side)
+            self.market_order(self.b, -100 * side)
+        elif invested and abs(spread) < 0.0002:
+            self.liquidate()
+'''
+
+
+def _zip(path: Path, entry: str, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(entry, text)
+
+
+def _trading_days(first: date, last: date) -> list[date]:
+    days, day = [], first
+    while day <= last:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _daily_csv(rng: np.random.Generator, days: list[date]) -> str:
+    closes = 50 * np.exp(np.cumsum(rng.normal(0.0003, 0.015, len(days))))
+    buffer = io.StringIO()
+    for day, close in zip(days, closes, strict=True):
+        price = int(close * 10000)
+        buffer.write(f"{day:%Y%m%d} 00:00,{price},{int(price * 1.01)},{int(price * 0.99)},{price},100000\n")
+    return buffer.getvalue()
+
+
+def _hour_csv(rng: np.random.Generator, days: list[date]) -> str:
+    buffer = io.StringIO()
+    price = 1000000
+    for day in days:
+        for hour in range(9, 16):
+            price = max(10000, int(price * (1 + rng.normal(0, 0.002))))
+            buffer.write(f"{day:%Y%m%d} {hour:02d}:00,{price},{price},{price},{price},1000\n")
+    return buffer.getvalue()
+
+
+def _second_quotes(rng: np.random.Generator, start_price: float) -> str:
+    seconds = 23400
+    mids = start_price * np.exp(np.cumsum(rng.normal(0, 0.0002, seconds)))
+    milliseconds = (9 * 3600 + 30 * 60 + np.arange(seconds)) * 1000
+    bid = (mids * 0.9999 * 10000).astype(np.int64)
+    ask = (mids * 1.0001 * 10000).astype(np.int64)
+    rows = [f"{ms},{b},{b},{b},{b},100,{a},{a},{a},{a},100" for ms, b, a in zip(milliseconds, bid, ask, strict=True)]
+    return "\n".join(rows) + "\n"
+
+
+def generate(data_folder: Path) -> None:
+    """LEAN-format synthetic data: daily equities, an hourly SPY benchmark, second quotes for a pair."""
+    rng = np.random.default_rng(7)
+    days = _trading_days(DAILY_START - timedelta(days=10), DAILY_END)
+    equity = data_folder / "equity" / "usa"
+    for ticker in DAILY_TICKERS:
+        _zip(equity / "daily" / f"{ticker.lower()}.zip", f"{ticker.lower()}.csv", _daily_csv(rng, days))
+    _zip(equity / "daily" / "spy.zip", "spy.csv", _daily_csv(rng, days))
+    _zip(equity / "hour" / "spy.zip", "spy.csv", _hour_csv(rng, days))
+    for ticker, price in zip(PAIR, (40.0, 60.0), strict=True):
+        for day in WEEK:
+            _zip(equity / "second" / ticker.lower() / f"{day:%Y%m%d}_quote.zip",
+                 f"{day:%Y%m%d}_{ticker.lower()}_second_quote.csv", _second_quotes(rng, price))
+
+
+def _run(label: str, source: str, folder: Path, data_folder: Path) -> None:
+    algorithm = folder / f"{label}.py"
+    algorithm.write_text(source)
+    result = backtest(algorithm, data_folder=data_folder, write_results=False)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{label}: status {result.status}, {result.data_points:,} data points in {result.seconds:.2f} s = "
+          f"{result.points_per_second:,.0f} points/s; orders {len(result.orders)}; peak RSS so far {peak_mb:.0f} MB")
+    if result.status != "Completed":
+        print(result.stack_trace)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        base = args.keep or Path(temporary)
+        data_folder = base / "data"
+        started = datetime.now()
+        generate(data_folder)
+        print(f"generated synthetic LEAN data in {(datetime.now() - started).total_seconds():.1f} s")
+        tickers = "TICKERS = " + repr(DAILY_TICKERS) + "\n"
+        _run("a_monthly_equal_weight_40x25y_daily", MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
+             .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + "_" + tickers),
+             base, data_folder)
+        _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""End-to-end runs of tiny algorithms on a generated LEAN-format data folder: the §E time-step order, daily bar
+timing, fill-forward, warm-up, scheduled events, parameters, both naming styles and error handling."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from lean_offline import backtest
+
+DAYS = [date(2019, 12, 30), date(2019, 12, 31), date(2020, 1, 2), date(2020, 1, 3), date(2020, 1, 6),
+        date(2020, 1, 8), date(2020, 1, 9), date(2020, 1, 10)]  # 2020-01-07 missing on purpose; 01-01 is a holiday
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("data")
+    folder = root / "equity" / "usa" / "daily"
+    folder.mkdir(parents=True)
+    rows = [f"{day:%Y%m%d} 00:00,{(100 + i) * 10000},{(101 + i) * 10000},{(99 + i) * 10000},{(100 + i) * 10000},1000"
+            for i, day in enumerate(DAYS)]
+    with zipfile.ZipFile(folder / "aaa.zip", "w") as archive:
+        archive.writestr("aaa.csv", "\n".join(rows) + "\n")
+    return root
+
+
+def _run(tmp_path: Path, data_folder: Path, body: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    algorithm = tmp_path / "algo.py"
+    algorithm.write_text("from AlgorithmImports import *\n" + body)
+    return backtest(algorithm, data_folder=data_folder, write_results=False, **kwargs)  # type: ignore[arg-type]
+
+
+CALL_LOG = '''
+class Probe(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 9)
+        self.set_benchmark(lambda time: 1.0)
+        self.aaa = self.add_equity("AAA", Resolution.DAILY).symbol
+        self.calls = []
+        self.schedule.on(self.date_rules.every_day(self.aaa), self.time_rules.after_market_open(self.aaa, 0),
+                         lambda: self.calls.append(("event", self.time, self.securities[self.aaa].price)))
+
+    def on_data(self, data):
+        bar = data[self.aaa]
+        self.calls.append(("data", self.time, bar.close, bar.is_fill_forward, bar.time))
+'''
+
+
+def test_daily_bars_arrive_at_the_close_after_same_day_events_with_fill_forward(tmp_path: Path,
+                                                                               data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, CALL_LOG)
+    assert result.status == "Completed", result.stack_trace
+    calls = result.algorithm.calls
+    data_calls = [c for c in calls if c[0] == "data"]
+    trading_days = [date(2020, 1, 2), date(2020, 1, 3), date(2020, 1, 6), date(2020, 1, 7), date(2020, 1, 8),
+                    date(2020, 1, 9)]
+    assert [c[1] for c in data_calls] == [datetime.combine(d, datetime.min.time()) + timedelta(hours=16)
+                                          for d in trading_days]
+    assert all(c[4].hour == 9 and c[4].minute == 30 for c in data_calls)
+    # 2020-01-07 has no bar in the file: a fill-forward copy of 01-06 (close 104) is delivered.
+    assert [(c[2], c[3]) for c in data_calls] == [(102, False), (103, False), (104, False), (104, True),
+                                                  (105, False), (106, False)]
+    # Each 09:30 event fires before that day's on_data, with the previous close as the price.
+    events = [c for c in calls if c[0] == "event"]
+    assert [e[1].date() for e in events] == trading_days
+    assert all(e[1].hour == 9 and e[1].minute == 30 for e in events)
+    first_event_index = calls.index(events[1])
+    assert calls[first_event_index - 1][1].date() == date(2020, 1, 2) and events[1][2] == 102
+
+
+WARM_UP = '''
+class WarmUp(QCAlgorithm):
+    def Initialize(self):
+        self.SetStartDate(2020, 1, 6)
+        self.SetEndDate(2020, 1, 8)
+        self.SetBenchmark(lambda time: 1.0)
+        self.AddEquity("AAA", Resolution.Daily)
+        self.SetWarmUp(3)
+        self.seen = []
+        self.finished_at = None
+        self.lookback = self.GetParameter("lookback", 5)
+
+    def OnData(self, data):
+        self.seen.append((self.Time.date(), self.IsWarmingUp))
+        if self.IsWarmingUp:
+            ticket = self.MarketOrder("AAA", 1)
+
+    def OnWarmupFinished(self):
+        self.finished_at = self.Time
+'''
+
+
+def test_warm_up_in_bars_through_the_calendar_and_pascal_case(tmp_path: Path, data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, WARM_UP, parameters={"lookback": "12"})
+    assert result.status == "Completed", result.stack_trace
+    algorithm = result.algorithm
+    assert algorithm.lookback == 12
+    assert algorithm.seen == [(date(2019, 12, 31), True), (date(2020, 1, 2), True), (date(2020, 1, 3), True),
+                              (date(2020, 1, 6), False), (date(2020, 1, 7), False), (date(2020, 1, 8), False)]
+    assert algorithm.finished_at == datetime(2020, 1, 6, 16)
+    assert result.statistics["Total Orders"] == "0"
+
+
+def test_missing_data_is_reported_and_the_run_completes(tmp_path: Path, data_folder: Path) -> None:
+    body = '''
+class Missing(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 9)
+        self.add_equity("ZZZ", Resolution.DAILY)
+'''
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "Completed"
+    assert any("zzz.zip" in warning for warning in result.warnings)
+    assert any("traded nothing" in line for line in result.logs)
+
+
+def test_algorithm_exception_gives_runtime_error_with_stack(tmp_path: Path, data_folder: Path) -> None:
+    body = '''
+class Broken(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 9)
+        self.add_equity("AAA", Resolution.DAILY)
+
+    def on_data(self, data):
+        raise ValueError("boom in on_data")
+'''
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "RuntimeError"
+    assert "boom in on_data" in result.error and "on_data" in result.stack_trace
+    assert any("boom in on_data" in line for line in result.logs)
+
+
+def test_unsupported_api_is_named(tmp_path: Path, data_folder: Path) -> None:
+    body = '''
+class Unsupported(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 3)
+        self.add_future_contract("ES")
+'''
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "RuntimeError"
+    assert "add_future_contract" in result.error and "not supported" in result.error
