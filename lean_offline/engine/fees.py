@@ -1,0 +1,110 @@
+"""Fee models: the base class Python algorithms subclass, ConstantFeeModel and InteractiveBrokersFeeModel.
+
+The engine asks a security's fee model through `order_fee(fee_model, security, order)`, which calls a user
+subclass's `get_order_fee` (snake_case first) or `GetOrderFee`, as LEAN's Python wrapper does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..enums import SecurityType
+from ..naming import DualCase
+from .orders import ACCOUNT_CURRENCY, CashAmount, Order, OrderFee, OrderFeeParameters
+
+
+class FeeModel(DualCase):
+    """Base fee model: free. Python algorithms subclass it and override `get_order_fee`/`GetOrderFee`."""
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        return OrderFee(CashAmount(0.0, ACCOUNT_CURRENCY))
+
+
+class ConstantFeeModel(FeeModel):
+    """The same fee for every order."""
+
+    def __init__(self, fee: float, currency: str = ACCOUNT_CURRENCY) -> None:
+        self.fee = float(fee)
+        self.currency = currency
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        return OrderFee(CashAmount(abs(self.fee), self.currency))
+
+
+class InteractiveBrokersFeeModel(FeeModel):
+    """Interactive Brokers' fixed-rate schedule as LEAN models it (`InteractiveBrokersFeeModel.cs`).
+
+    US equity: fee = 0.005·|q|; below $1 it becomes $1; otherwise it is capped at 0.5 % of |q|·price.
+    Forex: max($2, 0.00002·|order value|) (first volume tier). CFD: max($1, 0.00002·|order value|).
+    """
+
+    EQUITY_FEE_PER_SHARE = 0.005
+    EQUITY_MINIMUM_FEE = 1.0
+    EQUITY_MAXIMUM_FEE_RATE = 0.005
+    FOREX_COMMISSION_RATE = 0.00002
+    FOREX_MINIMUM_FEE = 2.0
+    CFD_COMMISSION_RATE = 0.00002
+    CFD_MINIMUM_FEE = 1.0
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        security = parameters.security
+        order = parameters.order
+        security_type = security.type
+        if security_type == SecurityType.EQUITY:
+            return OrderFee(CashAmount(self.equity_fee(order.absolute_quantity, abs(order.get_value(security))),
+                                       ACCOUNT_CURRENCY))
+        if security_type == SecurityType.FOREX:
+            fee = max(self.FOREX_MINIMUM_FEE, abs(self.FOREX_COMMISSION_RATE * order.get_value(security)))
+            return OrderFee(CashAmount(fee, ACCOUNT_CURRENCY))
+        if security_type == SecurityType.CFD:
+            fee = max(self.CFD_MINIMUM_FEE, self.CFD_COMMISSION_RATE * abs(order.get_value(security)))
+            return OrderFee(CashAmount(fee, ACCOUNT_CURRENCY))
+        raise ValueError(f"InteractiveBrokersFeeModel: security type {security_type} of {security.symbol} is not "
+                         "supported by lean_offline (US equity, forex and CFD are)")
+
+    @classmethod
+    def equity_fee(cls, absolute_quantity: float, trade_value: float) -> float:
+        """US-equity fee: per-share fee, raised to the minimum, else capped at MAXIMUM_FEE_RATE × trade value."""
+        fee = cls.EQUITY_FEE_PER_SHARE * absolute_quantity
+        if fee < cls.EQUITY_MINIMUM_FEE:
+            return cls.EQUITY_MINIMUM_FEE
+        return min(fee, cls.EQUITY_MAXIMUM_FEE_RATE * trade_value)
+
+
+_IB_FEE_TYPES = frozenset({SecurityType.EQUITY, SecurityType.OPTION, SecurityType.FUTURE, SecurityType.FUTURE_OPTION})
+
+
+def default_fee_model(security_type: Any) -> FeeModel:
+    """The default brokerage model's choice: IB fees for equities/options/futures, zero for everything else."""
+    if security_type in _IB_FEE_TYPES:
+        return InteractiveBrokersFeeModel()
+    return ConstantFeeModel(0.0)
+
+
+def _user_fee_method(fee_model: Any) -> Any:
+    """The most-derived `get_order_fee` or `GetOrderFee` (snake_case first within one class)."""
+    for cls in type(fee_model).__mro__:
+        for name in ("get_order_fee", "GetOrderFee"):
+            if name in vars(cls):
+                return getattr(fee_model, name)
+    for name in ("get_order_fee", "GetOrderFee"):
+        method = getattr(fee_model, name, None)
+        if method is not None:
+            return method
+    raise TypeError(f"fee model {type(fee_model).__name__} has neither get_order_fee nor GetOrderFee")
+
+
+def order_fee(fee_model: Any, security: Any, order: Order) -> OrderFee:
+    """Ask `fee_model` for the fee of `order` on `security` and check the answer is an OrderFee-like object."""
+    fee = _user_fee_method(fee_model)(OrderFeeParameters(security, order))
+    value = getattr(fee, "value", None) or getattr(fee, "Value", None)
+    if value is None:
+        raise TypeError(f"fee model {type(fee_model).__name__} returned {fee!r}; expected "
+                        "OrderFee(CashAmount(amount, 'USD'))")
+    amount = getattr(value, "amount", None)
+    if amount is None:
+        amount = value.Amount
+    currency = getattr(value, "currency", None) or getattr(value, "Currency", ACCOUNT_CURRENCY)
+    if isinstance(fee, OrderFee) and isinstance(value, CashAmount):
+        return fee
+    return OrderFee(CashAmount(float(amount), str(currency)))

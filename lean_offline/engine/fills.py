@@ -1,0 +1,361 @@
+"""Fill models: `FillModel` (= LEAN's ImmediateFillModel, used for non-equities) and `EquityFillModel`.
+
+`fill(security, order, stale_price_span)` returns an OrderEvent whose status is FILLED when the order fills now;
+any other status means "not yet". Slippage is zero unless the security has a slippage model with
+`get_slippage_approximation(asset, order)`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..data.market import QuoteBar, Tick, TradeBar
+from ..enums import OrderDirection, OrderStatus, OrderType, TickType
+from ..naming import DualCase
+from .orders import Order, OrderEvent, OrderFee
+
+if TYPE_CHECKING:
+    from .securities import Security
+
+
+class Prices(NamedTuple):
+    """The price set a fill is computed from (start/end times in exchange time)."""
+
+    time: datetime
+    end_time: datetime
+    current: float
+    open: float
+    high: float
+    low: float
+    close: float
+
+
+_FILL_METHODS: dict[Any, tuple[str, str]] = {
+    OrderType.MARKET: ("market_fill", "MarketFill"),
+    OrderType.MARKET_ON_OPEN: ("market_on_open_fill", "MarketOnOpenFill"),
+    OrderType.MARKET_ON_CLOSE: ("market_on_close_fill", "MarketOnCloseFill"),
+    OrderType.LIMIT: ("limit_fill", "LimitFill"),
+    OrderType.STOP_MARKET: ("stop_market_fill", "StopMarketFill"),
+    OrderType.STOP_LIMIT: ("stop_limit_fill", "StopLimitFill"),
+}
+
+
+def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+    from .securities import utc_to_local
+
+    return utc_to_local(utc_time, security.exchange.time_zone)
+
+
+def _utc_time_of(security: Security, local_time: datetime) -> datetime:
+    from .securities import local_to_utc
+
+    return local_to_utc(local_time, security.exchange.time_zone)
+
+
+def _slippage(security: Security, order: Order) -> float:
+    model = security.slippage_model
+    if model is None:
+        return 0.0
+    method = getattr(model, "get_slippage_approximation", None) or model.GetSlippageApproximation
+    return float(method(security, order))
+
+
+class FillModel(DualCase):
+    """LEAN's base fill model: market orders fill at the current price (bid/ask for quote data)."""
+
+    def __init__(self) -> None:
+        self.stale_price_time_span = timedelta(hours=1)
+
+    def fill(self, security: Security, order: Order, stale_price_time_span: timedelta | None = None) -> OrderEvent:
+        """Dispatch to the fill rule of the order type; Python subclasses may override any rule in either
+        spelling (the most-derived definition wins, snake_case first)."""
+        if stale_price_time_span is not None:
+            self.stale_price_time_span = stale_price_time_span
+        names = _FILL_METHODS.get(order.type)
+        if names is None:
+            raise ValueError(f"lean_offline cannot fill {order.type} orders")
+        for cls in type(self).__mro__:
+            for name in names:
+                if name in vars(cls):
+                    return getattr(self, name)(security, order)  # type: ignore[no-any-return]
+        raise ValueError(f"fill model {type(self).__name__} has no {names[0]}")
+
+    # --- helpers ----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _new_event(security: Security, order: Order) -> OrderEvent:
+        return OrderEvent(order, security.utc_time, OrderFee.zero)
+
+    @staticmethod
+    def _complete(event: OrderEvent, order: Order, price: float) -> OrderEvent:
+        event.fill_price = price
+        event.fill_quantity = order.quantity
+        event.status = OrderStatus.FILLED
+        return event
+
+    def is_exchange_open(self, security: Security, extended_market_hours: bool) -> bool:
+        """Open now, or (for bars longer than an hour) on the same date as the last bar's end, if the bar
+        overlapped open hours."""
+        local_time = security.local_time
+        hours = security.exchange.hours
+        if hours.is_open(local_time, extended_market_hours):
+            return True
+        bar = security.get_last_data()
+        if bar is None:
+            return False
+        if bar.end_time - bar.time > timedelta(hours=1):
+            on_current_bar = local_time.date() == bar.end_time.date()
+        else:
+            on_current_bar = local_time <= bar.end_time
+        return on_current_bar and security.exchange.is_open_during_bar(bar.time, bar.end_time, extended_market_hours)
+
+    def _extended_hours(self, security: Security) -> bool:
+        return any(info.extended_market_hours for info in security.subscriptions if not info.is_internal)
+
+    def get_prices(self, security: Security, direction: Any) -> Prices:
+        """Tick, then quote bar (ask for buys, bid for sells), then trade bar, then the security's own prices."""
+        last = security.get_last_data()
+        start = last.time if last is not None else datetime.min
+        end = last.end_time if last is not None else datetime.min
+        fallback = Prices(start, end, security.price, security.open, security.high, security.low, security.close)
+        if direction == OrderDirection.HOLD:
+            return fallback
+        cache = security.cache
+        if security.is_subscribed_to(Tick):
+            tick = cache.get_data(Tick)
+            if tick is not None:
+                price = tick.bid_price if direction == OrderDirection.SELL else tick.ask_price
+                price = price or tick.value
+                if price:
+                    return Prices(tick.time, tick.end_time, price, 0.0, 0.0, 0.0, 0.0)
+        if security.is_subscribed_to(QuoteBar):
+            quote = cache.get_data(QuoteBar)
+            if quote is not None:
+                side = quote.bid if direction == OrderDirection.SELL else quote.ask
+                if side is not None:
+                    return Prices(quote.time, quote.end_time, side.close, side.open, side.high, side.low, side.close)
+        if security.is_subscribed_to(TradeBar):
+            bar = cache.get_data(TradeBar)
+            if bar is not None:
+                return Prices(bar.time, bar.end_time, bar.close, bar.open, bar.high, bar.low, bar.close)
+        return fallback
+
+    def should_wait_for_fresh_data_on_stale(self, security: Security, data_end_utc: datetime,
+                                            order_time_utc: datetime) -> bool:
+        """Coarse (Hour/Daily-only) subscriptions always wait; finer ones wait when more than a bar behind."""
+        if security.has_coarse_subscriptions_only:
+            return True
+        span = security.finest_resolution_span
+        if span == timedelta(0):
+            return False
+        return order_time_utc - data_end_utc > span
+
+    # --- fill rules -------------------------------------------------------------------------------------------
+    def market_fill(self, security: Security, order: Order) -> OrderEvent:
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, False):
+            return event
+        prices = self.get_prices(security, order.direction)
+        prices_end_utc = _utc_time_of(security, prices.end_time) if prices.end_time != datetime.min else datetime.min
+        if prices_end_utc + self.stale_price_time_span < order.time:
+            if self.should_wait_for_fresh_data_on_stale(security, prices_end_utc, order.time):
+                return event
+            event.message = f"Warning: fill at stale price ({prices.end_time})"
+        price = prices.current
+        if prices.open != 0 and security.has_coarse_subscriptions_only:
+            if order.time <= _utc_time_of(security, prices.time):
+                price = prices.open
+        slip = _slippage(security, order)
+        return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
+
+    def market_on_open_fill(self, security: Security, order: Order) -> OrderEvent:
+        if security.exchange.hours.always_open:
+            raise ValueError(f"Market never closes for {security.symbol}: a MarketOnOpen order cannot be filled")
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED:
+            return event
+        bar = security.get_last_data()
+        local_order_time = _local_time_of(security, order.time)
+        if bar is None or local_order_time >= bar.end_time:
+            return event
+        if security.exchange.date_time_is_open(local_order_time) and local_order_time.date() == \
+                security.local_time.date():
+            return event
+        if not self.is_exchange_open(security, False):
+            return event
+        slip = _slippage(security, order)
+        price = self.get_prices(security, order.direction).open
+        return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
+
+    def market_on_close_fill(self, security: Security, order: Order) -> OrderEvent:
+        if security.exchange.hours.always_open:
+            raise ValueError(f"Market never closes for {security.symbol}: a MarketOnClose order cannot be filled")
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED:
+            return event
+        local_order_time = _local_time_of(security, order.time)
+        if security.local_time < security.exchange.hours.get_next_market_close(local_order_time, False):
+            return event
+        slip = _slippage(security, order)
+        price = self.get_prices(security, order.direction).close
+        return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
+
+    def limit_fill(self, security: Security, order: Order) -> OrderEvent:
+        """Buy when the bar's low goes below the limit (at min(high, limit)); sell when its high goes above."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+            return event
+        prices = self.get_prices(security, order.direction)
+        if _utc_time_of(security, prices.end_time) <= order.time:
+            return event
+        if order.direction == OrderDirection.BUY and prices.low < order.limit_price:
+            return self._complete(event, order, min(prices.high, order.limit_price))
+        if order.direction == OrderDirection.SELL and prices.high > order.limit_price:
+            return self._complete(event, order, max(prices.low, order.limit_price))
+        return event
+
+    def stop_market_fill(self, security: Security, order: Order) -> OrderEvent:
+        """Sell stop triggers when the low goes below the stop (fills at min(stop, price)); buy stop mirrors it."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, False):
+            return event
+        prices = self.get_prices(security, order.direction)
+        if _utc_time_of(security, prices.end_time) <= order.time:
+            return event
+        slip = _slippage(security, order)
+        if order.direction == OrderDirection.SELL and prices.low < order.stop_price:
+            return self._complete(event, order, min(order.stop_price, prices.current - slip))
+        if order.direction == OrderDirection.BUY and prices.high > order.stop_price:
+            return self._complete(event, order, max(order.stop_price, prices.current + slip))
+        return event
+
+    def stop_limit_fill(self, security: Security, order: Order) -> OrderEvent:
+        """The stop arms the order when crossed; then it fills like a limit order against the same bar."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, False):
+            return event
+        prices = self.get_prices(security, order.direction)
+        if _utc_time_of(security, prices.end_time) <= order.time:
+            return event
+        if order.direction == OrderDirection.BUY:
+            if prices.high > order.stop_price or getattr(order, "stop_triggered", False):
+                order.stop_triggered = True  # type: ignore[attr-defined]
+                if prices.current < order.limit_price:
+                    return self._complete(event, order, min(prices.high, order.limit_price))
+        elif order.direction == OrderDirection.SELL:
+            if prices.low < order.stop_price or getattr(order, "stop_triggered", False):
+                order.stop_triggered = True  # type: ignore[attr-defined]
+                if prices.current > order.limit_price:
+                    return self._complete(event, order, max(prices.low, order.limit_price))
+        return event
+
+
+class ImmediateFillModel(FillModel):
+    """LEAN's ImmediateFillModel: the base fill rules."""
+
+
+class EquityFillModel(FillModel):
+    """Equity rules: market orders at the best-effort ask/bid (quote, then trade data), MOO at the opening bar's
+    open, MOC at the close once the market has closed."""
+
+    def _best_effort_price(self, security: Security, order: Order) -> tuple[float, datetime | None]:
+        """(price, stale data end UTC or None when fresh): quote ticks, quote bars, trade ticks, trade bars."""
+        buy = order.direction == OrderDirection.BUY
+        cut_off = _local_time_of(security, order.time) - self.stale_price_time_span
+        cache = security.cache
+        best: tuple[float, datetime] | None = None
+
+        def consider(price: float, end_time: datetime) -> float | None:
+            nonlocal best
+            if best is not None and end_time <= best[1]:
+                return None
+            if end_time >= cut_off:
+                return price
+            best = (price, end_time)
+            return None
+
+        tick_subscribed = security.is_subscribed_to(Tick)
+        if tick_subscribed:
+            tick = cache.get_data(Tick)
+            if tick is not None and tick.tick_type == TickType.QUOTE:
+                quote_price = tick.ask_price if buy else tick.bid_price
+                if quote_price > 0:
+                    fresh = consider(quote_price, tick.end_time)
+                    if fresh is not None:
+                        return fresh, None
+        if security.is_subscribed_to(QuoteBar):
+            quote_bar = cache.get_data(QuoteBar)
+            if quote_bar is not None:
+                side = quote_bar.ask if buy else quote_bar.bid
+                fresh = consider(side.close if side is not None else quote_bar.close, quote_bar.end_time)
+                if fresh is not None:
+                    return fresh, None
+        if tick_subscribed:
+            tick = cache.get_data(Tick)
+            if tick is not None and tick.tick_type == TickType.TRADE:
+                fresh = consider(tick.value, tick.end_time)
+                if fresh is not None:
+                    return fresh, None
+        if security.is_subscribed_to(TradeBar):
+            trade_bar = cache.get_data(TradeBar)
+            if trade_bar is not None:
+                fresh = consider(trade_bar.close, trade_bar.end_time)
+                if fresh is not None:
+                    return fresh, None
+        if best is None:
+            raise ValueError(f"no market data to fill the {order.type} order for {security.symbol}")
+        return best[0], _utc_time_of(security, best[1])
+
+    def market_fill(self, security: Security, order: Order) -> OrderEvent:
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, False):
+            return event
+        price, stale_end_utc = self._best_effort_price(security, order)
+        if stale_end_utc is not None and self.should_wait_for_fresh_data_on_stale(security, stale_end_utc,
+                                                                                  order.time):
+            return event
+        slip = _slippage(security, order)
+        return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
+
+    def market_on_open_fill(self, security: Security, order: Order) -> OrderEvent:
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED:
+            return event
+        local_order_time = _local_time_of(security, order.time)
+        end_time = datetime.min
+        price = 0.0
+        if security.is_subscribed_to(TradeBar):
+            bar = security.cache.get_data(TradeBar)
+            if bar is not None:
+                if bar.time < local_order_time:
+                    return event
+                if bar.end_time - bar.time < timedelta(hours=1) and not security.exchange.date_time_is_open(bar.time):
+                    return event
+                end_time = bar.end_time
+                price = bar.open
+        if local_order_time >= end_time:
+            return event
+        if security.exchange.date_time_is_open(local_order_time) and local_order_time.date() == end_time.date():
+            return event
+        if not self.is_exchange_open(security, False):
+            return event
+        if price == 0:
+            price, _ = self._best_effort_price(security, order)
+        slip = _slippage(security, order)
+        return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
+
+    def market_on_close_fill(self, security: Security, order: Order) -> OrderEvent:
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED:
+            return event
+        local_order_time = _local_time_of(security, order.time)
+        if security.local_time < security.exchange.hours.get_next_market_close(local_order_time, False):
+            return event
+        price = 0.0
+        if security.is_subscribed_to(TradeBar):
+            bar = security.cache.get_data(TradeBar)
+            price = bar.close if bar is not None else 0.0
+        if price == 0:
+            price, _ = self._best_effort_price(security, order)
+        slip = _slippage(security, order)
+        return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)

@@ -1,0 +1,591 @@
+"""Orders, order events, tickets, fees and requests, with LEAN's JSON shapes (`Common/Orders/*`).
+
+Every object reads in both spellings (`ticket.order_id` / `ticket.OrderId`). Times on orders and events are naive
+UTC, as LEAN keeps them; `to_json_dict` renders them the way LEAN's result files do.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..enums import DataNormalizationMode, OrderDirection, OrderStatus, OrderType
+from ..naming import DualCase, DualCaseSettable
+
+if TYPE_CHECKING:
+    from .transactions import SecurityTransactionManager
+
+NULL_CURRENCY = "QCC"
+ACCOUNT_CURRENCY = "USD"
+
+CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID})
+
+
+def is_closed_status(status: Any) -> bool:
+    """Filled, canceled and invalid orders are closed; every other status is open."""
+    return status in CLOSED_STATUSES
+
+
+def iso_utc(moment: datetime) -> str:
+    """A naive UTC datetime as LEAN's JSON writes it: `2013-10-09T20:00:00Z` (fraction only when non-zero)."""
+    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
+    return text + "Z"
+
+
+def unix_seconds(moment: datetime) -> float:
+    """Seconds since 1970-01-01 of a naive UTC datetime (LEAN's `Time.DateTimeToUnixTimeStamp`)."""
+    return calendar.timegm(moment.timetuple()) + moment.microsecond / 1e6
+
+
+def direction_of(quantity: float) -> Any:
+    """Buy for a positive quantity, Sell for a negative one, Hold for zero."""
+    if quantity > 0:
+        return OrderDirection.BUY
+    if quantity < 0:
+        return OrderDirection.SELL
+    return OrderDirection.HOLD
+
+
+def _lower_camel(enum_member: Any) -> str:
+    name = str(enum_member)
+    return name[:1].lower() + name[1:]
+
+
+def symbol_json(symbol: Any) -> dict[str, str]:
+    """LEAN's Symbol JSON: value, security identifier string and permtick."""
+    sid = getattr(symbol, "id", None)
+    permtick = getattr(sid, "symbol", None) or getattr(symbol, "value", str(symbol))
+    return {"value": str(getattr(symbol, "value", symbol)), "id": str(sid) if sid is not None else str(symbol),
+            "permtick": str(permtick)}
+
+
+class CashAmount(DualCase):
+    """An amount of one currency."""
+
+    __slots__ = ("amount", "currency")
+
+    def __init__(self, amount: float, currency: str = ACCOUNT_CURRENCY) -> None:
+        self.amount = float(amount)
+        self.currency = str(currency)
+
+    def __repr__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class OrderFee(DualCase):
+    """The fee of one fill (`OrderFee(CashAmount(x, "USD"))`); `OrderFee.zero` has no currency."""
+
+    __slots__ = ("value",)
+
+    zero: OrderFee
+    Zero: OrderFee
+
+    def __init__(self, order_fee: CashAmount) -> None:
+        self.value = order_fee
+
+    def __repr__(self) -> str:
+        return f"{self.value.amount} {self.value.currency}"
+
+
+OrderFee.zero = OrderFee(CashAmount(0.0, NULL_CURRENCY))
+OrderFee.Zero = OrderFee.zero
+
+
+class OrderFeeParameters(DualCase):
+    """What a fee model sees: `security` and `order` (`parameters.Security.Price`, `parameters.Order.Quantity`)."""
+
+    __slots__ = ("security", "order")
+
+    def __init__(self, security: Any, order: Order) -> None:
+        self.security = security
+        self.order = order
+
+
+class TimeInForce(DualCase):
+    """Good-til-canceled, the only time in force the offline engine implements."""
+
+    __slots__ = ()
+
+    good_til_canceled: TimeInForce
+    GoodTilCanceled: TimeInForce
+    GOOD_TIL_CANCELED: TimeInForce
+
+    def __repr__(self) -> str:
+        return "GoodTilCanceled"
+
+
+TimeInForce.good_til_canceled = TimeInForce()
+TimeInForce.GoodTilCanceled = TimeInForce.good_til_canceled
+TimeInForce.GOOD_TIL_CANCELED = TimeInForce.good_til_canceled
+
+
+class OrderProperties(DualCaseSettable):
+    """Order properties: only `time_in_force` (good-til-canceled)."""
+
+    def __init__(self, time_in_force: TimeInForce | None = None) -> None:
+        self.time_in_force = time_in_force or TimeInForce.good_til_canceled
+
+    def clone(self) -> OrderProperties:
+        return OrderProperties(self.time_in_force)
+
+
+class _SubmissionBufferMeta(type):
+    """Lets `MarketOnCloseOrder.SubmissionTimeBuffer = timedelta(...)` and the snake spelling share one value."""
+
+    _buffer = timedelta(minutes=15.5)
+
+    @property
+    def submission_time_buffer(cls) -> timedelta:
+        return _SubmissionBufferMeta._buffer
+
+    @submission_time_buffer.setter
+    def submission_time_buffer(cls, value: timedelta) -> None:
+        _SubmissionBufferMeta._buffer = value
+
+    SubmissionTimeBuffer = submission_time_buffer
+    SUBMISSION_TIME_BUFFER = submission_time_buffer
+
+
+class _OrderMeta(_SubmissionBufferMeta):
+    pass
+
+
+class Order(DualCaseSettable, metaclass=_OrderMeta):
+    """One order. `time` is the submission time (UTC); `price` becomes the average fill price once filled."""
+
+    type: Any = OrderType.MARKET
+
+    def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
+                 properties: OrderProperties | None = None, security_type: Any = None) -> None:
+        self.id = 0
+        self.contingent_id = 0
+        self.broker_id: list[str] = []
+        self.symbol = symbol
+        self.quantity = float(quantity)
+        self.price = 0.0
+        self.price_currency = ACCOUNT_CURRENCY
+        self.time = time
+        self.last_fill_time: datetime | None = None
+        self.last_update_time: datetime | None = None
+        self.canceled_time: datetime | None = None
+        self.status: Any = OrderStatus.NEW
+        self.tag = tag or ""
+        self.properties = properties or OrderProperties()
+        self.security_type = security_type if security_type is not None else getattr(symbol, "security_type", None)
+        self.order_submission_data: dict[str, float] | None = None
+        self.price_adjustment_mode: Any = DataNormalizationMode.ADJUSTED
+        self.limit_price = 0.0
+        self.stop_price = 0.0
+
+    @property
+    def created_time(self) -> datetime:
+        return self.time
+
+    @property
+    def direction(self) -> Any:
+        return direction_of(self.quantity)
+
+    @property
+    def absolute_quantity(self) -> float:
+        return abs(self.quantity)
+
+    @property
+    def value(self) -> float:
+        return self.quantity * self.price
+
+    @property
+    def time_in_force(self) -> TimeInForce:
+        return self.properties.time_in_force
+
+    @property
+    def is_marketable(self) -> bool:
+        return self.type == OrderType.MARKET
+
+    def get_value(self, security: Any) -> float:
+        """Order value in the account currency: `quantity × price × contract multiplier` (price per order type)."""
+        return self._value_at(float(security.price)) * security.symbol_properties.contract_multiplier
+
+    def _value_at(self, price: float) -> float:
+        return self.quantity * price
+
+    def clone(self) -> Order:
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        return copy
+
+    def _type_fields(self) -> dict[str, Any]:
+        return {}
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The order as LEAN serialises it in `<id>.json` under `orders` (camelCase, int enums, ISO-Z times)."""
+        result: dict[str, Any] = {
+            "type": int(self.type), "id": self.id, "contingentId": self.contingent_id, "brokerId": list(self.broker_id),
+            "symbol": symbol_json(self.symbol), "price": self.price, "priceCurrency": self.price_currency,
+            "time": iso_utc(self.time), "createdTime": iso_utc(self.time),
+        }
+        if self.last_fill_time is not None:
+            result["lastFillTime"] = iso_utc(self.last_fill_time)
+        if self.last_update_time is not None:
+            result["lastUpdateTime"] = iso_utc(self.last_update_time)
+        if self.canceled_time is not None:
+            result["canceledTime"] = iso_utc(self.canceled_time)
+        result.update({
+            "quantity": self.quantity, "status": int(self.status), "tag": self.tag,
+            "properties": {"timeInForce": {}},
+            "securityType": int(self.security_type) if self.security_type is not None else 0,
+            "direction": int(self.direction), "value": self.value,
+        })
+        if self.order_submission_data is not None:
+            result["orderSubmissionData"] = dict(self.order_submission_data)
+        result["isMarketable"] = self.is_marketable
+        result["priceAdjustmentMode"] = int(self.price_adjustment_mode)
+        result.update(self._type_fields())
+        return result
+
+    def __repr__(self) -> str:
+        return (f"OrderId: {self.id} (Tag: {self.tag}) {self.status} {self.type} order for {self.quantity} unit"
+                f"{'s' if abs(self.quantity) != 1 else ''} of {getattr(self.symbol, 'value', self.symbol)}")
+
+
+class MarketOrder(Order):
+    type = OrderType.MARKET
+
+
+class MarketOnOpenOrder(Order):
+    type = OrderType.MARKET_ON_OPEN
+
+
+class MarketOnCloseOrder(Order):
+    """Market-on-close order; `MarketOnCloseOrder.submission_time_buffer` (15.5 min) is the latest submission lead."""
+
+    type = OrderType.MARKET_ON_CLOSE
+
+
+class LimitOrder(Order):
+    type = OrderType.LIMIT
+
+    def _value_at(self, price: float) -> float:
+        if self.quantity > 0:
+            return self.quantity * min(self.limit_price, price)
+        if self.quantity < 0:
+            return self.quantity * max(self.limit_price, price)
+        return 0.0
+
+    @property
+    def is_marketable(self) -> bool:
+        data = self.order_submission_data
+        if data is None:
+            return False
+        if self.quantity > 0:
+            return self.limit_price >= data["askPrice"]
+        return self.quantity < 0 and self.limit_price <= data["bidPrice"]
+
+    def _type_fields(self) -> dict[str, Any]:
+        return {"limitPrice": self.limit_price}
+
+
+class StopMarketOrder(Order):
+    type = OrderType.STOP_MARKET
+
+    def _value_at(self, price: float) -> float:
+        if self.quantity < 0:
+            return self.quantity * max(self.stop_price, price)
+        if self.quantity > 0:
+            return self.quantity * min(self.stop_price, price)
+        return 0.0
+
+    def _type_fields(self) -> dict[str, Any]:
+        return {"stopPrice": self.stop_price}
+
+
+class StopLimitOrder(Order):
+    type = OrderType.STOP_LIMIT
+
+    def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
+                 properties: OrderProperties | None = None, security_type: Any = None) -> None:
+        super().__init__(symbol, quantity, time, tag, properties, security_type)
+        self.stop_triggered = False
+
+    def _value_at(self, price: float) -> float:
+        if self.quantity > 0:
+            return self.quantity * min(self.limit_price, price)
+        if self.quantity < 0:
+            return self.quantity * max(self.limit_price, price)
+        return 0.0
+
+    def _type_fields(self) -> dict[str, Any]:
+        return {"stopPrice": self.stop_price, "limitPrice": self.limit_price, "stopTriggered": self.stop_triggered}
+
+
+_ORDER_CLASSES: dict[Any, type[Order]] = {
+    cls.type: cls for cls in (MarketOrder, MarketOnOpenOrder, MarketOnCloseOrder, LimitOrder, StopMarketOrder,
+                              StopLimitOrder)
+}
+
+
+class OrderEvent(DualCaseSettable):
+    """A change of an order's state: submitted, filled (with price, quantity and fee), canceled, invalid…"""
+
+    def __init__(self, order: Order, utc_time: datetime, order_fee: OrderFee | None = None, message: str = "",
+                 status: Any = None) -> None:
+        self.order_id = order.id
+        self.id = 0
+        self.symbol = order.symbol
+        self.utc_time = utc_time
+        self.status = order.status if status is None else status
+        self.order_fee = order_fee or OrderFee.zero
+        self.fill_price = 0.0
+        self.fill_price_currency = order.price_currency
+        self.fill_quantity = 0.0
+        self.direction = order.direction
+        self.message = message
+        self.is_assignment = False
+        self.quantity = order.quantity
+        self.limit_price: float | None = order.limit_price if order.type in (OrderType.LIMIT,
+                                                                              OrderType.STOP_LIMIT) else None
+        self.stop_price: float | None = order.stop_price if order.type in (OrderType.STOP_MARKET,
+                                                                            OrderType.STOP_LIMIT) else None
+        self.ticket: OrderTicket | None = None
+
+    @property
+    def absolute_fill_quantity(self) -> float:
+        return abs(self.fill_quantity)
+
+    @property
+    def is_fill(self) -> bool:
+        return self.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
+
+    def to_json_dict(self, algorithm_id: str) -> dict[str, Any]:
+        """One element of LEAN's `<id>-order-events.json` (SerializedOrderEvent)."""
+        sid = getattr(self.symbol, "id", None)
+        result: dict[str, Any] = {
+            "id": f"{algorithm_id}-{self.order_id}-{self.id}", "algorithmId": algorithm_id, "orderId": self.order_id,
+            "orderEventId": self.id, "symbol": str(sid) if sid is not None else str(self.symbol),
+            "symbolValue": getattr(self.symbol, "value", str(self.symbol)),
+            "symbolPermtick": getattr(sid, "symbol", None) or getattr(self.symbol, "value", str(self.symbol)),
+            "time": unix_seconds(self.utc_time), "status": _lower_camel(self.status),
+        }
+        if self.order_fee.value.currency != NULL_CURRENCY:
+            result["orderFeeAmount"] = self.order_fee.value.amount
+            result["orderFeeCurrency"] = self.order_fee.value.currency
+        result.update({"fillPrice": self.fill_price, "fillPriceCurrency": self.fill_price_currency,
+                       "fillQuantity": self.fill_quantity, "direction": _lower_camel(self.direction)})
+        if self.message:
+            result["message"] = self.message
+        result["isAssignment"] = self.is_assignment
+        result["quantity"] = self.quantity
+        if self.stop_price:
+            result["stopPrice"] = self.stop_price
+        if self.limit_price:
+            result["limitPrice"] = self.limit_price
+        return result
+
+    def __repr__(self) -> str:
+        text = (f"Time: {self.utc_time} OrderID: {self.order_id} EventID: {self.id} Symbol: "
+                f"{getattr(self.symbol, 'value', self.symbol)} Status: {self.status} Quantity: {self.quantity}")
+        if self.fill_quantity:
+            text += (f" FillQuantity: {self.fill_quantity} FillPrice: {self.fill_price} {self.fill_price_currency}"
+                     f" OrderFee: {self.order_fee}")
+        if self.message:
+            text += f" Message: {self.message}"
+        return text
+
+
+class OrderResponse(DualCase):
+    """The outcome of an order request: success, or an error code name and message."""
+
+    __slots__ = ("order_id", "is_success", "error_code", "error_message")
+
+    def __init__(self, order_id: int, is_success: bool, error_code: str = "None", error_message: str = "") -> None:
+        self.order_id = order_id
+        self.is_success = is_success
+        self.error_code = error_code
+        self.error_message = error_message
+
+    @property
+    def is_error(self) -> bool:
+        return not self.is_success
+
+    @classmethod
+    def success(cls, order_id: int = 0) -> OrderResponse:
+        return cls(order_id, True)
+
+    @classmethod
+    def error(cls, order_id: int, error_code: str, message: str) -> OrderResponse:
+        return cls(order_id, False, error_code, message)
+
+    def __repr__(self) -> str:
+        return "Success" if self.is_success else f"{self.error_code}: {self.error_message}"
+
+
+class SubmitOrderRequest(DualCase):
+    """A request to place an order; `order_id` is assigned when the transaction manager accepts it."""
+
+    def __init__(self, order_type: Any, security_type: Any, symbol: Any, quantity: float, stop_price: float,
+                 limit_price: float, time: datetime, tag: str = "", properties: OrderProperties | None = None,
+                 asynchronous: bool = False) -> None:
+        self.order_type = order_type
+        self.security_type = security_type
+        self.symbol = symbol
+        self.quantity = float(quantity)
+        self.stop_price = float(stop_price)
+        self.limit_price = float(limit_price)
+        self.time = time
+        self.tag = tag or ""
+        self.order_properties = properties or OrderProperties()
+        self.asynchronous = asynchronous
+        self.order_id = 0
+        self.response: OrderResponse | None = None
+
+    @property
+    def order_request_type(self) -> str:
+        return "Submit"
+
+    def create_order(self) -> Order:
+        order = _ORDER_CLASSES[self.order_type](self.symbol, self.quantity, self.time, self.tag,
+                                                self.order_properties, self.security_type)
+        order.id = self.order_id
+        order.limit_price = self.limit_price
+        order.stop_price = self.stop_price
+        return order
+
+
+class UpdateOrderFields(DualCaseSettable):
+    """Fields to change on an open order; None leaves a field unchanged."""
+
+    def __init__(self, quantity: float | None = None, limit_price: float | None = None,
+                 stop_price: float | None = None, tag: str | None = None) -> None:
+        self.quantity = quantity
+        self.limit_price = limit_price
+        self.stop_price = stop_price
+        self.tag = tag
+
+
+class OrderTicket(DualCase):
+    """The handle the algorithm gets for each order: live status, fills, and cancel/update requests."""
+
+    def __init__(self, transactions: SecurityTransactionManager | None, request: SubmitOrderRequest) -> None:
+        self._transactions = transactions
+        self.submit_request = request
+        self.order_events: list[OrderEvent] = []
+        self.update_requests: list[UpdateOrderFields] = []
+        self.cancel_request: Any = None
+        self._order: Order | None = None
+
+    def set_order(self, order: Order) -> None:
+        self._order = order
+
+    @property
+    def order_id(self) -> int:
+        return self.submit_request.order_id
+
+    @property
+    def symbol(self) -> Any:
+        return self.submit_request.symbol
+
+    @property
+    def security_type(self) -> Any:
+        return self.submit_request.security_type
+
+    @property
+    def order_type(self) -> Any:
+        return self.submit_request.order_type
+
+    @property
+    def time(self) -> datetime:
+        return self.submit_request.time
+
+    @property
+    def tag(self) -> str:
+        return self._order.tag if self._order is not None else self.submit_request.tag
+
+    @property
+    def status(self) -> Any:
+        return self._order.status if self._order is not None else OrderStatus.INVALID
+
+    @property
+    def quantity(self) -> float:
+        return self._order.quantity if self._order is not None else self.submit_request.quantity
+
+    @property
+    def quantity_filled(self) -> float:
+        return sum(event.fill_quantity for event in self.order_events)
+
+    @property
+    def quantity_remaining(self) -> float:
+        return self.quantity - self.quantity_filled
+
+    @property
+    def average_fill_price(self) -> float:
+        filled = [event for event in self.order_events if event.fill_quantity]
+        total = sum(event.fill_quantity for event in filled)
+        return sum(event.fill_price * event.fill_quantity for event in filled) / total if total else 0.0
+
+    @property
+    def order_closed(self) -> bool:
+        return is_closed_status(self.status)
+
+    @property
+    def has_order(self) -> bool:
+        return self._order is not None
+
+    def get_order(self) -> Order | None:
+        return self._order
+
+    def get_most_recent_order_response(self) -> OrderResponse | None:
+        return self.submit_request.response
+
+    def cancel(self, tag: str | None = None) -> OrderResponse:
+        if self._transactions is None or self._order is None:
+            return OrderResponse.error(self.order_id, "UnableToFindOrder", f"Order {self.order_id} cannot be canceled.")
+        return self._transactions.cancel_order(self.order_id, tag)
+
+    def update(self, fields: UpdateOrderFields) -> OrderResponse:
+        if self._transactions is None or self._order is None:
+            return OrderResponse.error(self.order_id, "UnableToFindOrder", f"Order {self.order_id} cannot be updated.")
+        return self._transactions.update_order(self.order_id, fields)
+
+    def update_quantity(self, quantity: float, tag: str | None = None) -> OrderResponse:
+        return self.update(UpdateOrderFields(quantity=quantity, tag=tag))
+
+    def update_limit_price(self, limit_price: float, tag: str | None = None) -> OrderResponse:
+        return self.update(UpdateOrderFields(limit_price=limit_price, tag=tag))
+
+    def update_stop_price(self, stop_price: float, tag: str | None = None) -> OrderResponse:
+        return self.update(UpdateOrderFields(stop_price=stop_price, tag=tag))
+
+    def update_tag(self, tag: str) -> OrderResponse:
+        return self.update(UpdateOrderFields(tag=tag))
+
+    def __repr__(self) -> str:
+        return (f"{self.order_id}: {self.order_type} {self.status} order for {self.quantity} "
+                f"{getattr(self.symbol, 'value', self.symbol)}")
+
+
+class PortfolioTarget(DualCase):
+    """A symbol and a quantity; in `set_holdings(targets)` the quantity is read as a portfolio percent."""
+
+    __slots__ = ("symbol", "quantity", "tag")
+
+    def __init__(self, symbol: Any, quantity: float, tag: str = "") -> None:
+        self.symbol = symbol
+        self.quantity = float(quantity)
+        self.tag = tag
+
+    @staticmethod
+    def percent(algorithm: Any, symbol: Any, percent: float, return_delta_quantity: bool = False,
+                tag: str = "") -> PortfolioTarget | None:
+        """LEAN's `PortfolioTarget.Percent`: the target (or delta) quantity for `percent` of the portfolio."""
+        from .trading import portfolio_target_percent
+
+        return portfolio_target_percent(algorithm, symbol, percent, return_delta_quantity, tag)
+
+    Percent = percent
+
+    def __repr__(self) -> str:
+        return f"{getattr(self.symbol, 'value', self.symbol)}: {self.quantity}"
+
+
+OrderEventHandler = Callable[[OrderEvent], None]

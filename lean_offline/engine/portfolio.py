@@ -1,0 +1,447 @@
+"""Holdings and the portfolio (`self.portfolio`), with LEAN's fill bookkeeping (`SecurityPortfolioModel.ProcessFill`).
+
+The account currency is USD and every traded quote currency is taken at conversion rate 1; forex and crypto
+positions are valued as holdings (equivalent to LEAN's cash-book accounting for USD-quoted pairs), CFD positions
+add their unrealised profit to the portfolio value without moving cash, as LEAN does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..enums import OrderDirection, SecurityType
+from ..naming import DualCase, DualCaseSettable
+from .fees import order_fee
+from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
+
+if TYPE_CHECKING:
+    from .securities import Security, SecurityManager
+
+TransactionRecordHandler = Callable[[datetime, float], None]
+
+# Securities whose fills do not move cash: profit settles into cash when positions close.
+_MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
+
+
+class Cash(DualCaseSettable):
+    """An amount of one currency with its conversion rate to the account currency."""
+
+    def __init__(self, symbol: str, amount: float, conversion_rate: float) -> None:
+        self.symbol = symbol
+        self.amount = float(amount)
+        self.conversion_rate = float(conversion_rate)
+
+    @property
+    def value_in_account_currency(self) -> float:
+        return self.amount * self.conversion_rate
+
+    def set_amount(self, amount: float) -> None:
+        self.amount = float(amount)
+
+    def add_amount(self, amount: float) -> float:
+        self.amount += float(amount)
+        return self.amount
+
+    def __repr__(self) -> str:
+        return f"{self.symbol}: {self.amount:.2f} @ {self.conversion_rate}"
+
+
+class CashBook(DualCase):
+    """Currency → Cash. Only the account currency (USD) is held; other currencies convert at rate 1."""
+
+    def __init__(self, account_currency: str = ACCOUNT_CURRENCY) -> None:
+        self.account_currency = account_currency
+        self._cash: dict[str, Cash] = {account_currency: Cash(account_currency, 0.0, 1.0)}
+
+    def __getitem__(self, currency: str) -> Cash:
+        if currency not in self._cash:
+            raise KeyError(f"currency '{currency}' is not in the cash book (it holds {', '.join(self._cash)})")
+        return self._cash[currency]
+
+    def __contains__(self, currency: object) -> bool:
+        return currency in self._cash
+
+    def __iter__(self) -> Any:
+        return iter(self._cash.items())
+
+    def add(self, currency: str, amount: float, conversion_rate: float) -> Cash:
+        cash = Cash(currency, amount, conversion_rate)
+        self._cash[currency] = cash
+        return cash
+
+    @property
+    def total_value_in_account_currency(self) -> float:
+        return sum(cash.value_in_account_currency for cash in self._cash.values())
+
+    def convert_to_account_currency(self, amount: float, currency: str) -> float:
+        if currency in self._cash:
+            return amount * self._cash[currency].conversion_rate
+        return amount
+
+    def keys(self) -> list[str]:
+        return list(self._cash)
+
+    def values(self) -> list[Cash]:
+        return list(self._cash.values())
+
+
+class SecurityHolding(DualCase):
+    """A security's position: quantity, average price, realised profit, fees and traded volume."""
+
+    def __init__(self, security: Security) -> None:
+        self._security = security
+        self._quantity = 0.0
+        self._invested = False
+        self.average_price = 0.0
+        self.total_fees = 0.0
+        self.total_sale_volume = 0.0
+        self.last_trade_profit = 0.0
+        self._profit = 0.0
+        self.total_dividends = 0.0
+
+    @property
+    def security(self) -> Security:
+        return self._security
+
+    @property
+    def symbol(self) -> Any:
+        return self._security.symbol
+
+    @property
+    def type(self) -> Any:
+        return self._security.type
+
+    @property
+    def quantity(self) -> float:
+        return self._quantity
+
+    @property
+    def price(self) -> float:
+        return self._security.price
+
+    @property
+    def invested(self) -> bool:
+        return self._invested
+
+    hold_stock = invested
+
+    @property
+    def is_long(self) -> bool:
+        return self._quantity > 0
+
+    @property
+    def is_short(self) -> bool:
+        return self._quantity < 0
+
+    @property
+    def absolute_quantity(self) -> float:
+        return abs(self._quantity)
+
+    def quantity_value(self, quantity: float, price: float | None = None) -> float:
+        """Value of `quantity` units at `price` (default: current price) × contract multiplier, in USD."""
+        used_price = self._security.price if price is None else price
+        return used_price * quantity * self._security.symbol_properties.contract_multiplier
+
+    @property
+    def holdings_value(self) -> float:
+        return self.quantity_value(self._quantity) if self._quantity else 0.0
+
+    @property
+    def absolute_holdings_value(self) -> float:
+        return abs(self.holdings_value)
+
+    @property
+    def holdings_cost(self) -> float:
+        return self.quantity_value(self._quantity, self.average_price) if self._quantity else 0.0
+
+    @property
+    def absolute_holdings_cost(self) -> float:
+        return abs(self.holdings_cost)
+
+    @property
+    def profit(self) -> float:
+        return self._profit + self.total_dividends
+
+    @property
+    def net_profit(self) -> float:
+        return self.profit - self.total_fees
+
+    @property
+    def unrealized_profit(self) -> float:
+        return self.total_close_profit()
+
+    unrealised_profit = unrealized_profit
+
+    @property
+    def unrealized_profit_percent(self) -> float:
+        cost = self.absolute_holdings_cost
+        return self.unrealized_profit / cost if cost else 0.0
+
+    def total_close_profit(self, include_fees: bool = True, exit_price: float | None = None,
+                           entry_price: float | None = None, quantity: float | None = None) -> float:
+        """Profit if the position closed now: exit value − entry value − (fee of the closing market order)."""
+        used_quantity = self._quantity if quantity is None else quantity
+        if quantity is None and not self._invested:
+            return 0.0
+        fees = 0.0
+        if include_fees:
+            closing = MarketOrder(self._security.symbol, -used_quantity, self._security.utc_time)
+            fees = order_fee(self._security.fee_model, self._security, closing).value.amount
+        price = self._security.bid_price if self.is_long else self._security.ask_price
+        if price == 0:
+            price = self._security.price
+        entry = self.quantity_value(used_quantity, self.average_price if entry_price is None else entry_price)
+        exit_value = self.quantity_value(used_quantity, price if exit_price is None else exit_price)
+        return exit_value - entry - fees
+
+    def set_holdings(self, average_price: float, quantity: float) -> None:
+        self._quantity = float(quantity)
+        self._invested = abs(self._quantity) >= self._security.symbol_properties.lot_size
+        self.average_price = float(average_price)
+
+    def add_new_fee(self, fee: float) -> None:
+        self.total_fees += fee
+
+    def add_new_profit(self, profit: float) -> None:
+        self._profit += profit
+
+    def add_new_sale(self, sale_value: float) -> None:
+        self.total_sale_volume += sale_value
+
+    def set_last_trade_profit(self, profit: float) -> None:
+        self.last_trade_profit = profit
+
+    def __repr__(self) -> str:
+        return f"{getattr(self.symbol, 'value', self.symbol)}: {self._quantity:g} @ {self.average_price}"
+
+
+class SecurityPortfolioManager(DualCase):
+    """`self.portfolio`: holdings by symbol, cash, portfolio value, margin and the transaction record."""
+
+    def __init__(self, securities: SecurityManager, settings: Any = None) -> None:
+        self._securities = securities
+        self._settings = settings
+        self.cash_book = CashBook()
+        self.unsettled_cash_book = CashBook()
+        self.transaction_record: dict[datetime, float] = {}
+        self._record_handler: TransactionRecordHandler | None = None
+
+    # --- dictionary access ----------------------------------------------------------------------------------
+    def __getitem__(self, key: Any) -> SecurityHolding:
+        return self._securities[key].holdings
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._securities
+
+    def contains_key(self, key: Any) -> bool:
+        return key in self._securities
+
+    def __len__(self) -> int:
+        return len(self._securities)
+
+    def __iter__(self) -> Any:
+        from .securities import KeyValuePair
+
+        return (KeyValuePair(security.symbol, security.holdings) for security in self._securities.total)
+
+    @property
+    def keys(self) -> Any:
+        from .securities import CallableList
+
+        return CallableList(security.symbol for security in self._securities.total)
+
+    @property
+    def values(self) -> Any:
+        from .securities import CallableList
+
+        return CallableList(security.holdings for security in self._securities.total)
+
+    def items(self) -> list[tuple[Any, SecurityHolding]]:
+        return [(security.symbol, security.holdings) for security in self._securities.total]
+
+    @property
+    def securities(self) -> SecurityManager:
+        return self._securities
+
+    # --- cash -----------------------------------------------------------------------------------------------
+    @property
+    def cash(self) -> float:
+        return self.cash_book[self.cash_book.account_currency].amount
+
+    def set_cash(self, amount: float, conversion_rate: float | None = None, currency: str | None = None) -> None:
+        """`set_cash(100000)` sets USD; `set_cash("EUR", amount, rate)` is LEAN's currency form."""
+        if isinstance(amount, str):
+            symbol, value, rate = amount, float(conversion_rate or 0.0), float(currency or 0.0)  # type: ignore[arg-type]
+            if symbol == self.cash_book.account_currency:
+                self.cash_book[symbol].set_amount(value)
+            else:
+                self.cash_book.add(symbol, value, rate)
+            return
+        self.cash_book[self.cash_book.account_currency].set_amount(float(amount))
+
+    def set_account_currency(self, currency: str, starting_cash: float | None = None) -> None:
+        if currency != ACCOUNT_CURRENCY:
+            raise ValueError(f"lean_offline supports the account currency USD only, not {currency!r}")
+        if starting_cash is not None:
+            self.set_cash(starting_cash)
+
+    @property
+    def unsettled_cash(self) -> float:
+        return 0.0
+
+    # --- values ---------------------------------------------------------------------------------------------
+    @property
+    def total_portfolio_value(self) -> float:
+        """Cash + Σ holdings value (CFD/futures: + unrealised profit instead of value)."""
+        total = self.cash_book.total_value_in_account_currency
+        for security in self._securities.total:
+            holdings = security.holdings
+            if not holdings.invested:
+                continue
+            if security.type in _MARGIN_ONLY_TYPES:
+                total += holdings.unrealized_profit
+            else:
+                total += holdings.holdings_value
+        return total
+
+    @property
+    def total_portfolio_value_less_free_buffer(self) -> float:
+        """TPV minus the free buffer: the user's fixed `free_portfolio_value`, or TPV × free percentage."""
+        total = self.total_portfolio_value
+        settings = self._settings
+        if settings is None:
+            return total - total * 0.0025
+        if settings.free_portfolio_value is not None:
+            return total - float(settings.free_portfolio_value)
+        return total - total * settings.free_portfolio_value_percentage
+
+    @property
+    def total_holdings_value(self) -> float:
+        return sum(security.holdings.absolute_holdings_value for security in self._securities.total)
+
+    @property
+    def total_absolute_holdings_cost(self) -> float:
+        return sum(security.holdings.absolute_holdings_cost for security in self._securities.total)
+
+    @property
+    def total_unrealized_profit(self) -> float:
+        return sum(security.holdings.unrealized_profit for security in self._securities.total)
+
+    total_unrealised_profit = total_unrealized_profit
+
+    @property
+    def total_profit(self) -> float:
+        return sum(security.holdings.profit for security in self._securities.total)
+
+    @property
+    def total_net_profit(self) -> float:
+        return sum(security.holdings.net_profit for security in self._securities.total)
+
+    @property
+    def total_fees(self) -> float:
+        return sum(security.holdings.total_fees for security in self._securities.total)
+
+    @property
+    def total_sale_volume(self) -> float:
+        return sum(security.holdings.total_sale_volume for security in self._securities.total)
+
+    @property
+    def invested(self) -> bool:
+        return any(security.holdings.invested for security in self._securities.total)
+
+    hold_stock = invested
+
+    # --- margin ---------------------------------------------------------------------------------------------
+    @property
+    def total_margin_used(self) -> float:
+        return sum(security.buying_power_model.maintenance_margin(security)
+                   for security in self._securities.total if security.holdings.quantity)
+
+    def get_margin_remaining(self, total_portfolio_value: float | None = None) -> float:
+        """TPV − unsettled cash − margin used (may be negative)."""
+        tpv = self.total_portfolio_value if total_portfolio_value is None else total_portfolio_value
+        return tpv - self.unsettled_cash - self.total_margin_used
+
+    @property
+    def margin_remaining(self) -> float:
+        return self.get_margin_remaining()
+
+    def get_buying_power(self, symbol: Any, direction: Any = OrderDirection.BUY) -> float:
+        security = self._securities[symbol]
+        return float(security.buying_power_model.get_margin_remaining(self, security, direction))
+
+    def above_minimum_order_margin(self, minimum_percentage: float, absolute_order_margin: float) -> bool:
+        """False when the order margin is below TPV × `minimum_percentage` while margin remains positive."""
+        if minimum_percentage == 0:
+            return True
+        total = self.total_portfolio_value
+        return not (total * minimum_percentage > absolute_order_margin and self.get_margin_remaining(total) > 0)
+
+    # --- fills ----------------------------------------------------------------------------------------------
+    def set_transaction_record_handler(self, handler: TransactionRecordHandler | None) -> None:
+        """Called with (utc time, profit − 2 × fee) for every fill that reduces a position."""
+        self._record_handler = handler
+
+    def add_transaction_record(self, utc_time: datetime, profit_loss: float) -> None:
+        key = utc_time
+        while key in self.transaction_record:
+            key += timedelta(milliseconds=1)
+        self.transaction_record[key] = profit_loss
+        if self._record_handler is not None:
+            self._record_handler(key, profit_loss)
+
+    def process_fill(self, fill: OrderEvent) -> None:
+        """Apply a fill: sale volume, fee, cash, realised profit (and its transaction record), quantity, average.
+
+        Closing trades record `profit − 2 × fee` (LEAN's own convention) at the security's current UTC time.
+        """
+        security = self._securities[fill.symbol]
+        holdings = security.holdings
+        quantity = holdings.quantity
+        average = holdings.average_price
+        is_long, is_short = holdings.is_long, holdings.is_short
+        multiplier = security.symbol_properties.contract_multiplier
+
+        holdings.add_new_sale(fill.fill_price * fill.absolute_fill_quantity * multiplier)
+        fee = 0.0
+        fee_value = fill.order_fee.value
+        if fee_value.amount != 0:
+            fee = self.cash_book.convert_to_account_currency(fee_value.amount, fee_value.currency)
+            holdings.add_new_fee(fee)
+            account = self.cash_book[self.cash_book.account_currency]
+            account.add_amount(-fee)
+        if security.type not in _MARGIN_ONLY_TYPES:
+            self.cash_book[self.cash_book.account_currency].add_amount(-fill.fill_quantity * fill.fill_price
+                                                                        * multiplier)
+
+        closes = (is_long and fill.direction == OrderDirection.SELL) or (is_short and fill.direction
+                                                                         == OrderDirection.BUY)
+        if closes:
+            closed = min(fill.absolute_fill_quantity, holdings.absolute_quantity)
+            signed_closed = closed if fill.fill_quantity < 0 else -closed
+            profit = (fill.fill_price - average) * signed_closed * multiplier
+            if security.type in _MARGIN_ONLY_TYPES:
+                self.cash_book[self.cash_book.account_currency].add_amount(profit)
+            holdings.add_new_profit(profit)
+            holdings.set_last_trade_profit(profit)
+            self.add_transaction_record(security.utc_time, profit - 2 * fee)
+
+        new_quantity, new_average = _position_after_fill(quantity, average, fill.fill_quantity, fill.fill_price)
+        holdings.set_holdings(new_average, new_quantity)
+
+
+def _position_after_fill(quantity: float, average: float, fill_quantity: float,
+                         fill_price: float) -> tuple[float, float]:
+    """(quantity, average price) after a fill: same-side fills average in; crossing zero restarts at the fill."""
+    if quantity == 0:
+        return fill_quantity, fill_price
+    new_quantity = quantity + fill_quantity
+    if (quantity > 0) == (fill_quantity > 0):
+        return new_quantity, (average * quantity + fill_quantity * fill_price) / new_quantity
+    if new_quantity == 0:
+        return 0.0, 0.0
+    if (new_quantity > 0) != (quantity > 0):
+        return new_quantity, fill_price
+    return new_quantity, average

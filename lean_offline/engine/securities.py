@@ -1,0 +1,523 @@
+"""Securities: `Security` (price cache, exchange, models, holdings) and `SecurityManager` (`self.securities`).
+
+Clock: a security reads the engine time from a `clock` object with a `utc_time` attribute (naive UTC; the algorithm
+itself qualifies) and shows it in its exchange time zone as `local_time`.
+
+Subscriptions: the engine registers each user subscription with `security.add_subscription(data_type, resolution,
+is_internal=False, extended_market_hours=False)`; fills use them to pick trade/quote prices and to decide when a
+market order waits for fresh data. `is_daily_resolution_only` derives from them unless the engine sets it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from ..data.market import BaseData, QuoteBar, Tick, TradeBar
+from ..enums import DataNormalizationMode, Resolution, SecurityType
+from ..naming import DualCase, DualCaseSettable
+from .buying_power import SecurityMarginModel
+from .fees import default_fee_model
+from .fills import EquityFillModel, FillModel
+from .portfolio import Cash, SecurityHolding
+
+_RESOLUTION_SPANS = {
+    Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(seconds=1), Resolution.MINUTE: timedelta(minutes=1),
+    Resolution.HOUR: timedelta(hours=1), Resolution.DAILY: timedelta(days=1),
+}
+_DEFAULT_LEVERAGE = {
+    SecurityType.EQUITY: 2.0, SecurityType.FOREX: 50.0, SecurityType.CFD: 50.0, SecurityType.CRYPTO: 1.0,
+    SecurityType.CRYPTO_FUTURE: 25.0,
+}
+
+
+def resolution_span(resolution: Any) -> timedelta:
+    """Length of one bar of `resolution` (zero for ticks)."""
+    return _RESOLUTION_SPANS.get(resolution, timedelta(0))
+
+
+def default_leverage(security_type: Any) -> float:
+    """LEAN's default brokerage leverage for a margin account: equity 2, forex/CFD 50, crypto 1, others 1."""
+    return _DEFAULT_LEVERAGE.get(security_type, 1.0)
+
+
+class EngineClock:
+    """A settable clock (`utc_time`, naive UTC) for securities used outside an algorithm."""
+
+    def __init__(self, utc_time: datetime = datetime(1998, 1, 1)) -> None:
+        self.utc_time = utc_time
+
+
+class SubscriptionInfo(NamedTuple):
+    """What the fill models need to know about one subscription of a security."""
+
+    data_type: type
+    resolution: Any
+    is_internal: bool = False
+    extended_market_hours: bool = False
+
+
+class DefaultSymbolProperties(DualCase):
+    """LEAN's default symbol properties (lot 1, multiplier 1, USD, tick 0.01) for symbols not in the database."""
+
+    __slots__ = ("description", "quote_currency", "contract_multiplier", "minimum_price_variation", "lot_size",
+                 "market_ticker", "minimum_order_size")
+
+    def __init__(self, quote_currency: str = "USD", lot_size: float = 1.0, contract_multiplier: float = 1.0,
+                 minimum_price_variation: float = 0.01) -> None:
+        self.description = ""
+        self.quote_currency = quote_currency
+        self.contract_multiplier = contract_multiplier
+        self.minimum_price_variation = minimum_price_variation
+        self.lot_size = lot_size
+        self.market_ticker = ""
+        self.minimum_order_size: float | None = None
+
+
+def _time_zone(hours: Any) -> ZoneInfo:
+    zone = hours.time_zone
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
+
+
+def utc_to_local(utc_time: datetime, zone: ZoneInfo) -> datetime:
+    """Naive UTC → naive wall-clock time in `zone`."""
+    return utc_time.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def local_to_utc(local_time: datetime, zone: ZoneInfo) -> datetime:
+    """Naive wall-clock time in `zone` → naive UTC."""
+    return local_time.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+class SecurityExchange(DualCase):
+    """A security's exchange: its hours and, through the security's clock, whether it is open now."""
+
+    def __init__(self, hours: Any, security: Security) -> None:
+        self.hours = hours
+        self._security = security
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return _time_zone(self.hours)
+
+    @property
+    def local_time(self) -> datetime:
+        return self._security.local_time
+
+    @property
+    def exchange_open(self) -> bool:
+        """Open now, regular hours only."""
+        return bool(self.hours.is_open(self.local_time, False))
+
+    @property
+    def closing_soon(self) -> bool:
+        return not self.hours.is_open(self.local_time + timedelta(minutes=10), False)
+
+    def date_time_is_open(self, local_time: datetime) -> bool:
+        return bool(self.hours.is_open(local_time, False))
+
+    def date_is_open(self, day: Any) -> bool:
+        return bool(self.hours.is_date_open(day))
+
+    def is_open_during_bar(self, start: datetime, end: datetime, extended_market_hours: bool) -> bool:
+        return bool(self.hours.is_open_between(start, end, extended_market_hours))
+
+
+class SecurityCache(DualCase):
+    """Latest prices and data of a security. Fill-forward points are ignored, as in LEAN's SecurityCache."""
+
+    def __init__(self) -> None:
+        self.price = 0.0
+        self.open = 0.0
+        self.high = 0.0
+        self.low = 0.0
+        self.close = 0.0
+        self.volume = 0.0
+        self.bid_price = 0.0
+        self.ask_price = 0.0
+        self.bid_size = 0.0
+        self.ask_size = 0.0
+        self._last_data: BaseData | None = None
+        self._by_type: dict[type, BaseData] = {}
+        self._last_quote_bar_end: datetime | None = None
+        self._last_ohlc_end: datetime | None = None
+
+    @staticmethod
+    def _kind(data: BaseData) -> type:
+        for kind in (TradeBar, QuoteBar, Tick):
+            if isinstance(data, kind):
+                return kind
+        return type(data)
+
+    def add_data(self, data: BaseData) -> None:
+        """Store a data point and update prices (skipped entirely for fill-forward points)."""
+        if data.is_fill_forward:
+            return
+        kind = self._kind(data)
+        self._by_type[kind] = data
+        if self._last_data is None or self._last_quote_bar_end != data.end_time or kind is not TradeBar:
+            self._last_data = data
+        if kind is Tick:
+            self._add_tick(data)
+            return
+        if kind is TradeBar or kind is QuoteBar:
+            if self._last_quote_bar_end != data.end_time or self._last_ohlc_end != data.end_time:
+                self._last_ohlc_end = data.end_time
+                self._set_ohlc(data)
+            if kind is TradeBar:
+                if data.volume:
+                    self.volume = data.volume
+            else:
+                self._add_quote_bar(data)
+            return
+        if data.price != 0:
+            self.price = float(data.price)
+
+    def _set_ohlc(self, bar: Any) -> None:
+        if bar.open:
+            self.open = bar.open
+        if bar.high:
+            self.high = bar.high
+        if bar.low:
+            self.low = bar.low
+        if bar.close:
+            self.price = bar.close
+            self.close = bar.close
+
+    def _add_quote_bar(self, bar: Any) -> None:
+        self._last_quote_bar_end = bar.end_time
+        if bar.ask is not None and bar.ask.close:
+            self.ask_price = bar.ask.close
+        if bar.bid is not None and bar.bid.close:
+            self.bid_price = bar.bid.close
+        if bar.last_bid_size:
+            self.bid_size = bar.last_bid_size
+        if bar.last_ask_size:
+            self.ask_size = bar.last_ask_size
+
+    def _add_tick(self, tick: Any) -> None:
+        if tick.value:
+            self.price = tick.value
+        if tick.bid_price:
+            self.bid_price = tick.bid_price
+        if tick.ask_price:
+            self.ask_price = tick.ask_price
+        if tick.quantity:
+            self.volume = tick.quantity
+
+    def get_data(self, data_type: type | None = None) -> Any:
+        """The latest data point, or the latest of `data_type` (None when there is none)."""
+        if data_type is None:
+            return self._last_data
+        found = self._by_type.get(data_type)
+        if found is not None:
+            return found
+        for kind, data in self._by_type.items():
+            if issubclass(kind, data_type):
+                return data
+        return None
+
+    def has_type(self, data_type: type) -> bool:
+        return self.get_data(data_type) is not None
+
+    def data_types(self) -> set[type]:
+        return set(self._by_type)
+
+
+class Security(DualCaseSettable):
+    """One tradable asset: symbol, exchange, price cache, holdings and its fee/fill/margin models."""
+
+    def __init__(self, symbol: Any, exchange_hours: Any, symbol_properties: Any = None,
+                 security_type: Any = None, clock: Any = None, leverage: float | None = None,
+                 fee_model: Any = None, fill_model: Any = None, quote_currency: Cash | None = None) -> None:
+        self.symbol = symbol
+        self.type = security_type if security_type is not None else symbol.security_type
+        self.symbol_properties = symbol_properties or DefaultSymbolProperties()
+        self.quote_currency = quote_currency or Cash(self.symbol_properties.quote_currency, 0.0, 1.0)
+        self.exchange = SecurityExchange(exchange_hours, self)
+        self._zone = _time_zone(exchange_hours)
+        self._clock = clock or EngineClock()
+        self._local_cache: tuple[datetime, datetime] | None = None
+        self.cache = SecurityCache()
+        self.holdings = SecurityHolding(self)
+        self.buying_power_model: Any = SecurityMarginModel(leverage if leverage else default_leverage(self.type))
+        self.fee_model: Any = fee_model or default_fee_model(self.type)
+        self.fill_model: Any = fill_model or (EquityFillModel() if self.type == SecurityType.EQUITY
+                                              else FillModel())
+        self.slippage_model: Any = None
+        self.subscriptions: list[SubscriptionInfo] = []
+        self._daily_only_override: bool | None = None
+        self.is_tradable = True
+        self.is_delisted = False
+        self.data_normalization_mode: Any = (DataNormalizationMode.ADJUSTED if self.type == SecurityType.EQUITY
+                                             else DataNormalizationMode.RAW)
+
+    # --- time -------------------------------------------------------------------------------------------------
+    def set_clock(self, clock: Any) -> None:
+        self._clock = clock
+        self._local_cache = None
+
+    @property
+    def utc_time(self) -> datetime:
+        return self._clock.utc_time
+
+    @property
+    def local_time(self) -> datetime:
+        utc_time = self._clock.utc_time
+        cached = self._local_cache
+        if cached is not None and cached[0] == utc_time:
+            return cached[1]
+        local = utc_to_local(utc_time, self._zone)
+        self._local_cache = (utc_time, local)
+        return local
+
+    @property
+    def exchange_hours(self) -> Any:
+        return self.exchange.hours
+
+    def is_market_open(self, extended_market_hours: bool = False) -> bool:
+        return bool(self.exchange.hours.is_open(self.local_time, extended_market_hours))
+
+    # --- subscriptions ----------------------------------------------------------------------------------------
+    def add_subscription(self, data_type: type, resolution: Any, is_internal: bool = False,
+                         extended_market_hours: bool = False) -> None:
+        self.subscriptions.append(SubscriptionInfo(data_type, resolution, is_internal, extended_market_hours))
+
+    @property
+    def _user_resolutions(self) -> list[Any]:
+        return [info.resolution for info in self.subscriptions if not info.is_internal]
+
+    @property
+    def is_daily_resolution_only(self) -> bool:
+        if self._daily_only_override is not None:
+            return self._daily_only_override
+        resolutions = self._user_resolutions
+        return bool(resolutions) and all(resolution == Resolution.DAILY for resolution in resolutions)
+
+    @is_daily_resolution_only.setter
+    def is_daily_resolution_only(self, value: bool) -> None:
+        self._daily_only_override = bool(value)
+
+    @property
+    def has_coarse_subscriptions_only(self) -> bool:
+        """All user subscriptions are Hour/Daily (LEAN's `ShouldWaitForFreshData`)."""
+        resolutions = self._user_resolutions
+        if not resolutions:
+            return bool(self._daily_only_override)
+        return all(resolution in (Resolution.HOUR, Resolution.DAILY) for resolution in resolutions)
+
+    @property
+    def finest_resolution_span(self) -> timedelta:
+        resolutions = [info.resolution for info in self.subscriptions]
+        if not resolutions:
+            return timedelta(days=1) if self._daily_only_override else timedelta(0)
+        return min(resolution_span(resolution) for resolution in resolutions)
+
+    def subscribed_types(self) -> set[type]:
+        """Data types of the subscriptions, or the types received so far when none were registered."""
+        if self.subscriptions:
+            return {info.data_type for info in self.subscriptions}
+        return self.cache.data_types()
+
+    def is_subscribed_to(self, data_type: type) -> bool:
+        return any(issubclass(kind, data_type) for kind in self.subscribed_types())
+
+    # --- data and prices --------------------------------------------------------------------------------------
+    def update(self, data: BaseData | Iterable[BaseData]) -> None:
+        """Feed new data; fill-forward points never change prices."""
+        points: Iterable[BaseData] = (data,) if isinstance(data, BaseData) else data
+        for point in points:
+            self.cache.add_data(point)
+
+    set_market_price = update
+
+    def get_last_data(self) -> Any:
+        return self.cache.get_data()
+
+    @property
+    def has_data(self) -> bool:
+        return self.cache.get_data() is not None
+
+    @property
+    def price(self) -> float:
+        return self.cache.price
+
+    @property
+    def close(self) -> float:
+        return self.cache.close
+
+    @property
+    def open(self) -> float:
+        return self.cache.open
+
+    @property
+    def high(self) -> float:
+        return self.cache.high
+
+    @property
+    def low(self) -> float:
+        return self.cache.low
+
+    @property
+    def volume(self) -> float:
+        return self.cache.volume
+
+    @property
+    def bid_price(self) -> float:
+        return self.cache.bid_price
+
+    @property
+    def ask_price(self) -> float:
+        return self.cache.ask_price
+
+    # --- models -----------------------------------------------------------------------------------------------
+    @property
+    def invested(self) -> bool:
+        return self.holdings.invested
+
+    @property
+    def leverage(self) -> float:
+        return float(self.buying_power_model.get_leverage(self))
+
+    def set_leverage(self, leverage: float) -> None:
+        self.buying_power_model.set_leverage(self, leverage)
+
+    @property
+    def margin_model(self) -> Any:
+        return self.buying_power_model
+
+    def set_buying_power_model(self, model: Any) -> None:
+        self.buying_power_model = model
+
+    set_margin_model = set_buying_power_model
+
+    def set_fee_model(self, model: Any) -> None:
+        self.fee_model = model
+
+    def set_fill_model(self, model: Any) -> None:
+        self.fill_model = model
+
+    def set_slippage_model(self, model: Any) -> None:
+        self.slippage_model = model
+
+    def set_data_normalization_mode(self, mode: Any) -> None:
+        self.data_normalization_mode = mode
+
+    def __repr__(self) -> str:
+        return str(getattr(self.symbol, "value", self.symbol))
+
+
+class KeyValuePair(DualCase):
+    """What iterating a LEAN dictionary yields (`kvp.key`, `kvp.Value`); also unpacks as `(key, value)`."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: Any, value: Any) -> None:
+        self.key = key
+        self.value = value
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.key, self.value))
+
+    def __repr__(self) -> str:
+        return f"[{self.key}, {self.value}]"
+
+
+class CallableList(list[Any]):
+    """A list that can also be called, so `manager.keys` (C# property style) and `manager.keys()` both work."""
+
+    def __call__(self) -> CallableList:
+        return self
+
+
+class SymbolKeyedCollection(DualCase):
+    """A dictionary keyed by Symbol that also accepts ticker strings (LEAN converts them via the SymbolCache)."""
+
+    def __init__(self) -> None:
+        self._items: dict[Any, Any] = {}
+        self._by_ticker: dict[str, Any] = {}
+
+    def _store(self, symbol: Any, value: Any) -> None:
+        self._items[symbol] = value
+        self._by_ticker[str(getattr(symbol, "value", symbol)).upper()] = symbol
+
+    def resolve_symbol(self, key: Any) -> Any:
+        """The stored Symbol for a Symbol or ticker string, or None."""
+        if isinstance(key, str):
+            return self._by_ticker.get(key.upper())
+        return key if key in self._items else None
+
+    def _missing(self, key: Any) -> KeyError:
+        return KeyError(f"'{key}' was not found in {type(self).__name__}: add it first (add_equity/add_data/...)")
+
+    def _lookup(self, key: Any) -> Any:
+        symbol = self.resolve_symbol(key)
+        if symbol is None:
+            raise self._missing(key)
+        return self._items[symbol]
+
+    def __contains__(self, key: object) -> bool:
+        return self.resolve_symbol(key) is not None
+
+    def contains_key(self, key: Any) -> bool:
+        return key in self
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def count(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[KeyValuePair]:
+        return (KeyValuePair(key, self._value_of(key)) for key in list(self._items))
+
+    def _value_of(self, symbol: Any) -> Any:
+        return self._items[symbol]
+
+    @property
+    def keys(self) -> CallableList:
+        return CallableList(self._items)
+
+    @property
+    def values(self) -> CallableList:
+        return CallableList(self._value_of(symbol) for symbol in self._items)
+
+    def items(self) -> list[tuple[Any, Any]]:
+        return [(symbol, self._value_of(symbol)) for symbol in self._items]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        symbol = self.resolve_symbol(key)
+        return default if symbol is None else self._value_of(symbol)
+
+    def try_get_value(self, key: Any) -> tuple[bool, Any]:
+        symbol = self.resolve_symbol(key)
+        return (False, None) if symbol is None else (True, self._value_of(symbol))
+
+
+class SecurityManager(SymbolKeyedCollection):
+    """`self.securities`: Symbol (or ticker) → Security."""
+
+    def add(self, security: Security) -> Security:
+        self._store(security.symbol, security)
+        return security
+
+    def __setitem__(self, symbol: Any, security: Security) -> None:
+        self._store(symbol, security)
+
+    def __getitem__(self, key: Any) -> Security:
+        return self._lookup(key)  # type: ignore[no-any-return]
+
+    def remove(self, key: Any) -> bool:
+        symbol = self.resolve_symbol(key)
+        if symbol is None:
+            return False
+        del self._items[symbol]
+        self._by_ticker.pop(str(getattr(symbol, "value", symbol)).upper(), None)
+        return True
+
+    @property
+    def total(self) -> list[Security]:
+        return list(self._items.values())

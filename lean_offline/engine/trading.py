@@ -1,0 +1,419 @@
+"""The QCAlgorithm trading API (LEAN's `QCAlgorithm.Trading.cs`) as a mixin.
+
+The mixin relies on these attributes of the algorithm: `securities`, `portfolio`, `transactions`, `settings`,
+`utc_time`, `is_warming_up`, `live_mode`, `debug(msg)` and `error(msg)`.
+
+Conversions (LEAN 2026): an equity market order while the exchange is closed becomes MarketOnOpen; while it is open
+on a daily-resolution-only security it becomes MarketOnClose, or MarketOnOpen within the MOC submission buffer of
+the close. MOO/MOC on an always-open market raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..enums import OrderType, SecurityType
+from .buying_power import round_to_lot
+from .orders import (
+    MarketOnCloseOrder,
+    OrderProperties,
+    OrderResponse,
+    OrderTicket,
+    PortfolioTarget,
+    SubmitOrderRequest,
+)
+from .securities import Security, local_to_utc
+
+_NO_CONVERSION_TYPES = frozenset({SecurityType.FUTURE, SecurityType.FUTURE_OPTION})
+
+
+class _TradingState:
+    """One-time warning flags and the order limit of one algorithm."""
+
+    def __init__(self) -> None:
+        self.max_orders = 10000
+        self.moo_warning_sent = False
+        self.daily_conversion_warning_sent = False
+        self.liquidate_unknown_warning_sent = False
+        self.minimum_order_margin_warning_sent: bool | None = None
+
+
+def _state(algorithm: Any) -> _TradingState:
+    state = algorithm.__dict__.get("_trading_state")
+    if state is None:
+        state = _TradingState()
+        algorithm.__dict__["_trading_state"] = state
+    return state
+
+
+def _lookup_security(algorithm: Any, symbol: Any) -> Security | None:
+    return algorithm.securities.get(symbol)  # type: ignore[no-any-return]
+
+
+def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return_delta_quantity: bool = False,
+                             tag: str = "") -> PortfolioTarget | None:
+    """LEAN's `PortfolioTarget.Percent`: the quantity holding `percent` of the portfolio (or the delta to it).
+
+    adjusted = percent × TPV_less_free_buffer / TPV; margin fraction = adjusted / leverage; the buying-power model
+    turns that into whole lots, fee-aware. Errors (bad percent, unknown symbol, zero price) go to `error()`.
+    """
+    settings = algorithm.settings
+    percent = float(percent)
+    magnitude = abs(percent)
+    if magnitude > settings.max_absolute_portfolio_target_percentage or (
+            magnitude != 0 and magnitude < settings.min_absolute_portfolio_target_percentage):
+        algorithm.error(f"The portfolio target percent {percent} is outside the limits of "
+                        f"settings.max_absolute_portfolio_target_percentage "
+                        f"({settings.max_absolute_portfolio_target_percentage}) / "
+                        f"settings.min_absolute_portfolio_target_percentage "
+                        f"({settings.min_absolute_portfolio_target_percentage}); skipping it.")
+        return None
+    security = _lookup_security(algorithm, symbol)
+    if security is None:
+        algorithm.error(f"{symbol} is not in the algorithm's securities: add it before sizing a target for it.")
+        return None
+    if security.price == 0:
+        algorithm.error(_zero_price_message(security))
+        return None
+    portfolio = algorithm.portfolio
+    total = portfolio.total_portfolio_value
+    adjusted = percent * portfolio.total_portfolio_value_less_free_buffer / total
+    margin_fraction = adjusted / security.buying_power_model.get_leverage(security)
+    result = security.buying_power_model.get_maximum_order_quantity_for_target_buying_power(
+        portfolio, security, margin_fraction, settings.minimum_order_margin_portfolio_percentage)
+    if result.is_error:
+        algorithm.error(f"Unable to compute the order quantity of {security.symbol}: {result.reason}")
+        return None
+    state = _state(algorithm)
+    if result.quantity == 0 and result.reason.startswith("The target order margin"):
+        if not state.minimum_order_margin_warning_sent:
+            state.minimum_order_margin_warning_sent = True
+            algorithm.debug("Warning: a portfolio rebalance was skipped because its order would be smaller than "
+                            "settings.minimum_order_margin_portfolio_percentage of the portfolio; set it to 0 to "
+                            "disable this minimum.")
+    lot_size = security.symbol_properties.lot_size
+    lots = round(result.quantity / lot_size)
+    quantity = lots * lot_size + (0.0 if return_delta_quantity else security.holdings.quantity)
+    return PortfolioTarget(security.symbol, quantity, tag)
+
+
+def _zero_price_message(security: Security) -> str:
+    return (f"{security.symbol}: the security has no price yet (no data received). Warm the algorithm up with "
+            f"set_warm_up, or check slice.contains_key(symbol), before trading it; custom data must set 'Value'.")
+
+
+class TradingMixin:
+    """Order placement, SetHoldings, Liquidate and order sizing for QCAlgorithm."""
+
+    # the attributes below are provided by QCAlgorithm
+    securities: Any
+    portfolio: Any
+    transactions: Any
+    settings: Any
+    utc_time: Any
+    is_warming_up: bool
+    live_mode: bool
+    debug: Callable[[Any], None]
+    error: Callable[[Any], None]
+
+    # --- symbols ----------------------------------------------------------------------------------------------
+    def _security_for_order(self, symbol: Any) -> Security:
+        security = self.securities.get(symbol)
+        if security is None:
+            raise KeyError(f"The symbol {symbol} is not in the algorithm's securities; lean_offline does not add "
+                           "securities automatically: add it in initialize() before ordering it.")
+        return security  # type: ignore[no-any-return]
+
+    def _create_request(self, order_type: Any, security: Security, quantity: Any, tag: str | None,
+                        order_properties: Any, asynchronous: bool, stop_price: float = 0.0,
+                        limit_price: float = 0.0) -> SubmitOrderRequest:
+        properties = order_properties.clone() if order_properties is not None else OrderProperties()
+        return SubmitOrderRequest(order_type, security.type, security.symbol, float(quantity), float(stop_price),
+                                  float(limit_price), self.utc_time, tag or "", properties, asynchronous)
+
+    # --- order entry ------------------------------------------------------------------------------------------
+    def order(self, symbol: Any, quantity: Any, asynchronous: bool = False, tag: str = "",
+              order_properties: Any = None) -> OrderTicket:
+        """A market order (with MarketOrder's conversions)."""
+        return self.market_order(symbol, quantity, asynchronous, tag, order_properties)
+
+    def buy(self, symbol: Any, quantity: Any) -> OrderTicket:
+        return self.market_order(symbol, abs(float(quantity)))
+
+    def sell(self, symbol: Any, quantity: Any) -> OrderTicket:
+        return self.market_order(symbol, -abs(float(quantity)))
+
+    def market_order(self, symbol: Any, quantity: Any, asynchronous: bool = False, tag: str = "",
+                     order_properties: Any = None) -> OrderTicket:
+        """Fill now at the current price, or convert to MOO (market closed) / MOC (daily-only data, market open)."""
+        security = self._security_for_order(symbol)
+        state = _state(self)
+        if security.type not in _NO_CONVERSION_TYPES:
+            if not security.exchange.exchange_open:
+                ticket = self.market_on_open_order(security.symbol, quantity, asynchronous, tag, order_properties)
+                if not state.moo_warning_sent and _succeeded(ticket):
+                    self.debug("Warning: a market order sent while the market is closed was converted into a "
+                               "MarketOnOpen order, which fills at the next market open.")
+                    state.moo_warning_sent = True
+                return ticket
+            if (not self.live_mode and not security.exchange.hours.always_open
+                    and security.is_daily_resolution_only):
+                if self._within_market_on_close_buffer(security):
+                    ticket = self.market_on_open_order(security.symbol, quantity, asynchronous, tag,
+                                                       order_properties)
+                else:
+                    ticket = self.market_on_close_order(security.symbol, quantity, asynchronous, tag,
+                                                        order_properties)
+                if not state.daily_conversion_warning_sent and _succeeded(ticket):
+                    self.debug("Warning: on daily-resolution data a market order sent during market hours is "
+                               "converted into a MarketOnClose order (MarketOnOpen near the close), so it does not "
+                               "fill at the stale previous close; live trading does not convert it.")
+                    state.daily_conversion_warning_sent = True
+                return ticket
+        request = self._create_request(OrderType.MARKET, security, quantity, tag, order_properties, asynchronous)
+        return self.submit_order_request(request)
+
+    def market_on_open_order(self, symbol: Any, quantity: Any, asynchronous: bool = False, tag: str = "",
+                             order_properties: Any = None) -> OrderTicket:
+        security = self._security_for_order(symbol)
+        request = self._create_request(OrderType.MARKET_ON_OPEN, security, quantity, tag, order_properties,
+                                       asynchronous)
+        return self.submit_order_request(request)
+
+    def market_on_close_order(self, symbol: Any, quantity: Any, asynchronous: bool = False, tag: str = "",
+                              order_properties: Any = None) -> OrderTicket:
+        security = self._security_for_order(symbol)
+        request = self._create_request(OrderType.MARKET_ON_CLOSE, security, quantity, tag, order_properties,
+                                       asynchronous)
+        return self.submit_order_request(request)
+
+    def limit_order(self, symbol: Any, quantity: Any, limit_price: float, asynchronous: bool = False,
+                    tag: str = "", order_properties: Any = None) -> OrderTicket:
+        security = self._security_for_order(symbol)
+        request = self._create_request(OrderType.LIMIT, security, quantity, tag, order_properties, asynchronous,
+                                       limit_price=limit_price)
+        return self.submit_order_request(request)
+
+    def stop_market_order(self, symbol: Any, quantity: Any, stop_price: float, asynchronous: bool = False,
+                          tag: str = "", order_properties: Any = None) -> OrderTicket:
+        security = self._security_for_order(symbol)
+        request = self._create_request(OrderType.STOP_MARKET, security, quantity, tag, order_properties,
+                                       asynchronous, stop_price=stop_price)
+        return self.submit_order_request(request)
+
+    def stop_limit_order(self, symbol: Any, quantity: Any, stop_price: float, limit_price: float,
+                         asynchronous: bool = False, tag: str = "", order_properties: Any = None) -> OrderTicket:
+        security = self._security_for_order(symbol)
+        request = self._create_request(OrderType.STOP_LIMIT, security, quantity, tag, order_properties,
+                                       asynchronous, stop_price=stop_price, limit_price=limit_price)
+        return self.submit_order_request(request)
+
+    def submit_order_request(self, request: SubmitOrderRequest) -> OrderTicket:
+        """Pre-order checks; a failure gives an invalid ticket (not counted), else the order goes to the handler."""
+        response = self._pre_order_checks(request)
+        if response.is_error:
+            self.error(response.error_message)
+            request.response = response
+            return OrderTicket(self.transactions, request)
+        return self.transactions.add_order(request)  # type: ignore[no-any-return]
+
+    def set_maximum_orders(self, maximum: int) -> None:
+        _state(self).max_orders = int(maximum)
+
+    # --- checks -----------------------------------------------------------------------------------------------
+    def _within_market_on_close_buffer(self, security: Security) -> bool:
+        hours = security.exchange.hours
+        if hours.always_open:
+            return False
+        next_close = hours.get_next_market_close(security.local_time, False)
+        latest_utc = local_to_utc(next_close, security.exchange.time_zone) - MarketOnCloseOrder.submission_time_buffer
+        return bool(self.utc_time > latest_utc)
+
+    def _pre_order_checks(self, request: SubmitOrderRequest) -> OrderResponse:
+        def reject(code: str, message: str) -> OrderResponse:
+            return OrderResponse.error(request.order_id, code, message)
+
+        if self.is_warming_up:
+            return reject("AlgorithmWarmingUp", "Orders cannot be placed in initialize() or during warm-up; place "
+                                                "them from on_warmup_finished() or later.")
+        security = _lookup_security(self, request.symbol)
+        if security is None:
+            return reject("MissingSecurity", f"No data was requested for {request.symbol}: add it in "
+                                             "initialize() before ordering it.")
+        if request.quantity == 0:
+            return reject("OrderQuantityZero", f"Unable to submit an order for {request.symbol} with zero quantity.")
+        lot_size = security.symbol_properties.lot_size
+        if abs(request.quantity) < lot_size:
+            return reject("OrderQuantityLessThanLotSize",
+                          f"Unable to submit an order for {request.symbol}: its quantity ({abs(request.quantity)})"
+                          f" is less than the lot size ({lot_size}).")
+        if not security.is_tradable:
+            return reject("NonTradableSecurity", f"The security {request.symbol} is not tradable.")
+        if security.price == 0:
+            return reject("SecurityPriceZero", _zero_price_message(security))
+        if not security.has_data:
+            return reject("SecurityHasNoData", f"{request.symbol} has no data yet; check security.has_data before "
+                                               "ordering it.")
+        if not self.live_mode and self.transactions.orders_count > _state(self).max_orders:
+            return reject("ExceededMaximumOrders",
+                          f"The maximum number of orders ({_state(self).max_orders}) has been exceeded.")
+        hours = security.exchange.hours
+        if request.order_type == OrderType.MARKET_ON_OPEN:
+            if hours.always_open:
+                raise ValueError(f"The market never closes for {security.symbol}: a MarketOnOpen order cannot be "
+                                 "submitted.")
+            if hours.is_open(security.local_time, False) and not security.is_daily_resolution_only:
+                return reject("MarketOnOpenNotAllowedDuringRegularHours",
+                              "A MarketOnOpen order cannot be submitted while the market is open.")
+        elif request.order_type == OrderType.MARKET_ON_CLOSE:
+            if hours.always_open:
+                raise ValueError(f"The market never closes for {security.symbol}: a MarketOnClose order cannot be "
+                                 "submitted.")
+            if self._within_market_on_close_buffer(security):
+                return reject("MarketOnCloseOrderTooLate",
+                              f"MarketOnClose orders must be placed at least "
+                              f"{MarketOnCloseOrder.submission_time_buffer} before the market close (change "
+                              "MarketOnCloseOrder.submission_time_buffer in initialize() if needed).")
+        return OrderResponse.success(request.order_id)
+
+    # --- sizing -----------------------------------------------------------------------------------------------
+    def calculate_order_quantity(self, symbol: Any, target: float) -> float:
+        """Delta quantity that moves `symbol` to `target` (a fraction) of the portfolio; 0 when not possible."""
+        result = portfolio_target_percent(self, symbol, target, return_delta_quantity=True)
+        return 0.0 if result is None else result.quantity
+
+    def set_holdings(self, symbol: Any, percentage: float | None = None, liquidate_existing_holdings: bool = False,
+                     asynchronous: bool = False, tag: str | None = None,
+                     order_properties: Any = None) -> list[OrderTicket]:
+        """Hold `percentage` of the portfolio in `symbol`, or apply a list of PortfolioTarget percents."""
+        if isinstance(symbol, list | tuple):
+            return self._set_holdings_targets(list(symbol), liquidate_existing_holdings, asynchronous, tag,
+                                              order_properties)
+        if percentage is None:
+            raise TypeError("set_holdings(symbol, percentage): the percentage is missing")
+        security = _lookup_security(self, symbol)
+        resolved = security.symbol if security is not None else symbol
+        quantity = self.calculate_order_quantity(resolved, percentage)
+        return self._set_holdings_impl(resolved, quantity, liquidate_existing_holdings, asynchronous, tag,
+                                       order_properties)
+
+    def _set_holdings_targets(self, targets: list[Any], liquidate_existing_holdings: bool, asynchronous: bool,
+                              tag: str | None, order_properties: Any) -> list[OrderTicket]:
+        tickets: list[OrderTicket] = []
+        if liquidate_existing_holdings:
+            keep = [target.symbol for target in targets]
+            tickets = self.liquidate(self._symbols_to_liquidate(keep), tag=tag, order_properties=order_properties)
+        deltas = []
+        for target in targets:
+            security = _lookup_security(self, target.symbol)
+            resolved = security.symbol if security is not None else target.symbol
+            deltas.append(PortfolioTarget(resolved, self.calculate_order_quantity(resolved, target.quantity)))
+        for target in self.order_targets_by_margin_impact(deltas, target_is_delta=True):
+            tickets.extend(self._set_holdings_impl(target.symbol, target.quantity, False, asynchronous, tag,
+                                                   order_properties))
+        return tickets
+
+    def order_targets_by_margin_impact(self, targets: Iterable[Any],
+                                       target_is_delta: bool = False) -> list[Any]:
+        """Targets that need an order, position-reducing ones first, then by descending order value."""
+        if self.is_warming_up:
+            return []
+        ranked = []
+        for target in targets:
+            security = self.securities[target.symbol]
+            lot_size = security.symbol_properties.lot_size
+            target_quantity = round_to_lot(target.quantity, lot_size, "zero")
+            existing = security.holdings.quantity + sum(
+                ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(security.symbol))
+            delta = target_quantity if target_is_delta else target_quantity - existing
+            if not (security.has_data and security.is_tradable and abs(delta) >= lot_size):
+                continue
+            final = target_quantity + existing if target_is_delta else target_quantity
+            reducing = existing != 0 and abs(final) < abs(existing)
+            ranked.append((not reducing, -abs(delta * security.price), target))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [item[2] for item in ranked]
+
+    def _set_holdings_impl(self, symbol: Any, order_quantity: float, liquidate_existing_holdings: bool,
+                           asynchronous: bool, tag: str | None, order_properties: Any) -> list[OrderTicket]:
+        tickets: list[OrderTicket] = []
+        if liquidate_existing_holdings:
+            tickets = self.liquidate(self._symbols_to_liquidate([symbol]), tag=tag,
+                                     order_properties=order_properties)
+        pending = sum(ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(
+            lambda ticket: ticket.symbol == symbol and ticket.order_type in (OrderType.MARKET,
+                                                                              OrderType.MARKET_ON_OPEN)))
+        quantity = order_quantity - pending
+        if abs(quantity) > 0:
+            security = _lookup_security(self, symbol)
+            if security is None:
+                self.error(f"{symbol} not found in the portfolio: add it in initialize().")
+                return tickets
+            if security.exchange.exchange_open:
+                tickets.append(self.market_order(symbol, quantity, asynchronous, tag or "", order_properties))
+            else:
+                tickets.append(self.market_on_open_order(symbol, quantity, asynchronous, tag or "",
+                                                         order_properties))
+        return tickets
+
+    def _symbols_to_liquidate(self, keep: Iterable[Any]) -> list[Any]:
+        kept = set()
+        for symbol in keep:
+            security = _lookup_security(self, symbol)
+            kept.add(security.symbol if security is not None else symbol)
+        others = [security.symbol for security in self.securities.total if security.symbol not in kept]
+        return sorted(others, key=lambda symbol: symbol.value)
+
+    # --- liquidation ------------------------------------------------------------------------------------------
+    def liquidate(self, symbol: Any = None, asynchronous: bool = False, tag: str | None = None,
+                  order_properties: Any = None) -> list[OrderTicket]:
+        """Close positions (all, one symbol, or a list), cancelling their open non-market orders first."""
+        if symbol is None:
+            symbols = sorted((security.symbol for security in self.securities.total),
+                             key=lambda item: item.value)
+        elif isinstance(symbol, list | tuple | set):
+            symbols = list(symbol)
+        else:
+            symbols = [symbol]
+        tickets: list[OrderTicket] = []
+        if not self.settings.liquidate_enabled:
+            self.debug("liquidate() is disabled by settings.liquidate_enabled = False.")
+            return tickets
+        tag = "Liquidated" if tag is None else tag
+        state = _state(self)
+        for item in symbols:
+            security = _lookup_security(self, item)
+            if security is None:
+                if not state.liquidate_unknown_warning_sent:
+                    state.liquidate_unknown_warning_sent = True
+                    self.debug(f"Warning: liquidate ignored '{item}', which has not been added to the algorithm.")
+                continue
+            orders = self.transactions.get_open_orders(security.symbol)
+            holdings = security.holdings
+            quantity = holdings.quantity if holdings.invested else 0.0
+            if (len(orders) == 1 and quantity != 0 and orders[0].quantity == -quantity
+                    and orders[0].type == OrderType.MARKET):
+                continue
+            pending_market = 0.0
+            for order in orders:
+                if order.type == OrderType.MARKET:
+                    ticket = self.transactions.get_order_ticket(order.id)
+                    if ticket is not None:
+                        pending_market += ticket.quantity_remaining
+                else:
+                    self.transactions.cancel_order(order.id, tag)
+            if quantity != 0:
+                tickets.append(self.order(security.symbol, -quantity - pending_market, asynchronous, tag,
+                                          order_properties))
+        return tickets
+
+    # --- market state -----------------------------------------------------------------------------------------
+    def is_market_open(self, symbol: Any) -> bool:
+        security = self._security_for_order(symbol)
+        return security.is_market_open(False)
+
+
+def _succeeded(ticket: OrderTicket) -> bool:
+    response = ticket.submit_request.response
+    return response is not None and response.is_success

@@ -1,0 +1,302 @@
+"""`self.transactions`: LEAN's transaction handler and backtesting brokerage in one synchronous object.
+
+Submission (`add_order`) counts the order (Total Orders), rounds it to the lot size, checks buying power
+(insufficient ⇒ Invalid, still counted), marks it Submitted and then scans pending orders, so a market order is
+filled before the order call returns. `process_synchronous_events()` is the scan the engine runs twice per time
+step. Non-market orders never fill in the time step they were placed in.
+
+The manager reads `securities`, `portfolio`, `settings`, `utc_time`, `is_warming_up`, `error(msg)` and
+`debug(msg)` from the algorithm it is given, at call time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..enums import OrderStatus, OrderType
+from ..naming import DualCase
+from .buying_power import round_to_lot
+from .fees import order_fee
+from .orders import (
+    Order,
+    OrderEvent,
+    OrderEventHandler,
+    OrderFee,
+    OrderResponse,
+    OrderTicket,
+    SubmitOrderRequest,
+    UpdateOrderFields,
+    is_closed_status,
+)
+
+
+def _smart_round(value: float) -> str:
+    """LEAN's SmartRounding for messages: 4 decimals above 1000 in magnitude, else 7 significant digits."""
+    if abs(value) > 1000:
+        return f"{round(value, 4):g}" if abs(value) < 1e15 else str(round(value, 4))
+    return f"{value:.7g}"
+
+
+class SecurityTransactionManager(DualCase):
+    """Orders, tickets and fills of one algorithm."""
+
+    def __init__(self, algorithm: Any) -> None:
+        self._algorithm = algorithm
+        self._orders: dict[int, Order] = {}
+        self._tickets: dict[int, OrderTicket] = {}
+        self._pending: dict[int, Order] = {}
+        self._event_counts: dict[int, int] = {}
+        self._last_order_id = 0
+        self._total_orders = 0
+        self._handler: OrderEventHandler | None = None
+        self.order_events: list[OrderEvent] = []
+
+    # --- wiring -----------------------------------------------------------------------------------------------
+    def set_order_event_handler(self, handler: OrderEventHandler | None) -> None:
+        """`handler(event)` runs after the portfolio has applied each event (the algorithm's on_order_event)."""
+        self._handler = handler
+
+    @property
+    def orders_count(self) -> int:
+        """Orders that reached the transaction handler, including ones that became invalid (Total Orders)."""
+        return self._total_orders
+
+    @property
+    def last_order_id(self) -> int:
+        return self._last_order_id
+
+    @property
+    def utc_time(self) -> Any:
+        return self._algorithm.utc_time
+
+    # --- submission -------------------------------------------------------------------------------------------
+    def add_order(self, request: SubmitOrderRequest) -> OrderTicket:
+        """Accept a checked request: assign the id, count it, validate buying power, submit, then scan."""
+        algorithm = self._algorithm
+        self._last_order_id += 1
+        request.order_id = self._last_order_id
+        ticket = OrderTicket(self, request)
+        security = algorithm.securities[request.symbol]
+        order = request.create_order()
+        order.price_currency = security.symbol_properties.quote_currency
+        self._total_orders += 1
+        self._tickets[order.id] = ticket
+        self._orders[order.id] = order
+        ticket.set_order(order)
+        if algorithm.is_warming_up:
+            order.tag = "Algorithm warming up."
+            request.response = OrderResponse.error(order.id, "AlgorithmWarmingUp", order.tag)
+            self._invalidate(order, order.tag)
+            return ticket
+        order.order_submission_data = {"bidPrice": security.bid_price, "askPrice": security.ask_price,
+                                       "lastPrice": security.close}
+        order.price_adjustment_mode = security.data_normalization_mode
+        request.response = self._submit(order, security)
+        self.process_synchronous_events()
+        return ticket
+
+    def _submit(self, order: Order, security: Any) -> OrderResponse:
+        algorithm = self._algorithm
+        order.quantity = round_to_lot(order.quantity, security.symbol_properties.lot_size, "zero")
+        if order.quantity == 0:
+            message = f"Unable to submit order with id {order.id} that has zero quantity."
+            algorithm.error(message)
+            self._invalidate(order, message)
+            return OrderResponse.error(order.id, "OrderQuantityZero", message)
+        sufficient = security.buying_power_model.has_sufficient_buying_power_for_order(
+            algorithm.portfolio, security, order, 0.0)
+        if not sufficient.is_sufficient:
+            message = self._insufficient_message(order, security, sufficient.reason)
+            algorithm.error(message)
+            self._invalidate(order, message)
+            return OrderResponse.error(order.id, "InsufficientBuyingPower", message)
+        self._pending[order.id] = order
+        self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=OrderStatus.SUBMITTED))
+        return OrderResponse.success(order.id)
+
+    @staticmethod
+    def _insufficient_message(order: Order, security: Any, reason: str) -> str:
+        return (f"Order Error: ids: [{order.id}], Insufficient buying power to complete orders "
+                f"(Value:[{_smart_round(order.get_value(security))}]), Reason: {reason}.")
+
+    def _invalidate(self, order: Order, message: str) -> None:
+        self._pending.pop(order.id, None)
+        self._emit(order, OrderEvent(order, self._algorithm.utc_time, OrderFee.zero, message,
+                                     status=OrderStatus.INVALID))
+
+    # --- fills ------------------------------------------------------------------------------------------------
+    def process_synchronous_events(self, utc_time: Any = None) -> None:
+        """Try to fill every pending order (in id order) on the current prices."""
+        if not self._pending:
+            return
+        algorithm = self._algorithm
+        now = algorithm.utc_time
+        for order_id in sorted(self._pending):
+            order = self._pending.get(order_id)
+            if order is None:
+                continue
+            if is_closed_status(order.status):
+                del self._pending[order_id]
+                continue
+            if order.time == now and order.type != OrderType.MARKET:
+                continue
+            security = algorithm.securities.get(order.symbol)
+            if security is None:
+                self._invalidate(order, f"The security {order.symbol} no longer exists.")
+                continue
+            self._try_fill(order, security)
+
+    def _try_fill(self, order: Order, security: Any) -> None:
+        algorithm = self._algorithm
+        ticket = self._tickets[order.id]
+        try:
+            sufficient = security.buying_power_model.has_sufficient_buying_power_for_order(
+                algorithm.portfolio, security, order, ticket.quantity_filled)
+        except Exception as error:  # noqa: BLE001 - a user margin model failing must not stop the run
+            self._invalidate(order, str(error))
+            algorithm.error(f"Order Error: ids: [{order.id}], Error executing margin models: {error}")
+            return
+        if not sufficient.is_sufficient:
+            message = self._insufficient_message(order, security, sufficient.reason)
+            self._invalidate(order, message)
+            algorithm.error(message)
+            return
+        try:
+            fill = security.fill_model.fill(security, order, algorithm.settings.stale_price_time_span)
+            if fill.status == OrderStatus.FILLED and fill.order_fee.value.amount == 0:
+                fill.order_fee = order_fee(security.fee_model, security, order)
+        except Exception as error:  # noqa: BLE001 - LEAN reports model failures and keeps the order pending
+            algorithm.error(f"Order Error: id: {order.id}, Transaction model failed to fill for order type: "
+                            f"{order.type} with error: {error}")
+            return
+        if fill.status != order.status or fill.fill_quantity != 0:
+            if is_closed_status(fill.status):
+                self._pending.pop(order.id, None)
+            self._emit(order, fill)
+
+    # --- events -----------------------------------------------------------------------------------------------
+    def _emit(self, order: Order, event: OrderEvent) -> None:
+        """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
+        if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
+            order.status = event.status
+        count = self._event_counts.get(order.id, 0) + 1
+        self._event_counts[order.id] = count
+        event.id = count
+        ticket = self._tickets[order.id]
+        event.ticket = ticket
+        if event.status == OrderStatus.CANCELED:
+            order.canceled_time = event.utc_time
+        elif event.is_fill:
+            order.last_fill_time = event.utc_time
+        elif event.status in (OrderStatus.SUBMITTED, OrderStatus.UPDATE_SUBMITTED) and ticket.update_requests:
+            order.last_update_time = event.utc_time
+        event.quantity = order.quantity
+        ticket.order_events.append(event)
+        if event.is_fill:
+            self._algorithm.portfolio.process_fill(event)
+            order.price = ticket.average_fill_price
+        self.order_events.append(event)
+        if self._handler is not None:
+            self._handler(event)
+
+    # --- cancel / update --------------------------------------------------------------------------------------
+    def cancel_order(self, order_id: int, order_tag: str | None = None) -> OrderResponse:
+        """Cancel an open order: a CancelPending then a Canceled event (both count as events, not orders)."""
+        order = self._orders.get(order_id)
+        if order is None:
+            return OrderResponse.error(order_id, "UnableToFindOrder", f"Unable to locate order with id {order_id}.")
+        if is_closed_status(order.status):
+            return OrderResponse.error(order_id, "InvalidOrderStatus",
+                                       f"Order {order_id} is already {order.status}: it cannot be canceled.")
+        if self._algorithm.is_warming_up:
+            return OrderResponse.error(order_id, "AlgorithmWarmingUp", "Orders cannot be canceled during warm-up.")
+        ticket = self._tickets[order_id]
+        ticket.cancel_request = order_tag if order_tag is not None else ""
+        if order_tag is not None:
+            order.tag = order_tag
+        now = self._algorithm.utc_time
+        self._emit(order, OrderEvent(order, now, OrderFee.zero, status=OrderStatus.CANCEL_PENDING))
+        self._pending.pop(order_id, None)
+        self._emit(order, OrderEvent(order, now, OrderFee.zero, status=OrderStatus.CANCELED))
+        return OrderResponse.success(order_id)
+
+    def cancel_open_orders(self, symbol: Any = None, tag: str | None = None) -> list[OrderTicket]:
+        """Cancel every open order (of `symbol`, when given); returns their tickets."""
+        tickets = []
+        for order in self.get_open_orders(symbol):
+            self.cancel_order(order.id, tag)
+            tickets.append(self._tickets[order.id])
+        return tickets
+
+    def update_order(self, order_id: int, fields: UpdateOrderFields) -> OrderResponse:
+        """Change quantity, limit/stop price or tag of an open order; emits an UpdateSubmitted event."""
+        order = self._orders.get(order_id)
+        if order is None:
+            return OrderResponse.error(order_id, "UnableToFindOrder", f"Unable to locate order with id {order_id}.")
+        if is_closed_status(order.status):
+            return OrderResponse.error(order_id, "InvalidOrderStatus",
+                                       f"Order {order_id} is already {order.status}: it cannot be updated.")
+        ticket = self._tickets[order_id]
+        ticket.update_requests.append(fields)
+        if fields.quantity is not None:
+            order.quantity = float(fields.quantity)
+        if fields.limit_price is not None:
+            order.limit_price = float(fields.limit_price)
+        if fields.stop_price is not None:
+            order.stop_price = float(fields.stop_price)
+        if fields.tag is not None:
+            order.tag = fields.tag
+        self._emit(order, OrderEvent(order, self._algorithm.utc_time, OrderFee.zero,
+                                     status=OrderStatus.UPDATE_SUBMITTED))
+        return OrderResponse.success(order_id)
+
+    # --- queries ----------------------------------------------------------------------------------------------
+    def _matches(self, order: Order, symbol: Any) -> bool:
+        if symbol is None:
+            return True
+        if isinstance(symbol, str):
+            return str(getattr(order.symbol, "value", order.symbol)).upper() == symbol.upper()
+        return bool(order.symbol == symbol)
+
+    def get_open_orders(self, symbol: Any = None, filter: Callable[[Order], bool] | None = None) -> list[Order]:
+        """Open orders, optionally of one symbol (Symbol or ticker) and/or passing `filter`."""
+        if callable(symbol) and filter is None and not isinstance(symbol, str):
+            symbol, filter = None, symbol
+        return [order for order in self._orders.values()
+                if not is_closed_status(order.status) and self._matches(order, symbol)
+                and (filter is None or filter(order))]
+
+    def get_open_order_tickets(self, filter: Any = None) -> list[OrderTicket]:
+        """Tickets of open orders; `filter` is a predicate on tickets or a symbol."""
+        return [ticket for ticket in self._tickets.values()
+                if not ticket.order_closed and self._ticket_matches(ticket, filter)]
+
+    def get_order_tickets(self, filter: Any = None) -> list[OrderTicket]:
+        return [ticket for ticket in self._tickets.values() if self._ticket_matches(ticket, filter)]
+
+    def _ticket_matches(self, ticket: OrderTicket, filter: Any) -> bool:
+        if filter is None:
+            return True
+        if callable(filter) and not isinstance(filter, str) and not hasattr(filter, "security_type"):
+            return bool(filter(ticket))
+        return self._matches(ticket.get_order() or Order(ticket.symbol, 0, ticket.time), filter)
+
+    def get_open_orders_remaining_quantity(self, filter: Any = None) -> float:
+        return sum(ticket.quantity_remaining for ticket in self.get_open_order_tickets(filter))
+
+    def get_order_ticket(self, order_id: int) -> OrderTicket | None:
+        return self._tickets.get(order_id)
+
+    def get_order_by_id(self, order_id: int) -> Order | None:
+        return self._orders.get(order_id)
+
+    def get_orders(self, filter: Callable[[Order], bool] | None = None) -> list[Order]:
+        """All orders in id order, optionally filtered."""
+        return [order for order in self._orders.values() if filter is None or filter(order)]
+
+    def get_orders_by_broker_id(self, broker_id: str) -> list[Order]:
+        return []
+
+    def all_orders(self) -> Iterable[Order]:
+        return self._orders.values()
