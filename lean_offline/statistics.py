@@ -66,6 +66,7 @@ _MINIMUM_SAMPLE_PERIOD = timedelta(minutes=4)
 _SAMPLES_PER_BACKTEST = 4000
 # SeriesType values LEAN serialises (lean_offline.enums.SeriesType).
 _LINE, _CANDLE, _BAR = 0, 2, 3
+_ROUNDS_TO_ZERO = 0.00005  # below this Math.Round(x, 4) is 0
 
 Number = float | int | Decimal
 
@@ -580,23 +581,35 @@ class _Series:
 
 
 class _EquityBar:
-    """The OHLC aggregate of portfolio values between two equity samples (zeros ignored, as LEAN's Bar)."""
+    """The OHLC aggregate of portfolio values between two equity samples, as LEAN's Bar of Math.Round(value, 4):
+    values rounding to zero are ignored. Raw values are kept (rounding is monotone, so comparing raw values picks
+    the same open/high/low/close) and converted only when the candle is taken: this runs at every time step."""
+
+    __slots__ = ("open", "high", "low", "close")
 
     def __init__(self) -> None:
-        self.values: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
+        self.open: Number | None = None
+        self.high: Number = 0
+        self.low: Number = 0
+        self.close: Number = 0
 
-    def update(self, value: Decimal) -> None:
-        if value == 0:
+    def update(self, value: Number) -> None:
+        if abs(value) <= _ROUNDS_TO_ZERO:
             return
-        if self.values is None:
-            self.values = (value, value, value, value)
+        if self.open is None:
+            self.open = self.high = self.low = self.close = value
             return
-        open_, high, low, _ = self.values
-        self.values = (open_, max(high, value), min(low, value), value)
+        if value > self.high:
+            self.high = value
+        elif value < self.low:
+            self.low = value
+        self.close = value
 
     def candle(self, time: datetime) -> Candle:
-        open_, high, low, close = self.values or (_ZERO, _ZERO, _ZERO, _ZERO)
-        return Candle(time, *(smart_round_decimal(v) for v in (open_, high, low, close)))
+        if self.open is None:
+            return Candle(time, _ZERO, _ZERO, _ZERO, _ZERO)
+        values = (self.open, self.high, self.low, self.close)
+        return Candle(time, *(smart_round_decimal(_round_decimal(to_decimal(v), 4)) for v in values))
 
 
 @dataclass(frozen=True)
@@ -653,7 +666,7 @@ class ResultCollector:
             performance = _ZERO if self._daily_value == 0 else _round_decimal(
                 (value - self._daily_value) * _HUNDRED / self._daily_value, 10)
             self._cumulative_max = max(value, self._cumulative_max)
-            self._bar.update(_round_decimal(value, 4))
+            self._bar.update(value)
             self._sample_equity(utc_time, warming_up)
             if not warming_up:
                 benchmark = smart_round_decimal(to_decimal(benchmark_value))
@@ -672,7 +685,7 @@ class ResultCollector:
                          warming_up: bool = False) -> None:
         """End of a time step: aggregate the value into the equity bar and, once per resample period (or when
         ``force``d at exit), add an equity point."""
-        self._bar.update(_round_decimal(to_decimal(portfolio_value), 4))
+        self._bar.update(portfolio_value)
         if utc_time > self._next_sample or force:
             self._next_sample = utc_time + self.resample_period
             self._sample_equity(utc_time, warming_up)
