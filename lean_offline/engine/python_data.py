@@ -422,8 +422,17 @@ class _CustomSubscription:
         folder = getattr(self._context, "cache_folder", None)
         if folder is not None:
             return Path(folder)
-        data_folder = getattr(self._context, "data_folder", None)
-        return Path(data_folder) / "cache" if data_folder is not None else None
+        data_folder = self._data_folder()
+        return data_folder / "cache" if data_folder is not None else None
+
+    def _data_folder(self) -> Path | None:
+        """The context's data folder, else the run's `Globals.data_folder` (what algorithms build paths from)."""
+        folder = getattr(self._context, "data_folder", None)
+        if not folder:
+            from .globals import Globals
+
+            folder = Globals.data_folder or None
+        return Path(folder) if folder else None
 
     def _cached_remote(self, url: str) -> Path | None:
         """An offline copy of a remote file: `<cache>/<host>/<path>` or `<cache>/<file name>`."""
@@ -441,9 +450,9 @@ class _CustomSubscription:
         path_text, _, entry = source.partition("#") if ".zip#" in source.lower() else (source, "", "")
         path = Path(path_text)
         if not path.is_absolute() and not path.exists():
-            data_folder = getattr(self._context, "data_folder", None)
-            if data_folder is not None and (Path(data_folder) / path).exists():
-                path = Path(data_folder) / path
+            data_folder = self._data_folder()
+            if data_folder is not None and (data_folder / path).exists():
+                path = data_folder / path
         shown = display or (f"{path}#{entry}" if entry else str(path))
         if path.suffix.lower() == ".zip":
             return shown, lambda: _zip_lines(path, entry or None)
@@ -609,6 +618,7 @@ def open_custom_subscription(context: Any, data_type: type, symbol: Any, config:
         missing = "get_source" if get_source is None else "reader"
         on_warning(f"{symbol}: {type(factory).__name__} defines no {missing} method; no data read")
         return iter(())
+    exchange_hours = exchange_hours if exchange_hours is not None else getattr(config, "exchange_hours", None)
     data_zone = as_time_zone(getattr(config, "data_time_zone", None))
     exchange_zone = as_time_zone(getattr(config, "exchange_time_zone", None) or data_zone)
     start = start_local if data_zone.key == exchange_zone.key else _convert(start_local, exchange_zone, data_zone)
