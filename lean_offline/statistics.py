@@ -594,7 +594,7 @@ class _EquityBar:
         self.close: Number = 0
 
     def update(self, value: Number) -> None:
-        if abs(value) <= _ROUNDS_TO_ZERO:
+        if -_ROUNDS_TO_ZERO <= value <= _ROUNDS_TO_ZERO:
             return
         if self.open is None:
             self.open = self.high = self.low = self.close = value
