@@ -70,7 +70,7 @@ class DrawdownStats:
     """Deepest drawdown (≤ 0, e.g. −0.12), its peak and trough indices, and the longest drawdown duration.
 
     duration = periods from a peak until the equity first regains it (or until the last point when it never
-    does); the longest over all drawdowns.
+    does); the longest over all drawdowns. peak_index is the first time the pre-trough high was reached.
     """
 
     max_drawdown: float
@@ -87,14 +87,15 @@ def drawdown_stats(equity: npt.ArrayLike) -> DrawdownStats:
     trough = int(np.argmin(drawdown))
     peak = int(np.argmax(curve[: trough + 1]))
     longest = 0
-    start = 0
+    last_peak = 0
     for index in range(1, curve.size):
         if curve[index] >= running_peak[index - 1]:
-            longest = max(longest, index - start)
-            start = index
+            if index - last_peak > 1:
+                longest = max(longest, index - last_peak)
+            last_peak = index
     if drawdown[-1] < 0.0:
-        longest = max(longest, curve.size - 1 - start)
-    return DrawdownStats(float(drawdown[trough]), peak, trough, longest if drawdown.min() < 0.0 else 0)
+        longest = max(longest, curve.size - 1 - last_peak)
+    return DrawdownStats(float(drawdown[trough]), peak, trough, longest)
 
 
 def max_drawdown(equity: npt.ArrayLike) -> float:

@@ -110,3 +110,16 @@ def test_turnover() -> None:
 def test_bad_input_raises(function: object, argument: list[float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         function(argument)  # type: ignore[operator]
+
+
+def test_drawdown_duration_against_a_brute_force_definition() -> None:
+    equity = 100.0 * np.cumprod(1.0 + np.random.default_rng(41).normal(0.0, 0.02, 300))
+    longest = 0
+    for start in range(equity.size):
+        if equity[start] < equity[: start + 1].max():
+            continue  # durations start at a running high
+        later = np.nonzero(equity[start + 1 :] >= equity[start])[0]
+        end = start + 1 + later[0] if later.size else equity.size - 1
+        if end - start > 1 or (not later.size and end > start):
+            longest = max(longest, end - start)
+    assert drawdown_stats(equity).max_duration == longest

@@ -266,3 +266,22 @@ def test_risk_budget_weights_properties(covariance: np.ndarray, data: st.DataObj
         contributions = risk_contributions(weights[active], covariance[np.ix_(active, active)])
         np.testing.assert_allclose(contributions, budgets[active] / budgets[active].sum(), atol=1e-6)
     np.testing.assert_allclose(risk_budget_weights(covariance * scale, directions, budgets), weights, atol=1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.one_of(st.floats(1e-3, 5.0), st.sampled_from([0.0, math.nan, math.inf])), min_size=1, max_size=6),
+    st.integers(0, 2**32 - 1),
+    st.floats(1e-3, 1e3),
+)
+def test_correlation_penalized_weights_properties(vols: list[float], seed: int, scale: float) -> None:
+    rng = np.random.default_rng(seed)
+    factors = rng.standard_normal((len(vols), len(vols) + 2))
+    covariance = factors @ factors.T
+    corr = covariance / np.sqrt(np.outer(np.diag(covariance), np.diag(covariance)))
+    weights = correlation_penalized_weights(vols, corr)
+    eligible = np.array([0 < v < math.inf for v in vols])
+    assert np.all(np.isfinite(weights)) and np.all(weights >= 0)
+    assert weights.sum() == pytest.approx(1.0 if eligible.any() else 0.0)
+    assert np.all(weights[~eligible] == 0)
+    np.testing.assert_allclose(correlation_penalized_weights(np.array(vols) * scale, corr), weights, rtol=1e-9)
