@@ -27,6 +27,7 @@ from .moving_averages import (
     WilderMovingAverage,
     as_indicator,
 )
+from .python_indicator import PythonIndicator
 from .rolling_window import RollingWindow
 from .window_indicators import (
     ConstantIndicator,
@@ -46,7 +47,8 @@ __all__ = [
     "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",
     "Delay", "EventHandlers", "ExponentialMovingAverage", "Field", "Identity", "IndicatorBase", "IndicatorDataPoint",
     "IndicatorExtensions", "LinearWeightedMovingAverage", "Maximum", "Minimum", "Momentum", "MomentumPercent",
-    "MovingAverageConvergenceDivergence", "MovingAverageType", "PeriodCountConsolidatorBase", "QuoteBarConsolidator",
+    "MovingAverageConvergenceDivergence", "MovingAverageType", "PeriodCountConsolidatorBase", "PythonIndicator",
+    "QuoteBarConsolidator",
     "RateOfChange", "RateOfChangePercent", "RollingWindow", "SimpleMovingAverage", "StandardDeviation", "Sum",
     "TradeBarConsolidator", "Variance", "WilderMovingAverage", "WindowIndicator", "as_indicator",
     "resolution_to_timedelta", "to_indicator_point", "update_indicator",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from lean_offline.indicators import (
     MomentumPercent,
     MovingAverageConvergenceDivergence,
     MovingAverageType,
+    PythonIndicator,
     RateOfChange,
     RateOfChangePercent,
     SimpleMovingAverage,
@@ -407,3 +409,57 @@ def test_composites_with_constants_and_products() -> None:
     assert custom.current.value == 8.0
     with pytest.raises(TypeError, match="indicator or a number"):
         IndicatorExtensions.plus(source, "1")
+
+
+# -- user-written indicators -------------------------------------------------------------------------------------
+
+class CustomMean(PythonIndicator):
+    """Written as LEAN users write them: no super().__init__(), `value` set in `update`."""
+
+    def __init__(self, name: str, period: int) -> None:
+        self.name = name
+        self.value = 0.0
+        self.warm_up_period = period
+        self._queue: deque[float] = deque(maxlen=period)
+
+    def update(self, input: Any) -> bool:  # type: ignore[override]
+        self._queue.appendleft(input.value)
+        self.value = sum(self._queue) / len(self._queue)
+        return len(self._queue) == self._queue.maxlen
+
+
+class PascalRange(PythonIndicator):
+    def __init__(self) -> None:
+        self.Value = 0.0
+
+    def Update(self, input: Any) -> None:
+        self.Value = input.high - input.low
+
+    @property
+    def IsReady(self) -> bool:
+        return self.Value > 3
+
+
+def test_python_indicator_runs_the_update_protocol_around_user_code() -> None:
+    sma = SimpleMovingAverage(2)
+    custom = IndicatorExtensions.of(CustomMean("mine", 3), sma)
+    difference = IndicatorExtensions.minus(sma, custom)
+    seen: list[float] = []
+    custom.updated += lambda sender, point: seen.append(point.value)
+    values = [1.0, 2.0, 4.0, 8.0, 16.0]
+    for i, value in enumerate(values):
+        sma.update(START + timedelta(days=i), value)
+    sma_values = pd.Series(values).rolling(2).mean().dropna().to_list()  # 1.5, 3, 6, 12
+    expected = [float(np.mean(sma_values[max(0, i - 2):i + 1])) for i in range(len(sma_values))]
+    assert seen == pytest.approx(expected)
+    assert custom.samples == 4 and custom.is_ready and custom.IsReady and custom.name == "mine"
+    assert custom.current.time == START + timedelta(days=4)
+    assert difference.current.value == pytest.approx(sma.current.value - custom.value)
+
+
+def test_python_indicator_pascal_case_and_bar_inputs() -> None:
+    indicator = PascalRange()
+    assert indicator.name == "PascalRange" and not indicator.is_ready
+    indicator.update(bar(0, 10.0))  # bars reach user code unconverted: high − low = 4
+    assert indicator.current.value == 4.0 and indicator.is_ready and indicator.samples == 1
+    assert indicator.current.time == START + timedelta(minutes=1)
