@@ -184,7 +184,7 @@ class PythonData(DynamicData):
     def get_source(self, config: Any, date: datetime, is_live_mode: bool) -> SubscriptionDataSource:
         raise NotImplementedError(f"{type(self).__name__} must define get_source(config, date, is_live_mode)")
 
-    def reader(self, config: Any, line: str, date: datetime, is_live_mode: bool) -> BaseData | None:
+    def reader(self, config: Any, line: str, date: datetime, is_live_mode: bool) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define reader(config, line, date, is_live_mode)")
 
     def default_resolution(self) -> Any:
