@@ -63,6 +63,8 @@ def engle_granger(y: npt.ArrayLike, x: npt.ArrayLike) -> EngleGrangerResult:
 
     statistic and pvalue are statsmodels.tsa.stattools.coint(y, x) (constant, AIC lag selection, MacKinnon
     p-value); hedge_ratio = β, intercept = α, half_life = half_life(e) for the spread e = y − α − βx.
+    An exact linear relation y = α + βx gives statsmodels' statistic −inf and p-value 0 (with its
+    CollinearityWarning); the half-life of such a rounding-level residual is meaningless.
     Raises ValueError when the series differ in length, hold non-finite values, have fewer than 20 points,
     or x is constant.
     """

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 from crossasset import engle_granger, half_life
+from statsmodels.tools.sm_exceptions import CollinearityWarning
 from statsmodels.tsa.stattools import coint
 
 
@@ -52,6 +53,14 @@ def test_engle_granger_rejects_bad_input() -> None:
         engle_granger(y[:10], x[:10])
     with pytest.raises(ValueError, match="constant"):
         engle_granger(y, np.ones(50))
+
+
+def test_engle_granger_exact_linear_relation_follows_statsmodels() -> None:
+    x = 50.0 + np.cumsum(np.random.default_rng(24).normal(size=100))
+    with pytest.warns(CollinearityWarning):
+        result = engle_granger(2.0 * x + 1.0, x)
+    assert result.statistic == -math.inf and result.pvalue == 0.0
+    assert (result.hedge_ratio, result.intercept) == pytest.approx((2.0, 1.0))
 
 
 def test_half_life_of_exact_geometric_decay() -> None:
