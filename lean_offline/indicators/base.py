@@ -9,6 +9,7 @@ event. Values are floats (LEAN uses decimal).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -301,31 +302,41 @@ class IndicatorBase(DualCase):
 
 
 class WindowIndicator(IndicatorBase):
-    """An indicator over the last `period` inputs (`period`, and `is_ready` once the window is full)."""
+    """An indicator over the last `period` inputs (`period`, and `is_ready` once `period` inputs were seen).
 
-    __slots__ = ("_inputs",)
+    The input values live in a deque, oldest at [0]; `_push` appends one and returns the value it pushed out.
+    """
+
+    __slots__ = ("_inputs", "_period")
 
     def __init__(self, name: str, period: int) -> None:
         if not isinstance(period, int) or isinstance(period, bool) or period < 1:
             raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
         super().__init__(name)
-        self._inputs: RollingWindow[float] = RollingWindow(period)
+        self._period = period
+        self._inputs: deque[float] = deque(maxlen=period)
 
     @property
     def period(self) -> int:
-        return self._inputs.size
+        return self._period
 
     @property
     def is_ready(self) -> bool:
-        return self._inputs.is_ready
+        return self.samples >= self._period
 
     @property
     def warm_up_period(self) -> int:
-        return self._inputs.size
+        return self._period
+
+    def _push(self, value: float) -> float | None:
+        inputs = self._inputs
+        removed = inputs[0] if len(inputs) == self._period else None
+        inputs.append(value)
+        return removed
 
     def reset(self) -> None:
         super().reset()
-        self._inputs.reset()
+        self._inputs.clear()
 
 
 def split_name(name_or_first: Any, rest: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:

@@ -32,14 +32,11 @@ class Sum(WindowIndicator):
         self._sum = 0.0
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
-        inputs.add(point.value)
-        if inputs.samples > inputs.size:
-            self._sum += point.value - inputs.most_recently_removed
-        else:
-            self._sum += point.value
-        if inputs.samples % RESUM_INTERVAL == 0:
-            self._sum = math.fsum(inputs)
+        value = point.value
+        removed = self._push(value)
+        self._sum += value if removed is None else value - removed
+        if self.samples % RESUM_INTERVAL == 0:
+            self._sum = math.fsum(self._inputs)
         return self._sum
 
     def _reset_state(self) -> None:
@@ -61,7 +58,7 @@ class SimpleMovingAverage(Sum):
 
     def _compute(self, point: IndicatorDataPoint) -> float:
         total = super()._compute(point)
-        return total / self._inputs.count
+        return total / len(self._inputs)
 
 
 class ExponentialMovingAverage(IndicatorBase):
@@ -160,15 +157,10 @@ class LinearWeightedMovingAverage(WindowIndicator):
         self._denominator = period * (period + 1) // 2
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
-        inputs.add(point.value)
-        if not inputs.is_ready:
+        self._push(point.value)
+        if self.samples < self._period:
             return 0.0
-        weight = inputs.size
-        numerator = 0.0
-        for value in inputs:
-            numerator += weight * value
-            weight -= 1
+        numerator = math.fsum(weight * value for weight, value in enumerate(self._inputs, start=1))
         return numerator / self._denominator
 
 

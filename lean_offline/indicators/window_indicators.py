@@ -43,18 +43,15 @@ class Delay(WindowIndicator):
 
     @property
     def is_ready(self) -> bool:
-        return self.samples > self._inputs.size
+        return self.samples > self._period
 
     @property
     def warm_up_period(self) -> int:
-        return self._inputs.size + 1
+        return self._period + 1
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
-        inputs.add(point.value)
-        if inputs.samples <= inputs.size:
-            return inputs[inputs.count - 1]
-        return inputs.most_recently_removed
+        removed = self._push(point.value)
+        return self._inputs[0] if removed is None else removed
 
 
 class Momentum(WindowIndicator):
@@ -67,17 +64,15 @@ class Momentum(WindowIndicator):
 
     @property
     def is_ready(self) -> bool:
-        return self.samples > self._inputs.size
+        return self.samples > self._period
 
     @property
     def warm_up_period(self) -> int:
-        return self._inputs.size + 1
+        return self._period + 1
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
-        inputs.add(point.value)
-        reference = inputs[inputs.count - 1] if inputs.samples <= inputs.size else inputs.most_recently_removed
-        return point.value - reference
+        removed = self._push(point.value)
+        return point.value - (self._inputs[0] if removed is None else removed)
 
 
 class RateOfChange(WindowIndicator):
@@ -94,16 +89,15 @@ class RateOfChange(WindowIndicator):
 
     @property
     def is_ready(self) -> bool:
-        return self.samples > self._inputs.size
+        return self.samples > self._period
 
     @property
     def warm_up_period(self) -> int:
-        return self._inputs.size + 1
+        return self._period + 1
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
-        inputs.add(point.value)
-        base = inputs[inputs.count - 1] if inputs.samples <= inputs.size else inputs.most_recently_removed
+        removed = self._push(point.value)
+        base = self._inputs[0] if removed is None else removed
         if base == 0:
             return 0.0
         return self._scale * ((point.value - base) / base)
@@ -138,28 +132,28 @@ class Variance(WindowIndicator):
         self._sum_of_squares = 0.0
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
         value = point.value
-        inputs.add(value)
+        self._push(value)
         self._sum += value
         self._sum_of_squares += value * value
-        if self.samples < 2:
+        samples = self.samples
+        if samples < 2:
             return 0.0
-        period = inputs.size
-        n = min(period, self.samples)
+        period = self._period
+        n = min(period, samples)
         mean = self._sum / n
         mean_of_squares = self._sum_of_squares / n
         if n == period:
-            removed = inputs[period - 1]
-            self._sum -= removed
-            self._sum_of_squares -= removed * removed
-            if inputs.samples % 1024 == 0:
-                self._resum(period)
+            oldest = self._inputs[0]
+            self._sum -= oldest
+            self._sum_of_squares -= oldest * oldest
+            if samples % 1024 == 0:
+                self._resum()
         return max(0.0, mean_of_squares - mean * mean)
 
-    def _resum(self, period: int) -> None:
+    def _resum(self) -> None:
         """Recompute the sums of the next step's window (all but the oldest) exactly, bounding float drift."""
-        kept = [self._inputs[i] for i in range(period - 1)]
+        kept = list(self._inputs)[1:]
         self._sum = math.fsum(kept)
         self._sum_of_squares = math.fsum(v * v for v in kept)
 
@@ -192,16 +186,15 @@ class Maximum(WindowIndicator):
 
     @property
     def is_ready(self) -> bool:
-        return self.samples >= self._inputs.size
+        return self.samples >= self._period
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        inputs = self._inputs
-        inputs.add(point.value)
+        self._push(point.value)
         if self.samples == 1 or self._better(point.value, self._current.value):
             self.periods_since_maximum = 0
             return point.value
-        if self.periods_since_maximum >= inputs.size - 1:
-            values = list(inputs)
+        if self.periods_since_maximum >= self._period - 1:
+            values = list(reversed(self._inputs))
             best_index = 0
             for index, value in enumerate(values):
                 if self._better(value, values[best_index]) and value != values[best_index]:
