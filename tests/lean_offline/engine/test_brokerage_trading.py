@@ -1,0 +1,422 @@
+"""Trading API on a small algorithm stand-in: sizing, conversions, fills, liquidation, counting, bookkeeping.
+
+Expected values are derived independently: brute-force searches over integer quantities, hand arithmetic, and
+LEAN's recorded fills for BasicTemplateDailyAlgorithm (697 SPY at 143.372382812, fee 3.485).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from lean_offline.data.market import BaseData, TradeBar
+from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
+from lean_offline.data.symbol import Symbol
+from lean_offline.engine.orders import PortfolioTarget
+from lean_offline.engine.portfolio import SecurityPortfolioManager
+from lean_offline.engine.securities import Security, SecurityManager, local_to_utc
+from lean_offline.engine.settings import AlgorithmSettings
+from lean_offline.engine.trading import TradingMixin
+from lean_offline.engine.transactions import SecurityTransactionManager
+from lean_offline.enums import OrderStatus, OrderType, Resolution, SecurityType
+
+NEW_YORK = ZoneInfo("America/New_York")
+SPY_FACTOR = 0.8646266
+SESSION = timedelta(hours=6.5)
+
+
+@cache
+def nyse_hours() -> SecurityExchangeHours:
+    return nyse_fallback_hours(2013, 2014)
+
+
+class CustomPoint(BaseData):
+    """A custom data point (PythonData-like): only `value`."""
+
+
+class FakeAlgorithm(TradingMixin):
+    """The attributes TradingMixin relies on, with logs captured."""
+
+    def __init__(self, cash: float = 100_000.0) -> None:
+        self.utc_time = datetime(2013, 10, 8, 20)
+        self.settings = AlgorithmSettings()
+        self.securities = SecurityManager()
+        self.portfolio = SecurityPortfolioManager(self.securities, self.settings)
+        self.transactions = SecurityTransactionManager(self)
+        self.is_warming_up = False
+        self.live_mode = False
+        self.debugs: list[str] = []
+        self.errors: list[str] = []
+        self.events: list[Any] = []
+        self.records: list[tuple[datetime, float]] = []
+        self.portfolio.set_cash(cash)
+        self.transactions.set_order_event_handler(self.events.append)
+        self.portfolio.set_transaction_record_handler(lambda utc, amount: self.records.append((utc, amount)))
+
+    def debug(self, message: Any) -> None:
+        self.debugs.append(str(message))
+
+    def error(self, message: Any) -> None:
+        self.errors.append(str(message))
+
+    def at(self, local: datetime) -> None:
+        self.utc_time = local_to_utc(local, NEW_YORK)
+
+    def add_equity(self, ticker: str, resolution: Any = Resolution.DAILY) -> Security:
+        symbol = Symbol.create(ticker, SecurityType.EQUITY, "usa")
+        security = Security(symbol, nyse_hours(), clock=self)
+        security.add_subscription(TradeBar, resolution)
+        return self.securities.add(security)
+
+    def add_custom(self, ticker: str) -> Security:
+        symbol = Symbol.create_base("CustomPoint", ticker)
+        security = Security(symbol, SecurityExchangeHours.always_open_hours("America/New_York"), clock=self,
+                            leverage=1.0)
+        security.add_subscription(CustomPoint, Resolution.DAILY)
+        return self.securities.add(security)
+
+    def daily_bar(self, security: Security, day: datetime, open_: float, close: float,
+                  high: float | None = None, low: float | None = None) -> None:
+        """Deliver `day`'s daily bar at 16:00 with the clock set there (as the engine does)."""
+        self.at(day.replace(hour=16))
+        security.update(TradeBar(day.replace(hour=9, minute=30), security.symbol, open_,
+                                 high if high is not None else max(open_, close),
+                                 low if low is not None else min(open_, close), close, 1e6, SESSION))
+
+    def step(self) -> None:
+        self.transactions.process_synchronous_events()
+
+    def custom_point(self, security: Security, day: datetime, value: float) -> None:
+        self.at(day)
+        security.update(CustomPoint(day, day + timedelta(days=1), security.symbol, value))
+
+
+def ib_fee(quantity: float, price: float) -> float:
+    per_share = 0.005 * abs(quantity)
+    return 1.0 if per_share < 1 else min(per_share, 0.005 * abs(quantity) * price)
+
+
+def brute_force_set_holdings(tpv: float, price: float, percent: float, leverage: float) -> int:
+    """Largest whole quantity q with price·q/leverage ≤ (TPV − fee(q))·percent·(1 − 0.0025)/leverage."""
+    fraction = percent * (1 - 0.0025) / leverage
+    best = 0
+    for quantity in range(0, int(tpv * leverage / price) + 2):
+        if price * quantity / leverage <= (tpv - ib_fee(quantity, price)) * fraction:
+            best = quantity
+    return best
+
+
+# --- SetHoldings sizing -------------------------------------------------------------------------------------------
+def test_basic_template_daily_first_order_is_697_shares() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    price = 165.48 * SPY_FACTOR
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 167.0 * SPY_FACTOR, price)
+    expected = brute_force_set_holdings(100_000.0, price, 1.0, 2.0)
+    assert expected == 697  # the quantity LEAN's BasicTemplateDailyAlgorithm buys
+    assert algorithm.calculate_order_quantity("SPY", 1.0) == expected
+
+
+def test_set_holdings_after_close_becomes_moo_and_fills_at_next_open_with_ib_fee() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 167.0 * SPY_FACTOR, 165.48 * SPY_FACTOR)
+    tickets = algorithm.set_holdings("SPY", 1)
+    assert [ticket.order_type for ticket in tickets] == [OrderType.MARKET_ON_OPEN]
+    assert tickets[0].status == OrderStatus.SUBMITTED
+    algorithm.step()  # same time step: never filled
+    algorithm.at(datetime(2013, 10, 9, 10))
+    algorithm.step()  # next morning, the daily bar of the 9th has not arrived
+    assert tickets[0].status == OrderStatus.SUBMITTED
+    open_9th = 165.82 * SPY_FACTOR
+    algorithm.daily_bar(spy, datetime(2013, 10, 9), open_9th, 165.60 * SPY_FACTOR)
+    algorithm.step()
+    assert tickets[0].status == OrderStatus.FILLED
+    assert tickets[0].average_fill_price == pytest.approx(143.372382812, abs=1e-9)
+    assert algorithm.portfolio.total_fees == pytest.approx(3.485)
+    assert algorithm.portfolio.cash == pytest.approx(100_000 - 697 * open_9th - 3.485)
+    fill = algorithm.events[-1]
+    assert fill.utc_time == datetime(2013, 10, 9, 20)
+
+
+@pytest.mark.parametrize("percent", [0.3, -0.5, 1.5])
+def test_calculate_order_quantity_matches_brute_force(percent: float) -> None:
+    algorithm = FakeAlgorithm(50_000.0)
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 101.37)
+    quantity = algorithm.calculate_order_quantity(spy.symbol, percent)
+    magnitude = brute_force_set_holdings(50_000.0, 101.37, abs(percent), 2.0)
+    assert quantity == (magnitude if percent > 0 else -magnitude)
+
+
+def test_minimum_order_margin_filter_skips_small_rebalances() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")  # leverage 1, no fees: margin = price × quantity
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    algorithm.market_order("BTC", 500)  # $50,000 held, TPV stays $100,000
+    # target margin 0.5005 × 0.9975 × TPV = $49,924.875: |Δ| = $75.125 < 0.1 % of TPV ($100) → no order
+    assert algorithm.set_holdings("BTC", 0.5005) == []
+    assert algorithm.transactions.orders_count == 1
+    assert sum("minimum_order_margin_portfolio_percentage" in message for message in algorithm.debugs) == 1
+    algorithm.settings.minimum_order_margin_portfolio_percentage = 0
+    tickets = algorithm.set_holdings("BTC", 0.5005)
+    assert [ticket.quantity for ticket in tickets] == [-1.0]  # floor(499.24875) − 500
+
+
+def test_free_portfolio_value_setting_replaces_the_percentage_buffer() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    algorithm.settings.free_portfolio_value = 10_000.0
+    assert algorithm.calculate_order_quantity("BTC", 1.0) == 900.0  # (100k − 10k) / $100
+
+
+def test_set_holdings_subtracts_pending_moo_quantity() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 100.0)
+    first = algorithm.set_holdings("SPY", 0.5)
+    second = algorithm.set_holdings("SPY", 0.5)
+    assert len(first) == 1
+    assert second == []  # the open MOO already covers the target
+    assert algorithm.transactions.orders_count == 1
+
+
+def test_portfolio_target_list_orders_reductions_first_then_by_value() -> None:
+    algorithm = FakeAlgorithm(1_000_000.0)
+    names = {ticker: algorithm.add_custom(ticker) for ticker in ("AAA", "BBB", "CCC")}
+    for security in names.values():
+        algorithm.custom_point(security, datetime(2013, 10, 8), 100.0)
+    algorithm.market_order("CCC", 5000)  # $500k in CCC
+    tickets = algorithm.set_holdings([PortfolioTarget("AAA", 0.1), PortfolioTarget("BBB", 0.3),
+                                      PortfolioTarget("CCC", 0.2)])
+    assert [ticket.symbol.value for ticket in tickets] == ["CCC", "BBB", "AAA"]
+    assert tickets[0].quantity < 0 < tickets[1].quantity
+
+
+def test_set_holdings_liquidate_existing_holdings() -> None:
+    algorithm = FakeAlgorithm()
+    first, second = algorithm.add_custom("AAA"), algorithm.add_custom("BBB")
+    for security in (first, second):
+        algorithm.custom_point(security, datetime(2013, 10, 8), 50.0)
+    algorithm.market_order("AAA", 100)
+    tickets = algorithm.set_holdings("BBB", 0.5, liquidate_existing_holdings=True)
+    assert [(ticket.symbol.value, ticket.quantity) for ticket in tickets][0] == ("AAA", -100.0)
+    assert not first.holdings.invested and second.holdings.invested
+
+
+# --- conversions ----------------------------------------------------------------------------------------------
+def test_daily_only_market_order_during_market_hours_becomes_moc_and_fills_at_close() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 101.0)
+    algorithm.at(datetime(2013, 10, 9, 9, 30))
+    ticket = algorithm.market_order("SPY", 10)
+    assert ticket.order_type == OrderType.MARKET_ON_CLOSE
+    algorithm.at(datetime(2013, 10, 9, 12))
+    algorithm.step()
+    assert ticket.status == OrderStatus.SUBMITTED
+    algorithm.daily_bar(spy, datetime(2013, 10, 9), 102.0, 103.5)
+    algorithm.step()
+    assert ticket.status == OrderStatus.FILLED
+    assert ticket.average_fill_price == 103.5
+
+
+def test_daily_only_market_order_near_the_close_becomes_moo() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 101.0)
+    algorithm.at(datetime(2013, 10, 9, 15, 50))  # within 15.5 minutes of the 16:00 close
+    ticket = algorithm.market_order("SPY", 10)
+    assert ticket.order_type == OrderType.MARKET_ON_OPEN
+    assert ticket.status == OrderStatus.SUBMITTED
+
+
+def test_moo_and_moc_on_an_always_open_market_raise() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    with pytest.raises(ValueError, match="never closes"):
+        algorithm.market_on_open_order("BTC", 1)
+    with pytest.raises(ValueError, match="never closes"):
+        algorithm.market_on_close_order("BTC", 1)
+
+
+def test_minute_equity_market_order_fills_synchronously_at_the_close() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY", Resolution.MINUTE)
+    algorithm.at(datetime(2013, 10, 8, 10, 1))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10), spy.symbol, 100.0, 100.5, 99.5, 100.25, 1000.0,
+                        timedelta(minutes=1)))
+    ticket = algorithm.market_order("SPY", 100)
+    assert ticket.order_type == OrderType.MARKET
+    assert ticket.status == OrderStatus.FILLED
+    assert ticket.average_fill_price == 100.25
+    assert [event.status for event in ticket.order_events] == [OrderStatus.SUBMITTED, OrderStatus.FILLED]
+
+
+# --- custom data, fills and bookkeeping ---------------------------------------------------------------------------
+def test_custom_data_market_order_fills_inside_the_call_at_value_without_fee() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 123.45)
+    ticket = algorithm.market_order("BTC", 10)
+    assert ticket.status == OrderStatus.FILLED
+    assert ticket.average_fill_price == 123.45
+    assert algorithm.portfolio.total_fees == 0
+    assert algorithm.portfolio.cash == pytest.approx(100_000 - 1234.5)
+    assert algorithm.portfolio.total_portfolio_value == pytest.approx(100_000)
+
+
+def test_transaction_record_is_profit_minus_twice_the_fee() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY", Resolution.MINUTE)
+    algorithm.at(datetime(2013, 10, 8, 10, 1))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10), spy.symbol, 50.0, 50.0, 50.0, 50.0, 1.0, timedelta(minutes=1)))
+    algorithm.market_order("SPY", 400)  # fee max(1, 2.0) = 2.0
+    algorithm.at(datetime(2013, 10, 8, 11, 1))
+    spy.update(TradeBar(datetime(2013, 10, 8, 11), spy.symbol, 52.5, 52.5, 52.5, 52.5, 1.0, timedelta(minutes=1)))
+    algorithm.market_order("SPY", -300)  # closes 300: profit 300 × 2.5 = 750, fee 1.5
+    assert algorithm.records == [(datetime(2013, 10, 8, 15, 1), 750.0 - 2 * 1.5)]
+    assert spy.holdings.last_trade_profit == 750.0
+    assert spy.holdings.quantity == 100 and spy.holdings.average_price == 50.0
+    assert algorithm.portfolio.total_fees == pytest.approx(3.5)
+    assert algorithm.portfolio.total_sale_volume == pytest.approx(400 * 50 + 300 * 52.5)
+
+
+def test_transaction_records_at_the_same_time_move_by_a_millisecond() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    algorithm.market_order("BTC", 10)
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 12.0)
+    algorithm.market_order("BTC", -4)
+    algorithm.market_order("BTC", -6)
+    assert [amount for _, amount in algorithm.records] == [8.0, 12.0]
+    assert algorithm.records[1][0] - algorithm.records[0][0] == timedelta(milliseconds=1)
+
+
+def test_short_reversal_resets_average_price() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    algorithm.market_order("BTC", 10)
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 11.0)
+    algorithm.market_order("BTC", -15)
+    assert custom.holdings.quantity == -5 and custom.holdings.average_price == 11.0
+    assert custom.holdings.last_trade_profit == 10.0
+
+
+# --- counting and rejection ---------------------------------------------------------------------------------------
+def test_insufficient_buying_power_is_invalid_but_counted() -> None:
+    algorithm = FakeAlgorithm(1_000.0)
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    ticket = algorithm.market_order("BTC", 11)  # $1,100 of margin at leverage 1 with $1,000 free
+    assert ticket.status == OrderStatus.INVALID
+    assert algorithm.transactions.orders_count == 1
+    message = algorithm.errors[-1]
+    assert message.startswith("Order Error: ids: [1], Insufficient buying power to complete orders")
+    assert "Initial Margin: 1100, Free Margin: 1000" in message
+    assert ticket.order_events[-1].message == message
+
+
+def test_pre_order_check_failures_are_not_counted() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    no_price = algorithm.market_order("SPY", 10)
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 100.0)
+    zero = algorithm.market_order("SPY", 0)
+    algorithm.is_warming_up = True
+    warming = algorithm.market_order("SPY", 10)
+    assert [ticket.status for ticket in (no_price, zero, warming)] == [OrderStatus.INVALID] * 3
+    assert algorithm.transactions.orders_count == 0
+    assert len(algorithm.errors) == 3
+    assert "warm-up" in algorithm.errors[-1]
+
+
+def test_orders_on_unknown_symbols_raise_a_clear_error() -> None:
+    with pytest.raises(KeyError, match="not in the algorithm's securities"):
+        FakeAlgorithm().market_order("QQQ", 1)
+
+
+# --- liquidate --------------------------------------------------------------------------------------------------
+def test_liquidate_cancels_open_moo_and_counts_it() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 100.0)
+    moo = algorithm.set_holdings("SPY", 0.5)[0]
+    assert algorithm.liquidate() == []  # nothing held yet: only the cancellation happens
+    assert moo.status == OrderStatus.CANCELED
+    assert [event.status for event in moo.order_events] == [OrderStatus.SUBMITTED, OrderStatus.CANCEL_PENDING,
+                                                            OrderStatus.CANCELED]
+    assert moo.tag == "Liquidated"
+    assert algorithm.transactions.orders_count == 1
+
+
+def test_liquidate_closes_positions_and_skips_unknown_symbols() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    algorithm.market_order("BTC", 25)
+    tickets = algorithm.liquidate(["ETH", "BTC"])
+    assert [ticket.quantity for ticket in tickets] == [-25.0]
+    assert not algorithm.portfolio.invested
+    assert sum("ETH" in message for message in algorithm.debugs) == 1
+
+
+def test_liquidate_disabled_by_settings() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    algorithm.market_order("BTC", 25)
+    algorithm.settings.liquidate_enabled = False
+    assert algorithm.liquidate() == []
+    assert custom.holdings.quantity == 25
+
+
+# --- limit and stop orders --------------------------------------------------------------------------------------
+def test_limit_and_stop_orders_fill_from_the_next_bar_on_crossing() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY", Resolution.MINUTE)
+    algorithm.at(datetime(2013, 10, 8, 10, 1))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10), spy.symbol, 100.0, 100.0, 100.0, 100.0, 1.0,
+                        timedelta(minutes=1)))
+    buy_limit = algorithm.limit_order("SPY", 10, 99.0)
+    sell_stop = algorithm.stop_market_order("SPY", -5, 98.0)
+    algorithm.step()
+    assert buy_limit.status == sell_stop.status == OrderStatus.SUBMITTED
+    algorithm.at(datetime(2013, 10, 8, 10, 2))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10, 1), spy.symbol, 99.5, 99.8, 97.0, 97.5, 1.0,
+                        timedelta(minutes=1)))
+    algorithm.step()
+    assert buy_limit.status == OrderStatus.FILLED and buy_limit.average_fill_price == 99.0  # min(high, limit)
+    assert sell_stop.status == OrderStatus.FILLED and sell_stop.average_fill_price == 97.5  # min(stop, close)
+
+
+# --- JSON ---------------------------------------------------------------------------------------------------------
+def test_order_and_event_json_shapes() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 100.0)
+    ticket = algorithm.market_order("SPY", 10, tag="entry")
+    algorithm.daily_bar(spy, datetime(2013, 10, 9), 101.0, 102.0)
+    algorithm.step()
+    order = algorithm.transactions.get_order_by_id(ticket.order_id).to_json_dict()
+    assert order["type"] == 4 and order["status"] == 3 and order["direction"] == 0
+    assert order["time"] == "2013-10-08T20:00:00Z" and order["lastFillTime"] == "2013-10-09T20:00:00Z"
+    assert order["symbol"]["value"] == "SPY" and order["tag"] == "entry" and order["price"] == 101.0
+    assert "canceledTime" not in order
+    submitted, filled = (event.to_json_dict("algo") for event in ticket.order_events)
+    assert submitted["status"] == "submitted" and "orderFeeAmount" not in submitted
+    assert filled == {
+        "id": "algo-1-2", "algorithmId": "algo", "orderId": 1, "orderEventId": 2,
+        "symbol": str(spy.symbol.id), "symbolValue": "SPY", "symbolPermtick": "SPY",
+        "time": 1381348800.0, "status": "filled", "orderFeeAmount": 1.0, "orderFeeCurrency": "USD",
+        "fillPrice": 101.0, "fillPriceCurrency": "USD", "fillQuantity": 10.0, "direction": "buy",
+        "isAssignment": False, "quantity": 10.0,
+    }
