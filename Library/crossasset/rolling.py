@@ -137,6 +137,23 @@ class RollingStats:
         """√variance(ddof); NaN when n ≤ ddof."""
         return math.sqrt(self.variance(ddof))
 
+    @property
+    def newest(self) -> float:
+        """The last value added; NaN when empty."""
+        if not self._count:
+            return math.nan
+        return float(self._buffer[self._next - 1 if self._next else self._window - 1])
+
+    def zscore(self) -> float:
+        """(newest − mean) / std(ddof=1) of the full window, as `zscore` gives for the last position.
+
+        NaN until the window is ready, or when the window is constant.
+        """
+        if not self.is_ready:
+            return math.nan
+        deviation = self.std()
+        return (self.newest - self._mean) / deviation if deviation > 0.0 else math.nan
+
     def values(self) -> FloatArray:
         """The values held, oldest→newest (a copy)."""
         if self._count < self._window:
@@ -258,6 +275,16 @@ class RollingPairStats:
         if self._count < 2 or self._m2_x <= 0.0 or self._m2_y <= 0.0:
             return math.nan
         return min(1.0, max(-1.0, self._c_xy / math.sqrt(self._m2_x * self._m2_y)))
+
+    def slope(self) -> float:
+        """OLS slope of y on x over the window: β = cov(x, y) / var(x); NaN when x is constant or n < 2."""
+        if self._count < 2 or self._m2_x <= 0.0:
+            return math.nan
+        return self._c_xy / self._m2_x
+
+    def intercept(self) -> float:
+        """OLS intercept α = ȳ − β x̄ of y on x over the window; NaN when the slope is."""
+        return self._mean_y - self.slope() * self._mean_x
 
     def values(self) -> tuple[FloatArray, FloatArray]:
         """The pairs held as (xs, ys), oldest→newest (copies)."""

@@ -148,6 +148,40 @@ def test_rolling_pair_correlation_accuracy_near_1e4_over_100k_updates() -> None:
     assert pair.covariance() == pytest.approx(np.cov(xs[-60:], ys[-60:])[0, 1], rel=1e-5)
 
 
+def test_rolling_stats_zscore_and_newest_match_the_vectorised_zscore() -> None:
+    values = np.random.default_rng(8).normal(20.0, 2.0, 200)
+    expected = zscore(values, 30)
+    stats = RollingStats(30)
+    assert math.isnan(stats.newest)
+    for index, value in enumerate(values):
+        stats.update(value)
+        assert stats.newest == value
+        if index < 29:
+            assert math.isnan(stats.zscore())
+        else:
+            assert stats.zscore() == pytest.approx(expected[index], rel=1e-9)
+    constant = RollingStats(3)
+    for _ in range(3):
+        constant.update(1.0)
+    assert math.isnan(constant.zscore())
+
+
+def test_rolling_pair_regression_matches_polyfit() -> None:
+    rng = np.random.default_rng(9)
+    xs = rng.normal(1.0, 0.5, 400)
+    ys = 1800.0 - 150.0 * xs + rng.normal(0.0, 20.0, 400)
+    pair = RollingPairStats(120)
+    for x, y in zip(xs, ys, strict=True):
+        pair.update(x, y)
+    slope, intercept = np.polyfit(xs[-120:], ys[-120:], 1)
+    assert pair.slope() == pytest.approx(slope, rel=1e-9)
+    assert pair.intercept() == pytest.approx(intercept, rel=1e-9)
+    flat = RollingPairStats(3)
+    flat.update(1.0, 2.0)
+    flat.update(1.0, 3.0)
+    assert math.isnan(flat.slope()) and math.isnan(flat.intercept())
+
+
 def test_rolling_pair_constant_series_and_bad_input() -> None:
     pair = RollingPairStats(5)
     assert math.isnan(pair.correlation()) and math.isnan(pair.mean_x)
