@@ -339,8 +339,13 @@ class WindowIndicator(IndicatorBase):
         self._inputs.clear()
 
 
-def split_name(name_or_first: Any, rest: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
-    """LEAN's overloads put an optional `name` first: (name, period, ...) or (period, ...)."""
-    if isinstance(name_or_first, str):
-        return name_or_first, rest
-    return None, (name_or_first, *rest)
+def name_and_period(default_format: str, name: Any, period: Any) -> tuple[str, Any]:
+    """LEAN's overloads `(period)` and `(name, period)`, plus keywords: `(period=…)`, `(name=…, period=…)`.
+
+    The default name is `default_format` filled with the period.
+    """
+    if period is None:
+        name, period = None, name
+    if period is None:
+        raise TypeError(f"{default_format.format('period')} needs a period")
+    return (default_format.format(period) if name is None else name), period

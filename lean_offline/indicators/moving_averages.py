@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..naming import UnsupportedApiError, lean_enum
-from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator
+from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, name_and_period
 
 MovingAverageType = lean_enum(
     "MovingAverageType",
@@ -25,9 +25,8 @@ class Sum(WindowIndicator):
 
     __slots__ = ("_sum",)
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        if period is None:
-            name, period = f"SUM({name})", name
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("SUM({})", name, period)
         super().__init__(name, period)
         self._sum = 0.0
 
@@ -51,9 +50,8 @@ class SimpleMovingAverage(Sum):
 
     __slots__ = ()
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        if period is None:
-            name, period = f"SMA({name})", name
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("SMA({})", name, period)
         super().__init__(name, period)
 
     def _compute(self, point: IndicatorDataPoint) -> float:
@@ -71,11 +69,11 @@ class ExponentialMovingAverage(IndicatorBase):
 
     __slots__ = ("period", "_k", "_seed")
 
-    def __init__(self, name: Any, period: Any = None, smoothing_factor: float | None = None) -> None:
-        if not isinstance(name, str):
-            period, smoothing_factor = name, period
-            label = f"EMA({period})" if smoothing_factor is None else f"EMA({period},{smoothing_factor})"
-            name = label
+    def __init__(self, name: Any = None, period: Any = None, smoothing_factor: float | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            name, period, smoothing_factor = None, name, period
+        if name is None:
+            name = f"EMA({period})" if smoothing_factor is None else f"EMA({period},{smoothing_factor})"
         if not isinstance(period, int) or period < 1:
             raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
         super().__init__(name)
@@ -117,9 +115,8 @@ class WilderMovingAverage(IndicatorBase):
 
     __slots__ = ("period", "_k", "_seed")
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        if period is None:
-            name, period = f"WWMA{name}", name
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("WWMA{}", name, period)
         if not isinstance(period, int) or period < 1:
             raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
         super().__init__(name)
@@ -150,9 +147,8 @@ class LinearWeightedMovingAverage(WindowIndicator):
 
     __slots__ = ("_denominator",)
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        if period is None:
-            name, period = f"LWMA({name})", name
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("LWMA({})", name, period)
         super().__init__(name, period)
         self._denominator = period * (period + 1) // 2
 

@@ -6,13 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, _make_point
-
-
-def _named(default_format: str, name: Any, period: int | None) -> tuple[str, int]:
-    if period is None:
-        return default_format.format(name), name
-    return name, period
+from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, _make_point, name_and_period
 
 
 class Identity(IndicatorBase):
@@ -38,8 +32,8 @@ class Delay(WindowIndicator):
 
     __slots__ = ()
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        super().__init__(*_named("DELAY({})", name, period))
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period("DELAY({})", name, period))
 
     @property
     def is_ready(self) -> bool:
@@ -59,8 +53,8 @@ class Momentum(WindowIndicator):
 
     __slots__ = ()
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        super().__init__(*_named("MOM({})", name, period))
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period("MOM({})", name, period))
 
     @property
     def is_ready(self) -> bool:
@@ -84,8 +78,8 @@ class RateOfChange(WindowIndicator):
     _default_name = "ROC({})"
     _scale = 1.0
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        super().__init__(*_named(self._default_name, name, period))
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period(self._default_name, name, period))
 
     @property
     def is_ready(self) -> bool:
@@ -126,8 +120,8 @@ class Variance(WindowIndicator):
 
     _default_name = "VAR({})"
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        super().__init__(*_named(self._default_name, name, period))
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period(self._default_name, name, period))
         self._sum = 0.0
         self._sum_of_squares = 0.0
 
@@ -180,8 +174,8 @@ class Maximum(WindowIndicator):
     _default_name = "MAX({})"
     _better = staticmethod(lambda new, old: new >= old)
 
-    def __init__(self, name: Any, period: int | None = None) -> None:
-        super().__init__(*_named(self._default_name, name, period))
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period(self._default_name, name, period))
         self.periods_since_maximum = 0
 
     @property

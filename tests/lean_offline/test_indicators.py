@@ -463,3 +463,13 @@ def test_python_indicator_pascal_case_and_bar_inputs() -> None:
     indicator.update(bar(0, 10.0))  # bars reach user code unconverted: high − low = 4
     assert indicator.current.value == 4.0 and indicator.is_ready and indicator.samples == 1
     assert indicator.current.time == START + timedelta(minutes=1)
+
+
+def test_constructor_overloads_and_keywords() -> None:
+    assert SimpleMovingAverage(period=5).name == "SMA(5)" and SimpleMovingAverage("s", 5).period == 5
+    assert SimpleMovingAverage(name="s", period=5).name == "s"
+    assert ExponentialMovingAverage(period=4, smoothing_factor=0.5).name == "EMA(4,0.5)"
+    assert Delay(period=2).name == "DELAY(2)" and StandardDeviation("sd", 3).name == "sd"
+    assert WilderMovingAverage(3).name == "WWMA3" and Sum(2).name == "SUM(2)" and Maximum(4).name == "MAX(4)"
+    with pytest.raises(TypeError, match="needs a period"):
+        SimpleMovingAverage()
