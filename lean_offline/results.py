@@ -18,7 +18,7 @@ Public interface (called by the engine at the end of a run)::
 
 ``write_backtest_results`` creates ``output_dir`` and writes, as LEAN's ``BacktestingResultHandler`` does:
 
-* ``<id>.json``: rollingWindow ({}), totalPerformance {tradeStatistics, portfolioStatistics, closedTrades: []},
+* ``<id>.json``: rollingWindow (M1/M3/M6/M12 periods), totalPerformance {tradeStatistics, portfolioStatistics, closedTrades: []},
   charts, orders, profitLoss, statistics, runtimeStatistics, state, algorithmConfiguration;
 * ``<id>-summary.json``: the same without orders/profit-loss/rolling window, and only the Strategy Equity chart,
   down-sampled to candles of at most 7 days;
@@ -41,7 +41,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from .statistics import BacktestStatistics, format_dotnet_decimal, to_decimal
+from .statistics import BacktestStatistics, PortfolioStatistics, format_dotnet_decimal, to_decimal
 
 __all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "write_backtest_results"]
 
@@ -111,12 +111,9 @@ def format_statistics_table(stats: BacktestStatistics | Mapping[str, str]) -> st
 
 def _full_result(data: BacktestResultData) -> dict[str, Any]:
     return {
-        "rollingWindow": {},
-        "totalPerformance": {
-            "tradeStatistics": _trade_statistics_json(data.statistics.trades),
-            "portfolioStatistics": _portfolio_statistics_json(data.statistics),
-            "closedTrades": [],
-        },
+        "rollingWindow": {key: _performance_json(stats, data.statistics.trades)
+                          for key, stats in data.statistics.rolling.items()},
+        "totalPerformance": _performance_json(data.statistics.portfolio_decimals, data.statistics.trades),
         "charts": data.statistics.charts,
         "orders": {str(order_id): dict(order) for order_id, order in data.orders.items()},
         "profitLoss": {_iso_utc(time): value for time, value in sorted(data.profit_loss.items())},
@@ -186,8 +183,14 @@ def _json_rounded(value: Decimal | int) -> str:
     return format_dotnet_decimal(number)
 
 
-def _portfolio_statistics_json(stats: BacktestStatistics) -> dict[str, str]:
-    return {name: _json_rounded(value) for name, value in stats.portfolio_decimals.to_camel_dict().items()}
+def _performance_json(stats: PortfolioStatistics, trades: Mapping[str, float]) -> dict[str, Any]:
+    """LEAN's AlgorithmPerformance: trade statistics, portfolio statistics (rounded decimals written as strings)
+    and the closed trades (none: the offline engine does not build trades)."""
+    return {
+        "tradeStatistics": _trade_statistics_json(trades),
+        "portfolioStatistics": {name: _json_rounded(value) for name, value in stats.to_camel_dict().items()},
+        "closedTrades": [],
+    }
 
 
 def _trade_statistics_json(trades: Mapping[str, float]) -> dict[str, Any]:

@@ -18,9 +18,11 @@ conversion keeps 15 significant digits as .NET does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from statistics import NormalDist
 from typing import Any
@@ -621,6 +623,7 @@ class BacktestStatistics:
     trades: dict[str, float]
     charts: dict[str, Any]
     portfolio_decimals: PortfolioStatistics = field(default_factory=PortfolioStatistics)
+    rolling: dict[str, PortfolioStatistics] = field(default_factory=dict)
 
 
 class ResultCollector:
@@ -731,36 +734,28 @@ class ResultCollector:
     def statistics(self, *, total_fees: Number, total_orders: int, trading_days_per_year: int,
                    risk_free_rate: Callable[[datetime], Number], lowest_capacity_asset: str = "",
                    estimated_capacity: str | None = None, order_list_hash: str = "",
-                   currency_symbol: str = "$") -> BacktestStatistics:
-        """LEAN's ``StatisticsBuilder.Generate`` for the whole backtest. ``risk_free_rate(utc)`` returns the annual
-        rate as a fraction; it is averaged over every equity-chart time."""
-        equity = self.equity_points()
+                   currency_symbol: str = "$", rolling_window: bool = True) -> BacktestStatistics:
+        """LEAN's ``StatisticsBuilder.Generate``: the whole-backtest statistics and (``rolling_window``) the
+        M1/M3/M6/M12 rolling ones keyed "M3_20131031". ``risk_free_rate(utc)`` returns the annual rate as a
+        fraction; it is averaged over the equity-chart times of the period."""
+        series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year)
         stats = PortfolioStatistics()
-        performance_points = self._points("Strategy Equity", "Return")
-        benchmark_points = self._points("Benchmark", "Benchmark")
-        if equity and performance_points and benchmark_points and len(performance_points) == len(benchmark_points):
-            with localcontext(_DECIMAL_CONTEXT):
-                rates = [to_decimal(risk_free_rate(time)) for time, _ in equity]
-                average_rate = sum(rates, _ZERO) / len(rates)
-                performance = [float(v / _HUNDRED) for _, v in performance_points[2:]]
-                benchmark = _benchmark_changes([v for _, v in benchmark_points])
-            records = [v for _, (v, _) in sorted(self._profit_loss.items())]
-            stats = compute_portfolio_statistics(
-                profit_loss=records, equity=equity,
-                turnover=[v for _, v in self._points("Portfolio Turnover", "Portfolio Turnover")],
-                performance=performance, benchmark=benchmark, starting_capital=self.starting_capital,
-                risk_free_rate=average_rate, trading_days_per_year=trading_days_per_year,
-                win_count=sum(1 for _, win in self._profit_loss.values() if win),
-                loss_count=sum(1 for _, win in self._profit_loss.values() if not win),
-            )
-        elif equity:
-            stats = PortfolioStatistics(start_equity=self.starting_capital, end_equity=equity[-1][1])
+        rolling: dict[str, PortfolioStatistics] = {}
+        if series.equity and series.aligned:
+            first_date, last_date = series.equity[0][0].date(), series.equity[-1][0].date()
+            stats = series.performance(first_date, last_date)
+            if rolling_window:
+                for months in (1, 3, 6, 12):
+                    for period_start, period_end in _period_ranges(months, first_date, last_date):
+                        rolling[f"M{months}_{period_end:%Y%m%d}"] = series.performance(period_start, period_end)
+        elif series.equity:
+            stats = PortfolioStatistics(start_equity=self.starting_capital, end_equity=series.equity[-1][1])
         summary = build_summary(stats, total_fees=to_decimal(total_fees), total_orders=total_orders,
                                 currency_symbol=currency_symbol, estimated_capacity=estimated_capacity,
                                 lowest_capacity_asset=lowest_capacity_asset, order_list_hash=order_list_hash)
         portfolio = {k: float(v) for k, v in stats.to_camel_dict().items()}
         return BacktestStatistics(summary=summary, portfolio=portfolio, trades=_default_trade_statistics(),
-                                  charts=self.charts_json(), portfolio_decimals=stats)
+                                  charts=self.charts_json(), portfolio_decimals=stats, rolling=rolling)
 
     # -- internals -----------------------------------------------------------------------------------------------
 
@@ -793,11 +788,102 @@ class ResultCollector:
                 utc_time, smart_round_decimal(turnover))
 
 
-def _benchmark_changes(values: Iterable[Decimal]) -> list[float]:
-    """Relative changes of consecutive benchmark values (0 after a zero value), the first change dropped."""
-    items = list(values)
-    changes = [0.0 if prev == 0 else float((cur - prev) / prev) for prev, cur in zip(items, items[1:], strict=False)]
-    return changes[1:]
+@dataclass(frozen=True)
+class _SeriesSnapshot:
+    """The collected series, time-sorted, with what a period's statistics need (LEAN's GetAlgorithmPerformance)."""
+
+    equity: list[tuple[datetime, Decimal]]
+    performance_points: list[tuple[datetime, Decimal]]
+    benchmark_points: list[tuple[datetime, Decimal]]
+    turnover_points: list[tuple[datetime, Decimal]]
+    records: list[tuple[datetime, Decimal, bool]]
+    rates: dict[datetime, Decimal]
+    return_fractions: list[float]      # Return points / 100
+    benchmark_changes: list[float]     # [i]: change from benchmark point i-1 to i ([0] unused)
+    starting_capital: Decimal
+    trading_days_per_year: int
+
+    @classmethod
+    def take(cls, collector: ResultCollector, risk_free_rate: Callable[[datetime], Number],
+             trading_days_per_year: int) -> _SeriesSnapshot:
+        equity = collector.equity_points()
+        performance_points = collector._points("Strategy Equity", "Return")
+        benchmark_values = [v for _, v in collector._points("Benchmark", "Benchmark")]
+        with localcontext(_DECIMAL_CONTEXT):
+            return_fractions = [float(v / _HUNDRED) for _, v in performance_points]
+            benchmark_changes = [0.0] + [0.0 if prev == 0 else float((cur - prev) / prev)
+                                         for prev, cur in zip(benchmark_values, benchmark_values[1:], strict=False)]
+        return cls(
+            equity=equity,
+            performance_points=performance_points,
+            benchmark_points=collector._points("Benchmark", "Benchmark"),
+            turnover_points=collector._points("Portfolio Turnover", "Portfolio Turnover"),
+            records=[(t, v, win) for t, (v, win) in sorted(collector._profit_loss.items())],
+            rates={time: to_decimal(risk_free_rate(time)) for time, _ in equity},
+            starting_capital=collector.starting_capital,
+            trading_days_per_year=trading_days_per_year,
+            return_fractions=return_fractions,
+            benchmark_changes=benchmark_changes,
+        )
+
+    @property
+    def aligned(self) -> bool:
+        return bool(self.performance_points) and len(self.performance_points) == len(self.benchmark_points)
+
+    def performance(self, from_date: date, to_date: date) -> PortfolioStatistics:
+        """Statistics of the points dated (UTC) from ``from_date`` to ``to_date`` inclusive."""
+        period_equity = self.equity[_date_slice(self.equity, from_date, to_date)]
+        if not period_equity:
+            return PortfolioStatistics()
+        performance_range = _date_slice(self.performance_points, from_date, to_date)
+        benchmark_range = _date_slice(self.benchmark_points, from_date, to_date)
+        if performance_range.stop - performance_range.start != benchmark_range.stop - benchmark_range.start:
+            raise ValueError(f"benchmark and performance series are misaligned from {from_date} to {to_date}")
+        # LEAN drops the first two returns of the period and the first benchmark change inside the period.
+        performance = self.return_fractions[performance_range.start + 2:performance_range.stop]
+        benchmark = self.benchmark_changes[benchmark_range.start + 2:benchmark_range.stop]
+        records = [(v, win) for t, v, win in self.records if from_date <= t.date() <= to_date]
+        with localcontext(_DECIMAL_CONTEXT):
+            average_rate = sum((self.rates[t] for t, _ in period_equity), _ZERO) / len(period_equity)
+        whole = len(period_equity) == len(self.equity)
+        return compute_portfolio_statistics(
+            profit_loss=[v for v, _ in records], equity=period_equity,
+            turnover=[v for _, v in self.turnover_points[_date_slice(self.turnover_points, from_date, to_date)]],
+            performance=performance, benchmark=benchmark,
+            starting_capital=self.starting_capital if whole else period_equity[0][1],
+            risk_free_rate=average_rate, trading_days_per_year=self.trading_days_per_year,
+            win_count=sum(1 for _, win in records if win), loss_count=sum(1 for _, win in records if not win),
+        )
+
+
+def _date_slice(points: list[tuple[datetime, Decimal]], from_date: date, to_date: date) -> slice:
+    """The index range of the time-sorted points whose date lies in [from_date, to_date]."""
+    low = bisect_left(points, datetime.combine(from_date, time_of_day.min), key=_point_time)
+    high = bisect_left(points, datetime.combine(to_date + timedelta(days=1), time_of_day.min), key=_point_time)
+    return slice(low, high)
+
+
+def _point_time(point: tuple[datetime, Decimal]) -> datetime:
+    return point[0]
+
+
+def _period_ranges(months: int, first_date: date, last_date: date) -> list[tuple[date, date]]:
+    """LEAN's rolling periods: month ends from ``last_date`` back to ``first_date``, each period spanning
+    ``months`` months up to its end (the first and last periods partial)."""
+    end_dates = []
+    current = last_date
+    while True:
+        end_dates.append(current)
+        current = current.replace(day=1) - timedelta(days=1)
+        if current < first_date:
+            break
+    ranges = [(first_date, end_dates[-1])]
+    for end in reversed(end_dates[:-1]):
+        next_month_start = ranges[-1][1] + timedelta(days=1)
+        month_index = next_month_start.year * 12 + next_month_start.month - 1 + (1 - months)
+        start = date(month_index // 12, month_index % 12 + 1, 1)
+        ranges.append((max(start, first_date), end))
+    return ranges
 
 
 _TRADE_STATISTICS_FIELDS = (

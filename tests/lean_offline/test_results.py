@@ -73,6 +73,8 @@ def test_full_result_structure(written: dict[str, Path]) -> None:
     assert list(result["statistics"]) == list(STATISTIC_NAMES)
     assert result["statistics"]["Total Fees"] == "$3.49"
     assert set(result["totalPerformance"]) == {"tradeStatistics", "portfolioStatistics", "closedTrades"}
+    assert sorted(result["rollingWindow"]) == ["M12_20131014", "M1_20131014", "M3_20131014", "M6_20131014"]
+    assert result["rollingWindow"]["M1_20131014"]["portfolioStatistics"] == result["totalPerformance"]["portfolioStatistics"]
     portfolio = result["totalPerformance"]["portfolioStatistics"]
     assert portfolio["startEquity"] == "100000" and portfolio["endEquity"] == "101000"
     assert all(isinstance(v, str) for v in portfolio.values())        # LEAN writes rounded decimals as strings

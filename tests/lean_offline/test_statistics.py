@@ -382,3 +382,34 @@ def test_basic_template_daily_reconstruction(lean_data_folder: Path, fidelity_fo
     for name, value in expected["expected_statistics"].items():
         if name not in NOT_COMPARED:
             assert stats.summary[name] == value, name
+
+
+# --- rolling windows -------------------------------------------------------------------------------------------
+
+def test_period_ranges_hand_case() -> None:
+    from datetime import date
+
+    from lean_offline.statistics import _period_ranges
+
+    first, last = date(2020, 1, 15), date(2020, 4, 10)
+    assert _period_ranges(3, first, last) == [
+        (date(2020, 1, 15), date(2020, 1, 31)), (date(2020, 1, 15), date(2020, 2, 29)),
+        (date(2020, 1, 15), date(2020, 3, 31)), (date(2020, 2, 1), date(2020, 4, 10))]
+    assert _period_ranges(1, date(2013, 10, 8), date(2013, 10, 17)) == [(date(2013, 10, 8), date(2013, 10, 17))]
+
+
+def test_rolling_window_periods() -> None:
+    start = datetime(2020, 1, 15, 5)
+    collector = ResultCollector(start, start + timedelta(days=36), 1000)
+    values = [1000 + 10 * math.sin(i) + i for i in range(37)]
+    for day, value in enumerate(values):
+        collector.sample(start + timedelta(days=day), value, 100 + math.cos(day), 0, is_start=day == 0)
+    stats = collector.statistics(total_fees=0, total_orders=0, trading_days_per_year=252,
+                                 risk_free_rate=lambda _: 0.0)
+    assert sorted(stats.rolling) == ["M12_20200131", "M12_20200220", "M1_20200131", "M1_20200220",
+                                     "M3_20200131", "M3_20200220", "M6_20200131", "M6_20200220"]
+    february = stats.rolling["M1_20200220"]
+    assert february.start_equity == smart_round_decimal(D(repr(values[17])))   # first point dated Feb 1
+    assert february.end_equity == stats.portfolio_decimals.end_equity
+    # a period holding the whole backtest is the whole backtest
+    assert stats.rolling["M3_20200220"] == stats.portfolio_decimals
