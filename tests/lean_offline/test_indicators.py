@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections import deque
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -473,3 +475,18 @@ def test_constructor_overloads_and_keywords() -> None:
     assert WilderMovingAverage(3).name == "WWMA3" and Sum(2).name == "SUM(2)" and Maximum(4).name == "MAX(4)"
     with pytest.raises(TypeError, match="needs a period"):
         SimpleMovingAverage()
+
+
+@pytest.mark.lean_data
+def test_macd_and_std_on_lean_spy_daily_closes(lean_data_folder: Path) -> None:
+    with zipfile.ZipFile(lean_data_folder / "equity" / "usa" / "daily" / "spy.zip") as archive:
+        frame = pd.read_csv(archive.open(archive.namelist()[0]), header=None,
+                            names=["time", "open", "high", "low", "close", "volume"])
+    closes = frame["close"].to_numpy() / 10000.0
+    assert len(closes) > 5000
+    macd_out, ready = run(MovingAverageConvergenceDivergence(12, 26, 9), closes)
+    np.testing.assert_allclose(macd_out, seeded_ema(closes, 12) - seeded_ema(closes, 26), rtol=1e-9, atol=1e-9)
+    assert ready.index(True) == 33
+    std_out, _ = run(StandardDeviation(20), closes)
+    expected = pd.Series(closes).rolling(20, min_periods=1).std(ddof=0).to_numpy()
+    np.testing.assert_allclose(std_out, expected, rtol=1e-6, atol=1e-7)
