@@ -217,33 +217,33 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     # ---- securities ------------------------------------------------------------------------------------------
     def add_equity(self, ticker: str, resolution: Any = None, market: str = "usa", fill_forward: bool = True,
                    leverage: float = 0.0, extended_market_hours: bool = False,
-                   data_normalization_mode: Any = DataNormalizationMode.ADJUSTED, **unsupported: Any) -> Any:
+                   data_normalization_mode: Any = DataNormalizationMode["ADJUSTED"], **unsupported: Any) -> Any:
         _reject_unsupported("add_equity", unsupported)
         return self._context.add_market_security(
-            SecurityType.EQUITY, ticker, resolution, market, fill_forward, leverage, extended_market_hours,
+            SecurityType["EQUITY"], ticker, resolution, market, fill_forward, leverage, extended_market_hours,
             data_normalization_mode)
 
     def add_forex(self, ticker: str, resolution: Any = None, market: str = "oanda", fill_forward: bool = True,
                   leverage: float = 0.0, **unsupported: Any) -> Any:
         _reject_unsupported("add_forex", unsupported)
-        return self._context.add_market_security(SecurityType.FOREX, ticker, resolution, market, fill_forward,
-                                                  leverage, False, DataNormalizationMode.RAW)
+        return self._context.add_market_security(SecurityType["FOREX"], ticker, resolution, market, fill_forward,
+                                                  leverage, False, DataNormalizationMode["RAW"])
 
     def add_cfd(self, ticker: str, resolution: Any = None, market: str = "oanda", fill_forward: bool = True,
                 leverage: float = 0.0, **unsupported: Any) -> Any:
         _reject_unsupported("add_cfd", unsupported)
-        return self._context.add_market_security(SecurityType.CFD, ticker, resolution, market, fill_forward,
-                                                  leverage, False, DataNormalizationMode.RAW)
+        return self._context.add_market_security(SecurityType["CFD"], ticker, resolution, market, fill_forward,
+                                                  leverage, False, DataNormalizationMode["RAW"])
 
     def add_crypto(self, ticker: str, resolution: Any = None, market: str = "coinbase", fill_forward: bool = True,
                    leverage: float = 0.0, **unsupported: Any) -> Any:
         _reject_unsupported("add_crypto", unsupported)
-        return self._context.add_market_security(SecurityType.CRYPTO, ticker, resolution, market, fill_forward,
-                                                  leverage, False, DataNormalizationMode.RAW)
+        return self._context.add_market_security(SecurityType["CRYPTO"], ticker, resolution, market, fill_forward,
+                                                  leverage, False, DataNormalizationMode["RAW"])
 
     def add_security(self, security_type: Any, ticker: Any = None, resolution: Any = None, market: str | None = None,
                      fill_forward: bool = True, leverage: float = 0.0, extended_market_hours: bool = False,
-                     data_normalization_mode: Any = DataNormalizationMode.ADJUSTED, **unsupported: Any) -> Any:
+                     data_normalization_mode: Any = DataNormalizationMode["ADJUSTED"], **unsupported: Any) -> Any:
         _reject_unsupported("add_security", unsupported)
         if isinstance(security_type, Symbol):
             symbol = security_type
@@ -251,7 +251,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
                 symbol.security_type, symbol.value, ticker if resolution is None else resolution, symbol.market,
                 fill_forward, leverage, extended_market_hours, data_normalization_mode)
         kind = SecurityType(security_type)
-        default_market = {SecurityType.FOREX: "oanda", SecurityType.CFD: "oanda", SecurityType.CRYPTO: "coinbase"}
+        default_market = {SecurityType["FOREX"]: "oanda", SecurityType["CFD"]: "oanda", SecurityType["CRYPTO"]: "coinbase"}
         return self._context.add_market_security(
             kind, str(ticker), resolution, market or default_market.get(kind, "usa"), fill_forward, leverage,
             extended_market_hours, data_normalization_mode)
@@ -370,7 +370,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     def ema(self, symbol: Any, period: int, smoothing_factor: float | None = None, resolution: Any = None,
             selector: Any = None) -> Any:
-        if isinstance(smoothing_factor, type(Resolution.DAILY)):
+        if isinstance(smoothing_factor, type(Resolution["DAILY"])):
             smoothing_factor, resolution = None, smoothing_factor
         name = _indicator_name(symbol, f"EMA({period})", resolution)
         ind = (self._context.indicators.ExponentialMovingAverage(name, period) if smoothing_factor is None

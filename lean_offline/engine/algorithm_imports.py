@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 # (module, names) pairs; a name missing from a module that does not exist yet is left out rather than faked, so
 # an algorithm using it fails with a NameError naming it.

@@ -10,11 +10,11 @@ from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
 from ..naming import DualCase
 
 RESOLUTION_INCREMENT: dict[int, timedelta] = {
-    int(Resolution.TICK): timedelta(0),
-    int(Resolution.SECOND): timedelta(seconds=1),
-    int(Resolution.MINUTE): timedelta(minutes=1),
-    int(Resolution.HOUR): timedelta(hours=1),
-    int(Resolution.DAILY): timedelta(days=1),
+    int(Resolution["TICK"]): timedelta(0),
+    int(Resolution["SECOND"]): timedelta(seconds=1),
+    int(Resolution["MINUTE"]): timedelta(minutes=1),
+    int(Resolution["HOUR"]): timedelta(hours=1),
+    int(Resolution["DAILY"]): timedelta(days=1),
 }
 
 
@@ -36,8 +36,8 @@ class SubscriptionDataConfig(DualCase):
     extended_market_hours: bool
     is_internal_feed: bool = False
     is_custom_data: bool = False
-    data_normalization_mode: Any = DataNormalizationMode.ADJUSTED
-    tick_type: Any = TickType.TRADE
+    data_normalization_mode: Any = DataNormalizationMode["ADJUSTED"]
+    tick_type: Any = TickType["TRADE"]
 
     @property
     def security_type(self) -> Any:

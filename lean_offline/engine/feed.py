@@ -149,7 +149,7 @@ def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, 
             members.append((subscriptions[index], point))
             following = next(streams[index], None)
             if following is not None:
-                push(heap, (following.end_time_utc, index, following))  # type: ignore[arg-type]
+                push(heap, (following.end_time_utc, index, following))  # type: ignore[arg-type,misc]
         if len(members) > 1:
             members.sort(key=_subscription_order(subscriptions))
         yield slice_time, members

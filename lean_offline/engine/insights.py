@@ -13,8 +13,8 @@ from ..naming import DualCaseSettable
 class Insight(DualCaseSettable):
     """A directional forecast for a symbol over a period (`Insight.price(symbol, period, direction)`)."""
 
-    def __init__(self, symbol: Any, period: timedelta | Any, type: Any = InsightType.PRICE,
-                 direction: Any = InsightDirection.FLAT, magnitude: float | None = None,
+    def __init__(self, symbol: Any, period: timedelta | Any, type: Any = InsightType["PRICE"],
+                 direction: Any = InsightDirection["FLAT"], magnitude: float | None = None,
                  confidence: float | None = None, source_model: str | None = None, weight: float | None = None,
                  tag: str = "") -> None:
         self.id = uuid.uuid4().hex
@@ -34,7 +34,7 @@ class Insight(DualCaseSettable):
     def price(symbol: Any, period: timedelta | Any, direction: Any, magnitude: float | None = None,
               confidence: float | None = None, source_model: str | None = None, weight: float | None = None,
               tag: str = "") -> Insight:
-        return Insight(symbol, period, InsightType.PRICE, direction, magnitude, confidence, source_model, weight, tag)
+        return Insight(symbol, period, InsightType["PRICE"], direction, magnitude, confidence, source_model, weight, tag)
 
     Price = price
 

@@ -16,12 +16,11 @@ import sys
 import time as wall_clock
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from ..api import BacktestResult
 from ..data.symbol import symbol_cache

@@ -89,7 +89,7 @@ class EngineContext:
         self.first_utc = datetime.min
         self.trading_days_per_year = 252
         self.algorithm: Any = None
-        self.brokerage_name: Any = BrokerageName.DEFAULT
+        self.brokerage_name: Any = BrokerageName["DEFAULT"]
         self.account_type: Any = None
         self.universe_settings = _UniverseSettings()
         self._order_event_handler: Callable[[Any], None] | None = None
@@ -129,7 +129,7 @@ class EngineContext:
 
     # ---- securities -------------------------------------------------------------------------------------------
     def _make_symbol(self, security_type: Any, ticker: str, market: str) -> Symbol:
-        if SecurityType(security_type) == SecurityType.EQUITY:
+        if SecurityType(security_type) == SecurityType["EQUITY"]:
             return _import("lean_offline.data.factors").equity_symbol(self.data_folder, ticker, market)
         return Symbol.create(ticker, security_type, market)
 
@@ -141,8 +141,8 @@ class EngineContext:
         security.add_subscription(config.type, config.resolution, config.is_internal_feed,
                                   config.extended_market_hours)
         if config.is_custom_data:
-            security.data_normalization_mode = DataNormalizationMode.RAW
-        elif security.type == SecurityType.EQUITY:
+            security.data_normalization_mode = DataNormalizationMode["RAW"]
+        elif security.type == SecurityType["EQUITY"]:
             security.set_data_normalization_mode(config.data_normalization_mode)
         return security
 
@@ -150,7 +150,7 @@ class EngineContext:
                             fill_forward_enabled: bool, leverage: float, extended_market_hours: bool,
                             normalization: Any) -> Any:
         kind = SecurityType(security_type)
-        if kind not in (SecurityType.EQUITY, SecurityType.FOREX, SecurityType.CFD, SecurityType.CRYPTO):
+        if kind not in (SecurityType["EQUITY"], SecurityType["FOREX"], SecurityType["CFD"], SecurityType["CRYPTO"]):
             raise UnsupportedApiError("QCAlgorithm", f"add_security({kind})")
         resolution = Resolution(self.universe_settings.resolution if resolution is None else resolution)
         symbol = self._make_symbol(kind, ticker, market)
@@ -159,14 +159,14 @@ class EngineContext:
         symbol_cache.set(symbol.value, symbol)
         entry = self.market_hours.get_entry(market, symbol.value, kind)
         properties = self.symbol_properties.get(market, symbol.value, kind)
-        data_type = QuoteBar if kind in (SecurityType.FOREX, SecurityType.CFD) else TradeBar
+        data_type = QuoteBar if kind in (SecurityType["FOREX"], SecurityType["CFD"]) else TradeBar
         config = SubscriptionDataConfig(
             type=data_type, symbol=symbol, resolution=resolution, data_time_zone=entry.data_time_zone.key,
             exchange_time_zone=entry.exchange_hours.time_zone.key, fill_data_forward=fill_forward_enabled,
             extended_market_hours=extended_market_hours,
-            data_normalization_mode=DataNormalizationMode(normalization) if kind == SecurityType.EQUITY
-            else DataNormalizationMode.RAW,
-            tick_type=TickType.QUOTE if data_type is QuoteBar else TickType.TRADE)
+            data_normalization_mode=DataNormalizationMode(normalization) if kind == SecurityType["EQUITY"]
+            else DataNormalizationMode["RAW"],
+            tick_type=TickType["QUOTE"] if data_type is QuoteBar else TickType["TRADE"])
         security = self._new_security(symbol, entry.exchange_hours, properties, config, leverage)
         self.securities.add(security)
         self.configs.append((config, security))
@@ -198,14 +198,14 @@ class EngineContext:
             zone_name = str(zone_getter()) if callable(zone_getter) else "America/New_York"
         if resolution is None:
             default_resolution = getattr(instance, "default_resolution", None)
-            resolution = default_resolution() if callable(default_resolution) else Resolution.MINUTE
+            resolution = default_resolution() if callable(default_resolution) else Resolution["MINUTE"]
         exchange_hours = hours if hours is not None else SecurityExchangeHours.always_open_hours(zone_name)
         props = properties if properties is not None else self.symbol_properties.get("usa", symbol.value,
-                                                                                      SecurityType.BASE)
+                                                                                      SecurityType["BASE"])
         config = SubscriptionDataConfig(
             type=data_type, symbol=symbol, resolution=Resolution(resolution), data_time_zone=zone_name,
             exchange_time_zone=exchange_hours.time_zone.key, fill_data_forward=fill_forward_enabled,
-            extended_market_hours=True, is_custom_data=True, data_normalization_mode=DataNormalizationMode.RAW)
+            extended_market_hours=True, is_custom_data=True, data_normalization_mode=DataNormalizationMode["RAW"])
         security = self._new_security(symbol, exchange_hours, props, config, leverage)
         self.securities.add(security)
         self.configs.append((config, security))
@@ -336,17 +336,17 @@ class EngineContext:
         if isinstance(spec, Symbol):
             kind, ticker, market = spec.security_type, spec.value, spec.market
         else:
-            kind, ticker, market = SecurityType.EQUITY, str(spec), "usa"
+            kind, ticker, market = SecurityType["EQUITY"], str(spec), "usa"
         symbol = self._make_symbol(kind, ticker, market)
         entry = self.market_hours.get_entry(market, ticker, kind)
         properties = self.symbol_properties.get(market, ticker, kind)
-        data_type = QuoteBar if kind in (SecurityType.FOREX, SecurityType.CFD) else TradeBar
-        resolution = Resolution.HOUR if kind == SecurityType.EQUITY else Resolution.DAILY
+        data_type = QuoteBar if kind in (SecurityType["FOREX"], SecurityType["CFD"]) else TradeBar
+        resolution = Resolution["HOUR"] if kind == SecurityType["EQUITY"] else Resolution["DAILY"]
         self.benchmark_config = SubscriptionDataConfig(
             type=data_type, symbol=symbol, resolution=resolution, data_time_zone=entry.data_time_zone.key,
             exchange_time_zone=entry.exchange_hours.time_zone.key, fill_data_forward=False,
             extended_market_hours=False, is_internal_feed=True,
-            tick_type=TickType.QUOTE if data_type is QuoteBar else TickType.TRADE)
+            tick_type=TickType["QUOTE"] if data_type is QuoteBar else TickType["TRADE"])
         self.benchmark_security = self._new_security(symbol, entry.exchange_hours, properties,
                                                      self.benchmark_config, 0.0)
         self.benchmark = self.benchmark_security
@@ -367,13 +367,12 @@ class EngineContext:
             earliest = min(earliest, _bars_back(security.exchange.hours, start, bars, increment,
                                                 config.extended_market_hours))
         if not self.configs:
-            increment = resolution_increment(resolution if resolution is not None else Resolution.MINUTE)
+            increment = resolution_increment(resolution if resolution is not None else Resolution["MINUTE"])
             earliest = start - bars * increment
         return earliest
 
     def _open_stream(self, config: SubscriptionDataConfig, security: Any) -> Iterator[BaseData]:
         zone = ZoneInfo(config.exchange_time_zone)
-        algorithm = self.algorithm
         end_local = self.clock.to_local(self.end_utc, zone)
         start_local = self.clock.to_local(self.first_utc, zone)
         hours = security.exchange.hours
@@ -392,9 +391,9 @@ class EngineContext:
                 daily_precise_end_time=bool(self.settings.daily_precise_end_time),
                 extended_market_hours=config.extended_market_hours)
             points = readers.read_subscription(spec, self.warn)
-        if config.fill_data_forward and int(config.resolution) != int(Resolution.TICK):
+        if config.fill_data_forward and int(config.resolution) != int(Resolution["TICK"]):
             precise = bool(self.settings.daily_precise_end_time) and not config.is_custom_data and \
-                config.security_type == SecurityType.EQUITY
+                config.security_type == SecurityType["EQUITY"]
             points = fill_forward(points, config, hours, end_local, self.clock, zone, precise)
         return points
 
@@ -407,7 +406,7 @@ class EngineContext:
     def risk_free_rate(self, utc_time: datetime) -> float:
         model = self.risk_free_model
         if model is not None:
-            getter = getattr(model, "get_interest_rate", None) or getattr(model, "GetInterestRate")
+            getter = getattr(model, "get_interest_rate", None) or model.GetInterestRate
             return float(getter(utc_time))
         return float(self.interest_rates.get_interest_rate(utc_time))
 
@@ -421,7 +420,7 @@ class _UniverseSettings:
     """UniverseSettings: the default resolution of add_* calls without one (Minute)."""
 
     def __init__(self) -> None:
-        self.resolution: Any = Resolution.MINUTE
+        self.resolution: Any = Resolution["MINUTE"]
         self.leverage: float = 0.0
         self.fill_forward = True
         self.extended_market_hours = False

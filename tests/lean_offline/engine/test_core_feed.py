@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -16,7 +17,7 @@ from lean_offline.engine.feed import Clock, Subscription, clip_to_window, fill_f
 from lean_offline.enums import Resolution, SecurityType
 
 NY = ZoneInfo("America/New_York")
-SPY = Symbol.create("SPY", SecurityType.EQUITY, "usa")
+SPY = Symbol.create("SPY", SecurityType["EQUITY"], "usa")
 
 
 def _bar(end_utc: datetime, close: float = 1.0) -> TradeBar:
@@ -25,7 +26,7 @@ def _bar(end_utc: datetime, close: float = 1.0) -> TradeBar:
     return bar
 
 
-def _config(resolution: Resolution = Resolution.HOUR, fill: bool = True) -> SubscriptionDataConfig:
+def _config(resolution: Any = Resolution["HOUR"], fill: bool = True) -> SubscriptionDataConfig:
     return SubscriptionDataConfig(type=TradeBar, symbol=SPY, resolution=resolution, data_time_zone="UTC",
                                   exchange_time_zone="UTC", fill_data_forward=fill, extended_market_hours=False)
 
@@ -75,7 +76,7 @@ def test_fill_forward_daily_fills_each_open_day_without_a_bar() -> None:
     first.end_time_utc = first.end_time
     third = TradeBar(datetime(2020, 1, 4), SPY, 2, 2, 2, 2, 0, timedelta(days=1))
     third.end_time_utc = third.end_time
-    out = list(fill_forward(iter([first, third]), _config(Resolution.DAILY), hours, datetime(2020, 1, 5, 23, 59),
+    out = list(fill_forward(iter([first, third]), _config(Resolution["DAILY"]), hours, datetime(2020, 1, 5, 23, 59),
                             clock, utc, False))
     assert [(p.time.date(), p.is_fill_forward, p.close) for p in out] == [
         (date(2020, 1, 1), False, 1), (date(2020, 1, 2), True, 1), (date(2020, 1, 3), True, 1),
@@ -88,7 +89,7 @@ def test_fill_forward_intraday_only_while_the_exchange_is_open() -> None:
     clock = Clock()
     bars = [_bar(datetime(2020, 1, 1, 10)), _bar(datetime(2020, 1, 1, 13))]
     for bar in bars:
-        bar.end_time = bar.end_time_utc
+        bar.end_time = bar.end_time_utc or bar.end_time
         bar.time = bar.end_time - timedelta(hours=1)
     out = list(fill_forward(iter(bars), _config(), hours, datetime(2020, 1, 1, 14), clock, ZoneInfo("UTC"), False))
     assert [(p.end_time.hour, p.is_fill_forward) for p in out] == [

@@ -8,7 +8,6 @@ the precision LEAN prints them (decimal places of its GetSummary rounding).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
