@@ -122,9 +122,14 @@ class QuoteBar(BaseData):
     """Bid and ask bars; `open/high/low/close` are the mids (or the side present), `value` = `close`.
 
     Constructor mirrors LEAN: (time, symbol, bid, last_bid_size, ask, last_ask_size, period).
+    Readers may instead leave the sides packed in `_sides` (bid O,H,L,C,size, ask O,H,L,C,size; NaN open = side
+    absent): the Bar objects are then only built when `bid`/`ask` are first read, which keeps reading fast.
     """
 
-    __slots__ = ("bid", "ask", "last_bid_size", "last_ask_size")
+    __slots__ = ("_bid", "_ask", "_sides", "last_bid_size", "last_ask_size")
+    _bid: Bar | None
+    _ask: Bar | None
+    _sides: list[float]
 
     data_type = MarketDataType["QUOTE_BAR"]
 
@@ -136,23 +141,59 @@ class QuoteBar(BaseData):
         self.end_time = time + (period if period is not None else timedelta(minutes=1))
         self.is_fill_forward = False
         self.end_time_utc = None
-        self.bid = bid
-        self.ask = ask
+        self._bid = bid
+        self._ask = ask
         self.last_bid_size = last_bid_size
         self.last_ask_size = last_ask_size
         self.value = _mid(bid.close if bid else None, ask.close if ask else None)
 
+    def _unpack_sides(self) -> None:
+        sides = self._sides
+        self._bid = Bar(sides[0], sides[1], sides[2], sides[3]) if sides[0] == sides[0] else None
+        self._ask = Bar(sides[5], sides[6], sides[7], sides[8]) if sides[5] == sides[5] else None
+
+    @property
+    def bid(self) -> Bar | None:
+        try:
+            return self._bid
+        except AttributeError:
+            self._unpack_sides()
+            return self._bid
+
+    @bid.setter
+    def bid(self, side: Bar | None) -> None:
+        if not hasattr(self, "_ask"):
+            self._unpack_sides()
+        self._bid = side
+
+    @property
+    def ask(self) -> Bar | None:
+        try:
+            return self._ask
+        except AttributeError:
+            self._unpack_sides()
+            return self._ask
+
+    @ask.setter
+    def ask(self, side: Bar | None) -> None:
+        if not hasattr(self, "_bid"):
+            self._unpack_sides()
+        self._ask = side
+
     @property
     def open(self) -> float:
-        return _mid(self.bid.open if self.bid else None, self.ask.open if self.ask else None)
+        bid, ask = self.bid, self.ask
+        return _mid(bid.open if bid else None, ask.open if ask else None)
 
     @property
     def high(self) -> float:
-        return _mid(self.bid.high if self.bid else None, self.ask.high if self.ask else None)
+        bid, ask = self.bid, self.ask
+        return _mid(bid.high if bid else None, ask.high if ask else None)
 
     @property
     def low(self) -> float:
-        return _mid(self.bid.low if self.bid else None, self.ask.low if self.ask else None)
+        bid, ask = self.bid, self.ask
+        return _mid(bid.low if bid else None, ask.low if ask else None)
 
     @property
     def close(self) -> float:

@@ -148,6 +148,15 @@ class SecurityExchangeHours(DualCase):
     def always_open(self) -> bool:
         return self._always_open
 
+    def weekly_segments(self, weekday: int) -> tuple[MarketHoursSegment, ...]:
+        """The usual segments of a weekday (Monday=0), before holidays, early closes and late opens."""
+        return self._weekly[weekday]
+
+    @property
+    def special_days(self) -> frozenset[date]:
+        """Dates whose hours differ from their weekday's: holidays, early closes and late opens."""
+        return self.holidays | self.early_closes.keys() | self.late_opens.keys()
+
     is_market_always_open = always_open
 
     def get_market_hours(self, day: date | datetime) -> tuple[MarketHoursSegment, ...]:

@@ -19,6 +19,7 @@ with `on_warning("<file>:<line>: malformed line skipped: <text>")` and the rest 
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
 from .factors import FactorFile, MapFile, load_factor_file, load_map_file
-from .market import Bar, BaseData, QuoteBar, TradeBar
+from .market import BaseData, QuoteBar, TradeBar
 from .market_hours import SecurityExchangeHours
 from .symbol import Symbol
 
@@ -160,7 +161,8 @@ def _quote_sides_valid(values: np.ndarray) -> bool:
 def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
     """Whole-file parse with pandas' C engine; None when the file has any irregular line."""
     try:
-        frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str}, engine="c", skip_blank_lines=True)
+        frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str} if day is None else np.float64,
+                            engine="c", skip_blank_lines=True)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return None
     if frame.shape[1] != columns:
@@ -180,7 +182,7 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
         if np.isnat(times).any():
             return None
     else:
-        milliseconds = pd.to_numeric(stamps, errors="coerce").to_numpy(dtype=np.float64)
+        milliseconds = stamps.to_numpy(dtype=np.float64)
         if np.isnan(milliseconds).any():
             return None
         times = np.datetime64(day, "ns") + (milliseconds * 1e6).astype("timedelta64[ns]")
@@ -350,24 +352,21 @@ class _SubscriptionReader:
             day += timedelta(days=1)
 
     def __iter__(self) -> Iterator[BaseData]:
+        # one flat chain of per-file generators: nested `yield from` layers cost measurably per bar
         if self.resolution == _TICK:
             self.warn(f"{self.spec.symbol}: tick resolution is not supported by lean_offline; no data read")
-            return
+            return iter(())
         if _is_hour_or_daily(self.resolution):
-            yield from self._read_file(self._whole_history_file(), None)
-            return
-        for path, day in self._day_files():
-            if self.finished:
-                return
-            yield from self._read_file(path, day)
+            return self._read_file(self._whole_history_file(), None)
+        files = itertools.takewhile(lambda _file: not self.finished, self._day_files())
+        return itertools.chain.from_iterable(self._read_file(path, day) for path, day in files)
 
     # one file
     def _read_file(self, path: Path, day: date | None) -> Iterator[BaseData]:
         raw = _read_zip_text(path, self.warn)
         if raw is None:
-            return
-        parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
-        yield from self._bars(parsed)
+            return iter(())
+        return self._bars(parse_lean_csv(raw, self.columns, day, path, self.warn))
 
     def _bars(self, parsed: _ParsedFile) -> Iterator[BaseData]:
         spec = self.spec
@@ -401,21 +400,39 @@ class _SubscriptionReader:
             self.last_end = ends[-1]
         ends_utc = convert_naive(ends, hours.time_zone, ZoneInfo("UTC"))
         values = self._scaled(values, bar_days)
-        yield from self._objects(times, ends, ends_utc, values)
+        return self._objects(times, ends, ends_utc, values)
 
     def _sessions(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Regular session [first open, last close) of each date; NaT where the exchange has no session then."""
+        """Regular session [first open, last close) of each date; NaT where the exchange has no session then.
+
+        Vectorised: each weekday's usual session, then the few special dates (holidays, early closes, late opens)
+        patched from the exchange hours.
+        """
         hours = self.spec.exchange_hours
-        unique_days, inverse = np.unique(days, return_inverse=True)
-        not_a_time = np.iinfo(np.int64).min
-        opens: list[int] = []
-        closes: list[int] = []
-        for day in unique_days.tolist():
-            market = [segment for segment in hours.get_market_hours(day) if segment.state == "market"]
-            midnight = _midnight_ns(day)
-            opens.append(midnight + _offset_ns(market[0].start) if market else not_a_time)
-            closes.append(midnight + _offset_ns(market[-1].end) if market else not_a_time)
-        return _as_datetime64(opens)[inverse], _as_datetime64(closes)[inverse]
+        not_a_time = np.datetime64("NaT", "ns")
+        weekday_opens = np.full(7, not_a_time, dtype="datetime64[ns]").astype("timedelta64[ns]")
+        weekday_closes = weekday_opens.copy()
+        for weekday in range(7):
+            market = [segment for segment in hours.weekly_segments(weekday) if segment.state == "market"]
+            if market:
+                weekday_opens[weekday] = np.timedelta64(_offset_ns(market[0].start), "ns")
+                weekday_closes[weekday] = np.timedelta64(_offset_ns(market[-1].end), "ns")
+        day_numbers = days.astype("datetime64[D]").astype(np.int64)
+        weekdays = (day_numbers + 3) % 7  # 1970-01-01 was a Thursday
+        midnights = days.astype("datetime64[D]").astype("datetime64[ns]")
+        opens = midnights + weekday_opens[weekdays]
+        closes = midnights + weekday_closes[weekdays]
+        special = hours.special_days
+        if special:
+            special_numbers = np.array(sorted(d.toordinal() - _EPOCH_ORDINAL for d in special), dtype=np.int64)
+            for index in np.flatnonzero(np.isin(day_numbers, special_numbers)).tolist():
+                day = date.fromordinal(int(day_numbers[index]) + _EPOCH_ORDINAL)
+                market = [segment for segment in hours.get_market_hours(day) if segment.state == "market"]
+                opens[index] = midnights[index] + np.timedelta64(_offset_ns(market[0].start), "ns") if market \
+                    else not_a_time
+                closes[index] = midnights[index] + np.timedelta64(_offset_ns(market[-1].end), "ns") if market \
+                    else not_a_time
+        return opens, closes
 
     def _scaled(self, values: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Equities: price = deci-cents / 10000 × factor(bar date); volume (and quote sizes) = round(raw / factor),
@@ -447,9 +464,8 @@ class _SubscriptionReader:
         end_list = ends.astype("datetime64[us]").tolist()
         utc_list = ends_utc.astype("datetime64[us]").tolist()
         if self.wants_quotes:
-            yield from _quote_bars(symbol, time_list, end_list, utc_list, values)
-        else:
-            yield from _trade_bars(symbol, time_list, end_list, utc_list, values)
+            return _quote_bars(symbol, time_list, end_list, utc_list, values)
+        return _trade_bars(symbol, time_list, end_list, utc_list, values)
 
 
 def _trade_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
@@ -474,41 +490,34 @@ def _trade_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], end
         yield bar
 
 
-def _side(open_: float, high: float, low: float, close: float) -> Bar | None:
-    if open_ != open_:
-        return None
-    side = object.__new__(Bar)
-    side.open = open_
-    side.high = high
-    side.low = low
-    side.close = close
-    return side
+def _quote_values(values: np.ndarray) -> np.ndarray:
+    """QuoteBar value per row: mid of the bid and ask closes, or the close of the side present, else 0."""
+    bid_close, ask_close = values[:, 3], values[:, 8]
+    has_bid, has_ask = ~np.isnan(values[:, 0]), ~np.isnan(values[:, 5])
+    mids = np.where(has_bid & has_ask, (bid_close + ask_close) / 2.0, 0.0)
+    mids = np.where(has_bid & ~has_ask, bid_close, mids)
+    return np.where(~has_bid & has_ask, ask_close, mids)
 
 
 def _quote_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
                 values: np.ndarray) -> Iterator[QuoteBar]:
-    """QuoteBars from (bid O,H,L,C,size, ask O,H,L,C,size) rows; value = mid close (or the side present)."""
+    """QuoteBars from (bid O,H,L,C,size, ask O,H,L,C,size) rows, their Bar sides left packed until read."""
     new = object.__new__
-    for time, end, end_utc, row in zip(times, ends, ends_utc, values.tolist(), strict=True):
-        bid = _side(row[0], row[1], row[2], row[3])
-        ask = _side(row[5], row[6], row[7], row[8])
+    for time, end, end_utc, value, sides in zip(times, ends, ends_utc, _quote_values(values).tolist(),
+                                                values.tolist(), strict=True):
         bar = new(QuoteBar)
         bar.symbol = symbol
         bar.time = time
         bar.end_time = end
         bar.end_time_utc = end_utc
         bar.is_fill_forward = False
-        bar.bid = bid
-        bar.ask = ask
-        bar.last_bid_size = row[4]
-        bar.last_ask_size = row[9]
-        if bid is not None and ask is not None:
-            bar.value = (row[3] + row[8]) / 2.0
-        else:
-            bar.value = row[3] if bid is not None else (row[8] if ask is not None else 0.0)
+        bar.value = value
+        bar._sides = sides
+        bar.last_bid_size = sides[4]
+        bar.last_ask_size = sides[9]
         yield bar
 
 
 def read_subscription(spec: SubscriptionSpec, on_warning: Warn) -> Iterator[BaseData]:
     """Bars of `spec` in time order (see the module docstring for the rules); never raises on bad data."""
-    yield from _SubscriptionReader(spec, on_warning)
+    return iter(_SubscriptionReader(spec, on_warning))
