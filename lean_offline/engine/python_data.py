@@ -36,6 +36,16 @@ _PROPERTY_ATTRIBUTES = {"Time": "time", "EndTime": "end_time", "Value": "value",
                         "Price": "value", "IsFillForward": "is_fill_forward"}
 
 
+def _key_forms(name: str) -> tuple[str, str | None, str | None]:
+    """(lower-case key, snake_case alias when it differs, real property the key maps to) of a property name."""
+    lower = name.lower()
+    snake = to_snake_case(name)
+    return lower, (snake if snake != lower else None), _SPECIAL_SETTERS.get(lower)
+
+
+_KEY_FORMS: dict[str, tuple[str, str | None, str | None]] = {}
+
+
 # ---- data objects -------------------------------------------------------------------------------------------------
 
 class DynamicData(BaseData):
@@ -110,19 +120,21 @@ class DynamicData(BaseData):
     def set_property(self, name: str, value: Any) -> Any:
         """Store `value` under `name` lower-cased (plus its snake_case alias); time/end_time/value/symbol keys set
         the real properties too."""
-        lower = name.lower()
-        special = _SPECIAL_SETTERS.get(lower)
-        if special == "symbol" and isinstance(value, str):
-            from ..data.symbol import symbol_cache
+        keys = _KEY_FORMS.get(name)
+        if keys is None:
+            keys = _KEY_FORMS[name] = _key_forms(name)
+        lower, snake, special = keys
+        if special is not None:
+            if special == "symbol" and isinstance(value, str):
+                from ..data.symbol import symbol_cache
 
-            self.symbol = symbol_cache.get_symbol(value)
-        elif special == "value":
-            self.value = float(value)
-        elif special is not None:
-            setattr(self, special, value)
+                self.symbol = symbol_cache.get_symbol(value)
+            elif special == "value":
+                self.value = float(value)
+            else:
+                setattr(self, special, value)
         self._storage[lower] = value
-        snake = to_snake_case(name)
-        if snake != lower:
+        if snake is not None:
             self._snake_storage[snake] = value
         return value
 
@@ -217,6 +229,12 @@ def user_hook(instance: object, snake_name: str) -> Callable[..., Any] | None:
     return None
 
 
+_REMOTE_FILE = SubscriptionTransportMedium["REMOTE_FILE"]
+_LOCAL_FILE = SubscriptionTransportMedium["LOCAL_FILE"]
+_MEDIUM_TYPE = type(_LOCAL_FILE)
+_FORMAT_TYPE = type(FileFormat["CSV"])
+
+
 class SubscriptionDataSource:
     """Where and how to read custom data: `SubscriptionDataSource(source[, transport_medium[, format[, headers]]])`.
 
@@ -229,22 +247,26 @@ class SubscriptionDataSource:
     def __init__(self, source: str, transport_medium: Any = None, format: Any = FileFormat["CSV"],  # noqa: A002
                  headers: Iterable[tuple[str, str]] | dict[str, str] | None = None, sort: bool = False,
                  **kwargs: Any) -> None:
-        options = {to_snake_case(key): value for key, value in kwargs.items()}
-        transport_medium = options.pop("transport_medium", transport_medium)
-        format = options.pop("format", format)  # noqa: A001
-        headers = options.pop("headers", headers)
-        if options:
-            raise TypeError(f"SubscriptionDataSource: unknown arguments {sorted(options)}")
-        self.source = str(source)
+        if kwargs:
+            options = {to_snake_case(key): value for key, value in kwargs.items()}
+            transport_medium = options.pop("transport_medium", transport_medium)
+            format = options.pop("format", format)  # noqa: A001
+            headers = options.pop("headers", headers)
+            if options:
+                raise TypeError(f"SubscriptionDataSource: unknown arguments {sorted(options)}")
+        self.source = source if isinstance(source, str) else str(source)
         if transport_medium is None:
-            lowered = self.source.lower()
-            transport_medium = (SubscriptionTransportMedium["REMOTE_FILE"]
-                                if lowered.startswith(("http://", "https://"))
-                                else SubscriptionTransportMedium["LOCAL_FILE"])
-        self.transport_medium = SubscriptionTransportMedium(int(transport_medium))
-        self.format = FileFormat(int(format))
-        pairs = headers.items() if isinstance(headers, dict) else (headers or ())
-        self.headers: tuple[tuple[str, str], ...] = tuple((str(k), str(v)) for k, v in pairs)
+            transport_medium = (_REMOTE_FILE if self.source[:8].lower().startswith(("http://", "https://"))
+                                else _LOCAL_FILE)
+        elif type(transport_medium) is not _MEDIUM_TYPE:
+            transport_medium = SubscriptionTransportMedium(int(transport_medium))
+        self.transport_medium = transport_medium
+        self.format = format if type(format) is _FORMAT_TYPE else FileFormat(int(format))
+        if headers:
+            pairs = headers.items() if isinstance(headers, dict) else headers
+            self.headers: tuple[tuple[str, str], ...] = tuple((str(k), str(v)) for k, v in pairs)
+        else:
+            self.headers = ()
         self.sort = bool(sort)
 
     def __getattr__(self, name: str) -> Any:
@@ -303,6 +325,7 @@ class _CustomSubscription:
         self._previous: Any = None
         self._emitted = False
         self._keeper = datetime.min
+        self._to_utc = UtcConverter(exchange_zone)
 
     def _warn_once(self, message: str) -> None:
         if message not in self._warned:
@@ -538,8 +561,35 @@ class _CustomSubscription:
             end = _convert(instance.end_time, self._data_zone, self._exchange_zone)
             instance.time = time
             instance.end_time = end
-        instance.end_time_utc = local_to_utc(instance.end_time, self._exchange_zone)
+        instance.end_time_utc = self._to_utc(instance.end_time)
         return instance
+
+
+class UtcConverter:
+    """Naive local → naive UTC for one zone, with the UTC offset memoised per local date (days on which the
+    offset changes are converted point by point)."""
+
+    __slots__ = ("_zone", "_offsets")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._offsets: dict[date, timedelta | None] = {}
+
+    def __call__(self, local: datetime) -> datetime:
+        day = local.date()
+        offset = self._offsets.get(day, _UNKNOWN)
+        if offset is _UNKNOWN:
+            midnight = datetime(day.year, day.month, day.day)
+            first = self._zone.utcoffset(midnight)
+            last = self._zone.utcoffset(midnight + timedelta(hours=23, minutes=59, seconds=59))
+            offset = first if first == last else None
+            self._offsets[day] = offset
+        if offset is None:
+            return local_to_utc(local, self._zone)
+        return local - offset
+
+
+_UNKNOWN = timedelta.max
 
 
 def _convert(local: datetime, source: ZoneInfo, target: ZoneInfo) -> datetime:

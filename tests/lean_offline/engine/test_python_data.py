@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lean_offline.engine.object_store import ObjectStore
 from lean_offline.engine.python_data import (
     CustomDataContext,
     PythonData,
     SubscriptionDataSource,
+    UtcConverter,
     open_custom_subscription,
 )
 from lean_offline.enums import FileFormat, SubscriptionTransportMedium
@@ -360,3 +364,15 @@ def test_subscription_data_source_defaults_and_equality() -> None:
     keyword = SubscriptionDataSource("/data/a.csv", transport_medium=LOCAL_FILE, format=FileFormat["CSV"])
     assert keyword == local
     assert SubscriptionDataSource("k", headers={"a": "b"}) != SubscriptionDataSource("k")
+
+
+@settings(max_examples=300, deadline=None)
+@given(local=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31)),
+       zone=st.sampled_from(["America/New_York", "Europe/London", "Asia/Tokyo", "UTC"]))
+def test_utc_converter_matches_zoneinfo(local: datetime, zone: str) -> None:
+    """The per-date offset cache agrees with a direct zoneinfo conversion, DST-change days included."""
+    tz = ZoneInfo(zone)
+    converter = UtcConverter(tz)
+    expected = local.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    assert converter(local) == expected
+    assert converter(local) == expected  # second call served from the cache
