@@ -327,13 +327,15 @@ def test_total_fees_round_half_away_from_zero() -> None:
 
 # --- BasicTemplateDailyAlgorithm rebuilt by hand from LEAN's sample data -----------------------------------------
 
-def _adjusted_rows(zip_path: Path, factor: Decimal) -> list[tuple[datetime, list[Decimal]]]:
+def _adjusted_rows(zip_path: Path, factor: Decimal, deci_cents: bool = True) -> list[tuple[datetime, list[Decimal]]]:
+    """(time, [open, high, low, close]) of a LEAN zip; equity prices are in deci-cents (÷ 10000) × the factor."""
+    scale = factor / 10000 if deci_cents else factor
     with zipfile.ZipFile(zip_path) as archive:
         text = archive.read(archive.namelist()[0]).decode()
     rows = []
     for line in text.splitlines():
         parts = line.split(",")
-        rows.append((datetime.strptime(parts[0], "%Y%m%d %H:%M"), [D(x) / 10000 * factor for x in parts[1:5]]))
+        rows.append((datetime.strptime(parts[0], "%Y%m%d %H:%M"), [D(x) * scale for x in parts[1:5]]))
     return rows
 
 
@@ -413,3 +415,43 @@ def test_rolling_window_periods() -> None:
     assert february.end_equity == stats.portfolio_decimals.end_equity
     # a period holding the whole backtest is the whole backtest
     assert stats.rolling["M3_20200220"] == stats.portfolio_decimals
+
+
+@pytest.mark.lean_data
+def test_custom_data_properties_reconstruction(lean_data_folder: Path, fidelity_folder: Path) -> None:
+    """CustomDataPropertiesRegressionAlgorithm fed by hand: BTC custom data arrives at each New York midnight
+    (always-open exchange), so the midnight sample of that slice is taken *after* the price update; the order
+    (margin_remaining / (close + 1), lot 0.01) fills at once at the close, fee 0; the hourly SPY benchmark adds
+    the intraday steps; the last BTC row (Time 2018-04-10) arrives at 2018-04-11 00:00 and is the final sample."""
+    factor = _price_factor(lean_data_folder / "equity" / "usa" / "factor_files" / "spy.csv", datetime(2018, 4, 10))
+    spy = {t + timedelta(hours=1): v[3] for t, v in
+           _adjusted_rows(lean_data_folder / "equity" / "usa" / "hour" / "spy.zip", factor)
+           if datetime(2018, 4, 4) <= t < datetime(2018, 4, 11)}
+    btc = {t + timedelta(days=1): v[3] for t, v in
+           _adjusted_rows(lean_data_folder / "crypto" / "coinbase" / "daily" / "btcusd_trade.zip", D(1), False)
+           if datetime(2018, 4, 4) <= t <= datetime(2018, 4, 10)}
+    new_york_offset = timedelta(hours=4)   # EDT
+    start, end = datetime(2018, 4, 5), datetime(2018, 4, 10, 23, 59, 59)
+    collector = ResultCollector(start + new_york_offset, end + new_york_offset, 100000)
+    cash, quantity, sale_volume = D(100000), D(0), D(0)
+    btc_price = D(0)
+    benchmark = spy[max(t for t in spy if t <= start)]   # the benchmark security is seeded with its last price
+    for step in sorted({t for t in spy if t >= start} | set(btc)):
+        btc_price = btc.get(step, btc_price)
+        benchmark = spy.get(step, benchmark)
+        if step.hour == 0 and step <= end:
+            collector.sample(step + new_york_offset, cash + quantity * btc_price, benchmark, sale_volume,
+                             is_start=step == start)
+        if step in btc and quantity == 0:
+            quantity = (cash / abs(btc_price + 1)).quantize(D("0.01"), rounding="ROUND_DOWN")
+            cash, sale_volume = cash - quantity * btc_price, sale_volume + quantity * btc_price
+        collector.on_time_step_end(step + new_york_offset, cash + quantity * btc_price)
+    collector.sample(step + new_york_offset, cash + quantity * btc_price, benchmark, sale_volume)
+
+    stats = collector.statistics(total_fees=0, total_orders=1, trading_days_per_year=252,
+                                 risk_free_rate=lambda _: 0.0225)   # primary credit rate from 2018-03-22
+    expected = json.loads((fidelity_folder / "CustomDataPropertiesRegressionAlgorithm" /
+                           "expected_statistics.json").read_text())
+    for name, value in expected["expected_statistics"].items():
+        if name not in NOT_COMPARED:
+            assert stats.summary[name] == value, name
