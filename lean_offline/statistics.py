@@ -110,6 +110,13 @@ def _normalize(value: Decimal) -> Decimal:
     return normalized
 
 
+def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
+    try:
+        return to_decimal(value)
+    except ValueError:
+        raise ValueError(f"{what} at {utc_time:%Y-%m-%d %H:%M:%S} UTC is {value!r}, not a finite number") from None
+
+
 def smart_round_decimal(value: Decimal) -> Decimal:
     """LEAN's ``SmartRounding``: above 1000 round to 4 decimals, otherwise to 7 significant digits (banker's
     rounding), trailing zeros removed first. The significant-digit scale is 10^(floor(log10|x|)+1), as in C#."""
@@ -611,7 +618,8 @@ class _EquityBar:
         if self.open is None:
             return Candle(time, _ZERO, _ZERO, _ZERO, _ZERO)
         values = (self.open, self.high, self.low, self.close)
-        return Candle(time, *(smart_round_decimal(_round_decimal(to_decimal(v), 4)) for v in values))
+        return Candle(time, *(smart_round_decimal(_round_decimal(_checked_decimal(v, "portfolio value", time), 4))
+                              for v in values))
 
 
 @dataclass(frozen=True)
@@ -663,8 +671,11 @@ class ResultCollector:
                total_sale_volume: Number, *, is_start: bool = False, warming_up: bool = False) -> None:
         """A daily (midnight) or final sample: equity candle, daily return %, benchmark, drawdown, turnover.
         ``is_start``: the sample taken exactly at the start date (no turnover point). During warm-up the state is
-        updated as LEAN does but no point is stored."""
-        value = to_decimal(portfolio_value)
+        updated as LEAN does but no point is stored. A non-finite benchmark value counts as 0 (no price yet);
+        a non-finite portfolio value raises ValueError naming the time."""
+        value = _checked_decimal(portfolio_value, "portfolio value", utc_time)
+        if isinstance(benchmark_value, float) and not math.isfinite(benchmark_value):
+            benchmark_value = 0
         with localcontext(_DECIMAL_CONTEXT):
             performance = _ZERO if self._daily_value == 0 else _round_decimal(
                 (value - self._daily_value) * _HUNDRED / self._daily_value, 10)
@@ -681,7 +692,8 @@ class ResultCollector:
                     self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%").add_if_later(
                         (utc_time, smart_round_decimal(drawdown)))
             if value != 0 and not is_start:
-                self._sample_turnover(utc_time, value, to_decimal(total_sale_volume), warming_up)
+                self._sample_turnover(utc_time, value, _checked_decimal(total_sale_volume, "total sale volume", utc_time),
+                                      warming_up)
             self._daily_value = value
 
     def on_time_step_end(self, utc_time: datetime, portfolio_value: Number, *, force: bool = False,

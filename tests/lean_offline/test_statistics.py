@@ -455,3 +455,14 @@ def test_custom_data_properties_reconstruction(lean_data_folder: Path, fidelity_
     for name, value in expected["expected_statistics"].items():
         if name not in NOT_COMPARED:
             assert stats.summary[name] == value, name
+
+
+def test_non_finite_inputs() -> None:
+    start = datetime(2020, 1, 6, 5)
+    collector = ResultCollector(start, start + timedelta(days=3), 1000)
+    collector.sample(start, 1000, math.nan, 0, is_start=True)   # benchmark without a price yet counts as 0
+    assert collector.charts_json()["Benchmark"]["series"]["Benchmark"]["values"][0][1] == 0.0
+    with pytest.raises(ValueError, match="portfolio value at 2020-01-07 05:00:00 UTC is nan"):
+        collector.sample(start + timedelta(days=1), math.nan, 10, 0)
+    with pytest.raises(ValueError, match="portfolio value at 2020-01-07 06:00:00 UTC is inf"):
+        collector.on_time_step_end(start + timedelta(days=1, hours=1), math.inf)
