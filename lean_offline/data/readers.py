@@ -262,8 +262,40 @@ def _offset_ns(offset: timedelta) -> int:
     return (offset.days * 86_400 + offset.seconds) * 1_000_000_000 + offset.microseconds * 1000
 
 
-def _as_datetime64(nanoseconds: list[int]) -> np.ndarray:
-    return np.array(nanoseconds, dtype=np.int64).view("datetime64[ns]")
+def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
+                    extended: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]:
+    each weekday's usual segments, with the special dates (holidays, early closes, late opens) replaced."""
+    def is_open_state(state: str) -> bool:
+        return state == "market" or (extended and state != "closed")
+
+    day_numbers = np.arange(first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL + 1,
+                            dtype=np.int64)
+    special = np.array(sorted(d.toordinal() - _EPOCH_ORDINAL for d in hours.special_days), dtype=np.int64)
+    is_special = np.isin(day_numbers, special)
+    usual_days = day_numbers[~is_special]
+    weekdays = (usual_days + 3) % 7  # 1970-01-01 was a Thursday
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    for weekday in range(7):
+        midnights = usual_days[weekdays == weekday] * _NS_PER_DAY
+        for segment in hours.weekly_segments(weekday):
+            if is_open_state(segment.state):
+                starts.append(midnights + _offset_ns(segment.start))
+                ends.append(midnights + _offset_ns(segment.end))
+    special_starts: list[int] = []
+    special_ends: list[int] = []
+    for day_number in day_numbers[is_special].tolist():
+        day = date.fromordinal(day_number + _EPOCH_ORDINAL)
+        for segment in hours.get_market_hours(day):
+            if is_open_state(segment.state):
+                special_starts.append(day_number * _NS_PER_DAY + _offset_ns(segment.start))
+                special_ends.append(day_number * _NS_PER_DAY + _offset_ns(segment.end))
+    starts.append(np.array(special_starts, dtype=np.int64))
+    ends.append(np.array(special_ends, dtype=np.int64))
+    all_starts = np.concatenate(starts)
+    order = np.argsort(all_starts, kind="stable")
+    return all_starts[order].view("datetime64[ns]"), np.concatenate(ends)[order].view("datetime64[ns]")
 
 
 def _open_mask(hours: SecurityExchangeHours, starts: np.ndarray, ends: np.ndarray, extended: bool) -> np.ndarray:
@@ -272,20 +304,9 @@ def _open_mask(hours: SecurityExchangeHours, starts: np.ndarray, ends: np.ndarra
         return np.ones(len(starts), dtype=bool)
     first = pd.Timestamp(starts.min()).date() - timedelta(days=1)
     last = pd.Timestamp(ends.max()).date()
-    interval_starts: list[int] = []
-    interval_ends: list[int] = []
-    day = first
-    while day <= last:
-        midnight = _midnight_ns(day)
-        for segment in hours.get_market_hours(day):
-            if segment.state == "market" or (extended and segment.state != "closed"):
-                interval_starts.append(midnight + _offset_ns(segment.start))
-                interval_ends.append(midnight + _offset_ns(segment.end))
-        day += timedelta(days=1)
-    if not interval_starts:
+    open_starts, open_ends = _open_intervals(hours, first, last, extended)
+    if len(open_starts) == 0:
         return np.zeros(len(starts), dtype=bool)
-    open_starts = _as_datetime64(interval_starts)
-    open_ends = _as_datetime64(interval_ends)
     # the candidate is the last stretch starting before the bar's end (at or before it for an instant)
     candidate = np.where(starts == ends, np.searchsorted(open_starts, ends, side="right"),
                          np.searchsorted(open_starts, ends, side="left")) - 1

@@ -275,3 +275,17 @@ def test_lean_file_names(security_type: object, market: str, resolution: object,
     symbol = Symbol.create("SPY", security_type, market)
     assert generate_zip_file_name(symbol, date(2013, 10, 8), resolution, tick_type) == file_name
     assert generate_zip_entry_name(symbol, date(2013, 10, 8), resolution, tick_type) == entry_name
+
+
+@pytest.mark.lean_data
+def test_every_spy_daily_bar_spans_its_regular_session(lean_data_folder: Path) -> None:
+    spec = make_spec(lean_data_folder, equity_symbol(lean_data_folder, "SPY"), "usa", DAILY, TRADE,
+                     datetime(1998, 1, 1), datetime(2021, 12, 31))
+    bars, warnings = read(spec)
+    hours = spec.exchange_hours
+    raw_days = {datetime.strptime(stamp, "%Y%m%d %H:%M").date()
+                for stamp in raw_csv(lean_data_folder / "equity/usa/daily/spy.zip", TRADE_NAMES)["time"]}
+    assert warnings == [] and len(bars) == len({day for day in raw_days if hours.is_date_open(day)})
+    for bar in bars:
+        day = bar.time.date()
+        assert (bar.time, bar.end_time) == (hours.regular_market_open(day), hours.regular_market_close(day))
