@@ -834,3 +834,59 @@ class ScheduleManager(DualCase):
                 ordered.insert(middle + 1, head)
                 return
         ordered.insert(lower, head)
+
+
+# ---- end-of-day events (LEAN's ScheduledEventFactory) -------------------------------------------------------------
+
+SECURITY_END_OF_DAY_DELTA = timedelta(minutes=10)
+"""on_end_of_day(symbol) fires this long before the security's last market close of each trading day."""
+
+ALGORITHM_END_OF_DAY_DELTA = timedelta(minutes=2)
+"""on_end_of_day() without a symbol fires this long before midnight of each trading day (algorithm time zone)."""
+
+
+def security_end_of_day_event(symbol: Any, hours: ExchangeHoursLike, extended_market_hours: bool, first_day: date,
+                              last_day: date, after_utc: datetime | None,
+                              callback: Callable[[Any], Any]) -> ScheduledEvent:
+    """"<symbol>.EndOfDay": on each trading day of the security from first_day to last_day, 10 minutes before its last
+    market close (the next midnight for always-open markets), only times after `after_utc`; calls
+    `callback(symbol)`."""
+    always_open = bool(getattr(hours, "always_open", False))
+    zone = as_time_zone(hours.time_zone)
+
+    def times() -> Iterator[datetime]:
+        for day in each_day(first_day, last_day):
+            if not hours.is_date_open(day, extended_market_hours):
+                continue
+            if always_open:
+                local = _midnight(day + _ONE_DAY)
+            else:
+                close = last_daily_close(hours, day, extended_market_hours)
+                if close is None:
+                    continue
+                local = close - SECURITY_END_OF_DAY_DELTA
+            utc = local_to_utc(local, zone)
+            if after_utc is None or utc > after_utc:
+                yield utc
+
+    return ScheduledEvent(f"{symbol}.EndOfDay", times(), lambda: callback(symbol))
+
+
+def algorithm_end_of_day_event(all_hours: Iterable[tuple[ExchangeHoursLike, bool]], time_zone: Any,
+                               first_day: date, last_day: date, after_utc: datetime | None,
+                               callback: Callable[[], Any]) -> ScheduledEvent:
+    """"Algorithm.EndOfDay": at 23:58 in the algorithm time zone on every day any subscribed exchange trades
+    (`all_hours` pairs each exchange's hours with its extended-hours flag), only times after `after_utc`."""
+    zone = as_time_zone(time_zone)
+    hours_list = list(all_hours)
+    event_time = _ONE_DAY - ALGORITHM_END_OF_DAY_DELTA
+
+    def times() -> Iterator[datetime]:
+        for day in each_day(first_day, last_day):
+            if not any(hours.is_date_open(day, extended) for hours, extended in hours_list):
+                continue
+            utc = local_to_utc(_midnight(day) + event_time, zone)
+            if after_utc is None or utc > after_utc:
+                yield utc
+
+    return ScheduledEvent("Algorithm.EndOfDay", times(), callback)

@@ -18,6 +18,8 @@ from lean_offline.engine.scheduling import (
     ScheduledEventError,
     ScheduleManager,
     TimeRule,
+    algorithm_end_of_day_event,
+    security_end_of_day_event,
 )
 from lean_offline.enums import DayOfWeek
 
@@ -438,3 +440,59 @@ def test_date_rules_are_lazy(schedule: ScheduleManager) -> None:
     dates = schedule.date_rules.every_day().get_dates(date(2013, 1, 1), date(2050, 12, 31))
     assert next(dates) == date(2013, 1, 1)
     assert list(_iterate(schedule.date_rules.every_day()))[-1] == date(2013, 1, 10)
+
+
+# ---- end-of-day events --------------------------------------------------------------------------------------------
+
+class AlwaysOpenHours:
+    time_zone = NEW_YORK
+    always_open = True
+
+    def is_date_open(self, day: date, extended_market_hours: bool = False) -> bool:
+        return True
+
+    def get_next_trading_day(self, day: date) -> date:
+        return day + timedelta(days=1)
+
+    def get_previous_trading_day(self, day: date) -> date:
+        return day - timedelta(days=1)
+
+    def get_market_hours(self, day: date) -> tuple[Segment, ...]:
+        return (Segment(timedelta(0), timedelta(days=1), "market"),)
+
+
+def _all_times(event: ScheduledEvent) -> list[datetime]:
+    times = []
+    while event.next_event_utc_time != datetime.max:
+        times.append(event.next_event_utc_time)
+        event.skip_events_until(event.next_event_utc_time + timedelta(microseconds=1))
+    return times
+
+
+def test_security_end_of_day_ten_minutes_before_the_close(xnys: XnysHours) -> None:
+    received: list[str] = []
+    event = security_end_of_day_event("SPY", xnys, False, date(2013, 11, 27), date(2013, 12, 2),
+                                      datetime(2013, 11, 27, 5), received.append)
+    # 15:50 ET = 20:50 UTC; Thanksgiving closed; 2013-11-29 closes at 13:00 → 12:50 ET = 17:50 UTC
+    assert _all_times(event) == [datetime(2013, 11, 27, 20, 50), datetime(2013, 11, 29, 17, 50),
+                                 datetime(2013, 12, 2, 20, 50)]
+    assert event.name == "SPY.EndOfDay"
+    fresh = security_end_of_day_event("SPY", xnys, False, date(2013, 11, 27), date(2013, 11, 27), None,
+                                      received.append)
+    fresh.scan(datetime(2013, 11, 28))
+    assert received == ["SPY"]
+
+
+def test_security_end_of_day_always_open_is_next_midnight_and_respects_after() -> None:
+    event = security_end_of_day_event("BTC", AlwaysOpenHours(), False, date(2020, 1, 1), date(2020, 1, 3),
+                                      datetime(2020, 1, 2, 5), lambda symbol: None)
+    # midnight ET of Jan 2 (05:00 UTC) is not after the current time: dropped
+    assert _all_times(event) == [datetime(2020, 1, 3, 5), datetime(2020, 1, 4, 5)]
+
+
+def test_algorithm_end_of_day_at_23_58_on_trading_days(xnys: XnysHours) -> None:
+    calls: list[int] = []
+    event = algorithm_end_of_day_event([(xnys, False)], "America/New_York", date(2013, 11, 27), date(2013, 12, 1),
+                                       None, lambda: calls.append(1))
+    assert _all_times(event) == [datetime(2013, 11, 28, 4, 58), datetime(2013, 11, 30, 4, 58)]
+    assert event.name == "Algorithm.EndOfDay"
