@@ -31,6 +31,12 @@ class Prices(NamedTuple):
     close: float
 
 
+def make_prices(time: datetime, end_time: datetime, current: float, open_: float, high: float, low: float,
+                close: float) -> Prices:
+    """Prices with LEAN's rule that a missing (zero) open/high/low/close stands for the current price."""
+    return Prices(time, end_time, current, open_ or current, high or current, low or current, close or current)
+
+
 _FILL_METHODS: dict[Any, tuple[str, str]] = {
     OrderType.MARKET: ("market_fill", "MarketFill"),
     OrderType.MARKET_ON_OPEN: ("market_on_open_fill", "MarketOnOpenFill"),
@@ -117,7 +123,8 @@ class FillModel(DualCase):
         last = security.get_last_data()
         start = last.time if last is not None else datetime.min
         end = last.end_time if last is not None else datetime.min
-        fallback = Prices(start, end, security.price, security.open, security.high, security.low, security.close)
+        fallback = make_prices(start, end, security.price, security.open, security.high, security.low,
+                               security.close)
         if direction == OrderDirection.HOLD:
             return fallback
         cache = security.cache
@@ -127,17 +134,18 @@ class FillModel(DualCase):
                 price = tick.bid_price if direction == OrderDirection.SELL else tick.ask_price
                 price = price or tick.value
                 if price:
-                    return Prices(tick.time, tick.end_time, price, 0.0, 0.0, 0.0, 0.0)
+                    return make_prices(tick.time, tick.end_time, price, 0.0, 0.0, 0.0, 0.0)
         if security.is_subscribed_to(QuoteBar):
             quote = cache.get_data(QuoteBar)
             if quote is not None:
                 side = quote.bid if direction == OrderDirection.SELL else quote.ask
                 if side is not None:
-                    return Prices(quote.time, quote.end_time, side.close, side.open, side.high, side.low, side.close)
+                    return make_prices(quote.time, quote.end_time, side.close, side.open, side.high, side.low,
+                                       side.close)
         if security.is_subscribed_to(TradeBar):
             bar = cache.get_data(TradeBar)
             if bar is not None:
-                return Prices(bar.time, bar.end_time, bar.close, bar.open, bar.high, bar.low, bar.close)
+                return make_prices(bar.time, bar.end_time, bar.close, bar.open, bar.high, bar.low, bar.close)
         return fallback
 
     def should_wait_for_fresh_data_on_stale(self, security: Security, data_end_utc: datetime,
@@ -169,7 +177,7 @@ class FillModel(DualCase):
         return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
 
     def market_on_open_fill(self, security: Security, order: Order) -> OrderEvent:
-        if security.exchange.hours.always_open:
+        if security.exchange.always_open:
             raise ValueError(f"Market never closes for {security.symbol}: a MarketOnOpen order cannot be filled")
         event = self._new_event(security, order)
         if order.status == OrderStatus.CANCELED:
@@ -188,7 +196,7 @@ class FillModel(DualCase):
         return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
 
     def market_on_close_fill(self, security: Security, order: Order) -> OrderEvent:
-        if security.exchange.hours.always_open:
+        if security.exchange.always_open:
             raise ValueError(f"Market never closes for {security.symbol}: a MarketOnClose order cannot be filled")
         event = self._new_event(security, order)
         if order.status == OrderStatus.CANCELED:
@@ -359,3 +367,39 @@ class EquityFillModel(FillModel):
             price, _ = self._best_effort_price(security, order)
         slip = _slippage(security, order)
         return self._complete(event, order, price + slip if order.direction == OrderDirection.BUY else price - slip)
+
+    def _best_effort_trade_bar(self, security: Security, order: Order) -> Any:
+        """The latest trade bar, if it ended after the order was placed (older trade data is never used)."""
+        bar = security.cache.get_data(TradeBar) if security.is_subscribed_to(TradeBar) else None
+        if bar is None or _utc_time_of(security, bar.end_time) <= order.time:
+            return None
+        return bar
+
+    def limit_fill(self, security: Security, order: Order) -> OrderEvent:
+        """Fills at the limit once the bar trades through it, or at the open when the bar gaps past it favourably."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+            return event
+        bar = self._best_effort_trade_bar(security, order)
+        if bar is None:
+            return event
+        if order.direction == OrderDirection.BUY and bar.low < order.limit_price:
+            return self._complete(event, order, bar.open if bar.open < order.limit_price else order.limit_price)
+        if order.direction == OrderDirection.SELL and bar.high > order.limit_price:
+            return self._complete(event, order, bar.open if bar.open > order.limit_price else order.limit_price)
+        return event
+
+    def stop_market_fill(self, security: Security, order: Order) -> OrderEvent:
+        """Fills at the stop once the bar touches it, or at the open when the bar gaps through it unfavourably."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, False):
+            return event
+        bar = self._best_effort_trade_bar(security, order)
+        if bar is None:
+            return event
+        slip = _slippage(security, order)
+        if order.direction == OrderDirection.SELL and bar.low <= order.stop_price:
+            return self._complete(event, order, (bar.open if bar.open <= order.stop_price else order.stop_price) - slip)
+        if order.direction == OrderDirection.BUY and bar.high >= order.stop_price:
+            return self._complete(event, order, (bar.open if bar.open >= order.stop_price else order.stop_price) + slip)
+        return event

@@ -91,6 +91,15 @@ def local_to_utc(local_time: datetime, zone: ZoneInfo) -> datetime:
     return local_time.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
+def market_always_open(hours: Any) -> bool:
+    """Whether exchange hours never close (LEAN's `IsMarketAlwaysOpen`), whichever spelling the hours object uses."""
+    for name in ("is_market_always_open", "always_open"):
+        flag = getattr(hours, name, None)
+        if isinstance(flag, bool):
+            return flag
+    return False
+
+
 class SecurityExchange(DualCase):
     """A security's exchange: its hours and, through the security's clock, whether it is open now."""
 
@@ -105,6 +114,10 @@ class SecurityExchange(DualCase):
     @property
     def local_time(self) -> datetime:
         return self._security.local_time
+
+    @property
+    def always_open(self) -> bool:
+        return market_always_open(self.hours)
 
     @property
     def exchange_open(self) -> bool:

@@ -157,7 +157,7 @@ class TradingMixin:
                                "MarketOnOpen order, which fills at the next market open.")
                     state.moo_warning_sent = True
                 return ticket
-            if (not self.live_mode and not security.exchange.hours.always_open
+            if (not self.live_mode and not security.exchange.always_open
                     and security.is_daily_resolution_only):
                 if self._within_market_on_close_buffer(security):
                     ticket = self.market_on_open_order(security.symbol, quantity, asynchronous, tag,
@@ -224,7 +224,7 @@ class TradingMixin:
     # --- checks -----------------------------------------------------------------------------------------------
     def _within_market_on_close_buffer(self, security: Security) -> bool:
         hours = security.exchange.hours
-        if hours.always_open:
+        if security.exchange.always_open:
             return False
         next_close = hours.get_next_market_close(security.local_time, False)
         latest_utc = local_to_utc(next_close, security.exchange.time_zone) - MarketOnCloseOrder.submission_time_buffer
@@ -260,14 +260,14 @@ class TradingMixin:
                           f"The maximum number of orders ({_state(self).max_orders}) has been exceeded.")
         hours = security.exchange.hours
         if request.order_type == OrderType.MARKET_ON_OPEN:
-            if hours.always_open:
+            if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnOpen order cannot be "
                                  "submitted.")
             if hours.is_open(security.local_time, False) and not security.is_daily_resolution_only:
                 return reject("MarketOnOpenNotAllowedDuringRegularHours",
                               "A MarketOnOpen order cannot be submitted while the market is open.")
         elif request.order_type == OrderType.MARKET_ON_CLOSE:
-            if hours.always_open:
+            if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnClose order cannot be "
                                  "submitted.")
             if self._within_market_on_close_buffer(security):

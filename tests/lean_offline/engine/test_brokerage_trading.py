@@ -395,7 +395,36 @@ def test_limit_and_stop_orders_fill_from_the_next_bar_on_crossing() -> None:
                         timedelta(minutes=1)))
     algorithm.step()
     assert buy_limit.status == OrderStatus.FILLED and buy_limit.average_fill_price == 99.0  # min(high, limit)
-    assert sell_stop.status == OrderStatus.FILLED and sell_stop.average_fill_price == 97.5  # min(stop, close)
+    assert sell_stop.status == OrderStatus.FILLED and sell_stop.average_fill_price == 98.0  # at the stop
+
+
+def test_equity_limit_and_stop_fill_at_the_open_on_gaps() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY", Resolution.MINUTE)
+    algorithm.at(datetime(2013, 10, 8, 10, 1))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10), spy.symbol, 100.0, 100.0, 100.0, 100.0, 1.0,
+                        timedelta(minutes=1)))
+    buy_limit = algorithm.limit_order("SPY", 10, 99.0)
+    sell_stop = algorithm.stop_market_order("SPY", -5, 98.0)
+    algorithm.at(datetime(2013, 10, 8, 10, 2))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10, 1), spy.symbol, 96.0, 96.5, 95.0, 96.2, 1.0,
+                        timedelta(minutes=1)))
+    algorithm.step()
+    assert buy_limit.average_fill_price == 96.0  # favourable gap: the open, below the limit
+    assert sell_stop.average_fill_price == 96.0  # unfavourable gap: the open, below the stop
+
+
+def test_custom_data_limit_order_uses_the_base_fill_model() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    ticket = algorithm.limit_order("BTC", 1, 95.0)
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 96.0)
+    algorithm.step()
+    assert ticket.status == OrderStatus.SUBMITTED  # price (= high = low) still above the limit
+    algorithm.custom_point(custom, datetime(2013, 10, 10), 94.0)
+    algorithm.step()
+    assert ticket.status == OrderStatus.FILLED and ticket.average_fill_price == 94.0  # min(high, limit)
 
 
 # --- JSON ---------------------------------------------------------------------------------------------------------
