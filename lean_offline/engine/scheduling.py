@@ -222,12 +222,23 @@ class _RulesBase(DualCase):
 
     def __init__(self, algorithm: Any, time_zone: Any = None, market_hours_database: Any = None) -> None:
         self._algorithm = algorithm
-        self._time_zone = as_time_zone(time_zone)
+        self._default_time_zone = as_time_zone(time_zone)
+        self._explicit_time_zone: ZoneInfo | None = None
         self._market_hours_database = market_hours_database
         self._warned_implicit = False
 
     def set_default_time_zone(self, time_zone: Any) -> None:
-        self._time_zone = as_time_zone(time_zone)
+        self._explicit_time_zone = as_time_zone(time_zone)
+
+    @property
+    def _time_zone(self) -> ZoneInfo:
+        """The zone rules are written in: as set, else the algorithm's (set_time_zone), else the constructor's."""
+        if self._explicit_time_zone is not None:
+            return self._explicit_time_zone
+        zone = getattr(self._algorithm, "time_zone", None)
+        if isinstance(zone, ZoneInfo | str):
+            return as_time_zone(zone)
+        return self._default_time_zone
 
     @property
     def time_zone(self) -> ZoneInfo:

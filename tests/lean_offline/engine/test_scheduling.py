@@ -496,3 +496,13 @@ def test_algorithm_end_of_day_at_23_58_on_trading_days(xnys: XnysHours) -> None:
                                        None, lambda: calls.append(1))
     assert _all_times(event) == [datetime(2013, 11, 28, 4, 58), datetime(2013, 11, 30, 4, 58)]
     assert event.name == "Algorithm.EndOfDay"
+
+
+def test_rules_follow_the_algorithm_time_zone(xnys: XnysHours) -> None:
+    algorithm = FakeAlgorithm(FakeDatabase(xnys), datetime(2013, 1, 1, 5))
+    algorithm.time_zone = ZoneInfo("Europe/London")  # type: ignore[attr-defined]
+    schedule = ScheduleManager(algorithm, "America/New_York")
+    assert _times(schedule.time_rules.at(10, 0), date(2013, 7, 2)) == [datetime(2013, 7, 2, 9)]  # BST = UTC+1
+    assert _times(schedule.time_rules.midnight, date(2013, 1, 2)) == [datetime(2013, 1, 2)]
+    schedule.set_time_zone("Asia/Tokyo")
+    assert _times(schedule.time_rules.at(9, 0), date(2013, 7, 2)) == [datetime(2013, 7, 2)]
