@@ -92,14 +92,17 @@ class LeanEnum(enum.IntEnum):
         return self.pascal_name
 
 
-def lean_enum(name: str, members: dict[str, int], pascal_overrides: dict[str, str] | None = None) -> type[LeanEnum]:
-    """Build a LeanEnum from PascalCase member names: each gets its UPPER_SNAKE name and a PascalCase alias."""
+def lean_enum(name: str, members: dict[str, int], pascal_overrides: dict[str, str] | None = None) -> Any:
+    """Build a LeanEnum from PascalCase member names: each gets its UPPER_SNAKE name and a PascalCase alias.
+
+    Typed `Any` because the members are created at run time, where a type checker cannot see them.
+    """
     overrides = pascal_overrides or {}
     entries: list[tuple[str, int]] = []
     for pascal, value in members.items():
         upper = to_upper_snake_case(pascal)
         entries.append((upper, value))
-    enum_cls = LeanEnum(name, entries)  # type: ignore[call-overload]
+    enum_cls: Any = LeanEnum(name, entries)  # type: ignore[call-arg, arg-type, call-overload]
     for pascal, value in members.items():
         member = enum_cls(value)
         if pascal != member.name:
