@@ -35,13 +35,19 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from .statistics import BacktestStatistics, PortfolioStatistics, format_dotnet_decimal, to_decimal
+from .statistics import (
+    BacktestStatistics,
+    PortfolioStatistics,
+    format_dotnet_decimal,
+    smart_round_decimal,
+    to_decimal,
+)
 
 __all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "write_backtest_results"]
 
@@ -142,36 +148,75 @@ def _summary_result(full: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def downsample_equity_candles(candles: Sequence[Sequence[float]]) -> list[list[float]]:
-    """Candles [t, o, h, l, c] merged into periods of min(7, n // 100) days (unchanged when that is ≤ 1 day),
-    values truncated to integers as LEAN's summary does. Each period candle is stamped at the period's end and
-    aggregates the candles inside it; LEAN additionally interpolates the close across empty periods (not done)."""
+    """LEAN's summary equity series: with n candles [t, o, h, l, c] and a step of min(7, n // 100) days (n < 200
+    leaves the series as it is), LEAN's SeriesSampler keeps the first candle, then for every step boundary
+    reached by a candle aggregates the candles since the previous boundary into one candle stamped at the
+    boundary, OHLC truncated to integers, and sets its close to the straight-line value between the first
+    aggregated open (at the previous candle's time) and the last close; a single candle spanning several steps
+    yields one interpolated candle per step, each opening at the previous close with high/low from open/close."""
     period_days = min(_MAX_SUMMARY_CANDLE_DAYS, len(candles) // _SUMMARY_POINTS_PER_DAY)
-    if period_days <= 1 or len(candles) < 2:
+    if period_days <= 1:
         return [list(c) for c in candles]
     step = int(timedelta(days=period_days).total_seconds())
-    first_time = int(candles[0][0])
-    merged: list[list[float]] = [[first_time, *(_truncate(v) for v in candles[0][1:])]]
-    bucket: list[Sequence[float]] = []
-    boundary = first_time + step
-    for candle in candles[1:]:
-        while candle[0] > boundary:
-            if bucket:
-                merged.append(_merge(boundary, bucket))
-                bucket = []
-            boundary += step
-        bucket.append(candle)
-    if bucket:
-        merged.append(_merge(boundary, bucket))
-    return merged
+    bars = [_SummaryCandle(int(c[0]), *(to_decimal(v) for v in c[1:5])) for c in candles]
+    return [bar.to_json() for bar in _sample_candles(bars, step)]
 
 
-def _merge(time: int, candles: Sequence[Sequence[float]]) -> list[float]:
-    return [time, _truncate(candles[0][1]), _truncate(max(c[2] for c in candles)),
-            _truncate(min(c[3] for c in candles)), _truncate(candles[-1][4])]
+@dataclass
+class _SummaryCandle:
+    time: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+
+    def to_json(self) -> list[float]:
+        return [self.time, float(self.open), float(self.high), float(self.low), float(self.close)]
 
 
-def _truncate(value: float) -> float:
-    return float(math.trunc(value))
+def _sample_candles(bars: list[_SummaryCandle], step: int) -> list[_SummaryCandle]:
+    """LEAN's SeriesSampler.SampleCandlestickSeries (sub-sampling, truncated values) over strictly increasing times."""
+    sampled = [replace(bars[0])]
+    next_time = bars[0].time + step
+    start_index = 1
+    for index in range(1, len(bars)):
+        current = bars[index]
+        if next_time > current.time:
+            continue
+        template = _aggregate_truncated(bars[start_index:index + 1])
+        first = bars[start_index]
+        first_open_time = bars[start_index - 1].time
+        aggregated = start_index != index
+        previous: _SummaryCandle | None = None
+        while True:
+            slope = (current.close - first.open) / (current.time - first_open_time)
+            candle = replace(template, time=next_time,
+                             close=smart_round_decimal(slope * (next_time - first_open_time) + first.open))
+            next_time += step
+            if previous is not None:
+                candle.open = previous.close
+            if not aggregated:
+                candle.high = max(candle.open, candle.close)
+                candle.low = min(candle.open, candle.close)
+            sampled.append(candle)
+            previous = candle
+            if next_time > current.time:
+                break
+        start_index = index + 1
+    return sampled
+
+
+def _aggregate_truncated(bars: Sequence[_SummaryCandle]) -> _SummaryCandle:
+    """One candle from the opens, highs, lows and closes in order (LEAN's Candlestick.Update), truncated."""
+    values = [v for bar in bars for v in (bar.open, bar.high, bar.low, bar.close)]
+    open_ = high = low = values[0]
+    for value in values[1:]:
+        if value > high:
+            high = value
+        elif value < low:
+            low = value
+    truncated = [v.to_integral_value(rounding=ROUND_DOWN) for v in (open_, high, low, values[-1])]
+    return _SummaryCandle(bars[-1].time, *truncated)
 
 
 def _json_rounded(value: Decimal | int) -> str:

@@ -121,17 +121,30 @@ def test_order_events_and_log(written: dict[str, Path]) -> None:
     assert written["log"].read_text().splitlines() == ["2013-10-08 16:00:00 Purchased Stock", "done"]
 
 
-def test_downsampled_candles_span_at_most_seven_days() -> None:
+def test_downsampled_candles_follow_lean_sampler() -> None:
     day = 86400
     candles = [[1_000_000 + i * day, 100.0 + i, 101.5 + i, 99.2 + i, 100.7 + i] for i in range(1500)]
     sampled = downsample_equity_candles(candles)
-    assert len(sampled) < len(candles) / 6
-    gaps = {b[0] - a[0] for a, b in zip(sampled, sampled[1:], strict=False)}
-    assert gaps == {7 * day}
-    assert sampled[1] == [1_000_000 + 7 * day, 101.0, 108.0, 100.0, 107.0]   # days 1..7 merged, truncated
-    assert all(v == int(v) for c in sampled for v in c[1:])
+    assert sampled[0] == candles[0]                                        # the first candle is kept as it is
+    assert {b[0] - a[0] for a, b in zip(sampled, sampled[1:], strict=False)} == {7 * day}   # min(7, 1500 // 100)
+    # days 1..7 aggregated and truncated; the close is the line from day 1's open (at day 0) to day 7's close
+    assert sampled[1] == [1_000_000 + 7 * day, 101.0, 108.0, 100.0, 107.7]
     short = candles[:150]                                                  # 150 // 100 = 1 day: unchanged
     assert downsample_equity_candles(short) == short
+
+
+def test_downsampling_interpolates_across_a_gap() -> None:
+    day, t0 = 86400, 1_000_000
+    flat = [[t0 + i * day, *[100.0 + i] * 4] for i in range(100)]                      # values 100..199
+    after_gap = [[t0 + (105 + k) * day, *[300.0 + k] * 4] for k in range(100)]          # 300.. from day 105
+    sampled = downsample_equity_candles(flat + after_gap)                               # step: 2 days
+    by_time = {c[0]: c for c in sampled}
+    # days 99 and 105 aggregated (open 199, high 300, low 199); closes on the line from 199 at day 98
+    # to 300 at day 105, one candle per 2-day step, each opening at the previous close
+    assert by_time[t0 + 100 * day] == [t0 + 100 * day, 199.0, 300.0, 199.0, 227.8571]   # 199 + 101·2/7
+    assert by_time[t0 + 102 * day] == [t0 + 102 * day, 227.8571, 300.0, 199.0, 256.7143]  # 199 + 101·4/7
+    assert by_time[t0 + 104 * day] == [t0 + 104 * day, 256.7143, 300.0, 199.0, 285.5714]  # 199 + 101·6/7
+    assert by_time[t0 + 106 * day] == [t0 + 106 * day, 301.0, 301.0, 301.0, 301.0]
 
 
 def test_statistics_table() -> None:
