@@ -117,7 +117,7 @@ class SecurityExchangeHours(DualCase):
     """Weekly hours, holidays, early closes and late opens of one exchange, in its local time zone."""
 
     __slots__ = ("time_zone", "_weekly", "holidays", "early_closes", "late_opens", "bank_holidays",
-                 "_day_cache", "_always_open")
+                 "_day_cache", "_span_cache", "_always_open")
 
     def __init__(self, time_zone: ZoneInfo, weekly: Mapping[int, Iterable[MarketHoursSegment]],
                  holidays: Iterable[date] = (), early_closes: Mapping[date, timedelta] | None = None,
@@ -132,6 +132,7 @@ class SecurityExchangeHours(DualCase):
         self.late_opens: dict[date, timedelta] = dict(late_opens or {})
         self.bank_holidays: frozenset[date] = frozenset(bank_holidays)
         self._day_cache: dict[date, tuple[MarketHoursSegment, ...]] = {}
+        self._span_cache: dict[tuple[date, bool], tuple[tuple[timedelta, timedelta], ...]] = {}
         self._always_open = not self.holidays and all(
             segments == (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
             for segments in self._weekly.values()
@@ -190,16 +191,28 @@ class SecurityExchangeHours(DualCase):
         base = before_close if before_close is not None else list(segments)
         return tuple(_truncate_for_late_open(base, late_open))
 
-    def _open_segments(self, day: date, extended: bool) -> Iterator[MarketHoursSegment]:
-        for segment in self.get_market_hours(day):
-            if segment.state == MarketHoursState.MARKET or (extended and segment.state != MarketHoursState.CLOSED):
-                yield segment
+    def _open_spans(self, day: date, extended: bool) -> tuple[tuple[timedelta, timedelta], ...]:
+        """(start, end) offsets of the segments of `day` that count as open (memoised)."""
+        key = (day, extended)
+        spans = self._span_cache.get(key)
+        if spans is None:
+            spans = tuple((segment.start, segment.end) for segment in self.get_market_hours(day)
+                          if segment.state == MarketHoursState.MARKET
+                          or (extended and segment.state != MarketHoursState.CLOSED))
+            self._span_cache[key] = spans
+        return spans
 
     def is_open(self, local_time: datetime, extended_market_hours: bool = False) -> bool:
         """Open at the instant `local_time` (segment start inclusive, end exclusive)."""
-        time_of_day = local_time - datetime(local_time.year, local_time.month, local_time.day)
-        return any(segment.contains(time_of_day)
-                   for segment in self._open_segments(local_time.date(), extended_market_hours))
+        day = local_time.date()
+        spans = self._open_spans(day, extended_market_hours)
+        if not spans:
+            return False
+        time_of_day = local_time - datetime(day.year, day.month, day.day)
+        for start, end in spans:
+            if start <= time_of_day < end:
+                return True
+        return False
 
     def is_open_between(self, start: datetime, end: datetime, extended_market_hours: bool = False) -> bool:
         """Open at any moment of [start, end) (LEAN's IsOpen(start, end)); equal bounds test the instant."""
@@ -212,7 +225,7 @@ class SecurityExchangeHours(DualCase):
             to_tod = min(end - midnight, _ONE_DAY)
             if to_tod <= from_tod:
                 return False
-            if any(segment.overlaps(from_tod, to_tod) for segment in self._open_segments(day, extended_market_hours)):
+            if any(start < to_tod and end > from_tod for start, end in self._open_spans(day, extended_market_hours)):
                 return True
             day += _ONE_DAY
 
@@ -243,8 +256,8 @@ class SecurityExchangeHours(DualCase):
         for offset in range(_SEARCH_DAYS):
             day = first_day + timedelta(days=offset)
             midnight = datetime(day.year, day.month, day.day)
-            for segment in self._open_segments(day, extended):
-                seg_start, seg_end = midnight + segment.start, midnight + segment.end
+            for start, end in self._open_spans(day, extended):
+                seg_start, seg_end = midnight + start, midnight + end
                 if pending is not None and pending[1] == seg_start and day not in self.early_closes:
                     pending = (pending[0], seg_end)
                     continue

@@ -124,6 +124,15 @@ def generate_zip_file_path(data_folder: Path, symbol: Symbol, day: date | dateti
     return folder / ticker / generate_zip_file_name(ticker, day, resolution, tick_type, symbol.security_type)
 
 
+class LeanData:
+    """The file-naming helpers of LEAN's `LeanData` class, in both spellings (`LeanData.GenerateZipFileName`)."""
+
+    generate_zip_file_name = staticmethod(generate_zip_file_name)
+    generate_zip_entry_name = staticmethod(generate_zip_entry_name)
+    GenerateZipFileName = generate_zip_file_name
+    GenerateZipEntryName = generate_zip_entry_name
+
+
 # --- parsing ---------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -330,9 +339,11 @@ class _SubscriptionReader:
         self.file_is_quote = self.wants_quotes or self.security_type in (_FOREX, _CFD)
         self.columns = _QUOTE_COLUMNS if self.file_is_quote else _TRADE_COLUMNS
         self.file_tick_type = _QUOTE if self.file_is_quote else _TRADE
+        # LeanData.UseStrictEndTime: not for always-open markets, forex, Oanda CFDs or custom data
         self.strict_daily = (spec.daily_precise_end_time and self.resolution == _DAILY
                              and not spec.exchange_hours.always_open
-                             and self.security_type not in (_FOREX, _CFD, SecurityType["BASE"]))
+                             and self.security_type not in (_FOREX, SecurityType["BASE"])
+                             and not (self.security_type == _CFD and spec.market.lower() == "oanda"))
         self.factor_file = FactorFile.identity()
         self.map_file = MapFile(spec.symbol.value, [])
         if self.is_equity:

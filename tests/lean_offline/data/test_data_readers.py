@@ -289,3 +289,11 @@ def test_every_spy_daily_bar_spans_its_regular_session(lean_data_folder: Path) -
     for bar in bars:
         day = bar.time.date()
         assert (bar.time, bar.end_time) == (hours.regular_market_open(day), hours.regular_market_close(day))
+
+
+def test_lean_data_class_exposes_both_spellings() -> None:
+    from lean_offline.data.readers import LeanData
+
+    symbol = Symbol.create("SPY", EQUITY, "usa")
+    assert LeanData.GenerateZipFileName(symbol, date(2013, 10, 8), MINUTE, QUOTE) == "20131008_quote.zip"
+    assert LeanData.generate_zip_entry_name(symbol, date(2013, 10, 8), DAILY, TRADE) == "spy.csv"
