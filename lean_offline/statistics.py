@@ -652,7 +652,6 @@ class ResultCollector:
         self._previous_turnover_time: datetime | None = None
         self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
         self._charts: dict[str, dict[str, _Series]] = {}
-        self._chart_types: dict[str, int] = {}
 
     # -- feeding -------------------------------------------------------------------------------------------------
 
@@ -738,7 +737,7 @@ class ResultCollector:
     def charts_json(self) -> dict[str, Any]:
         """LEAN's chart JSON: {name: {"name", "chartType", "series": {name: series}}}."""
         return {
-            name: {"name": name, "chartType": self._chart_types.get(name, 0),
+            name: {"name": name, "chartType": 0,   # ChartType.Overlay, LEAN's default
                    "series": {s.name: s.to_json() for s in series.values()}}
             for name, series in self._charts.items()
         }
