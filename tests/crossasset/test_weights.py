@@ -147,6 +147,15 @@ def test_erc_custom_budgets_property(covariance: np.ndarray, data: st.DataObject
     np.testing.assert_allclose(risk_contributions(weights, covariance), budgets, atol=1e-6)
 
 
+def test_erc_nearly_singular_rank_deficient_covariance() -> None:
+    rng = np.random.default_rng(14)
+    factors = rng.standard_normal((12, 3))
+    covariance = factors @ factors.T + 1e-7 * np.eye(12)
+    weights = equal_risk_contribution(covariance)
+    assert np.all(weights > 0) and weights.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(risk_contributions(weights, covariance), np.full(12, 1 / 12), atol=1e-6)
+
+
 @pytest.mark.parametrize(
     ("covariance", "message"),
     [
