@@ -121,7 +121,14 @@ class BacktestLoop:
         set_clock = algorithm.set_date_time
         consolidate = context.consolidation_handlers
         on_data = callbacks.on_data
+        first_utc = context.first_utc
         for slice_utc, members in merge_slices(context.subscriptions):
+            if slice_utc < first_utc:
+                # the benchmark feed starts a bar early (internal data only): prices, no time step
+                for subscription, point in members:
+                    subscription.security.update(point)
+                self.data_points += len(members)
+                continue
             schedule.scan_past_events(slice_utc, set_clock)
             set_clock(slice_utc)
             if algorithm.is_warming_up and slice_utc >= start_utc:

@@ -27,6 +27,8 @@ from .config import SubscriptionDataConfig, resolution_increment
 from .feed import Clock, Subscription, fill_forward
 
 _CURRENT: list[EngineContext] = []
+DEFAULT_CASH = 100000.0
+"""QCAlgorithm's starting cash when set_cash is never called (LEAN's default)."""
 _ONE_DAY = timedelta(days=1)
 _CRYPTO_BROKERAGES = {"bitfinex", "binance", "gdax", "coinbase", "bybit", "ftx", "kraken"}
 
@@ -103,6 +105,7 @@ class EngineContext:
         transactions_module = _import("lean_offline.engine.transactions")
         self.securities = securities_module.SecurityManager()
         self.portfolio = portfolio_module.SecurityPortfolioManager(self.securities, self.settings)
+        self.portfolio.set_cash(DEFAULT_CASH)
         self.transactions = transactions_module.SecurityTransactionManager(algorithm)
         self.schedule = _import("lean_offline.engine.scheduling").ScheduleManager(
             algorithm, "America/New_York", self.market_hours)
@@ -376,6 +379,8 @@ class EngineContext:
         end_local = self.clock.to_local(self.end_utc, zone)
         start_local = self.clock.to_local(self.first_utc, zone)
         hours = security.exchange.hours
+        if config.is_internal_feed:
+            start_local = self._previous_tradable_bar_start(hours, start_local)
         if config.is_custom_data:
             driver = _import("lean_offline.engine.python_data")
             custom_context = driver.CustomDataContext(data_folder=self.data_folder, object_store=self.object_store)
@@ -396,6 +401,19 @@ class EngineContext:
                 config.security_type == SecurityType["EQUITY"]
             points = fill_forward(points, config, hours, end_local, self.clock, zone, precise)
         return points
+
+    def _previous_tradable_bar_start(self, hours: Any, start_local: datetime) -> datetime:
+        """LEAN starts the benchmark feed one daily bar before the algorithm so its price is never 0 at the start
+        (UniverseSelection.AddPendingInternalDataFeeds): the previous trading day's open (strict daily end times)
+        or midnight."""
+        if hours.always_open:
+            return start_local - _ONE_DAY
+        day = hours.get_previous_trading_day(start_local.date())
+        if self.settings.daily_precise_end_time:
+            market_open = hours.regular_market_open(day)
+            if market_open is not None:
+                return market_open  # type: ignore[no-any-return]
+        return datetime(day.year, day.month, day.day)
 
     # ---- history ------------------------------------------------------------------------------------------------
     def history(self, symbols: Any, periods: Any, resolution: Any, args: tuple[Any, ...],

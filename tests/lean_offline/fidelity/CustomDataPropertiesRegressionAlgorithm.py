@@ -8,17 +8,16 @@ class CustomDataPropertiesRegressionAlgorithm(QCAlgorithm):
         self.set_start_date(2018, 4, 5)
         self.set_end_date(2018, 4, 10)
         self.set_cash(100000)
-        properties = SymbolProperties("Bitcoin", "USD", 1, 0.01, 0.01)
+        properties = SymbolProperties("Bitcoin", "USD", 1, 0.01, 0.01, "BTC")
         hours = SecurityExchangeHours.always_open(TimeZones.NEW_YORK)
-        self.bitcoin = self.add_data(Bitcoin, "BTC", properties, hours, Resolution.DAILY,
-                                     fill_forward=False, leverage=1).symbol
+        self.bitcoin = self.add_data(Bitcoin, "BTC", properties, hours, fill_forward=False, leverage=1).symbol
         security = self.securities[self.bitcoin]
         sp = security.symbol_properties
         if (sp.description != "Bitcoin" or sp.quote_currency != "USD" or sp.contract_multiplier != 1
                 or sp.minimum_price_variation != 0.01 or sp.lot_size != 0.01):
-            raise Exception("Custom symbol properties were not applied")
-        if not security.exchange.hours.always_open:
-            raise Exception("Custom exchange hours were not applied")
+            raise AssertionError("Custom symbol properties were not applied")
+        if not security.exchange.hours.is_market_always_open:
+            raise AssertionError("Custom exchange hours were not applied")
         self.add_data(Bitcoin, "BTCUSD")
 
     def on_data(self, data):
