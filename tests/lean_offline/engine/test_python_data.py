@@ -376,3 +376,43 @@ def test_utc_converter_matches_zoneinfo(local: datetime, zone: str) -> None:
     expected = local.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     assert converter(local) == expected
     assert converter(local) == expected  # second call served from the cache
+
+
+LEAN_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "lean-data"
+
+
+@pytest.mark.lean_data
+def test_bitcoin_daily_zip_from_leans_data_folder() -> None:
+    """LEAN's CustomDataPropertiesRegression reader over the real btcusd_trade.zip, against pandas reading it."""
+    import pandas as pd  # type: ignore[import-untyped]
+
+    archive = LEAN_DATA / "crypto" / "coinbase" / "daily" / "btcusd_trade.zip"
+    if not archive.is_file():
+        pytest.skip(f"LEAN sample data not found at {LEAN_DATA}")
+    recorder = Recorder()
+
+    class Bitcoin(PythonData):
+        def get_source(self, config: Any, date: datetime, is_live: bool) -> SubscriptionDataSource:
+            recorder.source_dates.append(date)
+            return SubscriptionDataSource(str(archive), LOCAL_FILE, FileFormat["CSV"])
+
+        def reader(self, config: Any, line: str, date: datetime, is_live: bool) -> PythonData:
+            coin = Bitcoin()
+            coin.symbol = config.symbol
+            parts = line.split(",")
+            coin.time = datetime.strptime(parts[0], "%Y%m%d %H:%M")
+            coin.end_time = coin.time + timedelta(days=1)
+            coin.value = float(parts[4])
+            coin["Close"] = float(parts[4])
+            coin["VolumeBTC"] = float(parts[5])
+            return coin
+
+    points = read_all(Bitcoin, recorder, datetime(2018, 4, 5), datetime(2018, 4, 10, 23, 59, 59))
+    frame = pd.read_csv(archive, header=None, names=["time", "open", "high", "low", "close", "volume"])
+    frame["time"] = pd.to_datetime(frame["time"], format="%Y%m%d %H:%M")
+    # end_time = time + 1 day >= start, and time <= end
+    window = frame[(frame["time"] + pd.Timedelta(days=1) >= "2018-04-05") & (frame["time"] <= "2018-04-10 23:59:59")]
+    assert [p.time for p in points] == [stamp.to_pydatetime() for stamp in window["time"]]
+    assert [p.close for p in points] == list(window["close"])
+    assert [p.volume_btc for p in points] == list(window["volume"])
+    assert recorder.source_dates[0] == datetime(2018, 4, 5) and recorder.warnings == []
