@@ -82,7 +82,8 @@ class Symbol(DualCase):
         self.market = sid.market
         self.is_custom_data = is_custom_data
         self._key = (int(sid.security_type), sid.market, value)
-        self._hash = hash(self._key)
+        # hashed by ticker so that a Symbol and its ticker string, which compare equal, also hash equal
+        self._hash = hash(value)
 
     @classmethod
     def create(cls, ticker: str, security_type: Any, market: str, first_date: date | None = None,

@@ -297,3 +297,29 @@ def test_lean_data_class_exposes_both_spellings() -> None:
     symbol = Symbol.create("SPY", EQUITY, "usa")
     assert LeanData.GenerateZipFileName(symbol, date(2013, 10, 8), MINUTE, QUOTE) == "20131008_quote.zip"
     assert LeanData.generate_zip_entry_name(symbol, date(2013, 10, 8), DAILY, TRADE) == "spy.csv"
+
+
+@pytest.mark.lean_data
+def test_xauusd_oanda_cfd_daily_bars_keep_file_midnight(lean_data_folder: Path) -> None:
+    spec = make_spec(lean_data_folder, Symbol.create("XAUUSD", SecurityType["CFD"], "oanda"), "oanda", DAILY, QUOTE,
+                     datetime(2013, 10, 8), datetime(2013, 10, 10))
+    bars, warnings = read(spec)
+    raw = raw_csv(lean_data_folder / "cfd/oanda/daily/xauusd.zip", QUOTE_NAMES).set_index("time")
+    assert warnings == []
+    first = bars[0]
+    assert (first.time, first.end_time) == (datetime(2013, 10, 7, 20), datetime(2013, 10, 8, 20))
+    assert first.ask.close == raw.loc["20131008 00:00", "ac"]
+
+
+def test_crypto_minute_trades_every_calendar_day_in_utc(tmp_path: Path) -> None:
+    for day in ("20200104", "20200105"):  # a weekend: crypto trades
+        write_zip(tmp_path / f"crypto/coinbase/minute/btcusd/{day}_trade.zip", "x.csv",
+                  "0,7000,7010,6990,7005,0.5\n60000,7005,7020,7000,7015,1.25\n")
+    symbol = Symbol.create("BTCUSD", CRYPTO, "coinbase")
+    bars, warnings = read(offline_spec(tmp_path, symbol, MINUTE, TRADE, datetime(2020, 1, 4),
+                                       datetime(2020, 1, 5, 23, 59)))
+    assert warnings == []
+    assert [(bar.time, bar.close, bar.volume) for bar in bars] == [
+        (datetime(2020, 1, 4, 0, 0), 7005, 0.5), (datetime(2020, 1, 4, 0, 1), 7015, 1.25),
+        (datetime(2020, 1, 5, 0, 0), 7005, 0.5), (datetime(2020, 1, 5, 0, 1), 7015, 1.25)]
+    assert bars[0].end_time_utc == datetime(2020, 1, 4, 0, 1)
