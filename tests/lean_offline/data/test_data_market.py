@@ -68,7 +68,9 @@ def test_google_identifier_carries_its_first_ticker_and_date() -> None:
 def test_symbol_equality_hash_and_printing() -> None:
     other = Symbol.create("spy", SecurityType["EQUITY"], "usa")
     assert other == SPY and hash(other) == hash(SPY) and {other: 1}[SPY] == 1
-    assert {"SPY": 1}[SPY] == 1 and {SPY: 1}["SPY"] == 1
+    by_ticker: dict[object, int] = {"SPY": 1}
+    by_symbol: dict[object, int] = {SPY: 1}
+    assert by_ticker[SPY] == 1 and by_symbol["SPY"] == 1
     assert str(SPY) == "SPY" and repr(SPY) == "SPY" and SPY == "SPY"
     assert Symbol.create("SPY", SecurityType["CFD"], "oanda") != SPY
     assert Symbol.create_base("Bitcoin", "BTC").is_custom_data and not SPY.is_custom_data
