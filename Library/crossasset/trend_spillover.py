@@ -40,6 +40,10 @@ PERIODS_PER_YEAR = 252
 # Longest regular gap between two daily points: a weekend plus a holiday run (Easter: 4 days; Golden Week in Japan
 # or Christmas/New Year: up to 6). 10 days never fires on a live series and catches a series that ended.
 STALE_AFTER_DAYS = 10
+# LEAN (since 2026-06) makes a market order on hour/daily data wait for a fresh price when the last one is older than
+# Settings.StalePriceTimeSpan (1 hour by default): a leg whose series stopped could then never be liquidated. Orders
+# may use a price up to this many days old, more than the stale rule's limit plus the days until it is checked.
+ORDER_PRICE_MAX_AGE_DAYS = 21
 ASSET_CLASSES = ("fx", "equity", "bond")
 
 

@@ -9,6 +9,7 @@ from typing import cast
 
 from AlgorithmImports import *
 from crossasset.trend_spillover import (
+    ORDER_PRICE_MAX_AGE_DAYS,
     SEED_TRIPLETS,
     LegHistory,
     TrendSpilloverParameters,
@@ -34,6 +35,7 @@ class TrendSpilloverAlgorithm(QCAlgorithm):
         self.set_cash(100000)
         self.settings.daily_precise_end_time = False
         self.settings.minimum_order_margin_portfolio_percentage = 0.0
+        self.settings.stale_price_time_span = timedelta(days=ORDER_PRICE_MAX_AGE_DAYS)
 
         self.triplets = SEED_TRIPLETS
         self.histories: dict[str, LegHistory] = {}
@@ -49,7 +51,9 @@ class TrendSpilloverAlgorithm(QCAlgorithm):
         spy = self.add_equity("SPY", Resolution.DAILY).symbol
         self.set_warm_up(timedelta(days=round(self.parameters.history_length * CALENDAR_DAYS_PER_TRADING_DAY)))
         self.rebalance_due = False
-        self.schedule.on(self.date_rules.week_start(spy), self.time_rules.after_market_open(spy), self.request_rebalance)
+        self.schedule.on(
+            self.date_rules.week_start(spy), self.time_rules.after_market_open(spy), self.request_rebalance
+        )
 
     def request_rebalance(self) -> None:
         self.rebalance_due = True
@@ -74,4 +78,4 @@ class TrendSpilloverAlgorithm(QCAlgorithm):
     def rebalance(self) -> None:
         weights = target_weights(self.triplets, self.histories, self.parameters)
         targets = [PortfolioTarget(self.symbols[ticker], weight) for ticker, weight in weights.items()]
-        self.set_holdings(targets, True)
+        self.set_holdings(targets, liquidate_existing_holdings=True)
