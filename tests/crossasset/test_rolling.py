@@ -224,3 +224,23 @@ def test_rolling_moments_partial_window_and_errors() -> None:
         moments.update([1.0, np.nan])
     with pytest.raises(ValueError, match="n_series"):
         RollingMoments(5, 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=3, max_size=60),
+    st.integers(2, 15),
+)
+def test_rolling_pair_and_moments_property_match_numpy(pairs: list[tuple[float, float]], window: int) -> None:
+    pair = RollingPairStats(window)
+    moments = RollingMoments(window, 2)
+    for x, y in pairs:
+        pair.update(x, y)
+        moments.update([x, y])
+    held = np.array(pairs[-window:])
+    expected = np.cov(held.T)
+    assert pair.covariance() == pytest.approx(expected[0, 1], rel=1e-6, abs=1e-6)
+    np.testing.assert_allclose(moments.covariance(), expected, rtol=1e-6, atol=1e-6)
+    scale = math.sqrt(expected[0, 0] * expected[1, 1])
+    if scale > 1e-6:
+        assert pair.correlation() == pytest.approx(expected[0, 1] / scale, abs=1e-6)
