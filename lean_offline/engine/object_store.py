@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from ..naming import DualCase
 
@@ -18,6 +19,21 @@ class ObjectStoreError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class StoredObject(NamedTuple):
+    """One entry when iterating the store (LEAN enumerates KeyValuePair<string, byte[]>)."""
+
+    key: str
+    value: bytes
+
+    @property
+    def Key(self) -> str:  # noqa: N802 - LEAN's spelling
+        return self.key
+
+    @property
+    def Value(self) -> bytes:  # noqa: N802 - LEAN's spelling
+        return self.value
 
 
 class ObjectStore(DualCase):
@@ -55,6 +71,11 @@ class ObjectStore(DualCase):
     def keys(self) -> list[str]:
         """Every stored key (forward slashes, relative to the root), sorted."""
         return sorted(self._iter_keys())
+
+    def __iter__(self) -> Iterator[StoredObject]:
+        """(key, bytes) pairs of every stored object, in key order."""
+        for key in self.keys:
+            yield StoredObject(key, self.read_bytes(key))
 
     def _iter_keys(self) -> Iterator[str]:
         if not self.root.is_dir():

@@ -66,3 +66,11 @@ def test_any_text_round_trips(tmp_path_factory: pytest.TempPathFactory, text: st
     store = ObjectStore(tmp_path_factory.mktemp("store"))
     store.save(key, text)
     assert store.read(key) == text
+
+
+def test_iteration_yields_key_value_pairs(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path)
+    store.save("b/x.txt", "2")
+    store.save("a.txt", "1")
+    assert [(item.key, item.value) for item in store] == [("a.txt", b"1"), ("b/x.txt", b"2")]
+    assert [(item.Key, item.Value) for item in store][0] == ("a.txt", b"1")
