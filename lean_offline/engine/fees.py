@@ -6,9 +6,10 @@ subclass's `get_order_fee` (snake_case first) or `GetOrderFee`, as LEAN's Python
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from ..enums import SecurityType
+from ..enums import OrderType, SecurityType
 from ..naming import DualCase
 from .orders import ACCOUNT_CURRENCY, CashAmount, Order, OrderFee, OrderFeeParameters
 
@@ -71,6 +72,36 @@ class InteractiveBrokersFeeModel(FeeModel):
         return min(fee, cls.EQUITY_MAXIMUM_FEE_RATE * trade_value)
 
 
+class CoinbaseFeeModel(FeeModel):
+    """Coinbase (GDAX) spot fees as LEAN models them: a percentage of ask (buy) or bid (sell) × quantity.
+
+    Taker 0.3 % before 2019-03-23 01:30 UTC, 0.25 % until 2019-10-08 00:30, then the Advanced-1 tier (0.8 %);
+    non-marketable limit orders pay the maker rate (0, 0.15 %, then 0.6 %). Stable-coin pairs are not special-cased.
+    """
+
+    def __init__(self, maker_fee: float = 0.006, taker_fee: float = 0.008) -> None:
+        self.maker_fee = maker_fee
+        self.taker_fee = taker_fee
+
+    def fee_rate(self, utc_time: datetime, is_maker: bool) -> float:
+        if utc_time < datetime(2019, 3, 23, 1, 30):
+            return 0.0 if is_maker else 0.003
+        if utc_time < datetime(2019, 10, 8, 0, 30):
+            return 0.0015 if is_maker else 0.0025
+        return self.maker_fee if is_maker else self.taker_fee
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        order = parameters.order
+        security = parameters.security
+        is_maker = order.type == OrderType.LIMIT and not order.is_marketable
+        unit_price = security.ask_price if order.quantity > 0 else security.bid_price
+        value = unit_price * security.symbol_properties.contract_multiplier * order.absolute_quantity
+        return OrderFee(CashAmount(value * self.fee_rate(order.time, is_maker), ACCOUNT_CURRENCY))
+
+
+GDAXFeeModel = CoinbaseFeeModel
+
+
 _IB_FEE_TYPES = frozenset({SecurityType.EQUITY, SecurityType.OPTION, SecurityType.FUTURE, SecurityType.FUTURE_OPTION})
 
 
@@ -79,6 +110,17 @@ def default_fee_model(security_type: Any) -> FeeModel:
     if security_type in _IB_FEE_TYPES:
         return InteractiveBrokersFeeModel()
     return ConstantFeeModel(0.0)
+
+
+def brokerage_fee_model(brokerage: str, security_type: Any) -> FeeModel:
+    """Fee model a brokerage model assigns (`brokerage` is the lower-case BrokerageName member name)."""
+    if brokerage == "interactive_brokers_brokerage":
+        return InteractiveBrokersFeeModel()
+    if brokerage in ("gdax", "coinbase") and security_type == SecurityType.CRYPTO:
+        return CoinbaseFeeModel()
+    if brokerage in ("oanda_brokerage", "alpaca"):
+        return ConstantFeeModel(0.0)
+    return default_fee_model(security_type)
 
 
 def _user_fee_method(fee_model: Any) -> Any:

@@ -57,6 +57,13 @@ class SecurityTransactionManager(DualCase):
         """`handler(event)` runs after the portfolio has applied each event (the algorithm's on_order_event)."""
         self._handler = handler
 
+    def set_brokerage_model(self, brokerage: Any, account_type: Any = None) -> None:
+        """Apply the brokerage's fee model and leverage to securities added from now on (as LEAN's initializer)."""
+        from .securities import apply_brokerage_model
+
+        self._algorithm.securities.security_initializer = (
+            lambda security: apply_brokerage_model(security, brokerage, account_type))
+
     @property
     def orders_count(self) -> int:
         """Orders that reached the transaction handler, including ones that became invalid (Total Orders)."""

@@ -449,3 +449,47 @@ def test_order_and_event_json_shapes() -> None:
         "fillPrice": 101.0, "fillPriceCurrency": "USD", "fillQuantity": 10.0, "direction": "buy",
         "isAssignment": False, "quantity": 10.0,
     }
+
+
+# --- stale prices and brokerage models ------------------------------------------------------------------------------
+def test_hourly_market_order_before_the_first_bar_waits_for_fresh_data() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY", Resolution.HOUR)
+    algorithm.at(datetime(2013, 10, 8, 16))
+    spy.update(TradeBar(datetime(2013, 10, 8, 15), spy.symbol, 100.0, 100.0, 100.0, 100.0, 1.0, timedelta(hours=1)))
+    algorithm.at(datetime(2013, 10, 9, 9, 30))  # a scheduled event at the open: the last price is yesterday's
+    ticket = algorithm.market_order("SPY", 10)
+    assert ticket.order_type == OrderType.MARKET
+    assert ticket.status == OrderStatus.SUBMITTED
+    algorithm.at(datetime(2013, 10, 9, 10))
+    spy.update(TradeBar(datetime(2013, 10, 9, 9), spy.symbol, 101.0, 102.0, 100.5, 101.5, 1.0, timedelta(hours=1)))
+    algorithm.step()
+    assert ticket.status == OrderStatus.FILLED and ticket.average_fill_price == 101.5
+
+
+def test_brokerage_model_sets_fees_and_cash_account_leverage_for_new_securities() -> None:
+    from lean_offline.enums import AccountType, BrokerageName
+
+    algorithm = FakeAlgorithm()
+    before = algorithm.add_equity("SPY")
+    algorithm.transactions.set_brokerage_model(BrokerageName.INTERACTIVE_BROKERS_BROKERAGE, AccountType.CASH)
+    after = algorithm.add_equity("QQQ")
+    assert before.leverage == 2.0 and after.leverage == 1.0
+
+
+def test_coinbase_fee_is_a_percentage_of_the_ask() -> None:
+    from lean_offline.data.market import Bar, QuoteBar
+    from lean_offline.enums import AccountType, BrokerageName
+
+    algorithm = FakeAlgorithm()
+    algorithm.transactions.set_brokerage_model(BrokerageName.GDAX, AccountType.CASH)
+    symbol = Symbol.create("BTCUSD", SecurityType.CRYPTO, "coinbase")
+    btc = algorithm.securities.add(Security(symbol, SecurityExchangeHours.always_open_hours("UTC"), clock=algorithm))
+    btc.add_subscription(QuoteBar, Resolution.DAILY)
+    algorithm.utc_time = datetime(2020, 1, 2)
+    btc.update(QuoteBar(datetime(2020, 1, 1), symbol, Bar(99.5, 99.5, 99.5, 99.5), 1.0, Bar(100.5, 100.5, 100.5, 100.5),
+                        1.0, timedelta(days=1)))
+    ticket = algorithm.market_order(symbol, 2)
+    assert ticket.average_fill_price == 100.5  # buys take the ask
+    assert algorithm.portfolio.total_fees == pytest.approx(100.5 * 2 * 0.008)
+    assert btc.leverage == 1.0
