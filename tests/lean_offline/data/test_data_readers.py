@@ -323,3 +323,32 @@ def test_crypto_minute_trades_every_calendar_day_in_utc(tmp_path: Path) -> None:
         (datetime(2020, 1, 4, 0, 0), 7005, 0.5), (datetime(2020, 1, 4, 0, 1), 7015, 1.25),
         (datetime(2020, 1, 5, 0, 0), 7005, 0.5), (datetime(2020, 1, 5, 0, 1), 7015, 1.25)]
     assert bars[0].end_time_utc == datetime(2020, 1, 4, 0, 1)
+
+
+def test_empty_and_corrupt_files_warn_and_yield_nothing(tmp_path: Path) -> None:
+    write_zip(tmp_path / "equity/usa/daily/empty.zip", "empty.csv", "")
+    corrupt = tmp_path / "equity/usa/daily/corrupt.zip"
+    corrupt.write_bytes(b"this is not a zip archive")
+    empty_bars, empty_warnings = read(offline_spec(tmp_path, Symbol.create("EMPTY", EQUITY, "usa"), DAILY, TRADE,
+                                                   datetime(2020, 1, 1), datetime(2020, 1, 31)))
+    corrupt_bars, corrupt_warnings = read(offline_spec(tmp_path, Symbol.create("CORRUPT", EQUITY, "usa"), DAILY,
+                                                       TRADE, datetime(2020, 1, 1), datetime(2020, 1, 31)))
+    assert (empty_bars, empty_warnings) == ([], [])
+    assert corrupt_bars == [] and len(corrupt_warnings) == 1 and str(corrupt) in corrupt_warnings[0]
+
+
+def test_equity_minute_quotes_scale_prices_and_sizes(tmp_path: Path) -> None:
+    ms = (9 * 3600 + 45 * 60) * 1000
+    write_zip(tmp_path / "equity/usa/minute/abc/20200102_quote.zip", "x.csv",
+              f"{ms},1000000,1010000,990000,1005000,300,1001000,1011000,991000,1006000,500\n")
+    factor_folder = tmp_path / "equity/usa/factor_files"
+    factor_folder.mkdir(parents=True)
+    (factor_folder / "abc.csv").write_text("20200110,0.5,1,1\n20501231,1,1,0\n")
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    bars, warnings = read(offline_spec(tmp_path, symbol, MINUTE, QUOTE, datetime(2020, 1, 2),
+                                       datetime(2020, 1, 2, 23, 59)))
+    assert warnings == [] and len(bars) == 1
+    bar = bars[0]
+    assert (bar.bid.open, bar.bid.close, bar.ask.close) == pytest.approx((50.0, 50.25, 50.3))
+    assert (bar.last_bid_size, bar.last_ask_size) == (600, 1000)
+    assert bar.close == pytest.approx((50.25 + 50.3) / 2) and bar.time == datetime(2020, 1, 2, 9, 45)
