@@ -135,6 +135,17 @@ def test_one_file_per_day_with_missing_days_and_none(tmp_path: Path) -> None:
     assert recorder.warnings == [f"missing data file: {tmp_path / '20200107.csv'}"]
 
 
+def test_monthly_files_switch_at_the_month_boundary(tmp_path: Path) -> None:
+    write(tmp_path / "202001.csv", "2020-01-30,1\n2020-01-31,2\n2020-02-01,99\n")  # last row belongs to February
+    write(tmp_path / "202002.csv", "2020-02-01,3\n2020-02-03,4\n")
+    recorder = Recorder()
+    data_type = daily_csv_type(recorder, lambda date: SubscriptionDataSource(str(tmp_path / f"{date:%Y%m}.csv")))
+    points = read_all(data_type, recorder, datetime(2020, 1, 29), datetime(2020, 2, 5))
+    # moving to February 1st opens February's file: January's stray February row is not emitted
+    assert [p.value for p in points] == [1.0, 2.0, 3.0, 4.0]
+    assert [date for _, date in recorder.reader_calls] == [datetime(2020, 1, 29)] * 3 + [datetime(2020, 2, 1)] * 2
+
+
 def test_end_time_defaults_to_time_and_backwards_points_are_dropped(tmp_path: Path) -> None:
     path = write(tmp_path / "ticks.csv", "\n".join([
         "2020-01-02 10:00,1", "2020-01-02 10:00,2", "2020-01-02 09:00,3", "2020-01-02 11:00,4", ""]))
