@@ -540,7 +540,7 @@ class OrderTicket(DualCase):
     def cancel(self, tag: str | None = None) -> OrderResponse:
         if self._transactions is None or self._order is None:
             return OrderResponse.error(self.order_id, "UnableToFindOrder", f"Order {self.order_id} cannot be canceled.")
-        return self._transactions.cancel_order(self.order_id, tag)
+        return self._transactions.request_cancel(self.order_id, tag)
 
     def update(self, fields: UpdateOrderFields) -> OrderResponse:
         if self._transactions is None or self._order is None:

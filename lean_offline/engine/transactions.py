@@ -46,6 +46,7 @@ class SecurityTransactionManager(DualCase):
         self._orders: dict[int, Order] = {}
         self._tickets: dict[int, OrderTicket] = {}
         self._pending: dict[int, Order] = {}
+        self._open: dict[int, Order] = {}
         self._event_counts: dict[int, int] = {}
         self._last_order_id = 0
         self._total_orders = 0
@@ -90,6 +91,7 @@ class SecurityTransactionManager(DualCase):
         self._total_orders += 1
         self._tickets[order.id] = ticket
         self._orders[order.id] = order
+        self._open[order.id] = order
         ticket.set_order(order)
         if algorithm.is_warming_up:
             order.tag = "Algorithm warming up."
@@ -187,6 +189,8 @@ class SecurityTransactionManager(DualCase):
         """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
         if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
             order.status = event.status
+        if is_closed_status(order.status):
+            self._open.pop(order.id, None)
         count = self._event_counts.get(order.id, 0) + 1
         self._event_counts[order.id] = count
         event.id = count
@@ -208,7 +212,14 @@ class SecurityTransactionManager(DualCase):
             self._handler(event)
 
     # --- cancel / update --------------------------------------------------------------------------------------
-    def cancel_order(self, order_id: int, order_tag: str | None = None) -> OrderResponse:
+    def cancel_order(self, order_id: int, order_tag: str | None = None) -> OrderTicket | None:
+        """Cancel an open order; returns its ticket (None for an unknown id). See `request_cancel`."""
+        self.request_cancel(order_id, order_tag)
+        return self._tickets.get(order_id)
+
+    remove_order = cancel_order
+
+    def request_cancel(self, order_id: int, order_tag: str | None = None) -> OrderResponse:
         """Cancel an open order: a CancelPending then a Canceled event (both count as events, not orders)."""
         order = self._orders.get(order_id)
         if order is None:
@@ -232,7 +243,7 @@ class SecurityTransactionManager(DualCase):
         """Cancel every open order (of `symbol`, when given); returns their tickets."""
         tickets = []
         for order in self.get_open_orders(symbol):
-            self.cancel_order(order.id, tag)
+            self.request_cancel(order.id, tag)
             tickets.append(self._tickets[order.id])
         return tickets
 
@@ -270,14 +281,13 @@ class SecurityTransactionManager(DualCase):
         """Open orders, optionally of one symbol (Symbol or ticker) and/or passing `filter`."""
         if callable(symbol) and filter is None and not isinstance(symbol, str):
             symbol, filter = None, symbol
-        return [order for order in self._orders.values()
-                if not is_closed_status(order.status) and self._matches(order, symbol)
-                and (filter is None or filter(order))]
+        return [order for order in list(self._open.values())
+                if self._matches(order, symbol) and (filter is None or filter(order))]
 
     def get_open_order_tickets(self, filter: Any = None) -> list[OrderTicket]:
         """Tickets of open orders; `filter` is a predicate on tickets or a symbol."""
-        return [ticket for ticket in self._tickets.values()
-                if not ticket.order_closed and self._ticket_matches(ticket, filter)]
+        return [self._tickets[order_id] for order_id in list(self._open)
+                if self._ticket_matches(self._tickets[order_id], filter)]
 
     def get_order_tickets(self, filter: Any = None) -> list[OrderTicket]:
         return [ticket for ticket in self._tickets.values() if self._ticket_matches(ticket, filter)]

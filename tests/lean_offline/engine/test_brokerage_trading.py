@@ -493,3 +493,22 @@ def test_coinbase_fee_is_a_percentage_of_the_ask() -> None:
     assert ticket.average_fill_price == 100.5  # buys take the ask
     assert algorithm.portfolio.total_fees == pytest.approx(100.5 * 2 * 0.008)
     assert btc.leverage == 1.0
+
+
+def test_ticket_cancel_update_and_open_order_queries() -> None:
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    first = algorithm.limit_order("BTC", 1, 90.0)
+    second = algorithm.limit_order("BTC", -1, 120.0)
+    transactions = algorithm.transactions
+    assert [order.id for order in transactions.get_open_orders("BTC")] == [1, 2]
+    assert transactions.get_open_orders_remaining_quantity(custom.symbol) == 0.0
+    assert first.update_limit_price(95.0).is_success
+    assert transactions.get_order_by_id(1).limit_price == 95.0
+    assert first.order_events[-1].status == OrderStatus.UPDATE_SUBMITTED
+    assert first.cancel("changed my mind").is_success
+    assert first.status == OrderStatus.CANCELED and first.tag == "changed my mind"
+    assert first.cancel().is_error  # already closed
+    assert transactions.cancel_open_orders() == [second]
+    assert transactions.get_open_orders() == [] and transactions.orders_count == 2
