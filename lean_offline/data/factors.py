@@ -50,7 +50,7 @@ class FactorFile:
     def read(cls, path: Path, on_warning: Callable[[str], None]) -> FactorFile:
         """Rows of `path`; malformed lines are reported (file:line) and skipped; a missing file gives identity."""
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return cls.identity()
         rows = []
@@ -107,7 +107,7 @@ class MapFile:
     @classmethod
     def read(cls, path: Path, ticker: str, on_warning: Callable[[str], None]) -> MapFile:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return cls(ticker, [])
         rows = []

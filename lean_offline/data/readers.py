@@ -58,6 +58,7 @@ RESOLUTION_PERIODS: dict[int, timedelta] = {
 _SECURITY_FOLDERS = {int(_EQUITY): "equity", int(_FOREX): "forex", int(_CFD): "cfd", int(_CRYPTO): "crypto",
                      int(SecurityType["INDEX"]): "index", int(SecurityType["BASE"]): "base"}
 _DECI_CENTS = 10000.0
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200  # inside datetime64[ns]; anything else is a malformed time stamp
 _TRADE_COLUMNS = 6
 _QUOTE_COLUMNS = 11
 
@@ -206,6 +207,8 @@ def _parse_line(line: str, columns: int, day: date | None) -> tuple[datetime, li
         when = datetime.strptime(fields[0].strip(), "%Y%m%d %H:%M")
     else:
         when = datetime(day.year, day.month, day.day) + timedelta(milliseconds=float(fields[0]))
+    if not _FIRST_YEAR <= when.year <= _LAST_YEAR:
+        raise ValueError(f"year {when.year} out of range")
     values = [float(text) if text.strip() else float("nan") for text in fields[1:]]
     if columns == _QUOTE_COLUMNS:
         for first in (0, 5):
@@ -398,7 +401,12 @@ class _SubscriptionReader:
         raw = _read_zip_text(path, self.warn)
         if raw is None:
             return iter(())
-        return self._bars(parse_lean_csv(raw, self.columns, day, path, self.warn))
+        try:
+            return self._bars(parse_lean_csv(raw, self.columns, day, path, self.warn))
+        except (ValueError, TypeError, OverflowError, IndexError) as error:
+            # the shell of the reader: report the file and carry on with the next one
+            self.warn(f"{path}: could not be read ({type(error).__name__}: {error})")
+            return iter(())
 
     def _bars(self, parsed: _ParsedFile) -> Iterator[BaseData]:
         spec = self.spec

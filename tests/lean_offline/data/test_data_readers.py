@@ -352,3 +352,13 @@ def test_equity_minute_quotes_scale_prices_and_sizes(tmp_path: Path) -> None:
     assert (bar.bid.open, bar.bid.close, bar.ask.close) == pytest.approx((50.0, 50.25, 50.3))
     assert (bar.last_bid_size, bar.last_ask_size) == (600, 1000)
     assert bar.close == pytest.approx((50.25 + 50.3) / 2) and bar.time == datetime(2020, 1, 2, 9, 45)
+
+
+def test_out_of_range_time_stamp_is_a_malformed_line(tmp_path: Path) -> None:
+    path = tmp_path / "equity/usa/daily/abc.zip"
+    write_zip(path, "abc.csv", "99991231 00:00,1000000,1010000,990000,1005000,100\n"
+                               "20200102 00:00,1000000,1010000,990000,1005000,100\n")
+    bars, warnings = read(offline_spec(tmp_path, Symbol.create("ABC", EQUITY, "usa"), DAILY, TRADE,
+                                       datetime(2020, 1, 1), datetime(2020, 1, 31)))
+    assert [bar.time for bar in bars] == [datetime(2020, 1, 2, 9, 30)]
+    assert warnings == [f"{path}:1: malformed line skipped: 99991231 00:00,1000000,1010000,990000,1005000,100"]
