@@ -12,8 +12,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PROJECT_NAME = re.compile(r"^[-_a-zA-Z0-9 ]+$")
 LIBRARY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RESERVED = {"bin", "obj", "__pycache__", ".idea", ".vscode", "backtests", "live", "optimizations", "storage", "report"}
-PROJECTS = sorted(path for path in (ROOT / "algorithms").iterdir() if path.is_dir() and path.name != "__pycache__")
-LIBRARIES = sorted(path for path in (ROOT / "Library").iterdir() if path.is_dir() and path.name != "__pycache__")
+
+
+def _folders(parent: Path) -> list[Path]:
+    """Sub-folders that are projects, not caches (`__pycache__`, `.mypy_cache`, ...)."""
+    return sorted(path for path in parent.iterdir() if path.is_dir() and not path.name.startswith((".", "__")))
+
+
+PROJECTS = _folders(ROOT / "algorithms")
+LIBRARIES = _folders(ROOT / "Library")
 
 
 def strict_json(path: Path) -> dict:
