@@ -14,6 +14,8 @@ ScheduledEvent.cs and Engine/RealTime/BacktestingRealTimeHandler.cs.
   when its next time ties the following event's, otherwise goes after an equal-time event).
 - `add_daily_sampling(callback)` registers the engine's "Daily Sampling" event (every calendar day at midnight in the
   algorithm time zone), as LEAN's AlgorithmManager does after the real-time handler's setup.
+- `security_end_of_day_event` / `algorithm_end_of_day_event` build LEAN's on_end_of_day(symbol) / on_end_of_day()
+  events (Engine/RealTime/ScheduledEventFactory.cs) for the runner to `add` when the algorithm defines the callback.
 """
 
 from __future__ import annotations
