@@ -116,15 +116,16 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._utc_time = utc_time
         self._time = self._context.clock.to_local(utc_time, self._time_zone)
 
-    def set_start_date(self, year_or_date: int | date | datetime, month: int | None = None,
-                       day: int | None = None) -> None:
+    def set_start_date(self, year: int | date | datetime | None = None, month: int | None = None,
+                       day: int | None = None, *, start: date | datetime | None = None) -> None:
         self._check_unlocked("set_start_date")
-        self._start_date = to_datetime(year_or_date, month, day).replace(hour=0, minute=0, second=0, microsecond=0)
+        moment = to_datetime(start if start is not None else year, month, day)  # type: ignore[arg-type]
+        self._start_date = moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
-    def set_end_date(self, year_or_date: int | date | datetime, month: int | None = None,
-                     day: int | None = None) -> None:
+    def set_end_date(self, year: int | date | datetime | None = None, month: int | None = None,
+                     day: int | None = None, *, end: date | datetime | None = None) -> None:
         self._check_unlocked("set_end_date")
-        end = to_datetime(year_or_date, month, day)
+        end = to_datetime(end if end is not None else year, month, day)  # type: ignore[arg-type]
         self._end_date = end.replace(hour=23, minute=59, second=59, microsecond=999999) if end.time() == datetime.min.time() else end
 
     def set_time_zone(self, time_zone: str | ZoneInfo) -> None:
@@ -179,6 +180,18 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._context.universe_settings
 
     @property
+    def subscription_manager(self) -> Any:
+        return self._context.subscription_manager
+
+    @property
+    def market_hours_database(self) -> Any:
+        return self._context.market_hours
+
+    @property
+    def symbol_properties_database(self) -> Any:
+        return self._context.symbol_properties
+
+    @property
     def name(self) -> str:
         return self._name
 
@@ -186,8 +199,11 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._name = name
 
     # ---- account / brokerage / benchmark ---------------------------------------------------------------------
-    def set_cash(self, currency_or_amount: Any, amount: float | None = None, conversion_rate: float = 1.0) -> None:
+    def set_cash(self, currency_or_amount: Any = None, amount: float | None = None, conversion_rate: float = 1.0,
+                 *, starting_cash: float | None = None, symbol: str | None = None) -> None:
         """set_cash(100000) or set_cash("USD", 100000); only the account currency is supported."""
+        if starting_cash is not None:
+            currency_or_amount, amount = (symbol, starting_cash) if symbol is not None else (starting_cash, None)
         if amount is None:
             self.portfolio.set_cash(float(currency_or_amount))
             return

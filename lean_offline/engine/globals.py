@@ -66,3 +66,79 @@ class LeanData:
 
     GenerateZipFileName = generate_zip_file_name
     GenerateZipEntryName = generate_zip_entry_name
+
+
+class Random:
+    """.NET's seeded System.Random (Knuth's subtractive generator), so algorithms that draw from `Random(seed)`
+    reproduce LEAN's sequences: `next()`, `next(max)`, `next(min, max)`, `next_double()`."""
+
+    _MBIG = 2147483647
+    _MSEED = 161803398
+
+    def __init__(self, seed: int | None = None) -> None:
+        if seed is None:
+            import time
+
+            seed = time.time_ns() & 0x7FFFFFFF
+        subtraction = self._MBIG if seed == -2147483648 else abs(int(seed))
+        state = [0] * 56
+        mj = self._MSEED - subtraction
+        state[55] = mj
+        mk = 1
+        for i in range(1, 55):
+            index = (21 * i) % 55
+            state[index] = mk
+            mk = mj - mk
+            if mk < 0:
+                mk += self._MBIG
+            mj = state[index]
+        for _ in range(4):
+            for i in range(1, 56):
+                state[i] -= state[1 + (i + 30) % 55]
+                if state[i] < 0:
+                    state[i] += self._MBIG
+        self._state = state
+        self._next = 0
+        self._next_p = 21
+
+    def _internal_sample(self) -> int:
+        next_index = self._next + 1 if self._next + 1 < 56 else 1
+        next_p = self._next_p + 1 if self._next_p + 1 < 56 else 1
+        value = self._state[next_index] - self._state[next_p]
+        if value == self._MBIG:
+            value -= 1
+        if value < 0:
+            value += self._MBIG
+        self._state[next_index] = value
+        self._next, self._next_p = next_index, next_p
+        return value
+
+    def _sample(self) -> float:
+        return self._internal_sample() * (1.0 / self._MBIG)
+
+    def next(self, min_or_max: int | None = None, max_value: int | None = None) -> int:
+        """next() ∈ [0, 2³¹−1); next(max) = ⌊sample·max⌋; next(min, max) = ⌊sample·(max−min)⌋ + min."""
+        if min_or_max is None:
+            return self._internal_sample()
+        if max_value is None:
+            if min_or_max < 0:
+                raise ValueError("Random.next(max): max must be non-negative")
+            return int(self._sample() * min_or_max)
+        if min_or_max > max_value:
+            raise ValueError("Random.next(min, max): min must not exceed max")
+        span = max_value - min_or_max
+        if span <= self._MBIG:
+            return int(self._sample() * span) + min_or_max
+        return int(self._large_range_sample() * span) + min_or_max
+
+    def _large_range_sample(self) -> float:
+        result = self._internal_sample()
+        if self._internal_sample() % 2 == 0:
+            result = -result
+        return (result + (self._MBIG - 1.0)) / (2.0 * self._MBIG - 1)
+
+    def next_double(self) -> float:
+        return self._sample()
+
+    Next = next
+    NextDouble = next_double

@@ -206,7 +206,8 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
             context.finish_initialization(algorithm, callbacks.on_order_event)
             loop = BacktestLoop(context, algorithm, callbacks)
             try:
-                loop.run()
+                if not algorithm._quit_requested:  # quit() inside initialize ends the run before any data
+                    loop.run()
             except AlgorithmStopped:
                 pass
             loop.finish()

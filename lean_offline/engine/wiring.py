@@ -22,7 +22,7 @@ from ..data.market_hours import MarketHoursDatabase, SecurityExchangeHours
 from ..data.symbol import Symbol, symbol_cache
 from ..data.symbol_properties import SymbolProperties, SymbolPropertiesDatabase
 from ..enums import BrokerageName, DataNormalizationMode, Resolution, SecurityType, TickType
-from ..naming import UnsupportedApiError
+from ..naming import DualCase, UnsupportedApiError
 from .config import SubscriptionDataConfig, resolution_increment
 from .feed import Clock, Subscription, fill_forward
 
@@ -94,6 +94,7 @@ class EngineContext:
         self.brokerage_name: Any = BrokerageName["DEFAULT"]
         self.account_type: Any = None
         self.universe_settings = _UniverseSettings()
+        self.subscription_manager = SubscriptionManager(self)
         self._order_event_handler: Callable[[Any], None] | None = None
 
     # ---- setup ------------------------------------------------------------------------------------------------
@@ -279,7 +280,12 @@ class EngineContext:
 
     # ---- charting ---------------------------------------------------------------------------------------------
     def plot(self, chart: str, series: str, value: float) -> None:
-        self.results.plot(chart, series, self.algorithm.utc_time, value)
+        definition = getattr(self.charts.get(chart), "series", {}).get(series)
+        if definition is None:
+            self.results.plot(chart, series, self.algorithm.utc_time, value)
+        else:
+            self.results.plot(chart, series, self.algorithm.utc_time, value, int(definition.series_type),
+                              definition.unit)
 
     def add_chart(self, chart: Any) -> None:
         self.charts[str(getattr(chart, "name", chart))] = chart
@@ -432,6 +438,41 @@ class EngineContext:
                      output_dir: Path | None, algorithm: Any) -> Any:
         return _import("lean_offline.engine.reporting").build_result(
             self, status, error, stack, data_points, seconds, output_dir, algorithm)
+
+
+class SubscriptionManager(DualCase):
+    """`self.subscription_manager`: consolidators and the subscription configs (LEAN's SubscriptionManager)."""
+
+    def __init__(self, context: EngineContext) -> None:
+        self._context = context
+        self.subscription_data_config_service = _ConfigService(context)
+
+    def add_consolidator(self, symbol: Any, consolidator: Any, tick_type: Any = None) -> None:
+        """Feed every user data point of `symbol` to `consolidator` (§E step 6)."""
+        key = self._context._symbol(symbol)
+        self._context.consolidation_handlers.setdefault(key, []).append(consolidator.update)
+
+    def remove_consolidator(self, symbol: Any, consolidator: Any) -> None:
+        handlers = self._context.consolidation_handlers.get(self._context._symbol(symbol), [])
+        for handler in list(handlers):
+            if getattr(handler, "__self__", None) is consolidator:
+                handlers.remove(handler)
+
+    @property
+    def subscriptions(self) -> list[SubscriptionDataConfig]:
+        return [config for config, _ in self._context.configs]
+
+
+class _ConfigService(DualCase):
+    def __init__(self, context: EngineContext) -> None:
+        self._context = context
+
+    def get_subscription_data_configs(self, symbol: Any = None) -> list[SubscriptionDataConfig]:
+        configs = [config for config, _ in self._context.configs]
+        if symbol is None:
+            return configs
+        key = self._context._symbol(symbol)
+        return [config for config in configs if config.symbol == key]
 
 
 class _UniverseSettings:

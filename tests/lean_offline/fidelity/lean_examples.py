@@ -15,6 +15,8 @@ _ENTRY = re.compile(r'\{\s*"([^"]+)"\s*,\s*"([^"]*)"\s*\}')
 
 def expected_statistics(csharp_file: Path) -> dict[str, str]:
     """The ExpectedStatistics dictionary literal of a LEAN C# regression algorithm."""
+    if not csharp_file.is_file():
+        return {}
     text = csharp_file.read_text(encoding="utf-8")
     start = text.find("ExpectedStatistics")
     if start < 0:
@@ -24,6 +26,8 @@ def expected_statistics(csharp_file: Path) -> dict[str, str]:
 
 
 def expected_data_points(csharp_file: Path) -> int | None:
+    if not csharp_file.is_file():
+        return None
     match = re.search(r"DataPoints\s*=>\s*(\d+)", csharp_file.read_text(encoding="utf-8"))
     return int(match.group(1)) if match else None
 
