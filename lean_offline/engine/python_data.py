@@ -302,11 +302,9 @@ class CustomDataContext:
 class _CustomSubscription:
     """One custom-data subscription read with SubscriptionDataReader's rules (see module docstring)."""
 
-    def __init__(self, context: Any, factory: PythonData, get_source: Callable[..., Any],
-                 reader: Callable[..., Any], config: Any, dates: list[date], start: datetime, end: datetime,
+    def __init__(self, context: Any, get_source: Callable[..., Any], reader: Callable[..., Any], config: Any, dates: list[date], start: datetime, end: datetime,
                  data_zone: ZoneInfo, exchange_zone: ZoneInfo, on_warning: Callable[[str], None]) -> None:
         self._context = context
-        self._factory = factory
         self._get_source = get_source
         self._reader = reader
         self._config = config
@@ -342,8 +340,6 @@ class _CustomSubscription:
             return None
         if source is None or isinstance(source, SubscriptionDataSource):
             return source
-        if isinstance(source, str):
-            return SubscriptionDataSource(source)
         self._warn_once(f"{self._config.symbol}: get_source returned {type(source).__name__}, expected "
                         f"SubscriptionDataSource; date skipped")
         return None
@@ -406,10 +402,10 @@ class _CustomSubscription:
 
     # ---- reading --------------------------------------------------------------------------------------------
     def _lines(self, source: SubscriptionDataSource) -> tuple[str, Iterator[str]] | None:
-        medium = self._config_medium(source)
-        if medium is None:
+        located = self._opener(source)
+        if located is None:
             return None
-        display, opener = medium
+        display, opener = located
         try:
             return display, opener()
         except FileNotFoundError:
@@ -418,7 +414,7 @@ class _CustomSubscription:
             self._warn_once(f"cannot read data file {display}: {type(error).__name__}: {error}")
         return None
 
-    def _config_medium(self, source: SubscriptionDataSource) -> tuple[str, Callable[[], Iterator[str]]] | None:
+    def _opener(self, source: SubscriptionDataSource) -> tuple[str, Callable[[], Iterator[str]]] | None:
         medium = source.transport_medium
         if medium == SubscriptionTransportMedium["LOCAL_FILE"]:
             return self._local(source.source)
@@ -674,6 +670,6 @@ def open_custom_subscription(context: Any, data_type: type, symbol: Any, config:
     start = start_local if data_zone.key == exchange_zone.key else _convert(start_local, exchange_zone, data_zone)
     end = end_local if data_zone.key == exchange_zone.key else _convert(end_local, exchange_zone, data_zone)
     dates = _tradable_dates(start.date(), end.date(), exchange_hours)
-    subscription = _CustomSubscription(context, factory, get_source, reader, config, dates, start, end, data_zone,
+    subscription = _CustomSubscription(context, get_source, reader, config, dates, start, end, data_zone,
                                        exchange_zone, on_warning)
     return iter(subscription)

@@ -427,3 +427,11 @@ def test_bitcoin_daily_zip_from_leans_data_folder() -> None:
     assert [p.close for p in points] == list(window["close"])
     assert [p.volume_btc for p in points] == list(window["volume"])
     assert recorder.source_dates[0] == datetime(2018, 4, 5) and recorder.warnings == []
+
+
+def test_get_source_must_return_a_subscription_data_source(tmp_path: Path) -> None:
+    path = write(tmp_path / "q.csv", "2020-01-02,1\n")
+    recorder = Recorder()
+    data_type = daily_csv_type(recorder, lambda date: str(path))  # type: ignore[arg-type,return-value]
+    assert read_all(data_type, recorder, datetime(2020, 1, 1), datetime(2020, 1, 3)) == []
+    assert recorder.warnings == ["QQ: get_source returned str, expected SubscriptionDataSource; date skipped"]
