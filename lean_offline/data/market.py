@@ -21,6 +21,19 @@ _NO_TIME = datetime(1, 1, 1)
 _ZERO = timedelta(0)
 
 
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _slot_names(cls: type) -> tuple[str, ...]:
+    """Every slot of `cls` and its bases (memoised per class)."""
+    names = _SLOT_NAMES.get(cls)
+    if names is None:
+        names = tuple(slot for klass in cls.__mro__ for slot in getattr(klass, "__slots__", ())
+                      if slot not in ("__dict__", "__weakref__"))
+        _SLOT_NAMES[cls] = names
+    return names
+
+
 class BaseData(DualCase):
     """One data point: `symbol`, `time` (start), `end_time` (when it is emitted), `value` (= `price`)."""
 
@@ -46,12 +59,17 @@ class BaseData(DualCase):
         return self.end_time - self.time
 
     def clone(self, fill_forward: bool = False) -> BaseData:
-        """A shallow copy (Bar sides are immutable so they are shared), flagged as fill-forward when asked."""
-        copy = object.__new__(type(self))
-        for cls in type(self).__mro__:
-            for slot in getattr(cls, "__slots__", ()):
-                if hasattr(self, slot):
-                    object.__setattr__(copy, slot, object.__getattribute__(self, slot))
+        """A shallow copy of every set field (and instance dict of subclasses), flagged fill-forward when asked."""
+        cls = type(self)
+        copy = object.__new__(cls)
+        for name in _slot_names(cls):
+            try:
+                value = object.__getattribute__(self, name)
+            except AttributeError:  # a slot never set (e.g. a QuoteBar's packed sides)
+                continue
+            object.__setattr__(copy, name, value)
+        if cls.__dictoffset__:  # a subclass without __slots__ keeps extra fields in an instance dict
+            copy.__dict__.update(object.__getattribute__(self, "__dict__"))
         copy.is_fill_forward = fill_forward
         return copy
 
@@ -88,6 +106,23 @@ class TradeBar(BaseData):
     @close.setter
     def close(self, close: float) -> None:
         self.value = close
+
+    def clone(self, fill_forward: bool = False) -> BaseData:
+        if type(self) is not TradeBar:
+            return super().clone(fill_forward)
+        # field by field: the feed clones a bar for every fill-forward point
+        copy = object.__new__(TradeBar)
+        copy.symbol = self.symbol
+        copy.time = self.time
+        copy.end_time = self.end_time
+        copy.end_time_utc = self.end_time_utc
+        copy.value = self.value
+        copy.is_fill_forward = fill_forward
+        copy.open = self.open
+        copy.high = self.high
+        copy.low = self.low
+        copy.volume = self.volume
+        return copy
 
     def __repr__(self) -> str:
         return (f"{self.symbol}: O: {self.open:.2f} H: {self.high:.2f} L: {self.low:.2f} C: {self.value:.2f} "
@@ -198,6 +233,19 @@ class QuoteBar(BaseData):
     @property
     def close(self) -> float:
         return self.value
+
+    def clone(self, fill_forward: bool = False) -> BaseData:
+        """A copy whose bid/ask Bars are copies too (consolidators mutate sides), as LEAN's QuoteBar.Clone."""
+        copy = super().clone(fill_forward)
+        assert isinstance(copy, QuoteBar)
+        for name in ("_bid", "_ask"):
+            try:
+                side = object.__getattribute__(self, name)
+            except AttributeError:
+                continue
+            if side is not None:
+                object.__setattr__(copy, name, Bar(side.open, side.high, side.low, side.close))
+        return copy
 
     def __repr__(self) -> str:
         return f"{self.symbol}: Bid: {self.bid} Ask: {self.ask}"

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from lean_offline.data.market import Bar, QuoteBar, Tick, TradeBar
+from lean_offline.data.market import Bar, BaseData, QuoteBar, Tick, TradeBar
 from lean_offline.data.symbol import Symbol, SymbolCache
 from lean_offline.enums import SecurityType, TickType
 from lean_offline.naming import UnsupportedApiError
@@ -82,3 +82,28 @@ def test_symbol_cache_resolves_tickers_and_names_unknown_ones() -> None:
     assert cache.resolve("spy") is SPY and cache.resolve(SPY) is SPY
     with pytest.raises(KeyError, match="QQQ"):
         cache.resolve("QQQ")
+
+
+def test_quote_bar_clone_copies_sides_and_keeps_packed_sides_lazy() -> None:
+    bar = QuoteBar(datetime(2013, 1, 1), SPY, Bar(1.0, 2.0, 0.5, 1.5), 10, None, 0, timedelta(days=1))
+    copy = bar.clone(fill_forward=True)
+    assert isinstance(copy, QuoteBar) and copy.bid is not None and bar.bid is not None
+    assert copy.bid is not bar.bid and copy.bid.close == 1.5 and copy.ask is None
+    copy.bid.close = 9.0
+    assert bar.bid.close == 1.5
+    packed = QuoteBar.__new__(QuoteBar)
+    packed.symbol, packed.time, packed.end_time, packed.value = SPY, bar.time, bar.end_time, 1.55
+    packed.is_fill_forward, packed.end_time_utc, packed.last_bid_size, packed.last_ask_size = False, None, 1, 2
+    packed._sides = [1.0, 2.0, 0.5, 1.5, 1, float("nan"), float("nan"), float("nan"), float("nan"), 2]
+    lazy_copy = packed.clone()
+    assert lazy_copy.bid.open == 1.0 and lazy_copy.ask is None and lazy_copy.value == 1.55
+
+
+def test_subclass_clone_keeps_instance_fields() -> None:
+    class Custom(BaseData):
+        pass
+
+    point = Custom(datetime(2020, 1, 1), symbol=SPY, value=3.0)
+    point.extra = "kept"  # type: ignore[attr-defined]
+    copy = point.clone(fill_forward=True)
+    assert type(copy) is Custom and copy.extra == "kept" and copy.value == 3.0 and copy.is_fill_forward
