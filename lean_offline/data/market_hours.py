@@ -113,6 +113,15 @@ def _truncate_for_late_open(segments: list[MarketHoursSegment], open_: timedelta
     return []
 
 
+class _AlwaysOpen:
+    """`always_open`: a bool on an instance, LEAN's static `AlwaysOpen(time_zone)` factory on the class."""
+
+    def __get__(self, instance: SecurityExchangeHours | None, owner: type[SecurityExchangeHours]) -> Any:
+        if instance is None:
+            return owner.always_open_hours
+        return instance._always_open
+
+
 class SecurityExchangeHours(DualCase):
     """Weekly hours, holidays, early closes and late opens of one exchange, in its local time zone."""
 
@@ -145,8 +154,13 @@ class SecurityExchangeHours(DualCase):
         whole_day = (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
         return cls(tz, {day: whole_day for day in range(7)})
 
+    # Read on an instance: whether the exchange never closes. Called on the class: LEAN's static
+    # SecurityExchangeHours.AlwaysOpen(time_zone) factory.
+    always_open: Any = _AlwaysOpen()
+    AlwaysOpen: Any = _AlwaysOpen()
+
     @property
-    def always_open(self) -> bool:
+    def is_market_always_open(self) -> bool:
         return self._always_open
 
     def weekly_segments(self, weekday: int) -> tuple[MarketHoursSegment, ...]:
@@ -158,7 +172,6 @@ class SecurityExchangeHours(DualCase):
         """Dates whose hours differ from their weekday's: holidays, early closes and late opens."""
         return self.holidays | self.early_closes.keys() | self.late_opens.keys()
 
-    is_market_always_open = always_open
 
     def get_market_hours(self, day: date | datetime) -> tuple[MarketHoursSegment, ...]:
         """The segments of `day` after holidays, early closes and late opens (memoised)."""

@@ -129,3 +129,10 @@ def test_fallback_sessions_follow_xnys() -> None:
     days = [d.date() for d in pd.date_range("2019-01-01", "2019-12-31")]
     assert {day for day in days if fallback.is_date_open(day)} == sessions
     assert fallback.regular_market_close(date(2019, 7, 3)) == datetime(2019, 7, 3, 13)
+
+
+def test_always_open_is_lean_static_factory_on_the_class_and_a_flag_on_instances() -> None:
+    hours = SecurityExchangeHours.always_open("America/New_York")
+    assert isinstance(hours, SecurityExchangeHours) and hours.always_open and hours.IsMarketAlwaysOpen
+    assert str(SecurityExchangeHours.AlwaysOpen(ZoneInfo("UTC")).time_zone) == "UTC"
+    assert not nyse_fallback_hours().always_open
