@@ -15,6 +15,7 @@ The PythonData reader (`custom_data.quantpedia_futures`), the research notebook 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -127,6 +128,37 @@ def resolve_location(source: QuantpediaSource, symbol: str, data_folder: str) ->
     if source is QuantpediaSource.OBJECT_STORE:
         return QuantpediaLocation(source, object_store_key(symbol))
     return QuantpediaLocation(source, remote_url(symbol))
+
+
+def last_local_day(data_folder: str, symbols: Iterable[str]) -> date | None:
+    """The latest row date over the symbols' local files (the last well-formed line of each); None when none exists.
+
+    Reads only the tail of each file, so it is cheap enough to call from an algorithm's initialize.
+    """
+    latest: date | None = None
+    for symbol in symbols:
+        path = local_path(data_folder, symbol)
+        if not os.path.isfile(path):
+            continue
+        day = _last_row_day(path)
+        if day is not None and (latest is None or day > latest):
+            latest = day
+    return latest
+
+
+def _last_row_day(path: str, tail_bytes: int = 4096) -> date | None:
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, handle.tell() - tail_bytes))
+        lines = handle.read().decode("utf-8", errors="replace").splitlines()
+    for line in reversed(lines):
+        try:
+            row = parse_quantpedia_line(line)
+        except QuantpediaFormatError:
+            continue
+        if row is not None:
+            return row.day
+    return None
 
 
 def fee_for_notional(fee_rate: float, price: float, quantity: float) -> float:

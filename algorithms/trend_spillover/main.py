@@ -17,7 +17,7 @@ from crossasset.trend_spillover import (
     target_weights,
 )
 from custom_data.fee_models import NotionalFeeModel
-from custom_data.quantpedia_format import QuantpediaSource
+from custom_data.quantpedia_format import QuantpediaSource, last_local_day
 from custom_data.quantpedia_futures import QuantpediaFutures
 
 # Calendar days per trading day, with room for holidays: the warm-up fills every leg's history before the start.
@@ -28,7 +28,13 @@ class TrendSpilloverAlgorithm(QCAlgorithm):
     def initialize(self) -> None:
         self.parameters = TrendSpilloverParameters.from_lookup(lambda name: self.get_parameter(name, ""))
         QuantpediaFutures.source = QuantpediaSource.parse(self.get_parameter("quantpedia-source", "auto"))
+        self.triplets = SEED_TRIPLETS
+        tickers = [ticker for triplet in self.triplets for ticker in triplet.legs]
         start, end = self.parameters.start_date, self.parameters.end_date
+        if end is None and QuantpediaFutures.source in (QuantpediaSource.AUTO, QuantpediaSource.LOCAL):
+            # "To the last data": the newest local row arrives the day after its date.
+            last_row = last_local_day(Globals.data_folder, tickers)
+            end = last_row + timedelta(days=1) if last_row is not None else None
         self.set_start_date(start.year, start.month, start.day)
         if end is not None:
             self.set_end_date(end.year, end.month, end.day)
@@ -37,16 +43,14 @@ class TrendSpilloverAlgorithm(QCAlgorithm):
         self.settings.minimum_order_margin_portfolio_percentage = 0.0
         self.settings.stale_price_time_span = timedelta(days=ORDER_PRICE_MAX_AGE_DAYS)
 
-        self.triplets = SEED_TRIPLETS
         self.histories: dict[str, LegHistory] = {}
         self.symbols: dict[str, Symbol] = {}
-        for triplet in self.triplets:
-            for ticker in triplet.legs:
-                security = self.add_data(QuantpediaFutures, ticker, Resolution.DAILY)
-                security.set_fee_model(NotionalFeeModel(self.parameters.fee_rate))
-                security.set_leverage(self.parameters.leverage)
-                self.symbols[ticker] = security.symbol
-                self.histories[ticker] = LegHistory(self.parameters.history_length)
+        for ticker in tickers:
+            security = self.add_data(QuantpediaFutures, ticker, Resolution.DAILY)
+            security.set_fee_model(NotionalFeeModel(self.parameters.fee_rate))
+            security.set_leverage(self.parameters.leverage)
+            self.symbols[ticker] = security.symbol
+            self.histories[ticker] = LegHistory(self.parameters.history_length)
 
         spy = self.add_equity("SPY", Resolution.DAILY).symbol
         self.set_warm_up(timedelta(days=round(self.parameters.history_length * CALENDAR_DAYS_PER_TRADING_DAY)))

@@ -12,6 +12,7 @@ from custom_data.quantpedia_format import (
     QuantpediaFormatError,
     QuantpediaSource,
     fee_for_notional,
+    last_local_day,
     parse_quantpedia_line,
     resolve_location,
 )
@@ -100,3 +101,19 @@ def test_locations(tmp_path: Path) -> None:
 def test_fee_is_rate_times_absolute_notional() -> None:
     assert fee_for_notional(0.00005, 1500.0, -20) == pytest.approx(1.5)  # 0.005% of 30,000
     assert fee_for_notional(0.0, 1500.0, 20) == 0.0
+
+
+def test_last_local_day_is_the_newest_row_over_the_files(tmp_path: Path) -> None:
+    folder = tmp_path / "alternative" / "quantpedia" / "futures"
+    folder.mkdir(parents=True)
+    (folder / "cme_es1.csv").write_text("date;back_adjusted;spliced\n02.01.2001;1;1\n03.01.2001;2;2\n")
+    (folder / "cme_ty1.csv").write_text("date;back_adjusted;spliced\n05.01.2001;1;1\nbroken tail line\n")
+    assert last_local_day(str(tmp_path), ["CME_ES1", "CME_TY1", "CME_DX1"]) == date(2001, 1, 5)
+    assert last_local_day(str(tmp_path), ["CME_DX1"]) is None
+
+
+def test_last_local_day_of_a_generated_file_matches_pandas(tmp_path: Path) -> None:
+    written = quantpedia_futures.generate(tmp_path, dataset_rng(2, "quantpedia_futures"), Size.SMALL)
+    newest = max(pd.to_datetime(pd.read_csv(path, sep=";")["date"], format="%d.%m.%Y").max() for path in written)
+    symbols = [path.stem.upper() for path in written]
+    assert last_local_day(str(tmp_path), symbols) == newest.date()

@@ -297,3 +297,32 @@ def test_malformed_lines_are_named_and_the_good_lines_kept(
     good = good[good.index < pd.Timestamp(END + timedelta(days=1))].to_numpy()
     np.testing.assert_allclose(history, good[-len(history) :])
     assert len(history) == LOOKBACK
+
+
+def test_risk_budget_weighting_trades_the_same_signs(clean_data: Path) -> None:
+    from lean_offline import backtest as run
+
+    result = run(
+        PROJECT, data_folder=clean_data, parameters={**PARAMETERS, "weighting": "risk-budget"}, write_results=False
+    )
+    assert result.status == "Completed", "\n".join(result.logs[-20:])
+    series = {leg: read_series(clean_data, leg) for leg in LEGS}
+    all_fills = fills(result)
+    for arrival in expected_rebalance_days(clean_data):
+        held = holdings_after(all_fills, midnight(arrival))
+        expected = reference_weights(series, arrival)
+        for leg in LEGS:
+            if abs(held[leg]) >= 2:
+                assert np.sign(held[leg]) == np.sign(expected.get(leg, 0.0)), f"{leg} on {arrival}"
+            if expected.get(leg, 0.0) == 0.0:
+                assert held[leg] == 0.0, f"{leg} on {arrival} should be flat"
+
+
+def test_a_wrong_parameter_stops_the_run_naming_it(clean_data: Path) -> None:
+    from lean_offline import backtest as run
+
+    result = run(PROJECT, data_folder=clean_data, parameters={**PARAMETERS, "weighting": "equal"}, write_results=False)
+    assert result.status == "RuntimeError"
+    assert any(
+        "parameter 'weighting' is 'equal'; accepted values: inverse-vol, risk-budget" in line for line in result.logs
+    )
