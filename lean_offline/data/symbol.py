@@ -126,6 +126,11 @@ class Symbol(DualCase):
         return self.value < other.value
 
 
+# LEAN code calls the factories on the class in PascalCase: Symbol.Create("SPY", SecurityType.Equity, Market.USA)
+Symbol.Create = Symbol.create  # type: ignore[attr-defined]
+Symbol.CreateBase = Symbol.create_base  # type: ignore[attr-defined]
+
+
 class SymbolCache:
     """Ticker string → Symbol, used to convert strings passed to the API (LEAN's SymbolCache)."""
 

@@ -107,3 +107,8 @@ def test_subclass_clone_keeps_instance_fields() -> None:
     point.extra = "kept"  # type: ignore[attr-defined]
     copy = point.clone(fill_forward=True)
     assert type(copy) is Custom and copy.extra == "kept" and copy.value == 3.0 and copy.is_fill_forward
+
+
+def test_symbol_factories_in_pascal_case_on_the_class() -> None:
+    created = Symbol.Create("spy", SecurityType.Equity, "usa")  # type: ignore[attr-defined]
+    assert created == SPY and created.Value == "SPY" and created.ID.Market == "usa"
