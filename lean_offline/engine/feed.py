@@ -122,7 +122,7 @@ def fill_forward(points: Iterator[BaseData], config: SubscriptionDataConfig, hou
         return copy
 
     for point in points:
-        if previous is not None:
+        if previous is not None and point.end_time - previous.end_time > increment:
             yield from gap(previous, point.end_time)
         yield point
         previous = point
@@ -141,6 +141,7 @@ def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, 
             heap.append((first.end_time_utc, index, first))  # type: ignore[arg-type]
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
+    order_key = _subscription_order(subscriptions)
     while heap:
         slice_time = heap[0][0]
         members: list[tuple[Subscription, BaseData]] = []
@@ -151,7 +152,7 @@ def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, 
             if following is not None:
                 push(heap, (following.end_time_utc, index, following))  # type: ignore[arg-type,misc]
         if len(members) > 1:
-            members.sort(key=_subscription_order(subscriptions))
+            members.sort(key=order_key)
         yield slice_time, members
 
 

@@ -139,7 +139,6 @@ class BacktestLoop:
                     subscription.security.update(point)
                 if not subscription.config.is_internal_feed:
                     user_points.append(point)
-            context.on_prices_updated(slice_utc)
             transactions.process_synchronous_events(slice_utc)
             schedule.set_time(slice_utc)
             if user_points:

@@ -72,15 +72,21 @@ class Slice(DataDictionary):
         self.bars = TradeBars()
         self.quote_bars = QuoteBars()
         self.ticks = Ticks()
+        set_item = dict.__setitem__
+        bars = self.bars
         for point in points:
             symbol = point.symbol
-            if isinstance(point, TradeBar):
-                self.bars[symbol] = point
-                dict.__setitem__(self, symbol, point)
-            elif isinstance(point, QuoteBar):
-                self.quote_bars[symbol] = point
-                if symbol not in self.bars:
+            kind = type(point)
+            if kind is TradeBar:
+                set_item(bars, symbol, point)
+                set_item(self, symbol, point)
+            elif kind is QuoteBar or isinstance(point, QuoteBar):
+                set_item(self.quote_bars, symbol, point)
+                if not dict.__contains__(bars, symbol):
                     dict.__setitem__(self, symbol, point)
+            elif isinstance(point, TradeBar):
+                set_item(bars, symbol, point)
+                set_item(self, symbol, point)
             elif isinstance(point, Tick):
                 self.ticks.setdefault(symbol, []).append(point)
                 dict.__setitem__(self, symbol, self.ticks[symbol])

@@ -174,6 +174,15 @@ class EngineContext:
         security = self._new_security(symbol, entry.exchange_hours, properties, config, leverage)
         self.securities.add(security)
         self.configs.append((config, security))
+        if kind == SecurityType["EQUITY"] and int(resolution) < int(Resolution["HOUR"]):
+            # LEAN subscribes US equities to quotes as well below hourly resolution (fills use bid/ask)
+            quote_config = SubscriptionDataConfig(
+                type=QuoteBar, symbol=symbol, resolution=resolution, data_time_zone=config.data_time_zone,
+                exchange_time_zone=config.exchange_time_zone, fill_data_forward=fill_forward_enabled,
+                extended_market_hours=extended_market_hours, data_normalization_mode=config.data_normalization_mode,
+                tick_type=TickType["QUOTE"])
+            security.add_subscription(QuoteBar, resolution, False, extended_market_hours)
+            self.configs.append((quote_config, security))
         return security
 
     def add_custom_security(self, data_type: type, ticker: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -304,12 +313,6 @@ class EngineContext:
         if self.benchmark_security is None:
             return 0.0
         return float(self.benchmark_security.price)
-
-    def on_prices_updated(self, utc_time: datetime) -> None:
-        """Hook after the price update of a slice (the securities' local times follow the slice)."""
-        updater = getattr(self.securities, "set_utc_time", None)
-        if updater is not None:
-            updater(utc_time)
 
     # ---- finishing initialisation: clock bounds, benchmark, warm-up, streams, results ------------------------
     def finish_initialization(self, algorithm: Any, on_order_event: Callable[[Any], None] | None) -> None:
