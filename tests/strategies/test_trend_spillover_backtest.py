@@ -326,3 +326,28 @@ def test_a_wrong_parameter_stops_the_run_naming_it(clean_data: Path) -> None:
     assert any(
         "parameter 'weighting' is 'equal'; accepted values: inverse-vol, risk-budget" in line for line in result.logs
     )
+
+
+def test_object_store_source_reads_the_same_series(clean_data: Path, clean_run: Any, tmp_path: Path) -> None:
+    """A workspace whose data folder has only SPY and whose object store holds the Quantpedia files."""
+    from lean_offline import backtest as run
+
+    shutil.copy(REPO / "lean.json", tmp_path / "lean.json")
+    shutil.copytree(PROJECT, tmp_path / "algorithms" / "trend_spillover")
+    for library in ("crossasset", "custom_data"):
+        shutil.copytree(REPO / "Library" / library, tmp_path / "Library" / library)
+    shutil.copytree(
+        clean_data / "alternative" / "quantpedia" / "futures", tmp_path / "storage" / "quantpedia" / "futures"
+    )
+    shutil.copytree(clean_data / "equity", tmp_path / "data" / "equity")
+    result = run(
+        tmp_path / "algorithms" / "trend_spillover",
+        data_folder=tmp_path / "data",
+        parameters={**PARAMETERS, "quantpedia-source": "object-store"},
+        write_results=False,
+    )
+    assert result.status == "Completed", "\n".join(result.logs[-20:])
+    assert result.statistics["End Equity"] == clean_run.statistics["End Equity"]
+    assert [(o["symbol"]["value"], o["quantity"]) for o in result.orders] == [
+        (o["symbol"]["value"], o["quantity"]) for o in clean_run.orders
+    ]
