@@ -1,35 +1,24 @@
 """Margin: LEAN's `BuyingPowerModel`/`SecurityMarginModel` with initial = maintenance margin = 1/leverage.
 
-Margin of q units = price × q × contract multiplier × conversion rate / leverage. Sizing (`get_maximum_order_quantity_
-for_target_buying_power`) follows `BuyingPowerModel.cs` step by step, fee-aware loop included.
+Margin of q units = price × q × contract multiplier × conversion rate / leverage. The model methods take LEAN's
+parameter objects and return LEAN's result objects, so Python subclasses written for LEAN (overriding e.g.
+`has_sufficient_buying_power_for_order(self, parameters)`) work unchanged; the engine reaches every model through
+the module functions at the bottom, which prefer a subclass's override in either spelling.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection
 from ..naming import DualCase
-from .fees import order_fee
+from .fees import model_method, order_fee
 from .orders import MarketOrder, Order
 
 if TYPE_CHECKING:
     from .portfolio import SecurityPortfolioManager
     from .securities import Security
-
-
-class MaximumOrderQuantity(NamedTuple):
-    """Result of a sizing request: the delta quantity, a reason when it is 0, and whether that is an error."""
-
-    quantity: float
-    reason: str = ""
-    is_error: bool = False
-
-
-class SufficientBuyingPower(NamedTuple):
-    is_sufficient: bool
-    reason: str = ""
 
 
 def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
@@ -48,6 +37,153 @@ def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
     return whole * lot_size
 
 
+# --- LEAN's parameter and result objects ------------------------------------------------------------------------
+class _Value(DualCase):
+    """A result carrying one amount in `value` (MaintenanceMargin, InitialMargin, BuyingPower)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = float(value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value})"
+
+
+class MaintenanceMargin(_Value):
+    pass
+
+
+class InitialMargin(_Value):
+    pass
+
+
+class BuyingPower(_Value):
+    pass
+
+
+class ReservedBuyingPowerForPosition(DualCase):
+    __slots__ = ("absolute_used_buying_power",)
+
+    def __init__(self, reserved_buying_power: float) -> None:
+        self.absolute_used_buying_power = abs(float(reserved_buying_power))
+
+
+class ReservedBuyingPowerForPositionParameters(DualCase):
+    __slots__ = ("security",)
+
+    def __init__(self, security: Security) -> None:
+        self.security = security
+
+    def result_in_account_currency(self, reserved_buying_power: float) -> ReservedBuyingPowerForPosition:
+        return ReservedBuyingPowerForPosition(reserved_buying_power)
+
+
+class InitialMarginParameters(DualCase):
+    __slots__ = ("security", "quantity")
+
+    def __init__(self, security: Security, quantity: float) -> None:
+        self.security = security
+        self.quantity = float(quantity)
+
+
+class InitialMarginRequiredForOrderParameters(DualCase):
+    __slots__ = ("security", "order")
+
+    def __init__(self, security: Security, order: Order) -> None:
+        self.security = security
+        self.order = order
+
+
+class MaintenanceMarginParameters(DualCase):
+    """Maintenance margin request for `quantity` units (the current holdings by default)."""
+
+    __slots__ = ("security", "quantity")
+
+    def __init__(self, security: Security, quantity: float | None = None) -> None:
+        self.security = security
+        self.quantity = security.holdings.quantity if quantity is None else float(quantity)
+
+    @property
+    def absolute_holdings_value(self) -> float:
+        return abs(self.security.holdings.quantity_value(self.quantity))
+
+    @staticmethod
+    def for_current_holdings(security: Security) -> MaintenanceMarginParameters:
+        return MaintenanceMarginParameters(security)
+
+
+class HasSufficientBuyingPowerForOrderResult(DualCase):
+    __slots__ = ("is_sufficient", "reason")
+
+    def __init__(self, is_sufficient: bool, reason: str | None = None) -> None:
+        self.is_sufficient = bool(is_sufficient)
+        self.reason = reason or ""
+
+
+class HasSufficientBuyingPowerForOrderParameters(DualCase):
+    """`portfolio`, `security`, `order`; `quantity_filled` is what the order's ticket has filled so far."""
+
+    __slots__ = ("portfolio", "security", "order", "quantity_filled")
+
+    def __init__(self, portfolio: SecurityPortfolioManager, security: Security, order: Order,
+                 quantity_filled: float = 0.0) -> None:
+        self.portfolio = portfolio
+        self.security = security
+        self.order = order
+        self.quantity_filled = quantity_filled
+
+    def sufficient(self) -> HasSufficientBuyingPowerForOrderResult:
+        return HasSufficientBuyingPowerForOrderResult(True)
+
+    def insufficient(self, reason: str) -> HasSufficientBuyingPowerForOrderResult:
+        return HasSufficientBuyingPowerForOrderResult(False, reason)
+
+
+class GetMaximumOrderQuantityResult(DualCase):
+    """A delta quantity; a reason without an explicit `is_error` counts as an error, as in LEAN."""
+
+    __slots__ = ("quantity", "reason", "is_error")
+
+    def __init__(self, quantity: float, reason: str | None = None, is_error: bool | None = None) -> None:
+        self.quantity = float(quantity)
+        self.reason = reason or ""
+        self.is_error = bool(reason) if is_error is None else bool(is_error)
+
+
+class GetMaximumOrderQuantityForTargetBuyingPowerParameters(DualCase):
+    __slots__ = ("portfolio", "security", "target_buying_power", "minimum_order_margin_portfolio_percentage",
+                 "silence_non_error_reasons")
+
+    def __init__(self, portfolio: SecurityPortfolioManager, security: Security, target_buying_power: float,
+                 minimum_order_margin_portfolio_percentage: float, silence_non_error_reasons: bool = False) -> None:
+        self.portfolio = portfolio
+        self.security = security
+        self.target_buying_power = float(target_buying_power)
+        self.minimum_order_margin_portfolio_percentage = float(minimum_order_margin_portfolio_percentage)
+        self.silence_non_error_reasons = silence_non_error_reasons
+
+
+class BuyingPowerParameters(DualCase):
+    __slots__ = ("portfolio", "security", "direction")
+
+    def __init__(self, portfolio: SecurityPortfolioManager, security: Security, direction: Any) -> None:
+        self.portfolio = portfolio
+        self.security = security
+        self.direction = direction
+
+
+def _amount(result: Any, attribute: str = "value") -> float:
+    """The number inside a LEAN result object (or the number itself, for lenient user models)."""
+    if isinstance(result, int | float):
+        return float(result)
+    value = getattr(result, attribute, None)
+    if value is None:
+        value = getattr(result, "".join(part.capitalize() for part in attribute.split("_")))
+    return float(value)
+
+
+# --- the model ---------------------------------------------------------------------------------------------------
 class BuyingPowerModel(DualCase):
     """Margin model with equal initial and maintenance requirements of 1/leverage."""
 
@@ -68,20 +204,26 @@ class BuyingPowerModel(DualCase):
         self._check_leverage(leverage)
         self.leverage = float(leverage)
 
-    def initial_margin(self, security: Security, quantity: float) -> float:
-        """Signed initial margin of `quantity` units at the current price: price·q·multiplier·rate / leverage."""
-        return (security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
-                * float(security.price) * quantity / self.leverage)
+    def get_initial_margin_requirement(self, parameters: InitialMarginParameters) -> InitialMargin:
+        """price × quantity × multiplier × conversion rate / leverage (signed)."""
+        security = parameters.security
+        return InitialMargin(security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
+                             * float(security.price) * parameters.quantity / self.leverage)
 
-    def maintenance_margin(self, security: Security) -> float:
-        """Margin held by the current position: |holdings value| / leverage."""
-        return security.holdings.absolute_holdings_value / self.leverage
+    def get_maintenance_margin(self, parameters: MaintenanceMarginParameters) -> MaintenanceMargin:
+        """|holdings value| / leverage."""
+        return MaintenanceMargin(parameters.absolute_holdings_value / self.leverage)
 
-    def initial_margin_required_for_order(self, security: Security, order: Order) -> float:
+    def get_reserved_buying_power_for_position(
+            self, parameters: ReservedBuyingPowerForPositionParameters) -> ReservedBuyingPowerForPosition:
+        return parameters.result_in_account_currency(maintenance_margin(parameters.security))
+
+    def get_initial_margin_required_for_order(self, parameters: InitialMarginRequiredForOrderParameters) -> InitialMargin:
         """Margin of the order plus its fee, with the sign of the margin."""
-        fee = order_fee(security.fee_model, security, order).value.amount
-        margin = self.initial_margin(security, order.quantity)
-        return margin + math.copysign(1.0, margin) * fee if margin else 0.0
+        security = parameters.security
+        fee = order_fee(security.fee_model, security, parameters.order).value.amount
+        margin = initial_margin(security, parameters.order.quantity)
+        return InitialMargin(margin + math.copysign(1.0, margin) * fee if margin else 0.0)
 
     def get_margin_remaining(self, portfolio: SecurityPortfolioManager, security: Security, direction: Any) -> float:
         """Free margin for an order in `direction`; reversing a position also frees that position's margin."""
@@ -91,31 +233,35 @@ class BuyingPowerModel(DualCase):
         reverses = ((holdings.is_long and direction == OrderDirection.SELL)
                     or (holdings.is_short and direction == OrderDirection.BUY))
         if reverses:
-            result += self.maintenance_margin(security) + self.initial_margin(security, holdings.absolute_quantity)
+            result += maintenance_margin(security) + initial_margin(security, holdings.absolute_quantity)
         result -= total_portfolio_value * self.required_free_buying_power_percent
         return max(result, 0.0)
 
-    def has_sufficient_buying_power_for_order(self, portfolio: SecurityPortfolioManager, security: Security,
-                                              order: Order, quantity_filled: float = 0.0) -> SufficientBuyingPower:
-        """Enough free margin for the unfilled part of `order`? Reducing or closing a position always is."""
+    def get_buying_power(self, parameters: BuyingPowerParameters) -> BuyingPower:
+        return BuyingPower(self.get_margin_remaining(parameters.portfolio, parameters.security, parameters.direction))
+
+    def has_sufficient_buying_power_for_order(
+            self, parameters: HasSufficientBuyingPowerForOrderParameters) -> HasSufficientBuyingPowerForOrderResult:
+        """Enough free margin for the unfilled part of the order? Reducing or closing a position always is."""
+        order = parameters.order
+        security = parameters.security
         if order.quantity == 0:
-            return SufficientBuyingPower(True)
+            return parameters.sufficient()
         holdings_quantity = security.holdings.quantity
         if holdings_quantity * order.quantity < 0 and abs(holdings_quantity) >= abs(order.quantity):
-            return SufficientBuyingPower(True)
-        free_margin = self.get_margin_remaining(portfolio, security, order.direction)
-        required = self.initial_margin_required_for_order(security, order)
-        unfilled_fraction = (abs(order.quantity) - abs(quantity_filled)) / abs(order.quantity)
+            return parameters.sufficient()
+        free_margin = self.get_margin_remaining(parameters.portfolio, security, order.direction)
+        required = _amount(model_method(self, "get_initial_margin_required_for_order")(
+            InitialMarginRequiredForOrderParameters(security, order)))
+        unfilled_fraction = (abs(order.quantity) - abs(parameters.quantity_filled)) / abs(order.quantity)
         required_for_remainder = unfilled_fraction * required
         if abs(required_for_remainder) > free_margin:
-            return SufficientBuyingPower(
-                False, f"Id: {order.id}, Initial Margin: {_normalize(required_for_remainder)}, "
-                       f"Free Margin: {_normalize(free_margin)}")
-        return SufficientBuyingPower(True)
+            return parameters.insufficient(f"Id: {order.id}, Initial Margin: {_normalize(required_for_remainder)}, "
+                                           f"Free Margin: {_normalize(free_margin)}")
+        return parameters.sufficient()
 
     def get_maximum_order_quantity_for_target_buying_power(
-            self, portfolio: SecurityPortfolioManager, security: Security, target_buying_power: float,
-            minimum_order_margin_portfolio_percentage: float) -> MaximumOrderQuantity:
+            self, parameters: GetMaximumOrderQuantityForTargetBuyingPowerParameters) -> GetMaximumOrderQuantityResult:
         """Delta quantity that brings the position's margin to `target_buying_power` × TPV, net of fees.
 
         target = t·(TPV − TPV·free%); q = lot-rounded(target/unit_margin − holdings) (toward −∞ for long targets,
@@ -123,35 +269,41 @@ class BuyingPowerModel(DualCase):
         TPV·free%)·t and repeat until |margin(holdings+q)| ≤ |target|. Returns 0 when |target − current margin|
         < TPV × minimum_order_margin_portfolio_percentage (while margin remains).
         """
+        portfolio = parameters.portfolio
+        security = parameters.security
+        target_fraction = parameters.target_buying_power
         total_portfolio_value = portfolio.total_portfolio_value
         free = total_portfolio_value * self.required_free_buying_power_percent
-        target_margin = target_buying_power * (total_portfolio_value - free)
+        target_margin = target_fraction * (total_portfolio_value - free)
         if target_margin == 0:
-            return MaximumOrderQuantity(-security.holdings.quantity)
-        current_margin = self.initial_margin(security, security.holdings.quantity)
-        unit_margin = self.initial_margin(security, 1.0)
+            return GetMaximumOrderQuantityResult(-security.holdings.quantity, "", False)
+        current_margin = initial_margin(security, security.holdings.quantity)
+        unit_margin = initial_margin(security, 1.0)
         if unit_margin == 0:
-            return MaximumOrderQuantity(0.0, f"{security.symbol}: the security has no price yet", True)
+            return GetMaximumOrderQuantityResult(0.0, f"{security.symbol}: the security has no price yet")
         margin_change = abs(target_margin - current_margin)
-        if not portfolio.above_minimum_order_margin(minimum_order_margin_portfolio_percentage, margin_change):
-            minimum = total_portfolio_value * minimum_order_margin_portfolio_percentage
-            return MaximumOrderQuantity(
-                0.0, f"The target order margin {margin_change} is less than the minimum {minimum}.")
+        minimum_percentage = parameters.minimum_order_margin_portfolio_percentage
+        if not portfolio.above_minimum_order_margin(minimum_percentage, margin_change):
+            minimum = total_portfolio_value * minimum_percentage
+            reason = ("" if parameters.silence_non_error_reasons else
+                      f"The target order margin {margin_change} is less than the minimum {minimum}.")
+            return GetMaximumOrderQuantityResult(0.0, reason, False)
         last_quantity = 0.0
         while True:
             quantity, final_margin = self.get_amount_to_order(security, target_margin, unit_margin)
             if quantity == 0:
-                return MaximumOrderQuantity(
-                    0.0, f"The order quantity for {security.symbol} is less than the lot size of "
-                         f"{security.symbol_properties.lot_size}")
+                reason = ("" if parameters.silence_non_error_reasons else
+                          f"The order quantity for {security.symbol} is less than the lot size of "
+                          f"{security.symbol_properties.lot_size}")
+                return GetMaximumOrderQuantityResult(0.0, reason, False)
             fee = order_fee(security.fee_model, security, MarketOrder(security.symbol, quantity, security.utc_time))
-            target_margin = (total_portfolio_value - fee.value.amount - free) * target_buying_power
+            target_margin = (total_portfolio_value - fee.value.amount - free) * target_fraction
             if quantity == last_quantity:
                 raise ValueError(f"GetMaximumOrderQuantityForTargetBuyingPower failed to converge for "
                                  f"{security.symbol}: target margin {target_margin}, fee {fee.value.amount}")
             last_quantity = quantity
             if abs(final_margin) <= abs(target_margin):
-                return MaximumOrderQuantity(quantity)
+                return GetMaximumOrderQuantityResult(quantity)
 
     def get_amount_to_order(self, security: Security, target_margin: float,
                             unit_margin: float) -> tuple[float, float]:
@@ -160,11 +312,11 @@ class BuyingPowerModel(DualCase):
         holdings = security.holdings.quantity
         size = -holdings + target_margin / unit_margin
         size = round_to_lot(size, lot_size, "ceiling" if target_margin < 0 else "floor")
-        final_margin = self.initial_margin(security, size + holdings)
+        final_margin = initial_margin(security, size + holdings)
         difference = final_margin - target_margin
         while (target_margin < 0 and difference < 0) or (target_margin > 0 and difference > 0):
             size += lot_size if target_margin < 0 else -lot_size
-            final_margin = self.initial_margin(security, size + holdings)
+            final_margin = initial_margin(security, size + holdings)
             new_difference = final_margin - target_margin
             if abs(new_difference) > abs(difference) and math.copysign(1, new_difference) == math.copysign(
                     1, difference):
@@ -183,6 +335,48 @@ class CashBuyingPowerModel(BuyingPowerModel):
 
     def __init__(self) -> None:
         super().__init__(1.0)
+
+
+# --- engine access (user overrides in either spelling win) ---------------------------------------------------------
+def initial_margin(security: Security, quantity: float) -> float:
+    """Signed initial margin of `quantity` units of `security` per its buying-power model."""
+    method = model_method(security.buying_power_model, "get_initial_margin_requirement")
+    return _amount(method(InitialMarginParameters(security, quantity)))
+
+
+def maintenance_margin(security: Security) -> float:
+    """Maintenance margin of the current position per the security's buying-power model."""
+    method = model_method(security.buying_power_model, "get_maintenance_margin")
+    return _amount(method(MaintenanceMarginParameters(security)))
+
+
+def reserved_buying_power(security: Security) -> float:
+    """Margin the current position uses (what `Portfolio.TotalMarginUsed` adds up)."""
+    method = model_method(security.buying_power_model, "get_reserved_buying_power_for_position")
+    return _amount(method(ReservedBuyingPowerForPositionParameters(security)), "absolute_used_buying_power")
+
+
+def has_sufficient_buying_power(portfolio: SecurityPortfolioManager, security: Security, order: Order,
+                                quantity_filled: float = 0.0) -> HasSufficientBuyingPowerForOrderResult:
+    method = model_method(security.buying_power_model, "has_sufficient_buying_power_for_order")
+    result = method(HasSufficientBuyingPowerForOrderParameters(portfolio, security, order, quantity_filled))
+    if isinstance(result, bool):
+        return HasSufficientBuyingPowerForOrderResult(result)
+    flag = getattr(result, "is_sufficient", None)
+    if flag is None:
+        flag = result.IsSufficient
+    return HasSufficientBuyingPowerForOrderResult(bool(flag), str(getattr(result, "reason", "") or ""))
+
+
+def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Security, target_buying_power: float,
+                           minimum_order_margin_portfolio_percentage: float) -> GetMaximumOrderQuantityResult:
+    method = model_method(security.buying_power_model, "get_maximum_order_quantity_for_target_buying_power")
+    result = method(GetMaximumOrderQuantityForTargetBuyingPowerParameters(
+        portfolio, security, target_buying_power, minimum_order_margin_portfolio_percentage))
+    if isinstance(result, GetMaximumOrderQuantityResult):
+        return result
+    return GetMaximumOrderQuantityResult(_amount(result, "quantity"), str(getattr(result, "reason", "") or ""),
+                                         bool(getattr(result, "is_error", False)))
 
 
 def _normalize(value: float) -> str:

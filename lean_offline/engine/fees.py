@@ -123,22 +123,24 @@ def brokerage_fee_model(brokerage: str, security_type: Any) -> FeeModel:
     return default_fee_model(security_type)
 
 
-def _user_fee_method(fee_model: Any) -> Any:
-    """The most-derived `get_order_fee` or `GetOrderFee` (snake_case first within one class)."""
-    for cls in type(fee_model).__mro__:
-        for name in ("get_order_fee", "GetOrderFee"):
+def model_method(model: Any, snake_name: str) -> Any:
+    """`model`'s implementation of `snake_name`: the most-derived class defining it in either spelling wins (snake
+    first within one class), so a Python subclass overriding `GetOrderFee` beats the base `get_order_fee`."""
+    pascal_name = "".join(part.capitalize() for part in snake_name.split("_"))
+    for cls in type(model).__mro__:
+        for name in (snake_name, pascal_name):
             if name in vars(cls):
-                return getattr(fee_model, name)
-    for name in ("get_order_fee", "GetOrderFee"):
-        method = getattr(fee_model, name, None)
+                return getattr(model, name)
+    for name in (snake_name, pascal_name):
+        method = getattr(model, name, None)
         if method is not None:
             return method
-    raise TypeError(f"fee model {type(fee_model).__name__} has neither get_order_fee nor GetOrderFee")
+    raise TypeError(f"{type(model).__name__} has neither {snake_name} nor {pascal_name}")
 
 
 def order_fee(fee_model: Any, security: Any, order: Order) -> OrderFee:
     """Ask `fee_model` for the fee of `order` on `security` and check the answer is an OrderFee-like object."""
-    fee = _user_fee_method(fee_model)(OrderFeeParameters(security, order))
+    fee = model_method(fee_model, "get_order_fee")(OrderFeeParameters(security, order))
     value = getattr(fee, "value", None) or getattr(fee, "Value", None)
     if value is None:
         raise TypeError(f"fee model {type(fee_model).__name__} returned {fee!r}; expected "

@@ -67,25 +67,68 @@ def _slippage(security: Security, order: Order) -> float:
     return float(method(security, order))
 
 
+class FillModelParameters(DualCase):
+    """What `FillModel.fill(parameters)` receives: `security`, `order` and the stale-price span."""
+
+    __slots__ = ("security", "order", "stale_price_time_span", "config_provider", "securities_for_orders",
+                 "on_order_updated")
+
+    def __init__(self, security: Security, order: Order, config_provider: Any = None,
+                 stale_price_time_span: timedelta = timedelta(hours=1), securities_for_orders: Any = None,
+                 on_order_updated: Any = None) -> None:
+        self.security = security
+        self.order = order
+        self.config_provider = config_provider
+        self.stale_price_time_span = stale_price_time_span
+        self.securities_for_orders = securities_for_orders
+        self.on_order_updated = on_order_updated
+
+
+class Fill(list[OrderEvent]):
+    """The order events a fill model produced (LEAN's `Fill`): `Fill([event])` or `Fill(event)`."""
+
+    def __init__(self, events: Any = ()) -> None:
+        super().__init__([events] if isinstance(events, OrderEvent) else list(events))
+
+
+def _dispatch(model: Any, security: Security, order: Order) -> OrderEvent:
+    names = _FILL_METHODS.get(order.type)
+    if names is None:
+        raise ValueError(f"lean_offline cannot fill {order.type} orders")
+    for cls in type(model).__mro__:
+        for name in names:
+            if name in vars(cls):
+                return getattr(model, name)(security, order)  # type: ignore[no-any-return]
+    raise ValueError(f"fill model {type(model).__name__} has no {names[0]}")
+
+
+def run_fill_model(model: Any, security: Security, order: Order, stale_price_time_span: timedelta) -> list[Any]:
+    """The events `model` produces for `order` now. A Python subclass overriding `fill(parameters)` (either
+    spelling) gets LEAN's FillModelParameters; otherwise the per-order-type rule (`market_fill`, …) is called."""
+    if isinstance(model, FillModel):
+        model.stale_price_time_span = stale_price_time_span
+    for cls in type(model).__mro__:
+        if cls is FillModel:
+            break
+        for name in ("fill", "Fill"):
+            if name in vars(cls):
+                result = getattr(model, name)(FillModelParameters(security, order, None, stale_price_time_span))
+                return [result] if isinstance(result, OrderEvent) else list(result)
+    return [_dispatch(model, security, order)]
+
+
 class FillModel(DualCase):
     """LEAN's base fill model: market orders fill at the current price (bid/ask for quote data)."""
 
     def __init__(self) -> None:
         self.stale_price_time_span = timedelta(hours=1)
+        self.parameters: FillModelParameters | None = None
 
-    def fill(self, security: Security, order: Order, stale_price_time_span: timedelta | None = None) -> OrderEvent:
-        """Dispatch to the fill rule of the order type; Python subclasses may override any rule in either
-        spelling (the most-derived definition wins, snake_case first)."""
-        if stale_price_time_span is not None:
-            self.stale_price_time_span = stale_price_time_span
-        names = _FILL_METHODS.get(order.type)
-        if names is None:
-            raise ValueError(f"lean_offline cannot fill {order.type} orders")
-        for cls in type(self).__mro__:
-            for name in names:
-                if name in vars(cls):
-                    return getattr(self, name)(security, order)  # type: ignore[no-any-return]
-        raise ValueError(f"fill model {type(self).__name__} has no {names[0]}")
+    def fill(self, parameters: FillModelParameters) -> Fill:
+        """LEAN's entry point: the fill rule of the order type, wrapped in a Fill."""
+        self.parameters = parameters
+        self.stale_price_time_span = parameters.stale_price_time_span
+        return Fill([_dispatch(self, parameters.security, parameters.order)])
 
     # --- helpers ----------------------------------------------------------------------------------------------
     @staticmethod

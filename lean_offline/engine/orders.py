@@ -12,10 +12,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..enums import DataNormalizationMode, OrderDirection, OrderStatus, OrderType
-from ..naming import DualCase, DualCaseSettable
+from ..naming import DualCase, DualCaseSettable, lean_enum
 
 if TYPE_CHECKING:
     from .transactions import SecurityTransactionManager
+
+OrderField = lean_enum("OrderField", {"LimitPrice": 0, "StopPrice": 1, "TriggerPrice": 2, "TrailingAmount": 3,
+                                      "TrailingAsPercentage": 4})
+
+_FIELD_ORDER_TYPES = {
+    0: (OrderType.LIMIT, OrderType.STOP_LIMIT),
+    1: (OrderType.STOP_MARKET, OrderType.STOP_LIMIT),
+}
 
 NULL_CURRENCY = "QCC"
 ACCOUNT_CURRENCY = "USD"
@@ -81,6 +89,7 @@ class OrderFee(DualCase):
 
     zero: OrderFee
     Zero: OrderFee
+    ZERO: OrderFee
 
     def __init__(self, order_fee: CashAmount) -> None:
         self.value = order_fee
@@ -91,6 +100,7 @@ class OrderFee(DualCase):
 
 OrderFee.zero = OrderFee(CashAmount(0.0, NULL_CURRENCY))
 OrderFee.Zero = OrderFee.zero
+OrderFee.ZERO = OrderFee.zero
 
 
 class OrderFeeParameters(DualCase):
@@ -533,6 +543,14 @@ class OrderTicket(DualCase):
 
     def get_order(self) -> Order | None:
         return self._order
+
+    def get(self, field: Any) -> float:
+        """The current limit or stop price of the order (`ticket.get(OrderField.LIMIT_PRICE)`)."""
+        field = OrderField(field)
+        if self.order_type not in _FIELD_ORDER_TYPES.get(int(field), ()):
+            raise ValueError(f"Unable to get field {field} on an order of type {self.order_type}")
+        source: Any = self._order if self._order is not None else self.submit_request
+        return float(source.limit_price if field == OrderField.LIMIT_PRICE else source.stop_price)
 
     def get_most_recent_order_response(self) -> OrderResponse | None:
         return self.submit_request.response

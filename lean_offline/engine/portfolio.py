@@ -356,8 +356,10 @@ class SecurityPortfolioManager(DualCase):
     # --- margin ---------------------------------------------------------------------------------------------
     @property
     def total_margin_used(self) -> float:
-        return sum(security.buying_power_model.maintenance_margin(security)
-                   for security in self._securities.total if security.holdings.quantity)
+        from .buying_power import reserved_buying_power
+
+        return sum(reserved_buying_power(security) for security in self._securities.total
+                   if security.holdings.quantity)
 
     def get_margin_remaining(self, total_portfolio_value: float | None = None) -> float:
         """TPV − unsettled cash − margin used (may be negative)."""

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..enums import OrderType, SecurityType
-from .buying_power import round_to_lot
+from .buying_power import maximum_order_quantity, round_to_lot
+from .fees import model_method
 from .orders import (
     MarketOnCloseOrder,
     OrderProperties,
@@ -79,9 +80,9 @@ def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return
     portfolio = algorithm.portfolio
     total = portfolio.total_portfolio_value
     adjusted = percent * portfolio.total_portfolio_value_less_free_buffer / total
-    margin_fraction = adjusted / security.buying_power_model.get_leverage(security)
-    result = security.buying_power_model.get_maximum_order_quantity_for_target_buying_power(
-        portfolio, security, margin_fraction, settings.minimum_order_margin_portfolio_percentage)
+    margin_fraction = adjusted / float(model_method(security.buying_power_model, "get_leverage")(security))
+    result = maximum_order_quantity(portfolio, security, margin_fraction,
+                                    settings.minimum_order_margin_portfolio_percentage)
     if result.is_error:
         algorithm.error(f"Unable to compute the order quantity of {security.symbol}: {result.reason}")
         return None

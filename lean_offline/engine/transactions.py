@@ -16,8 +16,9 @@ from typing import Any
 
 from ..enums import OrderStatus, OrderType
 from ..naming import DualCase
-from .buying_power import round_to_lot
+from .buying_power import has_sufficient_buying_power, round_to_lot
 from .fees import order_fee
+from .fills import run_fill_model
 from .orders import (
     Order,
     OrderEvent,
@@ -113,8 +114,7 @@ class SecurityTransactionManager(DualCase):
             algorithm.error(message)
             self._invalidate(order, message)
             return OrderResponse.error(order.id, "OrderQuantityZero", message)
-        sufficient = security.buying_power_model.has_sufficient_buying_power_for_order(
-            algorithm.portfolio, security, order, 0.0)
+        sufficient = has_sufficient_buying_power(algorithm.portfolio, security, order, 0.0)
         if not sufficient.is_sufficient:
             message = self._insufficient_message(order, security, sufficient.reason)
             algorithm.error(message)
@@ -160,8 +160,7 @@ class SecurityTransactionManager(DualCase):
         algorithm = self._algorithm
         ticket = self._tickets[order.id]
         try:
-            sufficient = security.buying_power_model.has_sufficient_buying_power_for_order(
-                algorithm.portfolio, security, order, ticket.quantity_filled)
+            sufficient = has_sufficient_buying_power(algorithm.portfolio, security, order, ticket.quantity_filled)
         except Exception as error:  # noqa: BLE001 - a user margin model failing must not stop the run
             self._invalidate(order, str(error))
             algorithm.error(f"Order Error: ids: [{order.id}], Error executing margin models: {error}")
@@ -172,17 +171,21 @@ class SecurityTransactionManager(DualCase):
             algorithm.error(message)
             return
         try:
-            fill = security.fill_model.fill(security, order, algorithm.settings.stale_price_time_span)
-            if fill.status == OrderStatus.FILLED and fill.order_fee.value.amount == 0:
-                fill.order_fee = order_fee(security.fee_model, security, order)
+            fills = run_fill_model(security.fill_model, security, order, algorithm.settings.stale_price_time_span)
+            for fill in fills:
+                if fill.status == OrderStatus.FILLED and fill.order_fee.value.amount == 0:
+                    fill.order_fee = order_fee(security.fee_model, security, order)
         except Exception as error:  # noqa: BLE001 - LEAN reports model failures and keeps the order pending
             algorithm.error(f"Order Error: id: {order.id}, Transaction model failed to fill for order type: "
                             f"{order.type} with error: {error}")
             return
-        if fill.status != order.status or fill.fill_quantity != 0:
-            if is_closed_status(fill.status):
-                self._pending.pop(order.id, None)
-            self._emit(order, fill)
+        for fill in fills:
+            if fill.order_id != order.id:
+                continue
+            if fill.status != order.status or fill.fill_quantity != 0:
+                if is_closed_status(fill.status):
+                    self._pending.pop(order.id, None)
+                self._emit(order, fill)
 
     # --- events -----------------------------------------------------------------------------------------------
     def _emit(self, order: Order, event: OrderEvent) -> None:

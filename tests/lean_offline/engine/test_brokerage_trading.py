@@ -512,3 +512,69 @@ def test_ticket_cancel_update_and_open_order_queries() -> None:
     assert first.cancel().is_error  # already closed
     assert transactions.cancel_open_orders() == [second]
     assert transactions.get_open_orders() == [] and transactions.orders_count == 2
+
+
+def test_ticket_get_reads_limit_and_stop_prices() -> None:
+    from lean_offline.engine.orders import OrderField
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    ticket = algorithm.stop_limit_order("BTC", 1, 105.0, 106.0)
+    assert ticket.get(OrderField.LIMIT_PRICE) == 106.0 and ticket.Get(OrderField.StopPrice) == 105.0
+    with pytest.raises(ValueError, match="Unable to get field"):
+        algorithm.limit_order("BTC", 1, 90.0).get(OrderField.STOP_PRICE)
+
+
+# --- user models written against LEAN's Python API ------------------------------------------------------------------
+def test_custom_buying_power_model_with_lean_parameter_objects() -> None:
+    from lean_offline.engine.buying_power import (
+        BuyingPowerModel,
+        GetMaximumOrderQuantityResult,
+        HasSufficientBuyingPowerForOrderResult,
+        MaintenanceMargin,
+    )
+
+    class RoundHundreds(BuyingPowerModel):
+        def get_maximum_order_quantity_for_target_buying_power(self, parameters):  # noqa: ANN001, ANN201
+            quantity = super().get_maximum_order_quantity_for_target_buying_power(parameters).quantity
+            return GetMaximumOrderQuantityResult(quantity // 100 * 100)
+
+        def has_sufficient_buying_power_for_order(self, parameters):  # noqa: ANN001, ANN201
+            return HasSufficientBuyingPowerForOrderResult(True)
+
+        def get_maintenance_margin(self, parameters):  # noqa: ANN001, ANN201
+            return MaintenanceMargin(0)
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    custom.set_buying_power_model(RoundHundreds())
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 7.0)
+    assert algorithm.calculate_order_quantity("BTC", 1.0) == 14200.0  # floor(99750 / 7) = 14250 → hundreds
+    ticket = algorithm.market_order("BTC", 100_000)  # $700k on $100k: allowed by the model
+    assert ticket.status == OrderStatus.FILLED
+    assert algorithm.portfolio.total_margin_used == 0.0
+
+
+def test_fill_model_overriding_fill_receives_lean_parameters() -> None:
+    from lean_offline.engine.fills import Fill, FillModel
+
+    seen: list[Any] = []
+
+    class WaitOneDay(FillModel):
+        def fill(self, parameters):  # noqa: ANN001, ANN201
+            seen.append((parameters.security.symbol.value, parameters.order.id))
+            if parameters.security.local_time - datetime(2013, 10, 8) < timedelta(days=1):
+                return Fill([])
+            return super().fill(parameters)
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    custom.set_fill_model(WaitOneDay())
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    ticket = algorithm.market_order("BTC", 3)
+    assert ticket.status == OrderStatus.SUBMITTED
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 11.0)
+    algorithm.step()
+    assert ticket.status == OrderStatus.FILLED and ticket.average_fill_price == 11.0
+    assert seen == [("BTC", 1), ("BTC", 1)]
