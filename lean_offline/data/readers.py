@@ -253,12 +253,13 @@ def _same_zone(first: ZoneInfo, second: ZoneInfo) -> bool:
 
 
 def convert_naive(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
-    """Naive wall-clock times in `source` → naive wall-clock times in `target` (ambiguous → earlier instant,
-    non-existent → shifted forward, as NodaTime's lenient resolver)."""
+    """Naive wall-clock times in `source` → naive wall-clock times in `target`, resolved as NodaTime's lenient
+    resolver does: an ambiguous time is the earlier instant, a skipped time is moved forward by the gap
+    (one hour: the daylight-saving gaps of the zones LEAN data uses)."""
     if len(times) == 0 or _same_zone(source, target):
         return times
     index = pd.DatetimeIndex(times).tz_localize(str(source), ambiguous=np.ones(len(times), dtype=bool),
-                                                nonexistent="shift_forward")
+                                                nonexistent=timedelta(hours=1))
     return index.tz_convert(str(target)).tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
@@ -272,6 +273,13 @@ def _midnight_ns(day: date) -> int:
 
 def _offset_ns(offset: timedelta) -> int:
     return (offset.days * 86_400 + offset.seconds) * 1_000_000_000 + offset.microseconds * 1000
+
+
+def convert_naive_scalar(moment: datetime, source: ZoneInfo, target: ZoneInfo) -> datetime:
+    """One naive wall-clock time from `source` to `target` (zoneinfo's fold=0: the earlier of ambiguous times)."""
+    if _same_zone(source, target):
+        return moment
+    return moment.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
 
 
 def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
@@ -371,15 +379,13 @@ class _SubscriptionReader:
     def _day_files(self) -> Iterator[tuple[Path, date]]:
         """Per-day files over the subscription's range, on dates the exchange trades (in the data time zone)."""
         spec = self.spec
-        bounds = convert_naive(np.array([spec.start_local, spec.end_local], dtype="datetime64[ns]"),
-                               spec.exchange_hours.time_zone, spec.data_time_zone)
-        first, last = (pd.Timestamp(bound).date() for bound in bounds)
-        day = first
+        exchange_zone, data_zone = spec.exchange_hours.time_zone, spec.data_time_zone
+        day = convert_naive_scalar(spec.start_local, exchange_zone, data_zone).date()
+        last = convert_naive_scalar(spec.end_local, exchange_zone, data_zone).date()
         while day <= last:
-            midnight = np.array([np.datetime64(day, "ns"), np.datetime64(day + timedelta(days=1), "ns")])
-            local = convert_naive(midnight, spec.data_time_zone, spec.exchange_hours.time_zone)
-            start = pd.Timestamp(local[0]).to_pydatetime()
-            end = pd.Timestamp(local[1]).to_pydatetime()
+            midnight = datetime(day.year, day.month, day.day)
+            start = convert_naive_scalar(midnight, data_zone, exchange_zone)
+            end = convert_naive_scalar(midnight + timedelta(days=1), data_zone, exchange_zone)
             if spec.exchange_hours.is_open_between(start, end, extended_market_hours=True):
                 ticker = self.map_file.ticker_on(day) if self.is_equity else None
                 yield generate_zip_file_path(spec.data_folder, spec.symbol, day, self.resolution,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.market_hours import nyse_fallback_hours
-from lean_offline.data.readers import _open_mask
+from lean_offline.data.readers import _open_mask, convert_naive, convert_naive_scalar
 
 NYSE = nyse_fallback_hours(2012, 2014)
 MINUTES = st.integers(0, 3 * 366 * 24 * 60 - 1)
@@ -38,3 +39,25 @@ def test_open_mask_on_known_bars() -> None:
     # 16:00-17:00 is after the close
     assert mask.tolist() == [True, False, False, True, False]
     assert date(2013, 11, 28) in NYSE.holidays
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.datetimes(datetime(2019, 1, 1), datetime(2021, 12, 31)), min_size=1, max_size=30),
+       st.sampled_from([("America/New_York", "UTC"), ("UTC", "America/New_York"), ("America/Chicago", "UTC")]))
+def test_vector_and_scalar_time_zone_conversions_agree(moments: list[datetime], zones: tuple[str, str]) -> None:
+    """Both resolve ambiguous times to the earlier instant and move skipped times forward by the gap."""
+    source, target = ZoneInfo(zones[0]), ZoneInfo(zones[1])
+    moments = [moment.replace(microsecond=0) for moment in moments]
+    vector = convert_naive(np.array(moments, dtype="datetime64[ns]"), source, target)
+    assert vector.astype("datetime64[us]").tolist() == [convert_naive_scalar(m, source, target) for m in moments]
+
+
+def test_skipped_and_repeated_new_york_times() -> None:
+    new_york, utc = ZoneInfo("America/New_York"), ZoneInfo("UTC")
+    # 2020-03-08 02:30 does not exist in New York: NodaTime's lenient resolver reads it as 03:30 EDT
+    assert convert_naive_scalar(datetime(2020, 3, 8, 2, 30), new_york, utc) == datetime(2020, 3, 8, 7, 30)
+    # 2020-11-01 01:30 happens twice: the earlier (EDT) instant
+    assert convert_naive_scalar(datetime(2020, 11, 1, 1, 30), new_york, utc) == datetime(2020, 11, 1, 5, 30)
+    vector = convert_naive(np.array([datetime(2020, 3, 8, 2, 30), datetime(2020, 11, 1, 1, 30)],
+                                    dtype="datetime64[ns]"), new_york, utc)
+    assert vector.astype("datetime64[us]").tolist() == [datetime(2020, 3, 8, 7, 30), datetime(2020, 11, 1, 5, 30)]
