@@ -73,12 +73,15 @@ class SymbolPropertiesDatabase:
             database.rows[(row[0].strip().lower(), row[1].strip().upper(), row[2].strip().lower())] = properties
         return database
 
-    def get(self, market: str, ticker: str, security_type: Any, default_quote_currency: str = "USD"
+    def get(self, market: str, ticker: Any, security_type: Any, default_quote_currency: str = "USD"
             ) -> SymbolProperties:
-        """The ticker's row, else the market's "[*]" row for the type, else defaults in `default_quote_currency`."""
+        """The ticker's row, else the market's "[*]" row for the type, else defaults in `default_quote_currency`.
+
+        `ticker` may be a string or a Symbol (LEAN's GetSymbolProperties takes the Symbol)."""
         type_key = _type_key(security_type)
         market = market.lower()
-        found = self.rows.get((market, ticker.upper(), type_key)) or self.rows.get((market, "[*]", type_key))
+        ticker_text = str(getattr(ticker, "value", ticker)).upper()
+        found = self.rows.get((market, ticker_text, type_key)) or self.rows.get((market, "[*]", type_key))
         return found if found is not None else SymbolProperties.get_default(default_quote_currency)
 
     get_symbol_properties = get

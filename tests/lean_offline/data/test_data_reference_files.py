@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from lean_offline.data.factors import FactorFile, FactorRow, equity_symbol, load_map_file
 from lean_offline.data.interest_rate import InterestRateProvider
+from lean_offline.data.symbol import Symbol
 from lean_offline.data.symbol_properties import SymbolPropertiesDatabase
 from lean_offline.enums import DataNormalizationMode, SecurityType
 
@@ -27,6 +28,8 @@ def test_symbol_properties_rows(lean_data_folder: Path) -> None:
     btc = database.get("coinbase", "BTCUSD", SecurityType["CRYPTO"])
     assert (btc.lot_size, btc.minimum_order_size, btc.market_ticker) == (0.00000001, 0.00000001, "BTC-USD")
     assert database.get("oanda", "XAUUSD", SecurityType["CFD"]).minimum_price_variation == 0.001
+    eurusd_symbol = Symbol.create("EURUSD", SecurityType["FOREX"], "oanda")
+    assert database.get_symbol_properties("oanda", eurusd_symbol, SecurityType["FOREX"], "USD") == eurusd
 
 
 def test_symbol_properties_defaults_without_file(tmp_path: Path) -> None:
