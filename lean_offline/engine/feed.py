@@ -19,6 +19,7 @@ from .config import SubscriptionDataConfig
 
 _UTC = ZoneInfo("UTC")
 _ONE_DAY = timedelta(days=1)
+_ONE_HOUR = timedelta(hours=1)
 
 
 class Clock:
@@ -30,10 +31,18 @@ class Clock:
         offset = utc_hour.replace(tzinfo=_UTC).astimezone(zone).utcoffset()
         return offset if offset is not None else timedelta(0)
 
+    def __init__(self) -> None:
+        self._last: tuple[ZoneInfo, datetime, datetime, timedelta] | None = None
+
     def to_local(self, utc_time: datetime, zone: ZoneInfo) -> datetime:
         """Naive UTC → naive local time in `zone`."""
+        last = self._last
+        if last is not None and last[0] is zone and last[1] <= utc_time < last[2]:
+            return utc_time + last[3]
         hour = utc_time.replace(minute=0, second=0, microsecond=0)
-        return utc_time + self._utc_offset(zone, hour)
+        offset = self._utc_offset(zone, hour)
+        self._last = (zone, hour, hour + _ONE_HOUR, offset)
+        return utc_time + offset
 
     @staticmethod
     @lru_cache(maxsize=65536)

@@ -105,6 +105,24 @@ class BacktestLoop:
         context.results.sample(utc_time, context.portfolio_value(), context.benchmark_value(utc_time),
                                context.total_sale_volume(), is_start=is_start, warming_up=warming_up)
 
+    def _schedule_end_of_day(self) -> None:
+        """on_end_of_day(symbol) fires 10 minutes before each user security's close (on_end_of_day() once, for the
+        first security), as LEAN's real-time handler schedules it."""
+        handler = self.callbacks.on_end_of_day
+        if handler is None:
+            return
+        schedule = self.context.schedule
+        symbols = []
+        for config, _security in self.context.configs:
+            if not config.is_custom_data and config.symbol not in symbols:
+                symbols.append(config.symbol)
+        if not self.callbacks.end_of_day_takes_symbol:
+            symbols = symbols[:1]
+        for symbol in symbols:
+            callback = (lambda s=symbol: handler(s)) if self.callbacks.end_of_day_takes_symbol else handler
+            schedule.on(schedule.date_rules.every_day(symbol), schedule.time_rules.before_market_close(symbol, 10),
+                        callback, name=f"OnEndOfDay: {symbol}")
+
     def _on_daily_sampling(self, _name: str, event_utc: datetime) -> None:
         self._sample(event_utc)
 
@@ -117,6 +135,7 @@ class BacktestLoop:
         results = context.results
         start_utc = context.start_utc
         schedule = context.schedule
+        self._schedule_end_of_day()
         schedule.add_daily_sampling(self._on_daily_sampling)
         set_clock = algorithm.set_date_time
         consolidate = context.consolidation_handlers

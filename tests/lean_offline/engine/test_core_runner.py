@@ -147,3 +147,43 @@ class Unsupported(QCAlgorithm):
     result = _run(tmp_path, data_folder, body)
     assert result.status == "RuntimeError"
     assert "add_future_contract" in result.error and "not supported" in result.error
+
+
+END_OF_DAY_AND_HISTORY = '''
+class EndOfDay(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 6)
+        self.set_end_date(2020, 1, 9)
+        self.set_benchmark(lambda time: 1.0)
+        self.aaa = self.add_equity("AAA", Resolution.DAILY).symbol
+        self.ends = []
+        self.frames = []
+        self.sma_values = []
+        self.average = self.sma("AAA", 2)
+
+    def on_data(self, data):
+        self.frames.append(self.history(self.aaa, 2, Resolution.DAILY))
+        self.sma_values.append(self.average.current.value)
+        self.plot("Custom", "Close", data["AAA"].close)
+
+    def on_end_of_day(self, symbol):
+        self.ends.append((self.time, str(symbol)))
+'''
+
+
+def test_end_of_day_history_and_helper_indicators(tmp_path: Path, data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, END_OF_DAY_AND_HISTORY)
+    assert result.status == "Completed", result.stack_trace
+    algorithm = result.algorithm
+    assert algorithm.ends == [(datetime(2020, 1, d, 15, 50), "AAA") for d in (6, 7, 8, 9)]
+    first = algorithm.frames[0]
+    assert list(first.columns) == ["open", "high", "low", "close", "volume"]
+    assert list(first.index.names) == ["symbol", "time"]
+    # history at 2020-01-06 16:00 ends with that day's bar (close 104) and the previous one (103)
+    assert list(first["close"]) == [103, 104]
+    assert [t for _, t in first.index] == [datetime(2020, 1, 3, 16), datetime(2020, 1, 6, 16)]
+    # the helper SMA(2) is updated before on_data: at the first step it holds one sample, 104
+    assert algorithm.sma_values[0] == pytest.approx(104)
+    assert algorithm.sma_values[-1] == pytest.approx((105 + 106) / 2)
+    closes = [point[1] for point in result.charts["Custom"]["series"]["Close"]["values"]]
+    assert closes == [104, 104, 105, 106]
