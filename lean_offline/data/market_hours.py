@@ -42,12 +42,6 @@ class MarketHoursSegment(NamedTuple):
     end: timedelta
     state: str
 
-    def contains(self, time_of_day: timedelta) -> bool:
-        return self.start <= time_of_day < self.end
-
-    def overlaps(self, start: timedelta, end: timedelta) -> bool:
-        return self.start < end and self.end > start
-
 
 _FIXED_OFFSET_TZ = re.compile(r"^UTC([+-])(\d{1,2})$")
 

@@ -34,7 +34,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
 from .factors import FactorFile, MapFile, load_factor_file, load_map_file
 from .market import BaseData, QuoteBar, TradeBar
-from .market_hours import SecurityExchangeHours
+from .market_hours import MarketHoursState, SecurityExchangeHours
 from .symbol import Symbol
 
 Warn = Callable[[str], None]
@@ -287,7 +287,7 @@ def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
     """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]:
     each weekday's usual segments, with the special dates (holidays, early closes, late opens) replaced."""
     def is_open_state(state: str) -> bool:
-        return state == "market" or (extended and state != "closed")
+        return state == MarketHoursState.MARKET or (extended and state != MarketHoursState.CLOSED)
 
     day_numbers = np.arange(first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL + 1,
                             dtype=np.int64)
@@ -459,7 +459,8 @@ class _SubscriptionReader:
         weekday_opens = np.full(7, not_a_time, dtype="datetime64[ns]").astype("timedelta64[ns]")
         weekday_closes = weekday_opens.copy()
         for weekday in range(7):
-            market = [segment for segment in hours.weekly_segments(weekday) if segment.state == "market"]
+            market = [segment for segment in hours.weekly_segments(weekday)
+                      if segment.state == MarketHoursState.MARKET]
             if market:
                 weekday_opens[weekday] = np.timedelta64(_offset_ns(market[0].start), "ns")
                 weekday_closes[weekday] = np.timedelta64(_offset_ns(market[-1].end), "ns")
@@ -473,7 +474,7 @@ class _SubscriptionReader:
             special_numbers = np.array(sorted(d.toordinal() - _EPOCH_ORDINAL for d in special), dtype=np.int64)
             for index in np.flatnonzero(np.isin(day_numbers, special_numbers)).tolist():
                 day = date.fromordinal(int(day_numbers[index]) + _EPOCH_ORDINAL)
-                market = [segment for segment in hours.get_market_hours(day) if segment.state == "market"]
+                market = [segment for segment in hours.get_market_hours(day) if segment.state == MarketHoursState.MARKET]
                 opens[index] = midnights[index] + np.timedelta64(_offset_ns(market[0].start), "ns") if market \
                     else not_a_time
                 closes[index] = midnights[index] + np.timedelta64(_offset_ns(market[-1].end), "ns") if market \
