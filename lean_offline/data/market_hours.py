@@ -166,7 +166,6 @@ class SecurityExchangeHours(DualCase):
         """Dates whose hours differ from their weekday's: holidays, early closes and late opens."""
         return self.holidays | self.early_closes.keys() | self.late_opens.keys()
 
-
     def get_market_hours(self, day: date | datetime) -> tuple[MarketHoursSegment, ...]:
         """The segments of `day` after holidays, early closes and late opens (memoised)."""
         if isinstance(day, datetime):
@@ -191,7 +190,6 @@ class SecurityExchangeHours(DualCase):
         before_close = _truncate_for_early_close(segments, early_close) if early_close is not None else None
         if late_open is None:
             return tuple(before_close or ())
-        assert late_open is not None
         if before_close is not None and early_close is not None and early_close <= late_open:
             # the market closes early, then resumes at the late open: both pieces
             return tuple(before_close + _truncate_for_late_open(list(segments), late_open))
