@@ -112,17 +112,6 @@ def default_fee_model(security_type: Any) -> FeeModel:
     return ConstantFeeModel(0.0)
 
 
-def brokerage_fee_model(brokerage: str, security_type: Any) -> FeeModel:
-    """Fee model a brokerage model assigns (`brokerage` is the lower-case BrokerageName member name)."""
-    if brokerage == "interactive_brokers_brokerage":
-        return InteractiveBrokersFeeModel()
-    if brokerage in ("gdax", "coinbase") and security_type == SecurityType.CRYPTO:
-        return CoinbaseFeeModel()
-    if brokerage in ("oanda_brokerage", "alpaca"):
-        return ConstantFeeModel(0.0)
-    return default_fee_model(security_type)
-
-
 def model_method(model: Any, snake_name: str) -> Any:
     """`model`'s implementation of `snake_name`: the most-derived class defining it in either spelling wins (snake
     first within one class), so a Python subclass overriding `GetOrderFee` beats the base `get_order_fee`."""

@@ -473,6 +473,23 @@ class UpdateOrderFields(DualCaseSettable):
         self.tag = tag
 
 
+class UpdateOrderRequest(DualCase):
+    """A request to change an open order (what `ticket.update_requests` holds), with its `response`."""
+
+    def __init__(self, time: datetime, order_id: int, fields: UpdateOrderFields) -> None:
+        self.time = time
+        self.order_id = order_id
+        self.quantity = fields.quantity
+        self.limit_price = fields.limit_price
+        self.stop_price = fields.stop_price
+        self.tag = fields.tag
+        self.response: OrderResponse | None = None
+
+    @property
+    def order_request_type(self) -> str:
+        return "Update"
+
+
 class OrderTicket(DualCase):
     """The handle the algorithm gets for each order: live status, fills, and cancel/update requests."""
 
@@ -480,7 +497,7 @@ class OrderTicket(DualCase):
         self._transactions = transactions
         self.submit_request = request
         self.order_events: list[OrderEvent] = []
-        self.update_requests: list[UpdateOrderFields] = []
+        self.update_requests: list[UpdateOrderRequest] = []
         self.cancel_request: Any = None
         self._order: Order | None = None
 

@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..data.market import BaseData, QuoteBar, Tick, TradeBar
-from ..enums import AccountType, DataNormalizationMode, Resolution, SecurityType
-from ..naming import DualCase, DualCaseSettable, to_snake_case
+from ..enums import DataNormalizationMode, Resolution, SecurityType
+from ..naming import DualCase, DualCaseSettable
 from .buying_power import SecurityMarginModel
-from .fees import brokerage_fee_model, default_fee_model
+from .fees import default_fee_model
 from .fills import EquityFillModel, FillModel
 from .portfolio import Cash, SecurityHolding
 
@@ -41,33 +41,6 @@ def resolution_span(resolution: Any) -> timedelta:
 def default_leverage(security_type: Any) -> float:
     """LEAN's default brokerage leverage for a margin account: equity 2, forex/CFD 50, crypto 1, others 1."""
     return _DEFAULT_LEVERAGE.get(security_type, 1.0)
-
-
-def brokerage_key(brokerage: Any) -> str:
-    """`BrokerageName.InteractiveBrokersBrokerage`, its name, or a brokerage model → "interactive_brokers_brokerage"."""
-    if isinstance(brokerage, str | int):
-        text = str(brokerage)
-    else:
-        text = type(brokerage).__name__.removesuffix("Model")
-    return to_snake_case(text)
-
-
-def apply_brokerage_model(security: Security, brokerage: Any, account_type: Any) -> None:
-    """Set the fee model and leverage a brokerage model gives a new security (an explicit leverage stays).
-
-    Cash accounts get leverage 1 everywhere; Interactive Brokers gives CFDs leverage 10.
-    """
-    key = brokerage_key(brokerage)
-    security.fee_model = brokerage_fee_model(key, security.type)
-    if security.explicit_leverage:
-        return
-    if account_type is not None and int(account_type) == int(AccountType.CASH):
-        leverage = 1.0
-    elif key == "interactive_brokers_brokerage" and security.type == SecurityType.CFD:
-        leverage = 10.0
-    else:
-        leverage = default_leverage(security.type)
-    security.set_leverage(leverage)
 
 
 class EngineClock:

@@ -14,11 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..enums import OrderStatus, OrderType
-from ..naming import DualCase
-from .buying_power import has_sufficient_buying_power, round_to_lot
-from .fees import order_fee
-from .fills import run_fill_model
+from ..enums import AccountType, OrderStatus, OrderType, SecurityType
+from ..naming import DualCase, lean_enum, to_snake_case
+from .buying_power import SecurityMarginModel, has_sufficient_buying_power, round_to_lot
+from .fees import (
+    CoinbaseFeeModel,
+    ConstantFeeModel,
+    InteractiveBrokersFeeModel,
+    default_fee_model,
+    model_method,
+    order_fee,
+)
+from .fills import EquityFillModel, FillModel, run_fill_model
 from .orders import (
     Order,
     OrderEvent,
@@ -28,6 +35,7 @@ from .orders import (
     OrderTicket,
     SubmitOrderRequest,
     UpdateOrderFields,
+    UpdateOrderRequest,
     is_closed_status,
 )
 
@@ -37,6 +45,131 @@ def _smart_round(value: float) -> str:
     if abs(value) > 1000:
         return f"{round(value, 4):g}" if abs(value) < 1e15 else str(round(value, 4))
     return f"{value:.7g}"
+
+
+BrokerageMessageType = lean_enum(
+    "BrokerageMessageType", {"Information": 0, "Warning": 1, "Error": 2, "Reconnect": 3, "Disconnect": 4,
+                             "ActionRequired": 5})
+
+
+class BrokerageMessageEvent(DualCase):
+    """A brokerage message; printed as LEAN prints it: `Information - Code: X - text`."""
+
+    __slots__ = ("type", "code", "message")
+
+    def __init__(self, type: Any, code: Any, message: str) -> None:  # noqa: A002 - LEAN's parameter name
+        self.type = type
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.type} - Code: {self.code} - {self.message}"
+
+
+class DefaultBrokerageModel(DualCase):
+    """LEAN's default brokerage model: what a security gets (fees, fills, leverage) and which orders it takes.
+
+    Python subclasses may override `get_fee_model`, `get_fill_model`, `get_leverage`, `get_buying_power_model`,
+    `can_submit_order(security, order, message)` and `can_update_order(security, order, request, message)`;
+    the `can_*` methods return `(bool, BrokerageMessageEvent | None)` as LEAN's Python API does.
+    """
+
+    default_markets = {SecurityType.EQUITY: "usa", SecurityType.FOREX: "oanda", SecurityType.CFD: "oanda",
+                       SecurityType.CRYPTO: "coinbase"}
+
+    def __init__(self, account_type: Any = AccountType.MARGIN) -> None:
+        self.account_type = AccountType.MARGIN if account_type is None else account_type
+        self.required_free_buying_power_percent = 0.0
+
+    def _is_cash_account(self) -> bool:
+        return int(self.account_type) == int(AccountType.CASH)
+
+    def get_leverage(self, security: Any) -> float:
+        if self._is_cash_account():
+            return 1.0
+        from .securities import default_leverage
+
+        return default_leverage(security.type)
+
+    def get_fee_model(self, security: Any) -> Any:
+        return default_fee_model(security.type)
+
+    def get_fill_model(self, security: Any) -> Any:
+        return EquityFillModel() if security.type == SecurityType.EQUITY else FillModel()
+
+    def get_buying_power_model(self, security: Any) -> Any:
+        leverage = float(model_method(self, "get_leverage")(security))
+        return SecurityMarginModel(leverage, self.required_free_buying_power_percent)
+
+    def can_submit_order(self, security: Any, order: Any, message: Any = None) -> tuple[bool, Any]:
+        return True, None
+
+    def can_update_order(self, security: Any, order: Any, request: Any, message: Any = None) -> tuple[bool, Any]:
+        return True, None
+
+
+class InteractiveBrokersBrokerageModel(DefaultBrokerageModel):
+    """IB: Interactive Brokers fees on every security type it trades; CFD leverage 10."""
+
+    def get_fee_model(self, security: Any) -> Any:
+        return InteractiveBrokersFeeModel()
+
+    def get_leverage(self, security: Any) -> float:
+        if not self._is_cash_account() and security.type == SecurityType.CFD:
+            return 10.0
+        return super().get_leverage(security)
+
+
+class CoinbaseBrokerageModel(DefaultBrokerageModel):
+    """Coinbase (GDAX): cash account, Coinbase's fee schedule for crypto."""
+
+    def __init__(self, account_type: Any = AccountType.CASH) -> None:
+        super().__init__(account_type)
+
+    def get_fee_model(self, security: Any) -> Any:
+        return CoinbaseFeeModel() if security.type == SecurityType.CRYPTO else super().get_fee_model(security)
+
+
+GDAXBrokerageModel = CoinbaseBrokerageModel
+
+
+class OandaBrokerageModel(DefaultBrokerageModel):
+    """Oanda: no commissions (the spread is the cost)."""
+
+    def get_fee_model(self, security: Any) -> Any:
+        return ConstantFeeModel(0.0)
+
+
+def brokerage_model_for(brokerage: Any, account_type: Any = None) -> Any:
+    """A brokerage model from a BrokerageName (or its name) and account type; a model object is returned as is."""
+    if not isinstance(brokerage, str | int):
+        if account_type is not None:
+            brokerage.account_type = account_type
+        return brokerage
+    key = to_snake_case(str(brokerage))
+    if key == "interactive_brokers_brokerage":
+        return InteractiveBrokersBrokerageModel(account_type)
+    if key in ("gdax", "coinbase"):
+        return CoinbaseBrokerageModel(AccountType.CASH if account_type is None else account_type)
+    if key == "oanda_brokerage":
+        return OandaBrokerageModel(account_type)
+    return DefaultBrokerageModel(account_type)
+
+
+def initialize_security(model: Any, security: Any) -> None:
+    """Give a new security the brokerage model's fee, fill and buying-power models (an explicit leverage stays)."""
+    explicit_leverage = security.leverage if security.explicit_leverage else None
+    security.fee_model = model_method(model, "get_fee_model")(security)
+    security.fill_model = model_method(model, "get_fill_model")(security)
+    security.buying_power_model = model_method(model, "get_buying_power_model")(security)
+    if explicit_leverage is not None:
+        security.set_leverage(explicit_leverage)
+
+
+def _can(result: Any) -> tuple[bool, Any]:
+    if isinstance(result, tuple):
+        return bool(result[0]), result[1] if len(result) > 1 else None
+    return bool(result), None
 
 
 class SecurityTransactionManager(DualCase):
@@ -52,6 +185,9 @@ class SecurityTransactionManager(DualCase):
         self._last_order_id = 0
         self._total_orders = 0
         self._handler: OrderEventHandler | None = None
+        self.brokerage_model: Any = DefaultBrokerageModel()
+        self._handler_depth = 0
+        self._deferred_updates: list[tuple[Order, UpdateOrderRequest]] = []
         self.order_events: list[OrderEvent] = []
 
     # --- wiring -----------------------------------------------------------------------------------------------
@@ -60,11 +196,11 @@ class SecurityTransactionManager(DualCase):
         self._handler = handler
 
     def set_brokerage_model(self, brokerage: Any, account_type: Any = None) -> None:
-        """Apply the brokerage's fee model and leverage to securities added from now on (as LEAN's initializer)."""
-        from .securities import apply_brokerage_model
-
-        self._algorithm.securities.security_initializer = (
-            lambda security: apply_brokerage_model(security, brokerage, account_type))
+        """Use a brokerage model (BrokerageName or model object) for order checks and for securities added from
+        now on, as LEAN's brokerage security initializer does."""
+        model = brokerage_model_for(brokerage, account_type)
+        self.brokerage_model = model
+        self._algorithm.securities.security_initializer = lambda security: initialize_security(model, security)
 
     @property
     def orders_count(self) -> int:
@@ -120,6 +256,14 @@ class SecurityTransactionManager(DualCase):
             algorithm.error(message)
             self._invalidate(order, message)
             return OrderResponse.error(order.id, "InsufficientBuyingPower", message)
+        accepted, reason = _can(model_method(self.brokerage_model, "can_submit_order")(security, order, None))
+        if not accepted:
+            if reason is None:
+                reason = BrokerageMessageEvent(BrokerageMessageType.WARNING, "InvalidOrder", "")
+            message = f"BrokerageModel declared unable to submit order: [{order.id}] {reason}"
+            self._invalidate(order, message)
+            algorithm.error(message)
+            return OrderResponse.error(order.id, "BrokerageModelRefusedToSubmitOrder", message)
         self._pending[order.id] = order
         self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=OrderStatus.SUBMITTED))
         return OrderResponse.success(order.id)
@@ -211,8 +355,16 @@ class SecurityTransactionManager(DualCase):
             self._algorithm.portfolio.process_fill(event)
             order.price = ticket.average_fill_price
         self.order_events.append(event)
-        if self._handler is not None:
+        if self._handler is None:
+            return
+        self._handler_depth += 1
+        try:
             self._handler(event)
+        finally:
+            self._handler_depth -= 1
+        while self._handler_depth == 0 and self._deferred_updates:
+            deferred_order, deferred_request = self._deferred_updates.pop(0)
+            deferred_request.response = self._apply_update(deferred_order, deferred_request)
 
     # --- cancel / update --------------------------------------------------------------------------------------
     def cancel_order(self, order_id: int, order_tag: str | None = None) -> OrderTicket | None:
@@ -255,22 +407,44 @@ class SecurityTransactionManager(DualCase):
         order = self._orders.get(order_id)
         if order is None:
             return OrderResponse.error(order_id, "UnableToFindOrder", f"Unable to locate order with id {order_id}.")
-        if is_closed_status(order.status):
-            return OrderResponse.error(order_id, "InvalidOrderStatus",
-                                       f"Order {order_id} is already {order.status}: it cannot be updated.")
         ticket = self._tickets[order_id]
-        ticket.update_requests.append(fields)
-        if fields.quantity is not None:
-            order.quantity = float(fields.quantity)
-        if fields.limit_price is not None:
-            order.limit_price = float(fields.limit_price)
-        if fields.stop_price is not None:
-            order.stop_price = float(fields.stop_price)
-        if fields.tag is not None:
-            order.tag = fields.tag
-        self._emit(order, OrderEvent(order, self._algorithm.utc_time, OrderFee.zero,
-                                     status=OrderStatus.UPDATE_SUBMITTED))
-        return OrderResponse.success(order_id)
+        request = UpdateOrderRequest(self._algorithm.utc_time, order_id, fields)
+        ticket.update_requests.append(request)
+        if self._handler_depth:
+            # inside on_order_event LEAN queues the request: it is processed once the handler has returned
+            request.response = OrderResponse.success(order_id)
+            self._deferred_updates.append((order, request))
+            return request.response
+        request.response = self._apply_update(order, request)
+        return request.response
+
+    def _apply_update(self, order: Order, request: UpdateOrderRequest) -> OrderResponse:
+        if is_closed_status(order.status):
+            return OrderResponse.error(order.id, "InvalidOrderStatus",
+                                       f"Order {order.id} is already {order.status}: it cannot be updated.")
+        algorithm = self._algorithm
+        security = algorithm.securities[order.symbol]
+        accepted, reason = _can(model_method(self.brokerage_model, "can_update_order")(security, order, request,
+                                                                                       None))
+        if not accepted:
+            if reason is None:
+                reason = BrokerageMessageEvent(BrokerageMessageType.WARNING, "InvalidRequest",
+                                               f"BrokerageModel declared unable to update order: {order.id}")
+            message = f"OrderID: {order.id} {reason}"
+            algorithm.error(message)
+            self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero,
+                                         "BrokerageModel declared unable to update order"))
+            return OrderResponse.error(order.id, "BrokerageModelRefusedToUpdateOrder", message)
+        if request.quantity is not None:
+            order.quantity = round_to_lot(float(request.quantity), security.symbol_properties.lot_size, "zero")
+        if request.limit_price is not None:
+            order.limit_price = float(request.limit_price)
+        if request.stop_price is not None:
+            order.stop_price = float(request.stop_price)
+        if request.tag is not None:
+            order.tag = request.tag
+        self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=OrderStatus.UPDATE_SUBMITTED))
+        return OrderResponse.success(order.id)
 
     # --- queries ----------------------------------------------------------------------------------------------
     def _matches(self, order: Order, symbol: Any) -> bool:

@@ -578,3 +578,40 @@ def test_fill_model_overriding_fill_receives_lean_parameters() -> None:
     algorithm.step()
     assert ticket.status == OrderStatus.FILLED and ticket.average_fill_price == 11.0
     assert seen == [("BTC", 1), ("BTC", 1)]
+
+
+def test_brokerage_model_refusals_and_updates_requested_inside_on_order_event() -> None:
+    from lean_offline.engine.orders import UpdateOrderFields
+    from lean_offline.engine.transactions import BrokerageMessageEvent, BrokerageMessageType, DefaultBrokerageModel
+
+    class Picky(DefaultBrokerageModel):
+        def can_submit_order(self, security, order, message):  # noqa: ANN001, ANN201
+            if security.symbol.value == "ETH":
+                return False, BrokerageMessageEvent(BrokerageMessageType.INFORMATION, "", "no ETH")
+            return True, None
+
+        def can_update_order(self, security, order, request, message):  # noqa: ANN001, ANN201
+            return False, BrokerageMessageEvent(BrokerageMessageType.INFORMATION, "", "no updates")
+
+    algorithm = FakeAlgorithm()
+    algorithm.transactions.set_brokerage_model(Picky())
+    btc, eth = algorithm.add_custom("BTC"), algorithm.add_custom("ETH")
+    for security in (btc, eth):
+        algorithm.custom_point(security, datetime(2013, 10, 8), 10.0)
+    requests: list[Any] = []
+
+    def on_order_event(event: Any) -> None:
+        algorithm.events.append(event)
+        if not requests:
+            ticket = algorithm.transactions.get_order_ticket(event.order_id)
+            requests.append(ticket.update(UpdateOrderFields(quantity=ticket.quantity + 10)))
+
+    algorithm.transactions.set_order_event_handler(on_order_event)
+    algorithm.market_order("BTC", 5)
+    refused = algorithm.market_order("ETH", 5)
+    assert refused.status == OrderStatus.INVALID and algorithm.transactions.orders_count == 2
+    assert refused.submit_request.response.error_message == (
+        "BrokerageModel declared unable to submit order: [2] Information - Code:  - no ETH")
+    first = algorithm.transactions.get_order_ticket(1)
+    assert first.update_requests[0].response.error_message == "OrderID: 1 Information - Code:  - no updates"
+    assert first.status == OrderStatus.FILLED and first.quantity == 5
