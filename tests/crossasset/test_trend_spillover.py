@@ -7,7 +7,7 @@ import math
 from datetime import date, timedelta
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from crossasset.trend_spillover import (
     SEED_TRIPLETS,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from custom_data.quantpedia_format import (
     QuantpediaFormatError,

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import nbformat
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from nbclient import NotebookClient
 

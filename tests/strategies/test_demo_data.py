@@ -6,9 +6,9 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-import exchange_calendars as xcals
+import exchange_calendars as xcals  # type: ignore[import-untyped]
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from tools.demo_data import DATASETS, generate_all
