@@ -7,9 +7,10 @@ Per-date results are memoised because the engine asks them in its per-time-step 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -120,7 +121,7 @@ class SecurityExchangeHours(DualCase):
     """Weekly hours, holidays, early closes and late opens of one exchange, in its local time zone."""
 
     __slots__ = ("time_zone", "_weekly", "holidays", "early_closes", "late_opens", "bank_holidays",
-                 "_day_cache", "_span_cache", "_always_open")
+                 "_day_cache", "_span_cache", "_interval_cache", "_always_open")
 
     def __init__(self, time_zone: ZoneInfo, weekly: Mapping[int, Iterable[MarketHoursSegment]],
                  holidays: Iterable[date] = (), early_closes: Mapping[date, timedelta] | None = None,
@@ -136,6 +137,7 @@ class SecurityExchangeHours(DualCase):
         self.bank_holidays: frozenset[date] = frozenset(bank_holidays)
         self._day_cache: dict[date, tuple[MarketHoursSegment, ...]] = {}
         self._span_cache: dict[tuple[date, bool], tuple[tuple[timedelta, timedelta], ...]] = {}
+        self._interval_cache: dict[tuple[date, bool], tuple[list[datetime], list[datetime]]] = {}
         self._always_open = not self.holidays and all(
             segments == (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
             for segments in self._weekly.values()
@@ -255,37 +257,47 @@ class SecurityExchangeHours(DualCase):
             current += _ONE_DAY
         return current
 
-    def _open_intervals(self, first_day: date, extended: bool) -> Iterator[tuple[datetime, datetime]]:
-        """Open stretches as absolute local datetimes from `first_day` on, contiguous segments merged."""
-        pending: tuple[datetime, datetime] | None = None
+    def _open_intervals(self, first_day: date, extended: bool) -> tuple[list[datetime], list[datetime]]:
+        """Starts and ends of the open stretches from `first_day` over the search window, contiguous segments
+        merged (not across an early close); a stretch still open at the window's end is left out. Memoised."""
+        key = (first_day, extended)
+        cached = self._interval_cache.get(key)
+        if cached is not None:
+            return cached
+        starts: list[datetime] = []
+        ends: list[datetime] = []
         for offset in range(_SEARCH_DAYS):
             day = first_day + timedelta(days=offset)
             midnight = datetime(day.year, day.month, day.day)
             for start, end in self._open_spans(day, extended):
-                seg_start, seg_end = midnight + start, midnight + end
-                if pending is not None and pending[1] == seg_start and day not in self.early_closes:
-                    pending = (pending[0], seg_end)
-                    continue
-                if pending is not None:
-                    yield pending
-                pending = (seg_start, seg_end)
-        if pending is not None:
-            yield pending
+                if ends and ends[-1] == midnight + start and day not in self.early_closes:
+                    ends[-1] = midnight + end
+                else:
+                    starts.append(midnight + start)
+                    ends.append(midnight + end)
+        window_end = datetime.combine(first_day + timedelta(days=_SEARCH_DAYS), datetime.min.time())
+        if ends and ends[-1] >= window_end:
+            starts.pop()
+            ends.pop()
+        self._interval_cache[key] = (starts, ends)
+        return starts, ends
 
     def get_next_market_open(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
         """The first moment after `local_time` at which a (merged) open stretch starts."""
-        for start, _ in self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours):
-            if start > local_time:
-                return start
-        raise ValueError(f"no market open within {_SEARCH_DAYS} days after {local_time} "
+        starts, _ = self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours)
+        index = bisect.bisect_right(starts, local_time)
+        if index < len(starts):
+            return starts[index]
+        raise ValueError(f"no market open within {_SEARCH_DAYS - 1} days after {local_time} "
                          f"(always open: {self.always_open})")
 
     def get_next_market_close(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
         """The first moment after `local_time` at which a (merged) open stretch ends."""
-        for _, end in self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours):
-            if end > local_time:
-                return end
-        raise ValueError(f"no market close within {_SEARCH_DAYS} days after {local_time} "
+        _, ends = self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours)
+        index = bisect.bisect_right(ends, local_time)
+        if index < len(ends):
+            return ends[index]
+        raise ValueError(f"no market close within {_SEARCH_DAYS - 1} days after {local_time} "
                          f"(always open: {self.always_open})")
 
     def regular_market_open(self, day: date | datetime) -> datetime | None:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,3 +62,30 @@ def test_skipped_and_repeated_new_york_times() -> None:
     vector = convert_naive(np.array([datetime(2020, 3, 8, 2, 30), datetime(2020, 11, 1, 1, 30)],
                                     dtype="datetime64[ns]"), new_york, utc)
     assert vector.astype("datetime64[us]").tolist() == [datetime(2020, 3, 8, 7, 30), datetime(2020, 11, 1, 5, 30)]
+
+
+def _brute_force_next_transition(start: datetime, extended: bool, to_open: bool) -> datetime:
+    """Scan minute by minute for the first moment after `start` where openness switches on (or off)."""
+    moment = start.replace(second=0, microsecond=0)
+    previous = NYSE.is_open(moment, extended)
+    while True:
+        moment += timedelta(minutes=1)
+        now_open = NYSE.is_open(moment, extended)
+        if now_open != previous and now_open == to_open and moment > start:
+            return moment
+        previous = now_open
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 700 * 24 * 60), st.booleans())
+def test_next_open_and_close_match_a_minute_scan(minutes: int, extended: bool) -> None:
+    moment = datetime(2012, 3, 1) + timedelta(minutes=minutes)
+    assert NYSE.get_next_market_open(moment, extended) == _brute_force_next_transition(moment, extended, True)
+    assert NYSE.get_next_market_close(moment, extended) == _brute_force_next_transition(moment, extended, False)
+
+
+def test_always_open_market_has_no_next_close() -> None:
+    from lean_offline.data.market_hours import SecurityExchangeHours
+
+    with pytest.raises(ValueError, match="no market close"):
+        SecurityExchangeHours.always_open_hours("UTC").get_next_market_close(datetime(2020, 1, 1))
