@@ -26,7 +26,7 @@ def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
     lots = quantity / lot_size
     # a hair of tolerance: 697.0000000001 lots computed in binary must still count as 697
     nearest = round(lots)
-    if abs(lots - nearest) < 1e-9:
+    if abs(lots - nearest) < 1e-9 * max(1.0, abs(lots)):
         lots = nearest
     if toward == "floor":
         whole = math.floor(lots)
@@ -34,7 +34,14 @@ def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
         whole = math.ceil(lots)
     else:
         whole = math.trunc(lots)
-    return whole * lot_size
+    return round_to_lot_precision(whole * lot_size, lot_size)
+
+
+def round_to_lot_precision(quantity: float, lot_size: float) -> float:
+    """`quantity` rounded to the decimals of `lot_size` (0.00000001 → 8), removing binary noise so that
+    318 + 0.1 + 0.01 − 0.02 reads 318.09 as LEAN's decimals do."""
+    decimals = max(0, -math.floor(math.log10(lot_size))) if lot_size > 0 else 0
+    return round(quantity, decimals + 2) if decimals else float(round(quantity, 6))
 
 
 # --- LEAN's parameter and result objects ------------------------------------------------------------------------

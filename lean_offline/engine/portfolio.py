@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
+from .buying_power import round_to_lot_precision
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from .securities import Security, SecurityManager
 
 TransactionRecordHandler = Callable[[datetime, float], None]
+
+# Forex and crypto fills swap currencies in LEAN's cash book; here they are positions valued at the pair's price.
+_CURRENCY_SWAP_TYPES = frozenset({SecurityType.FOREX, SecurityType.CRYPTO})
 
 # Securities whose fills do not move cash: profit settles into cash when positions close.
 _MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
@@ -268,7 +272,13 @@ class SecurityPortfolioManager(DualCase):
     # --- cash -----------------------------------------------------------------------------------------------
     @property
     def cash(self) -> float:
-        return self.cash_book[self.cash_book.account_currency].amount
+        """LEAN's `Portfolio.Cash`: the cash book's total value, which includes the base currencies bought with
+        forex and crypto trades (valued here as those positions' holdings value)."""
+        total = self.cash_book.total_value_in_account_currency
+        for security in self._securities.total:
+            if security.type in _CURRENCY_SWAP_TYPES and security.holdings.quantity:
+                total += security.holdings.holdings_value
+        return total
 
     def set_cash(self, amount: float, conversion_rate: float | None = None, currency: str | None = None) -> None:
         """`set_cash(100000)` sets USD; `set_cash("EUR", amount, rate)` is LEAN's currency form."""
@@ -431,7 +441,7 @@ class SecurityPortfolioManager(DualCase):
             self.add_transaction_record(security.utc_time, profit - 2 * fee)
 
         new_quantity, new_average = _position_after_fill(quantity, average, fill.fill_quantity, fill.fill_price)
-        holdings.set_holdings(new_average, new_quantity)
+        holdings.set_holdings(new_average, round_to_lot_precision(new_quantity, security.symbol_properties.lot_size))
 
 
 def _position_after_fill(quantity: float, average: float, fill_quantity: float,

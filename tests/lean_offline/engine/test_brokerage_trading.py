@@ -615,3 +615,20 @@ def test_brokerage_model_refusals_and_updates_requested_inside_on_order_event() 
     first = algorithm.transactions.get_order_ticket(1)
     assert first.update_requests[0].response.error_message == "OrderID: 1 Information - Code:  - no updates"
     assert first.status == OrderStatus.FILLED and first.quantity == 5
+
+
+def test_crypto_fractional_quantities_and_cash_like_leans_cash_book() -> None:
+    from lean_offline.engine.securities import DefaultSymbolProperties
+
+    algorithm = FakeAlgorithm()
+    symbol = Symbol.create("BTCUSD", SecurityType.CRYPTO, "coinbase")
+    btc = algorithm.securities.add(Security(symbol, SecurityExchangeHours.always_open_hours("UTC"),
+                                            DefaultSymbolProperties(lot_size=0.00000001), clock=algorithm))
+    btc.add_subscription(TradeBar, Resolution.DAILY)
+    algorithm.utc_time = datetime(2015, 11, 13)
+    btc.update(TradeBar(datetime(2015, 11, 12), symbol, 300.0, 300.0, 300.0, 300.0, 1.0, timedelta(days=1)))
+    for quantity in (318, 0.1, 0.01, -0.02):
+        algorithm.market_order(symbol, quantity)
+    assert btc.holdings.quantity == 318.09  # decimal arithmetic: no binary residue
+    assert algorithm.portfolio.cash == pytest.approx(100_000.0)  # USD left + BTC held, as LEAN's Portfolio.Cash
+    assert algorithm.portfolio.total_portfolio_value == pytest.approx(100_000.0)
