@@ -75,9 +75,10 @@ class TrendSpilloverAlgorithm(QCAlgorithm):
                 if self.portfolio[symbol].invested:
                     self.liquidate(symbol, tag="stale data")
                 history.reset()
-        if self.rebalance_due and not self.is_warming_up:
+        if self.rebalance_due:
             self.rebalance_due = False
-            self.rebalance()
+            if not self.is_warming_up:
+                self.rebalance()
 
     def rebalance(self) -> None:
         weights = target_weights(self.triplets, self.histories, self.parameters)
