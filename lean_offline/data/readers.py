@@ -159,15 +159,6 @@ def _read_zip_text(path: Path, warn: Warn) -> bytes | None:
     return None
 
 
-def _quote_sides_valid(values: np.ndarray) -> bool:
-    """Quote rows may leave a whole side (O,H,L,C) empty; anything else missing makes the fast path invalid."""
-    for first in (0, 5):
-        side = np.isnan(values[:, first:first + 4])
-        if not np.array_equal(side.any(axis=1), side.all(axis=1)):
-            return False
-    return not np.isnan(values[:, [4, 9]]).any()
-
-
 def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
     """Whole-file parse with pandas' C engine; None when the file has any irregular line."""
     try:
@@ -181,10 +172,7 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
         values = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
     except (ValueError, TypeError):
         return None
-    if columns == _QUOTE_COLUMNS:
-        if not _quote_sides_valid(values):
-            return None
-    elif np.isnan(values).any():
+    if columns != _QUOTE_COLUMNS and np.isnan(values).any():  # quote files may leave fields empty
         return None
     stamps = frame.iloc[:, 0]
     if day is None:
@@ -210,14 +198,7 @@ def _parse_line(line: str, columns: int, day: date | None) -> tuple[datetime, li
     if not _FIRST_YEAR <= when.year <= _LAST_YEAR:
         raise ValueError(f"year {when.year} out of range")
     values = [float(text) if text.strip() else float("nan") for text in fields[1:]]
-    if columns == _QUOTE_COLUMNS:
-        for first in (0, 5):
-            side = [value != value for value in values[first:first + 4]]
-            if any(side) and not all(side):
-                raise ValueError("partially empty quote side")
-        if values[4] != values[4] or values[9] != values[9]:
-            raise ValueError("empty size")
-    elif any(value != value for value in values):
+    if columns != _QUOTE_COLUMNS and any(value != value for value in values):
         raise ValueError("empty field")
     return when, values
 
@@ -445,6 +426,10 @@ class _SubscriptionReader:
         if len(ends):
             self.last_end = ends[-1]
         ends_utc = convert_naive(ends, hours.time_zone, ZoneInfo("UTC"))
+        if self.wants_quotes:
+            values = normalise_quote_sides(values, zero_side_is_absent=self.is_equity)
+        elif self.file_is_quote:  # a TradeBar from a quote file: its bid columns, empty fields read 0
+            values = np.nan_to_num(values, nan=0.0)
         values = self._scaled(values, bar_days)
         return self._objects(times, ends, ends_utc, values)
 
@@ -535,6 +520,23 @@ def _trade_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], end
         bar.low = low
         bar.volume = volume
         yield bar
+
+
+def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.ndarray:
+    """LEAN's quote-side rules on parsed rows (NaN = empty field): a side is absent when its four prices are all
+    empty, or for equities (LEAN's stream parser) when they are all zero; empty fields of a present side read 0;
+    an absent side's size is 0. Absent sides are marked by a NaN open for the QuoteBar's lazy unpacking."""
+    result = values.copy()
+    for first in (0, 5):
+        prices = values[:, first:first + 4]
+        empty = np.isnan(prices)
+        absent = empty.all(axis=1)
+        if zero_side_is_absent:
+            absent |= (np.where(empty, 0.0, np.abs(prices)) == 0.0).all(axis=1)
+        result[:, first:first + 5] = np.nan_to_num(values[:, first:first + 5], nan=0.0)
+        result[absent, first] = np.nan
+        result[absent, first + 4] = 0.0
+    return result
 
 
 def _quote_values(values: np.ndarray) -> np.ndarray:

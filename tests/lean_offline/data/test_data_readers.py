@@ -362,3 +362,23 @@ def test_out_of_range_time_stamp_is_a_malformed_line(tmp_path: Path) -> None:
                                        datetime(2020, 1, 1), datetime(2020, 1, 31)))
     assert [bar.time for bar in bars] == [datetime(2020, 1, 2, 9, 30)]
     assert warnings == [f"{path}:1: malformed line skipped: 99991231 00:00,1000000,1010000,990000,1005000,100"]
+
+
+def test_quote_sides_follow_lean_presence_rules(tmp_path: Path) -> None:
+    # forex: a side is absent only when its four prices are empty; an empty field of a present side reads 0
+    write_zip(tmp_path / "forex/oanda/minute/eurusd/20200102_quote.zip", "x.csv",
+              "60000,1.1,,1.0,1.15,7,,,,,3\n")
+    forex, warnings = read(offline_spec(tmp_path, Symbol.create("EURUSD", FOREX, "oanda"), MINUTE, QUOTE,
+                                        datetime(2020, 1, 1, 19), datetime(2020, 1, 1, 20)))
+    assert warnings == [] and len(forex) == 1
+    assert forex[0].bid is not None and forex[0].bid.high == 0.0 and forex[0].ask is None
+    assert (forex[0].last_bid_size, forex[0].last_ask_size, forex[0].close) == (7, 0, 1.15)
+    # equities (LEAN's stream parser): a side whose prices are all zero is absent
+    ms = 10 * 3600 * 1000
+    write_zip(tmp_path / "equity/usa/minute/abc/20200102_quote.zip", "x.csv",
+              f"{ms},0,0,0,0,100,1001000,1011000,991000,1006000,500\n")
+    equity, warnings = read(offline_spec(tmp_path, Symbol.create("ABC", EQUITY, "usa"), MINUTE, QUOTE,
+                                         datetime(2020, 1, 2), datetime(2020, 1, 2, 23, 59), normalization=RAW))
+    assert warnings == [] and len(equity) == 1
+    assert equity[0].bid is None and equity[0].last_bid_size == 0
+    assert equity[0].ask is not None and equity[0].close == pytest.approx(100.6)
