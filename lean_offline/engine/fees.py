@@ -7,6 +7,7 @@ subclass's `get_order_fee` (snake_case first) or `GetOrderFee`, as LEAN's Python
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..enums import OrderType, SecurityType
@@ -115,16 +116,28 @@ def default_fee_model(security_type: Any) -> FeeModel:
 def model_method(model: Any, snake_name: str) -> Any:
     """`model`'s implementation of `snake_name`: the most-derived class defining it in either spelling wins (snake
     first within one class), so a Python subclass overriding `GetOrderFee` beats the base `get_order_fee`."""
+    try:
+        return getattr(model, _implementing_name(type(model), snake_name))
+    except TypeError:
+        pascal_name = "".join(part.capitalize() for part in snake_name.split("_"))
+        for name in (snake_name, pascal_name):
+            method = getattr(model, name, None)
+            if method is not None:
+                return method
+        raise
+
+
+@lru_cache(maxsize=1024)
+def _implementing_name(model_type: type, snake_name: str) -> str:
     pascal_name = "".join(part.capitalize() for part in snake_name.split("_"))
-    for cls in type(model).__mro__:
+    for cls in model_type.__mro__:
         for name in (snake_name, pascal_name):
             if name in vars(cls):
-                return getattr(model, name)
+                return name
     for name in (snake_name, pascal_name):
-        method = getattr(model, name, None)
-        if method is not None:
-            return method
-    raise TypeError(f"{type(model).__name__} has neither {snake_name} nor {pascal_name}")
+        if hasattr(model_type, name):
+            return name
+    raise TypeError(f"{model_type.__name__} has neither {snake_name} nor {pascal_name}")
 
 
 def order_fee(fee_model: Any, security: Any, order: Order) -> OrderFee:

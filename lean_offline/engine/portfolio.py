@@ -230,6 +230,7 @@ class SecurityPortfolioManager(DualCase):
         self.cash_book = CashBook()
         self.unsettled_cash_book = CashBook()
         self.transaction_record: dict[datetime, float] = {}
+        self._next_free_record_time: dict[datetime, datetime] = {}
         self._record_handler: TransactionRecordHandler | None = None
 
     # --- dictionary access ----------------------------------------------------------------------------------
@@ -397,9 +398,10 @@ class SecurityPortfolioManager(DualCase):
         self._record_handler = handler
 
     def add_transaction_record(self, utc_time: datetime, profit_loss: float) -> None:
-        key = utc_time
+        key = self._next_free_record_time.get(utc_time, utc_time)
         while key in self.transaction_record:
             key += timedelta(milliseconds=1)
+        self._next_free_record_time[utc_time] = key + timedelta(milliseconds=1)
         self.transaction_record[key] = profit_loss
         if self._record_handler is not None:
             self._record_handler(key, profit_loss)
