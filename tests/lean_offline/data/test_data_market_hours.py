@@ -136,3 +136,17 @@ def test_always_open_is_lean_static_factory_on_the_class_and_a_flag_on_instances
     assert isinstance(hours, SecurityExchangeHours) and hours.always_open and hours.IsMarketAlwaysOpen
     assert str(SecurityExchangeHours.AlwaysOpen(ZoneInfo("UTC")).time_zone) == "UTC"
     assert not nyse_fallback_hours().always_open
+
+
+@pytest.mark.lean_data
+@pytest.mark.parametrize(("security_type", "ticker"), [("FOREX", "EURUSD"), ("CFD", "NOSUCHCFD"),
+                                                       ("CRYPTO", "BTCUSD")])
+def test_fallback_weekly_hours_equal_lean_wildcard_entries(lean_data_folder: Path, tmp_path: Path,
+                                                           security_type: str, ticker: str) -> None:
+    market = "coinbase" if security_type == "CRYPTO" else "oanda"
+    lean = MarketHoursDatabase.load(lean_data_folder).get_entry(market, ticker, SecurityType[security_type])
+    fallback = MarketHoursDatabase.load(tmp_path).get_entry(market, ticker, SecurityType[security_type])
+    assert str(fallback.data_time_zone) == str(lean.data_time_zone)
+    assert str(fallback.exchange_hours.time_zone) == str(lean.exchange_hours.time_zone)
+    for weekday in range(7):
+        assert fallback.exchange_hours.weekly_segments(weekday) == lean.exchange_hours.weekly_segments(weekday)
