@@ -128,7 +128,7 @@ def model_method(model: Any, snake_name: str) -> Any:
 
 
 @lru_cache(maxsize=1024)
-def _implementing_name(model_type: type, snake_name: str) -> str:
+def _implementing_name(model_type: Any, snake_name: str) -> str:
     pascal_name = "".join(part.capitalize() for part in snake_name.split("_"))
     for cls in model_type.__mro__:
         for name in (snake_name, pascal_name):
