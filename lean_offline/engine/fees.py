@@ -117,7 +117,7 @@ def model_method(model: Any, snake_name: str) -> Any:
     """`model`'s implementation of `snake_name`: the most-derived class defining it in either spelling wins (snake
     first within one class), so a Python subclass overriding `GetOrderFee` beats the base `get_order_fee`."""
     try:
-        return getattr(model, _implementing_name(type(model), snake_name))
+        return getattr(model, _implementing_name(model.__class__, snake_name))
     except TypeError:
         pascal_name = "".join(part.capitalize() for part in snake_name.split("_"))
         for name in (snake_name, pascal_name):
