@@ -351,3 +351,31 @@ def test_object_store_source_reads_the_same_series(clean_data: Path, clean_run: 
     assert [(o["symbol"]["value"], o["quantity"]) for o in result.orders] == [
         (o["symbol"]["value"], o["quantity"]) for o in clean_run.orders
     ]
+
+
+def test_warm_up_fills_the_36_month_windows_before_the_start(clean_data: Path) -> None:
+    """Default lookback (36 × 21 prices): at the first rebalance of 2000 all six triplets are ready, so each
+    non-flat triplet carries a sixth of the portfolio (inverse-vol magnitudes sum to 1 within a triplet)."""
+    from lean_offline import backtest as run
+
+    parameters = {**PARAMETERS, "lookback-months": "36", "end-date": "2000-01-31"}
+    result = run(PROJECT, data_folder=clean_data, parameters=parameters, write_results=False)
+    assert result.status == "Completed", "\n".join(result.logs[-20:])
+    first = expected_rebalance_days(clean_data)[0]
+    assert first == date(2000, 1, 4)
+    held = holdings_after(fills(result), midnight(first))
+    series = {leg: read_series(clean_data, leg) for leg in LEGS}
+    prices = {leg: latest_price(series[leg], first) for leg in LEGS}
+    traded = 0
+    for triplet in TRIPLETS:
+        history = [series[leg][series[leg].index < pd.Timestamp(first)].to_numpy() for leg in triplet]
+        signs = seed_signs(*(p[-1] / p[-36 * 21] - 1 for p in history))
+        gross = sum(abs(held[leg]) * prices[leg] for leg in triplet)
+        if any(signs):
+            traded += 1
+            lots = sum(prices[leg] for leg, sign in zip(triplet, signs, strict=True) if sign)
+            assert abs(gross - 0.9975 * 100_000 / 6) <= lots, f"{triplet}: gross {gross:.0f}"
+        else:
+            assert gross == 0.0
+    assert traded >= 4
+    assert all(len(h.prices()) == 36 * 21 for h in result.algorithm.histories.values())
