@@ -431,6 +431,13 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         ind = self._context.indicators.Identity(field_name or _indicator_name(symbol, "Identity", resolution))
         return self._helper_indicator(ind, symbol, resolution, selector)
 
+    # ---- training (scheduled like any event in a backtest) ------------------------------------------------------
+    def train(self, date_rule: Any, time_rule: Any = None, callback: Any = None) -> Any:
+        """train(callback) runs now-ish (as schedule.training_now); train(date_rule, time_rule, callback)."""
+        if time_rule is None and callback is None:
+            return self.schedule.training_now(date_rule)
+        return self.schedule.training(date_rule, time_rule, callback)
+
     # ---- history ----------------------------------------------------------------------------------------------
     def history(self, symbols: Any, periods: Any = None, resolution: Any = None, *args: Any, **kwargs: Any) -> Any:
         return self._context.history(symbols, periods, resolution, args, kwargs)

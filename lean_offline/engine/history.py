@@ -27,7 +27,10 @@ _QUOTE_COLUMNS = ("askclose", "askhigh", "asklow", "askopen", "asksize", "bidclo
                   "bidsize", "close", "high", "low", "open")
 
 
-def _row(point: BaseData) -> dict[str, float]:
+def _row(point: BaseData) -> dict[str, Any]:
+    storage = getattr(point, "get_storage_dictionary", None)
+    if storage is not None:  # custom data: value plus its dynamic properties, lower-case
+        return {"value": point.value, **{k: v for k, v in storage().items() if k.islower() and "_" not in k}}
     if isinstance(point, QuoteBar):
         row = {"close": point.close, "high": point.high, "low": point.low, "open": point.open,
                "asksize": point.last_ask_size, "bidsize": point.last_bid_size}
@@ -52,7 +55,7 @@ def _points(context: EngineContext, config: SubscriptionDataConfig, security: An
     from ..data import readers
 
     if config.is_custom_data:
-        raise UnsupportedApiError("QCAlgorithm", "history(...) of custom (PythonData) subscriptions")
+        return [p for p in context.custom_points(config, security, start_local, end_local) if p.end_time <= end_local]
     spec = readers.SubscriptionSpec(
         data_folder=context.data_folder, symbol=config.symbol, security_type=config.security_type,
         market=config.market, resolution=resolution, tick_type=config.tick_type,
@@ -68,8 +71,8 @@ def history(context: EngineContext, symbols: Any, periods: Any, resolution: Any,
     """See the module docstring."""
     from .wiring import _bars_back
 
-    if isinstance(symbols, type):
-        raise UnsupportedApiError("QCAlgorithm", "history(Type, ...) (use history(symbols, ...))")
+    if isinstance(symbols, type):  # history(Type, symbols, ...): the type is implied by the subscription
+        symbols, periods, resolution, args = periods, resolution, (args[0] if args else None), args[1:]
     end_override: datetime | None = None
     if isinstance(periods, datetime):
         if isinstance(resolution, datetime):

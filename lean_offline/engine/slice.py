@@ -105,8 +105,10 @@ class Slice(DataDictionary):
         return DataDictionary({s: v for s, v in self.items() if isinstance(v, data_type)})
 
     def get(self, symbol: Any, default: Any = None) -> Any:  # type: ignore[override]
+        """get(symbol[, default]), get(Type) → {symbol: point}, get(Type, symbol) → that point or None."""
         if isinstance(symbol, type):
-            return self.get_data_of_type(symbol)
+            typed = self.get_data_of_type(symbol)
+            return typed if default is None else typed.get(default)
         return super().get(symbol, default)
 
     def __repr__(self) -> str:

@@ -314,6 +314,15 @@ class EngineContext:
             return 0.0
         return float(self.benchmark_security.price)
 
+    def custom_points(self, config: SubscriptionDataConfig, security: Any, start_local: datetime,
+                      end_local: datetime) -> Iterator[BaseData]:
+        """A fresh read of a custom-data subscription between two exchange-local times (history requests)."""
+        driver = _import("lean_offline.engine.python_data")
+        custom_context = driver.CustomDataContext(data_folder=self.data_folder, object_store=self.object_store)
+        return driver.open_custom_subscription(custom_context, config.type, config.symbol, config,  # type: ignore[no-any-return]
+                                               start_local, end_local, self.warn,
+                                               exchange_hours=security.exchange.hours)
+
     # ---- finishing initialisation: clock bounds, benchmark, warm-up, streams, results ------------------------
     def finish_initialization(self, algorithm: Any, on_order_event: Callable[[Any], None] | None) -> None:
         algorithm._locked = True
@@ -341,9 +350,22 @@ class EngineContext:
 
     def _setup_benchmark(self, algorithm: Any) -> None:
         spec = algorithm._benchmark_spec
+        model_benchmark = getattr(self.transactions.brokerage_model, "get_benchmark", None)
+        if not algorithm._benchmark_set and callable(model_benchmark):
+            spec = model_benchmark(self.securities)
+        evaluate = getattr(spec, "evaluate", None) or getattr(spec, "Evaluate", None)
+        if evaluate is not None and not isinstance(spec, Symbol | str):
+            self._benchmark_callable = evaluate
+            self.benchmark = spec
+            return
         if callable(spec) and not isinstance(spec, Symbol | str):
             self._benchmark_callable = spec
             self.benchmark = spec
+            return
+        existing = self._subscribed_custom_security(spec)
+        if existing is not None:  # custom data: the benchmark follows the user's own security
+            self.benchmark = _import("lean_offline.engine.benchmarks").SecurityBenchmark(existing)
+            self._benchmark_callable = self.benchmark.evaluate
             return
         if isinstance(spec, Symbol):
             kind, ticker, market = spec.security_type, spec.value, spec.market
@@ -361,7 +383,19 @@ class EngineContext:
             tick_type=TickType["QUOTE"] if data_type is QuoteBar else TickType["TRADE"])
         self.benchmark_security = self._new_security(symbol, entry.exchange_hours, properties,
                                                      self.benchmark_config, 0.0)
-        self.benchmark = self.benchmark_security
+        self.benchmark = _import("lean_offline.engine.benchmarks").SecurityBenchmark(self.benchmark_security)
+
+    def _subscribed_custom_security(self, spec: Any) -> Any:
+        if isinstance(spec, Symbol):
+            symbol: Symbol | None = spec
+        elif isinstance(spec, str):
+            symbol = symbol_cache.try_get_symbol(spec)
+        else:
+            return None
+        for config, security in self.configs:
+            if config.is_custom_data and config.symbol == symbol:
+                return security
+        return None
 
     def _warm_up_start(self, algorithm: Any) -> datetime:
         """The local time the data starts: the start date, or earlier by the warm-up period (calendar time) or bar
