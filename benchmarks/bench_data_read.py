@@ -60,7 +60,8 @@ def _generate_daily(folder: Path) -> None:
         if day.weekday() >= 5:
             continue
         price = max(10_000, int(price * (1 + rng.normal(0, 0.01))))
-        rows.append(f"{day:%Y%m%d} 00:00,{price},{price + 5000},{price - 5000},{price},{int(rng.integers(1_000_000, 100_000_000))}")
+        volume = int(rng.integers(1_000_000, 100_000_000))
+        rows.append(f"{day:%Y%m%d} 00:00,{price},{price + 5000},{price - 5000},{price},{volume}")
     path = folder / "equity" / "usa" / "daily" / "spy.zip"
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
