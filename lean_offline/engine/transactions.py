@@ -11,12 +11,20 @@ The manager reads `securities`, `portfolio`, `settings`, `utc_time`, `is_warming
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..enums import AccountType, OrderStatus, OrderType, SecurityType
 from ..naming import DualCase, lean_enum, to_snake_case
-from .buying_power import SecurityMarginModel, has_sufficient_buying_power, round_to_lot
+from .buying_power import (
+    SecurityMarginModel,
+    has_sufficient_buying_power,
+    maximum_order_quantity,
+    reserved_buying_power,
+    round_to_lot,
+)
 from .fees import (
     CoinbaseFeeModel,
     ConstantFeeModel,
@@ -166,10 +174,59 @@ def initialize_security(model: Any, security: Any) -> None:
         security.set_leverage(explicit_leverage)
 
 
+def _user_callback(algorithm: Any, snake_name: str) -> Any:
+    """The algorithm's own override of a callback (snake_case first, then PascalCase), or None."""
+    pascal_name = "".join(part.capitalize() for part in snake_name.split("_"))
+    for name in (snake_name, pascal_name):
+        for cls in type(algorithm).__mro__:
+            if name in vars(cls):
+                if cls.__module__.startswith("lean_offline."):
+                    break
+                return getattr(algorithm, name)
+    return None
+
+
 def _can(result: Any) -> tuple[bool, Any]:
     if isinstance(result, tuple):
         return bool(result[0]), result[1] if len(result) > 1 else None
     return bool(result), None
+
+
+MARGIN_CALL_TAG = "Margin Call"
+MARGIN_CALL_FREQUENCY = timedelta(minutes=5)
+
+
+def margin_call_requests(portfolio: Any, utc_time: datetime, margin_buffer: float = 0.10) -> tuple[list[Any], bool]:
+    """LEAN's DefaultMarginCallModel.GetMarginCallOrders: (reducing market-order requests, warning flag).
+
+    A warning when margin remaining ≤ 5 % of TPV; orders only when margin remaining ≤ 0 and margin used exceeds
+    TPV × (1 + buffer). Each position is cut by the buying power needed to bring margin used back to TPV.
+    """
+    total_margin_used = portfolio.total_margin_used
+    if total_margin_used <= 0:
+        return [], False
+    total = portfolio.total_portfolio_value
+    remaining = portfolio.get_margin_remaining(total)
+    warning = remaining <= total * 0.05
+    requests: list[Any] = []
+    if remaining > 0:
+        return requests, warning
+    if total_margin_used > total * (1 + margin_buffer):
+        for security in portfolio.securities.total:
+            quantity = security.holdings.quantity
+            if not quantity or security.quote_currency.conversion_rate == 0:
+                continue
+            used = reserved_buying_power(security)
+            keep = max(0.0, used - (total_margin_used - total))
+            delta = (used - keep) * -math.copysign(1.0, quantity)
+            signed_used = used * (1 if quantity > 0 else -1)
+            target = (signed_used + delta) / total if total else 0.0
+            result = maximum_order_quantity(portfolio, security, target, 0.0)
+            order_quantity = abs(result.quantity) * -math.copysign(1.0, quantity)
+            if order_quantity != 0:
+                requests.append(SubmitOrderRequest(OrderType.MARKET, security.type, security.symbol, order_quantity,
+                                                   0.0, 0.0, utc_time, MARGIN_CALL_TAG))
+    return requests, bool(requests)
 
 
 class SecurityTransactionManager(DualCase):
@@ -187,6 +244,7 @@ class SecurityTransactionManager(DualCase):
         self._handler: OrderEventHandler | None = None
         self.brokerage_model: Any = DefaultBrokerageModel()
         self._handler_depth = 0
+        self._next_margin_call_utc: datetime | None = None
         self._deferred_updates: list[tuple[Order, UpdateOrderRequest]] = []
         self.order_events: list[OrderEvent] = []
 
@@ -365,6 +423,49 @@ class SecurityTransactionManager(DualCase):
         while self._handler_depth == 0 and self._deferred_updates:
             deferred_order, deferred_request = self._deferred_updates.pop(0)
             deferred_request.response = self._apply_update(deferred_order, deferred_request)
+
+    # --- margin calls -----------------------------------------------------------------------------------------
+    def check_margin_call(self) -> list[OrderTicket]:
+        """The engine's per-time-step margin-call check (§E step 6), run at most every 5 minutes of algorithm time.
+
+        When positions must be cut and every exchange involved is open, the algorithm's `on_margin_call(requests)`
+        may adjust the requests, they are executed losers first until margin remaining is back to ≥ 0, and each
+        execution is reported through `error()`; otherwise a warning calls `on_margin_call_warning()`.
+        """
+        algorithm = self._algorithm
+        now = algorithm.utc_time
+        if self._next_margin_call_utc is not None and now < self._next_margin_call_utc:
+            return []
+        self._next_margin_call_utc = now + MARGIN_CALL_FREQUENCY
+        portfolio = algorithm.portfolio
+        requests, warning = margin_call_requests(portfolio, now)
+        executed: list[OrderTicket] = []
+        if requests and all(algorithm.securities[request.symbol].exchange.exchange_open for request in requests):
+            handler = _user_callback(algorithm, "on_margin_call")
+            if handler is not None:
+                adjusted = handler(requests)
+                requests = list(adjusted) if adjusted is not None else requests
+            executed = self._execute_margin_call(requests)
+            for ticket in executed:
+                algorithm.error(f"{algorithm.time} - Executed MarginCallOrder: {ticket.symbol} - Quantity: "
+                                f"{ticket.quantity:g} @ {ticket.average_fill_price}")
+        if not executed and warning:
+            handler = _user_callback(algorithm, "on_margin_call_warning")
+            if handler is not None:
+                handler()
+        return executed
+
+    def _execute_margin_call(self, requests: list[Any]) -> list[OrderTicket]:
+        portfolio = self._algorithm.portfolio
+        if portfolio.margin_remaining >= 0:
+            return []
+        ordered = sorted(requests, key=lambda request: portfolio[request.symbol].unrealized_profit)
+        executed = []
+        for request in ordered:
+            executed.append(self.add_order(request))
+            if portfolio.margin_remaining >= 0:
+                break
+        return executed
 
     # --- cancel / update --------------------------------------------------------------------------------------
     def cancel_order(self, order_id: int, order_tag: str | None = None) -> OrderTicket | None:

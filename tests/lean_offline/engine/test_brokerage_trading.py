@@ -63,6 +63,10 @@ class FakeAlgorithm(TradingMixin):
     def error(self, message: Any) -> None:
         self.errors.append(str(message))
 
+    @property
+    def time(self) -> datetime:
+        return self.utc_time.replace(tzinfo=ZoneInfo("UTC")).astimezone(NEW_YORK).replace(tzinfo=None)
+
     def at(self, local: datetime) -> None:
         self.utc_time = local_to_utc(local, NEW_YORK)
 
@@ -632,3 +636,22 @@ def test_crypto_fractional_quantities_and_cash_like_leans_cash_book() -> None:
     assert btc.holdings.quantity == 318.09  # decimal arithmetic: no binary residue
     assert algorithm.portfolio.cash == pytest.approx(100_000.0)  # USD left + BTC held, as LEAN's Portfolio.Cash
     assert algorithm.portfolio.total_portfolio_value == pytest.approx(100_000.0)
+
+
+def test_margin_call_cuts_the_position_back_to_the_portfolio_value() -> None:
+    import math
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    custom.set_leverage(4.0)
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    algorithm.market_order("BTC", 3900)  # $390k of exposure, $97.5k of margin
+    assert algorithm.transactions.check_margin_call() == []  # margin remains
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 90.0)  # TPV 61k, margin used 87.75k > 1.1 × TPV
+    tickets = algorithm.transactions.check_margin_call()
+    expected_holdings = math.floor(61_000 * 4 / 90.0)  # largest position whose margin fits in the TPV
+    assert [ticket.quantity for ticket in tickets] == [expected_holdings - 3900]
+    assert tickets[0].tag == "Margin Call" and tickets[0].status == OrderStatus.FILLED
+    assert algorithm.portfolio.margin_remaining >= 0
+    assert algorithm.errors[-1] == "2013-10-09 00:00:00 - Executed MarginCallOrder: BTC - Quantity: -1189 @ 90.0"
+    assert algorithm.transactions.check_margin_call() == []  # throttled: checked at most every 5 minutes
