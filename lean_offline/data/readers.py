@@ -459,7 +459,8 @@ class _SubscriptionReader:
             special_numbers = np.array(sorted(d.toordinal() - _EPOCH_ORDINAL for d in special), dtype=np.int64)
             for index in np.flatnonzero(np.isin(day_numbers, special_numbers)).tolist():
                 day = date.fromordinal(int(day_numbers[index]) + _EPOCH_ORDINAL)
-                market = [segment for segment in hours.get_market_hours(day) if segment.state == MarketHoursState.MARKET]
+                market = [segment for segment in hours.get_market_hours(day)
+                          if segment.state == MarketHoursState.MARKET]
                 opens[index] = midnights[index] + np.timedelta64(_offset_ns(market[0].start), "ns") if market \
                     else not_a_time
                 closes[index] = midnights[index] + np.timedelta64(_offset_ns(market[-1].end), "ns") if market \
