@@ -186,6 +186,12 @@ def _user_callback(algorithm: Any, snake_name: str) -> Any:
     return None
 
 
+def _add_broker_id(order: Order) -> None:
+    """The backtesting brokerage's id of an order is its own id, as text."""
+    if str(order.id) not in order.broker_id:
+        order.broker_id.append(str(order.id))
+
+
 def _can(result: Any) -> tuple[bool, Any]:
     if isinstance(result, tuple):
         return bool(result[0]), result[1] if len(result) > 1 else None
@@ -323,6 +329,7 @@ class SecurityTransactionManager(DualCase):
             algorithm.error(message)
             return OrderResponse.error(order.id, "BrokerageModelRefusedToSubmitOrder", message)
         self._pending[order.id] = order
+        _add_broker_id(order)
         self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=OrderStatus.SUBMITTED))
         return OrderResponse.success(order.id)
 
@@ -492,6 +499,7 @@ class SecurityTransactionManager(DualCase):
         now = self._algorithm.utc_time
         self._emit(order, OrderEvent(order, now, OrderFee.zero, status=OrderStatus.CANCEL_PENDING))
         self._pending.pop(order_id, None)
+        _add_broker_id(order)
         self._emit(order, OrderEvent(order, now, OrderFee.zero, status=OrderStatus.CANCELED))
         return OrderResponse.success(order_id)
 

@@ -443,7 +443,7 @@ def test_order_and_event_json_shapes() -> None:
     assert order["type"] == 4 and order["status"] == 3 and order["direction"] == 0
     assert order["time"] == "2013-10-08T20:00:00Z" and order["lastFillTime"] == "2013-10-09T20:00:00Z"
     assert order["symbol"]["value"] == "SPY" and order["tag"] == "entry" and order["price"] == 101.0
-    assert "canceledTime" not in order
+    assert "canceledTime" not in order and order["brokerId"] == ["1"]
     submitted, filled = (event.to_json_dict("algo") for event in ticket.order_events)
     assert submitted["status"] == "submitted" and "orderFeeAmount" not in submitted
     assert filled == {
