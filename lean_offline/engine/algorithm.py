@@ -28,6 +28,14 @@ except ImportError:  # pragma: no cover
 
 _UTC = ZoneInfo("UTC")
 _DEFAULT_START = datetime(1998, 1, 1)
+STRATEGY_EQUITY = "Strategy Equity"
+RESERVED_CHART_SERIES: dict[str, frozenset[str]] = {
+    "Strategy Equity": frozenset({"Equity", "Return"}), "Capacity": frozenset({"Strategy Capacity"}),
+    "Drawdown": frozenset({"Equity Drawdown"}), "Benchmark": frozenset({"Benchmark"}),
+    "Assets Sales Volume": frozenset(), "Exposure": frozenset(), "Portfolio Margin": frozenset(),
+    "Portfolio Turnover": frozenset({"Portfolio Turnover"}),
+}
+"""LEAN's reserved chart/series names (QCAlgorithm.Plotting): plotting into them raises; empty = whole chart."""
 _CALLBACK_NAMES = ("initialize", "on_data", "on_order_event", "on_end_of_algorithm", "on_warmup_finished",
                    "on_end_of_day", "on_securities_changed", "on_margin_call", "on_margin_call_warning",
                    "on_splits", "on_dividends", "on_delistings", "on_symbol_changed_events", "on_brokerage_message",
@@ -329,30 +337,41 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     # ---- charting ---------------------------------------------------------------------------------------------
     def plot(self, chart: Any, series: Any = None, value: Any = None, *more: Any) -> None:
-        """plot(chart, series, value) or plot(series, value) (chart "Strategy Equity"? no: LEAN uses the series
-        name as chart) or plot(chart, indicator, ...)."""
-        if self.is_warming_up:
+        """plot(chart, series, value); plot(series, value) on "Strategy Equity"; plot(chart, *indicators)."""
+        if hasattr(series, "current"):
+            for indicator in (series, *([value] if value is not None else []), *more):
+                self._plot_point(str(chart), indicator.name, indicator.current.value)
             return
-        if value is None and series is not None and not isinstance(series, str):
-            if hasattr(series, "current"):
-                for indicator in (series, *more):
-                    self._context.plot(str(chart), indicator.name, float(indicator.current.value))
-                return
-            self._context.plot(str(chart), str(chart), float(series))
+        if value is None:
+            self._plot_point(STRATEGY_EQUITY, str(chart), series)
             return
-        if hasattr(value, "current"):
-            value = value.current.value
-        self._context.plot(str(chart), str(series), float(value))
+        if more:
+            raise UnsupportedApiError("QCAlgorithm", "plot(..., open, high, low, close) candlestick series")
+        self._plot_point(str(chart), str(series), value)
+
+    def record(self, series: str, value: Any) -> None:
+        """Alias of plot(series, value)."""
+        self._plot_point(STRATEGY_EQUITY, str(series), value)
+
+    def _plot_point(self, chart: str, series: str, value: Any) -> None:
+        reserved = RESERVED_CHART_SERIES.get(chart)
+        if reserved is not None:
+            if not reserved:
+                raise ValueError(f"'{chart}' is a reserved chart name.")
+            if series in reserved:
+                raise ValueError(f"'{series}' is a reserved series name for chart '{chart}'.")
+        self._context.plot(chart, series, float(value))
 
     def plot_indicator(self, chart: str, *indicators: Any) -> None:
-        """Plot each indicator's value on every update (`plot_indicator(chart, [wait_for_ready,] *indicators)`)."""
-        wait_for_ready = True
+        """Plot each indicator's value on every update (`plot_indicator(chart, [wait_for_ready,] *indicators)`;
+        wait_for_ready defaults to False as in LEAN)."""
+        wait_for_ready = False
         if indicators and isinstance(indicators[0], bool):
             wait_for_ready, indicators = indicators[0], indicators[1:]
         for indicator in indicators:
             def on_updated(_sender: Any, point: Any, indicator: Any = indicator) -> None:
                 if not wait_for_ready or indicator.is_ready:
-                    self.plot(chart, indicator.name, float(point.value))
+                    self._plot_point(chart, indicator.name, indicator.current.value)
             indicator.updated += on_updated
 
     def add_chart(self, chart: Any) -> None:

@@ -187,3 +187,37 @@ def test_end_of_day_history_and_helper_indicators(tmp_path: Path, data_folder: P
     assert algorithm.sma_values[-1] == pytest.approx((105 + 106) / 2)
     closes = [point[1] for point in result.charts["Custom"]["series"]["Close"]["values"]]
     assert closes == [104, 104, 105, 106]
+
+
+PLOTS = '''
+class Plots(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 6)
+        self.set_end_date(2020, 1, 6)
+        self.set_benchmark(lambda time: 1.0)
+        self.add_equity("AAA", Resolution.DAILY)
+        self.errors = []
+
+    def on_data(self, data):
+        self.plot("Signal", 1.5)
+        self.record("Recorded", 2)
+        self.plot("My Chart", "Close", data["AAA"].close)
+        for chart, series in (("Strategy Equity", "Equity"), ("Exposure", "Anything"), ("Benchmark", "Mine")):
+            try:
+                self.plot(chart, series, 1)
+            except ValueError as error:
+                self.errors.append(str(error))
+'''
+
+
+def test_plot_defaults_to_the_strategy_equity_chart_and_guards_reserved_names(tmp_path: Path,
+                                                                            data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, PLOTS)
+    assert result.status == "Completed", result.stack_trace
+    series = result.charts["Strategy Equity"]["series"]
+    assert [p[1] for p in series["Signal"]["values"]] == [1.5]
+    assert [p[1] for p in series["Recorded"]["values"]] == [2]
+    assert [p[1] for p in result.charts["My Chart"]["series"]["Close"]["values"]] == [104]
+    assert result.algorithm.errors == ["'Equity' is a reserved series name for chart 'Strategy Equity'.",
+                                       "'Exposure' is a reserved chart name."]
+    assert [p[1] for p in result.charts["Benchmark"]["series"]["Mine"]["values"]] == [1]
