@@ -15,6 +15,21 @@ _NO_TRADES_HINT = ("The algorithm placed no orders and {count} data file(s) were
                    "it most likely traded nothing because its data is absent from the data folder.")
 
 
+def warning_counts(warnings: list[str]) -> dict[str, int]:
+    """Data warnings by kind: missing files, malformed lines skipped, reader errors, other."""
+    counts = {"missing files": 0, "malformed lines skipped": 0, "reader errors": 0, "other": 0}
+    for warning in warnings:
+        if warning.startswith("missing data file"):
+            counts["missing files"] += 1
+        elif "malformed line skipped" in warning:
+            counts["malformed lines skipped"] += 1
+        elif "reader error" in warning:
+            counts["reader errors"] += 1
+        else:
+            counts["other"] += 1
+    return counts
+
+
 def _order_dicts(context: EngineContext) -> list[dict[str, Any]]:
     transactions = getattr(context, "transactions", None)
     if transactions is None:
@@ -61,15 +76,17 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
         charts = computed.charts
         runtime = _runtime_statistics(context, statistics.get("Probabilistic Sharpe Ratio", "0%"))
     orders = _order_dicts(context)
-    missing = [w for w in context.warnings if w.startswith("missing data file")]
-    if not orders and missing:
-        context.logs.append(_NO_TRADES_HINT.format(count=len(missing)))
+    counts = warning_counts(context.warnings)
+    if context.warnings:
+        context.logs.append("Data warnings: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+    if not orders and counts["missing files"]:
+        context.logs.append(_NO_TRADES_HINT.format(count=counts["missing files"]))
     order_events = _order_event_dicts(context, algorithm_id)
     result = BacktestResult(
         status=status, statistics=statistics, runtime_statistics=runtime, orders=orders, order_events=order_events,
         logs=list(context.logs), warnings=list(context.warnings), charts=charts, data_points=data_points,
         seconds=seconds, output_dir=output_dir, algorithm=algorithm, error=error, stack_trace=stack,
-        extra={"algorithm_id": algorithm_id,
+        extra={"algorithm_id": algorithm_id, "data_warning_counts": counts,
                "insights": list(algorithm.insights.all_insights) if algorithm is not None else []})
     if output_dir is not None:
         _write_files(context, result, computed, algorithm_id, output_dir)

@@ -221,3 +221,19 @@ def test_plot_defaults_to_the_strategy_equity_chart_and_guards_reserved_names(tm
     assert result.algorithm.errors == ["'Equity' is a reserved series name for chart 'Strategy Equity'.",
                                        "'Exposure' is a reserved chart name."]
     assert [p[1] for p in result.charts["Benchmark"]["series"]["Mine"]["values"]] == [1]
+
+
+def test_malformed_lines_are_skipped_logged_and_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "equity" / "usa" / "daily"
+    folder.mkdir(parents=True)
+    rows = ["20200102 00:00,1000000,1000000,1000000,1000000,10", "garbage,line", "20200103 00:00,1010000,1010000,"
+            "1010000,1010000,10", "20200106 00:00,1020000,1020000,1020000,1020000,10"]
+    with zipfile.ZipFile(folder / "aaa.zip", "w") as archive:
+        archive.writestr("aaa.csv", "\n".join(rows))
+    body = CALL_LOG.replace("self.set_end_date(2020, 1, 9)", "self.set_end_date(2020, 1, 6)")
+    result = _run(tmp_path, tmp_path / "data", body)
+    assert result.status == "Completed", result.stack_trace
+    assert [c[2] for c in result.algorithm.calls if c[0] == "data"] == [100, 101, 102]
+    assert any("aaa.zip" in w and ":2:" in w and "garbage" in w for w in result.warnings), result.warnings
+    assert result.extra["data_warning_counts"]["malformed lines skipped"] == 1
+    assert any(line.startswith("Data warnings:") for line in result.logs)
