@@ -259,7 +259,7 @@ class SecurityExchangeHours(DualCase):
 
     def _open_intervals(self, first_day: date, extended: bool) -> tuple[list[datetime], list[datetime]]:
         """Starts and ends of the open stretches from `first_day` over the search window, contiguous segments
-        merged (not across an early close); a stretch still open at the window's end is left out. Memoised."""
+        merged; a stretch still open at the window's end is left out. Memoised."""
         key = (first_day, extended)
         cached = self._interval_cache.get(key)
         if cached is not None:
@@ -270,7 +270,7 @@ class SecurityExchangeHours(DualCase):
             day = first_day + timedelta(days=offset)
             midnight = datetime(day.year, day.month, day.day)
             for start, end in self._open_spans(day, extended):
-                if ends and ends[-1] == midnight + start and day not in self.early_closes:
+                if ends and ends[-1] == midnight + start:
                     ends[-1] = midnight + end
                 else:
                     starts.append(midnight + start)

@@ -89,3 +89,11 @@ def test_always_open_market_has_no_next_close() -> None:
 
     with pytest.raises(ValueError, match="no market close"):
         SecurityExchangeHours.always_open_hours("UTC").get_next_market_close(datetime(2020, 1, 1))
+
+
+def test_extended_close_on_an_early_close_day_spans_premarket_and_market() -> None:
+    # The day after Thanksgiving 2012 closes at 13:00; with extended hours the premarket (04:00-09:30) runs straight
+    # into the shortened session, so the next extended close after the Wednesday post-market is 13:00, not 09:30.
+    assert NYSE.get_next_market_close(datetime(2012, 11, 21, 20, 0), True) == datetime(2012, 11, 23, 13, 0)
+    assert NYSE.get_next_market_close(datetime(2012, 11, 21, 20, 0), False) == datetime(2012, 11, 23, 13, 0)
+    assert NYSE.get_next_market_open(datetime(2012, 11, 21, 20, 0), True) == datetime(2012, 11, 23, 4, 0)
