@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ..enums import OrderDirection
+from ..enums import OrderDirection, OrderType
 from ..naming import DualCase
 from .fees import model_method, order_fee
 from .orders import MarketOrder, Order
@@ -338,10 +338,102 @@ class SecurityMarginModel(BuyingPowerModel):
 
 
 class CashBuyingPowerModel(BuyingPowerModel):
-    """Cash-account model approximated by leverage 1 (no shorting checks beyond the margin rule)."""
+    """Cash accounts for currency pairs (crypto, forex): no leverage, no shorting, no margin held.
+
+    Buys need the quote cash (order value + fee for market orders, via the sizing below); sells need the base
+    currency (the position). Prices are the ask for buys and the bid for sells, or the last price when the security
+    has no quotes. Reservations by other open orders are not modelled.
+    """
 
     def __init__(self) -> None:
         super().__init__(1.0)
+
+    def set_leverage(self, security: Security | None, leverage: float) -> None:
+        if leverage != 1:
+            raise ValueError("CashBuyingPowerModel does not allow leverage: cash accounts trade at leverage 1")
+
+    def get_reserved_buying_power_for_position(
+            self, parameters: ReservedBuyingPowerForPositionParameters) -> ReservedBuyingPowerForPosition:
+        return parameters.result_in_account_currency(0.0)
+
+    @staticmethod
+    def _unit_price(security: Security, buy: bool) -> float:
+        quote = security.ask_price if buy else security.bid_price
+        return float(quote or security.price) * security.symbol_properties.contract_multiplier
+
+    def has_sufficient_buying_power_for_order(
+            self, parameters: HasSufficientBuyingPowerForOrderParameters) -> HasSufficientBuyingPowerForOrderResult:
+        order = parameters.order
+        security = parameters.security
+        if order.quantity == 0:
+            return parameters.sufficient()
+        if order.quantity < 0:
+            held = security.holdings.quantity
+            if order.absolute_quantity <= held:
+                return parameters.sufficient()
+            return parameters.insufficient(
+                f"Your portfolio holds {held:g} {security.symbol}, but your Sell order is for "
+                f"{order.absolute_quantity:g}: cash accounts cannot short.")
+        cash = parameters.portfolio.cash_book[parameters.portfolio.cash_book.account_currency].amount
+        order_value = order.absolute_quantity * self._unit_price(security, True)
+        if order.type == OrderType.MARKET:
+            total = parameters.portfolio.total_portfolio_value
+            target = (cash + security.holdings.holdings_value) / total if total else 0.0
+            result = self.get_maximum_order_quantity_for_target_buying_power(
+                GetMaximumOrderQuantityForTargetBuyingPowerParameters(parameters.portfolio, security, target, 0.0))
+            maximum_value = abs(result.quantity) * self._unit_price(security, True)
+        else:
+            fee = order_fee(security.fee_model, security, order).value.amount
+            maximum_value = cash - fee
+        if order_value <= maximum_value + 1e-9:
+            return parameters.sufficient()
+        return parameters.insufficient(
+            f"Your portfolio holds {cash:g} USD, your Buy order is for {order.absolute_quantity:g} {security.symbol} "
+            f"worth {order_value:g} USD; at most {maximum_value:g} USD can be bought.")
+
+    def get_maximum_order_quantity_for_target_buying_power(
+            self, parameters: GetMaximumOrderQuantityForTargetBuyingPowerParameters) -> GetMaximumOrderQuantityResult:
+        """Quantity whose value plus fee reaches `target` × TPV from the current position, never short.
+
+        q = lot-floor(|target value − position value| / unit price); while value(q) + fee(q) exceeds the target
+        value, q shrinks by the overshoot (at least one lot).
+        """
+        security = parameters.security
+        target_value = parameters.target_buying_power * parameters.portfolio.total_portfolio_value
+        if target_value < 0:
+            return GetMaximumOrderQuantityResult(0.0, "The cash model does not allow shorting.")
+        if target_value == 0:
+            return GetMaximumOrderQuantityResult(-security.holdings.quantity)
+        position_value = security.holdings.holdings_value
+        target_order_value = abs(target_value - position_value)
+        buy = target_value > position_value
+        unit_price = self._unit_price(security, buy)
+        if unit_price == 0:
+            return GetMaximumOrderQuantityResult(0.0, f"{security.symbol}: the security has no price yet")
+        lot_size = security.symbol_properties.lot_size
+        quantity = round_to_lot(target_order_value / unit_price, lot_size, "floor")
+        if quantity == 0:
+            reason = "" if parameters.silence_non_error_reasons else (
+                f"The order quantity for {security.symbol} is less than the lot size of {lot_size}")
+            return GetMaximumOrderQuantityResult(0.0, reason, False)
+        current_value = 0.0
+        last_quantity = 0.0
+        while True:
+            if current_value > target_order_value:
+                overshoot_units = (current_value - target_order_value) / (current_value / quantity)
+                quantity -= max(overshoot_units, lot_size)
+            quantity = round_to_lot(quantity, lot_size, "floor")
+            if quantity <= 0:
+                return GetMaximumOrderQuantityResult(
+                    0.0, f"The order quantity for {security.symbol} is less than the lot size after fees")
+            if quantity == last_quantity:
+                raise ValueError(f"the cash model failed to converge on the target order value {target_order_value} "
+                                 f"for {security.symbol}")
+            last_quantity = quantity
+            fee = order_fee(security.fee_model, security, MarketOrder(security.symbol, quantity, security.utc_time))
+            current_value = quantity * unit_price + fee.value.amount
+            if current_value <= target_order_value:
+                return GetMaximumOrderQuantityResult(quantity if buy else -quantity)
 
 
 # --- engine access (user overrides in either spelling win) ---------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 from ..enums import AccountType, OrderStatus, OrderType, SecurityType
 from ..naming import DualCase, lean_enum, to_snake_case
 from .buying_power import (
+    CashBuyingPowerModel,
     SecurityMarginModel,
     has_sufficient_buying_power,
     maximum_order_quantity,
@@ -106,6 +107,8 @@ class DefaultBrokerageModel(DualCase):
         return EquityFillModel() if security.type == SecurityType.EQUITY else FillModel()
 
     def get_buying_power_model(self, security: Any) -> Any:
+        if self._is_cash_account() and security.type in (SecurityType.CRYPTO, SecurityType.FOREX):
+            return CashBuyingPowerModel()
         leverage = float(model_method(self, "get_leverage")(security))
         return SecurityMarginModel(leverage, self.required_free_buying_power_percent)
 

@@ -655,3 +655,42 @@ def test_margin_call_cuts_the_position_back_to_the_portfolio_value() -> None:
     assert algorithm.portfolio.margin_remaining >= 0
     assert algorithm.errors[-1] == "2013-10-09 00:00:00 - Executed MarginCallOrder: BTC - Quantity: -1189 @ 90.0"
     assert algorithm.transactions.check_margin_call() == []  # throttled: checked at most every 5 minutes
+
+
+def _coinbase_cash_btc(algorithm: FakeAlgorithm) -> Security:
+    from lean_offline.data.market import Bar, QuoteBar
+    from lean_offline.engine.securities import DefaultSymbolProperties
+    from lean_offline.enums import AccountType, BrokerageName
+
+    algorithm.transactions.set_brokerage_model(BrokerageName.COINBASE, AccountType.CASH)
+    symbol = Symbol.create("BTCUSD", SecurityType.CRYPTO, "coinbase")
+    btc = algorithm.securities.add(Security(symbol, SecurityExchangeHours.always_open_hours("UTC"),
+                                            DefaultSymbolProperties(lot_size=0.00000001), clock=algorithm))
+    btc.add_subscription(QuoteBar, Resolution.DAILY)
+    algorithm.utc_time = datetime(2020, 1, 2)
+    btc.update(QuoteBar(datetime(2020, 1, 1), symbol, Bar(99.5, 99.5, 99.5, 99.5), 1.0,
+                        Bar(100.5, 100.5, 100.5, 100.5), 1.0, timedelta(days=1)))
+    return btc
+
+
+def test_cash_account_sizing_pays_the_fee_out_of_the_target_value() -> None:
+    algorithm = FakeAlgorithm()
+    btc = _coinbase_cash_btc(algorithm)
+    quantity = algorithm.calculate_order_quantity(btc.symbol, 1.0)
+    target_value = 100_000 * (1 - 0.0025)
+    cost = quantity * 100.5 * (1 + 0.008)  # ask × quantity plus Coinbase's 0.8 % taker fee
+    assert cost <= target_value
+    assert target_value - cost < 3 * 0.00000001 * 100.5 * 1.008 + 1e-6  # within a few lots of the exact bound
+
+
+def test_cash_account_rejects_shorts() -> None:
+    algorithm = FakeAlgorithm()
+    btc = _coinbase_cash_btc(algorithm)
+    algorithm.market_order(btc.symbol, 2)
+    oversell = algorithm.market_order(btc.symbol, -3)
+    assert oversell.status == OrderStatus.INVALID
+    assert "cannot short" in oversell.order_events[-1].message
+    assert algorithm.set_holdings(btc.symbol, -0.5) == []
+    assert "does not allow shorting" in algorithm.errors[-1]
+    with pytest.raises(ValueError, match="leverage"):
+        btc.set_leverage(2.0)
