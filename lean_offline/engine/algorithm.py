@@ -129,6 +129,8 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._check_unlocked("set_start_date")
         moment = to_datetime(start if start is not None else year, month, day)  # type: ignore[arg-type]
         self._start_date = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        # as in LEAN, the clock moves to the start so history/warm-up calls in initialize see that time
+        self.set_date_time(self._context.clock.to_utc(self._start_date, self._time_zone))
 
     def set_end_date(self, year: int | date | datetime | None = None, month: int | None = None,
                      day: int | None = None, *, end: date | datetime | None = None) -> None:

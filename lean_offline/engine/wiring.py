@@ -269,7 +269,20 @@ class EngineContext:
         return resolution  # a consolidator object
 
     def warm_up_indicator(self, symbol: Any, indicator: Any, resolution: Any, selector: Any) -> None:
-        raise UnsupportedApiError("QCAlgorithm", "warm_up_indicator")
+        """Feed the indicator the last `warm_up_period` bars before now, from history (LEAN's WarmUpIndicator)."""
+        period = getattr(indicator, "warm_up_period", None)
+        if not isinstance(period, int) or period <= 0:
+            raise UnsupportedApiError(type(indicator).__name__, "warm_up_period (needed by warm_up_indicator)")
+        key = self._symbol(symbol)
+        config, security = next((c, s) for c, s in self.configs if c.symbol == key)
+        chosen = Resolution(resolution) if isinstance(resolution, int | Resolution) else config.resolution
+        zone = ZoneInfo(config.exchange_time_zone)
+        now_local = self.clock.to_local(self.algorithm.utc_time, zone)
+        start_local = _bars_back(security.exchange.hours, now_local, period + 1, resolution_increment(chosen),
+                                 config.extended_market_hours)
+        points = _import("lean_offline.engine.history")._points(self, config, security, start_local, now_local, chosen)
+        for point in points[-period:]:
+            self.indicators.update_indicator(indicator, point, selector)
 
     def consolidate(self, symbol: Any, period: Any, handler: Callable[[Any], None] | None,
                     more: tuple[Any, ...]) -> Any:

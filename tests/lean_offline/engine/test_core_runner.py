@@ -237,3 +237,23 @@ def test_malformed_lines_are_skipped_logged_and_counted(tmp_path: Path) -> None:
     assert any("aaa.zip" in w and ":2:" in w and "garbage" in w for w in result.warnings), result.warnings
     assert result.extra["data_warning_counts"]["malformed lines skipped"] == 1
     assert any(line.startswith("Data warnings:") for line in result.logs)
+
+
+WARM_UP_INDICATOR = '''
+class WarmIndicator(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 8)
+        self.set_end_date(2020, 1, 8)
+        self.set_benchmark(lambda time: 1.0)
+        self.add_equity("AAA", Resolution.DAILY)
+        self.average = SimpleMovingAverage(3)
+        self.warm_up_indicator("AAA", self.average, Resolution.DAILY)
+        self.ready_at_start = (self.average.is_ready, self.average.current.value)
+'''
+
+
+def test_warm_up_indicator_feeds_the_bars_before_the_start(tmp_path: Path, data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, WARM_UP_INDICATOR)
+    assert result.status == "Completed", result.stack_trace
+    # the last three daily closes before 2020-01-08: 01-02 102, 01-03 103, 01-06 104 (01-07 has no bar)
+    assert result.algorithm.ready_at_start == (True, pytest.approx((102 + 103 + 104) / 3))
