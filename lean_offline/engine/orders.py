@@ -158,11 +158,7 @@ class _SubmissionBufferMeta(type):
     SUBMISSION_TIME_BUFFER = submission_time_buffer
 
 
-class _OrderMeta(_SubmissionBufferMeta):
-    pass
-
-
-class Order(DualCaseSettable, metaclass=_OrderMeta):
+class Order(DualCaseSettable):
     """One order. `time` is the submission time (UTC); `price` becomes the average fill price once filled."""
 
     type: Any = OrderType.MARKET
@@ -267,7 +263,7 @@ class MarketOnOpenOrder(Order):
     type = OrderType.MARKET_ON_OPEN
 
 
-class MarketOnCloseOrder(Order):
+class MarketOnCloseOrder(Order, metaclass=_SubmissionBufferMeta):
     """Market-on-close order; `MarketOnCloseOrder.submission_time_buffer` (15.5 min) is the latest submission lead."""
 
     type = OrderType.MARKET_ON_CLOSE

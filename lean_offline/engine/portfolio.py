@@ -228,7 +228,6 @@ class SecurityPortfolioManager(DualCase):
         self._securities = securities
         self._settings = settings
         self.cash_book = CashBook()
-        self.unsettled_cash_book = CashBook()
         self.transaction_record: dict[datetime, float] = {}
         self._next_free_record_time: dict[datetime, datetime] = {}
         self._record_handler: TransactionRecordHandler | None = None

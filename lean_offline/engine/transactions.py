@@ -12,7 +12,7 @@ The manager reads `securities`, `portfolio`, `settings`, `utc_time`, `is_warming
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -601,8 +601,5 @@ class SecurityTransactionManager(DualCase):
         """All orders in id order, optionally filtered."""
         return [order for order in self._orders.values() if filter is None or filter(order)]
 
-    def get_orders_by_broker_id(self, broker_id: str) -> list[Order]:
-        return []
-
-    def all_orders(self) -> Iterable[Order]:
-        return self._orders.values()
+    def get_orders_by_brokerage_id(self, brokerage_id: str) -> list[Order]:
+        return [order for order in self._orders.values() if str(brokerage_id) in order.broker_id]
