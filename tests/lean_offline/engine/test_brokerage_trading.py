@@ -694,3 +694,25 @@ def test_cash_account_rejects_shorts() -> None:
     assert "does not allow shorting" in algorithm.errors[-1]
     with pytest.raises(ValueError, match="leverage"):
         btc.set_leverage(2.0)
+
+
+# --- securities -------------------------------------------------------------------------------------------------
+def test_fill_forward_points_never_move_the_price_cache() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 101.0)
+    forward = spy.get_last_data().clone(fill_forward=True)
+    forward.value = 555.0
+    spy.update(forward)
+    assert spy.price == 101.0 and spy.close == 101.0 and spy.get_last_data().is_fill_forward is False
+
+
+def test_securities_and_portfolio_accept_tickers_and_both_spellings() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY")
+    assert algorithm.securities["spy"] is spy and "SPY" in algorithm.securities
+    assert algorithm.securities.Keys == [spy.symbol] and algorithm.securities.keys() == [spy.symbol]
+    assert [pair.Key for pair in algorithm.securities] == [spy.symbol]
+    assert algorithm.portfolio["SPY"].Quantity == 0 and algorithm.portfolio.TotalPortfolioValue == 100_000
+    with pytest.raises(KeyError, match="QQQ"):
+        algorithm.securities["QQQ"]
