@@ -51,7 +51,7 @@ def _config_of(context: EngineContext, symbol: Symbol) -> tuple[SubscriptionData
 
 
 def _points(context: EngineContext, config: SubscriptionDataConfig, security: Any, start_local: datetime,
-            end_local: datetime, resolution: Any) -> list[BaseData]:
+            end_local: datetime, resolution: Any, on_warning: Any = None) -> list[BaseData]:
     from ..data import readers
 
     if config.is_custom_data:
@@ -63,7 +63,7 @@ def _points(context: EngineContext, config: SubscriptionDataConfig, security: An
         data_time_zone=ZoneInfo(config.data_time_zone), start_local=start_local, end_local=end_local,
         daily_precise_end_time=bool(context.settings.daily_precise_end_time),
         extended_market_hours=config.extended_market_hours)
-    return [p for p in readers.read_subscription(spec, context.warn) if p.end_time <= end_local]
+    return [p for p in readers.read_subscription(spec, on_warning or context.warn) if p.end_time <= end_local]
 
 
 def history(context: EngineContext, symbols: Any, periods: Any, resolution: Any, args: tuple[Any, ...],

@@ -353,6 +353,8 @@ class EngineContext:
         for config, security in self.configs + ([(self.benchmark_config, self.benchmark_security)]
                                                 if self.benchmark_security is not None else []):
             self.subscriptions.append(Subscription(config, security, self._open_stream(config, security)))
+        if self.settings.seed_initial_prices:
+            self._seed_initial_prices()
         statistics = _import("lean_offline.statistics")
         self.results = statistics.ResultCollector(self.start_utc, self.end_utc, self.portfolio_value())
         if on_order_event is not None:
@@ -360,6 +362,23 @@ class EngineContext:
         self.portfolio.set_transaction_record_handler(self.results.record_profit_loss)
         algorithm.set_date_time(self.start_utc)
         self.schedule.start(self.first_utc)
+
+    def _seed_initial_prices(self) -> None:
+        """Give each market security the last price known before the data starts (LEAN seeds added securities by
+        default since 2025-11), so it can be valued and traded before its first bar of the backtest arrives."""
+        history = _import("lean_offline.engine.history")
+        for config, security in self.configs:
+            if config.is_custom_data or security.price:
+                continue
+            zone = ZoneInfo(config.exchange_time_zone)
+            first_local = self.clock.to_local(self.first_utc, zone)
+            lookback = timedelta(days=7) if config.increment >= timedelta(hours=1) else timedelta(days=4)
+            quiet: list[str] = []
+            points = history._points(self, config, security, first_local - lookback, first_local, config.resolution,
+                                     on_warning=quiet.append)
+            earlier = [point for point in points if point.end_time < first_local]
+            if earlier:
+                security.update(earlier[-1])
 
     def _setup_benchmark(self, algorithm: Any) -> None:
         spec = algorithm._benchmark_spec

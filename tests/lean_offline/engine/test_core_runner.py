@@ -257,3 +257,23 @@ def test_warm_up_indicator_feeds_the_bars_before_the_start(tmp_path: Path, data_
     assert result.status == "Completed", result.stack_trace
     # the last three daily closes before 2020-01-08: 01-02 102, 01-03 103, 01-06 104 (01-07 has no bar)
     assert result.algorithm.ready_at_start == (True, pytest.approx((102 + 103 + 104) / 3))
+
+
+SEEDED = '''
+class Seeded(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 6)
+        self.set_end_date(2020, 1, 6)
+        self.set_benchmark(lambda time: 1.0)
+        self.aaa = self.add_equity("AAA", Resolution.DAILY).symbol
+        self.prices = []
+        self.schedule.on(self.date_rules.every_day(self.aaa), self.time_rules.after_market_open(self.aaa, 30),
+                         lambda: self.prices.append(self.securities[self.aaa].price))
+'''
+
+
+def test_securities_are_seeded_with_the_last_price_before_the_start(tmp_path: Path, data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, SEEDED)
+    assert result.status == "Completed", result.stack_trace
+    # 2020-01-06 10:00: no bar of the day yet; the seed is the 2020-01-03 close
+    assert result.algorithm.prices == [103]
