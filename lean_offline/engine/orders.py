@@ -430,8 +430,14 @@ class SubmitOrderRequest(DualCase):
     """A request to place an order; `order_id` is assigned when the transaction manager accepts it."""
 
     def __init__(self, order_type: Any, security_type: Any, symbol: Any, quantity: float, stop_price: float,
-                 limit_price: float, time: datetime, tag: str = "", properties: OrderProperties | None = None,
+                 limit_price: float, time: Any, tag: Any = "", properties: Any = None, *extra: Any,
                  asynchronous: bool = False) -> None:
+        if not isinstance(time, datetime):
+            # LEAN's longer overload: (..., limit_price, trigger_price, trailing_amount, trailing_as_percentage,
+            # time, tag[, properties])
+            if not extra or not isinstance(extra[0], datetime):
+                raise TypeError("SubmitOrderRequest: expected the order time (a datetime) after the prices")
+            time, tag, properties = extra[0], extra[1] if len(extra) > 1 else "", extra[2] if len(extra) > 2 else None
         self.order_type = order_type
         self.security_type = security_type
         self.symbol = symbol

@@ -290,6 +290,7 @@ class SecurityTransactionManager(DualCase):
         request.order_id = self._last_order_id
         ticket = OrderTicket(self, request)
         security = algorithm.securities[request.symbol]
+        request.symbol = security.symbol
         order = request.create_order()
         order.price_currency = security.symbol_properties.quote_currency
         self._total_orders += 1

@@ -716,3 +716,16 @@ def test_securities_and_portfolio_accept_tickers_and_both_spellings() -> None:
     assert algorithm.portfolio["SPY"].Quantity == 0 and algorithm.portfolio.TotalPortfolioValue == 100_000
     with pytest.raises(KeyError, match="QQQ"):
         algorithm.securities["QQQ"]
+
+
+def test_transactions_add_order_takes_a_lean_submit_request_with_a_ticker() -> None:
+    from lean_offline.engine.orders import SubmitOrderRequest
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 10.0)
+    request = SubmitOrderRequest(OrderType.LIMIT, SecurityType.BASE, "BTC", 5, 0.0, 9.0, 0, 0.01, True,
+                                 algorithm.utc_time, "via request")
+    ticket = algorithm.transactions.add_order(request)
+    assert ticket.symbol is custom.symbol and ticket.tag == "via request" and ticket.status == OrderStatus.SUBMITTED
+    assert ticket.get_order().limit_price == 9.0
