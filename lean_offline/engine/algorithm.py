@@ -7,7 +7,6 @@ history live here; the trading API comes from the brokerage's TradingMixin. The 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,6 @@ from ..data.symbol import Symbol, symbol_cache
 from ..enums import DataNormalizationMode, Resolution, SecurityType
 from ..naming import DualCase, UnsupportedApiError
 from . import wiring
-from .config import SubscriptionDataConfig, resolution_increment
 from .insights import Insight, InsightManager
 
 try:  # the brokerage helper's trading API; absent only while the engine is being assembled
@@ -64,10 +62,6 @@ def convert_parameter(value: str, default: Any) -> Any:
     if isinstance(default, float):
         return float(value)
     return value
-
-
-class AlgorithmStopped(Exception):
-    """Raised inside the run when the algorithm calls quit(); the runner ends the backtest cleanly."""
 
 
 class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
@@ -505,9 +499,4 @@ def find_user_callback(algorithm: QCAlgorithm, snake_name: str) -> Callable[...,
     return None
 
 
-def is_finite_number(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))
-
-
-__all__ = ["QCAlgorithm", "AlgorithmStopped", "find_user_callback", "convert_parameter", "resolution_increment",
-           "SubscriptionDataConfig"]
+__all__ = ["QCAlgorithm", "find_user_callback", "convert_parameter"]

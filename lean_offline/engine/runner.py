@@ -25,7 +25,7 @@ from types import ModuleType
 from ..api import BacktestResult
 from ..data.symbol import symbol_cache
 from . import wiring
-from .algorithm import AlgorithmStopped, QCAlgorithm, find_user_callback
+from .algorithm import QCAlgorithm, find_user_callback
 from .algorithm_imports import installed_algorithm_imports
 from .feed import merge_slices
 from .globals import Globals
@@ -223,11 +223,8 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
             initialize()
             context.finish_initialization(algorithm, callbacks.on_order_event)
             loop = BacktestLoop(context, algorithm, callbacks)
-            try:
-                if not algorithm._quit_requested:  # quit() inside initialize ends the run before any data
-                    loop.run()
-            except AlgorithmStopped:
-                pass
+            if not algorithm._quit_requested:  # quit() inside initialize ends the run before any data
+                loop.run()
             loop.finish()
         except ProjectError:
             raise
