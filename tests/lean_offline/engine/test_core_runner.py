@@ -277,3 +277,17 @@ def test_securities_are_seeded_with_the_last_price_before_the_start(tmp_path: Pa
     assert result.status == "Completed", result.stack_trace
     # 2020-01-06 10:00: no bar of the day yet; the seed is the 2020-01-03 close
     assert result.algorithm.prices == [103]
+
+
+def test_daily_precise_end_time_off_delivers_bars_at_midnight(tmp_path: Path, data_folder: Path) -> None:
+    body = CALL_LOG.replace('        self.set_benchmark(lambda time: 1.0)\n',
+                            '        self.set_benchmark(lambda time: 1.0)\n'
+                            '        self.settings.daily_precise_end_time = False\n')
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "Completed", result.stack_trace
+    data_calls = [c for c in result.algorithm.calls if c[0] == "data"]
+    # bars of 01-02 .. 01-08 end at the following midnight (the 01-07 gap is filled forward); the 01-09 bar
+    # starts on the end date, so it is delivered at 01-10 00:00 as LEAN does (Time <= end)
+    assert [c[1] for c in data_calls][:3] == [datetime(2020, 1, 3), datetime(2020, 1, 4), datetime(2020, 1, 7)]
+    assert data_calls[-1][1] == datetime(2020, 1, 10)
+    assert all(c[4].hour == 0 for c in data_calls)
