@@ -280,16 +280,17 @@ class SecurityPortfolioManager(DualCase):
                 total += security.holdings.holdings_value
         return total
 
-    def set_cash(self, amount: float, conversion_rate: float | None = None, currency: str | None = None) -> None:
-        """`set_cash(100000)` sets USD; `set_cash("EUR", amount, rate)` is LEAN's currency form."""
-        if isinstance(amount, str):
-            symbol, value, rate = amount, float(conversion_rate or 0.0), float(currency or 0.0)  # type: ignore[arg-type]
-            if symbol == self.cash_book.account_currency:
-                self.cash_book[symbol].set_amount(value)
+    def set_cash(self, amount_or_currency: float | str, amount: float = 0.0, conversion_rate: float = 0.0) -> None:
+        """`set_cash(100000)` sets the USD balance; `set_cash("EUR", amount, rate)` is LEAN's currency form
+        (a non-USD balance at the given conversion rate to USD)."""
+        if isinstance(amount_or_currency, str):
+            currency = amount_or_currency.upper()
+            if currency == self.cash_book.account_currency:
+                self.cash_book[currency].set_amount(float(amount))
             else:
-                self.cash_book.add(symbol, value, rate)
+                self.cash_book.add(currency, float(amount), float(conversion_rate))
             return
-        self.cash_book[self.cash_book.account_currency].set_amount(float(amount))
+        self.cash_book[self.cash_book.account_currency].set_amount(float(amount_or_currency))
 
     def set_account_currency(self, currency: str, starting_cash: float | None = None) -> None:
         if currency != ACCOUNT_CURRENCY:
