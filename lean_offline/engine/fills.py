@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..data.market import QuoteBar, Tick, TradeBar
 from ..enums import OrderDirection, OrderStatus, OrderType, TickType
 from ..naming import DualCase
-from .orders import Order, OrderEvent, OrderFee
+from .orders import Order, OrderEvent, OrderFee, TrailingStopOrder
 
 if TYPE_CHECKING:
     from .securities import Security
@@ -44,6 +44,7 @@ _FILL_METHODS: dict[Any, tuple[str, str]] = {
     OrderType.LIMIT: ("limit_fill", "LimitFill"),
     OrderType.STOP_MARKET: ("stop_market_fill", "StopMarketFill"),
     OrderType.STOP_LIMIT: ("stop_limit_fill", "StopLimitFill"),
+    OrderType.TRAILING_STOP: ("trailing_stop_fill", "TrailingStopFill"),
 }
 
 
@@ -278,6 +279,27 @@ class FillModel(DualCase):
             return self._complete(event, order, min(order.stop_price, prices.current - slip))
         if order.direction == OrderDirection.BUY and prices.high > order.stop_price:
             return self._complete(event, order, max(order.stop_price, prices.current + slip))
+        return event
+
+    def trailing_stop_fill(self, security: Security, order: Order) -> OrderEvent:
+        """A stop-market fill at the trailing stop; when not filled the stop follows the bar's high (sells) or low
+        (buys) once the market has moved away by more than the trailing distance."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, False):
+            return event
+        prices = self.get_prices(security, order.direction)
+        if _utc_time_of(security, prices.end_time) <= order.time:
+            return event
+        slip = _slippage(security, order)
+        if order.direction == OrderDirection.SELL and prices.low <= order.stop_price:
+            return self._complete(event, order, min(order.stop_price, prices.current - slip))
+        if order.direction == OrderDirection.BUY and prices.high >= order.stop_price:
+            return self._complete(event, order, max(order.stop_price, prices.current + slip))
+        market = prices.high if order.direction == OrderDirection.SELL else prices.low
+        updated = TrailingStopOrder.try_update_stop_price(market, order.stop_price, order.trailing_amount,
+                                                          order.trailing_as_percentage, order.direction)
+        if updated is not None:
+            order.stop_price = updated
         return event
 
     def stop_limit_fill(self, security: Security, order: Order) -> OrderEvent:

@@ -22,8 +22,11 @@ OrderField = lean_enum("OrderField", {"LimitPrice": 0, "StopPrice": 1, "TriggerP
 
 _FIELD_ORDER_TYPES = {
     0: (OrderType.LIMIT, OrderType.STOP_LIMIT),
-    1: (OrderType.STOP_MARKET, OrderType.STOP_LIMIT),
+    1: (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP),
+    3: (OrderType.TRAILING_STOP,),
+    4: (OrderType.TRAILING_STOP,),
 }
+_FIELD_ATTRIBUTES = {0: "limit_price", 1: "stop_price", 3: "trailing_amount", 4: "trailing_as_percentage"}
 
 NULL_CURRENCY = "QCC"
 ACCOUNT_CURRENCY = "USD"
@@ -306,6 +309,42 @@ class StopMarketOrder(Order):
         return {"stopPrice": self.stop_price}
 
 
+class TrailingStopOrder(StopMarketOrder):
+    """A stop that trails the market by `trailing_amount` (a price distance, or a fraction when
+    `trailing_as_percentage`)."""
+
+    type = OrderType.TRAILING_STOP
+
+    def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
+                 properties: OrderProperties | None = None, security_type: Any = None) -> None:
+        super().__init__(symbol, quantity, time, tag, properties, security_type)
+        self.trailing_amount = 0.0
+        self.trailing_as_percentage = False
+
+    @staticmethod
+    def calculate_stop_price(market_price: float, trailing_amount: float, trailing_as_percentage: bool,
+                             direction: Any) -> float:
+        """Buy stops sit above the market (price + amount or price × (1 + amount)), sell stops below."""
+        if trailing_as_percentage:
+            factor = 1 + trailing_amount if direction == OrderDirection.BUY else 1 - trailing_amount
+            return market_price * factor
+        return market_price + trailing_amount if direction == OrderDirection.BUY else market_price - trailing_amount
+
+    @staticmethod
+    def try_update_stop_price(market_price: float, stop_price: float, trailing_amount: float,
+                              trailing_as_percentage: bool, direction: Any) -> float | None:
+        """The new stop when the market moved away by more than the trailing distance, else None."""
+        distance = market_price - stop_price if direction == OrderDirection.SELL else stop_price - market_price
+        reference = market_price * trailing_amount if trailing_as_percentage else trailing_amount
+        if distance <= reference:
+            return None
+        return TrailingStopOrder.calculate_stop_price(market_price, trailing_amount, trailing_as_percentage, direction)
+
+    def _type_fields(self) -> dict[str, Any]:
+        return {"stopPrice": self.stop_price, "trailingAmount": self.trailing_amount,
+                "trailingAsPercentage": self.trailing_as_percentage}
+
+
 class StopLimitOrder(Order):
     type = OrderType.STOP_LIMIT
 
@@ -327,7 +366,7 @@ class StopLimitOrder(Order):
 
 _ORDER_CLASSES: dict[Any, type[Order]] = {
     cls.type: cls for cls in (MarketOrder, MarketOnOpenOrder, MarketOnCloseOrder, LimitOrder, StopMarketOrder,
-                              StopLimitOrder)
+                              StopLimitOrder, TrailingStopOrder)
 }
 
 
@@ -351,8 +390,10 @@ class OrderEvent(DualCaseSettable):
         self.quantity = order.quantity
         self.limit_price: float | None = order.limit_price if order.type in (OrderType.LIMIT,
                                                                               OrderType.STOP_LIMIT) else None
-        self.stop_price: float | None = order.stop_price if order.type in (OrderType.STOP_MARKET,
-                                                                            OrderType.STOP_LIMIT) else None
+        self.stop_price: float | None = order.stop_price if order.type in (
+            OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP) else None
+        self.trailing_amount: float | None = getattr(order, "trailing_amount", None)
+        self.trailing_as_percentage: bool | None = getattr(order, "trailing_as_percentage", None)
         self.ticket: OrderTicket | None = None
 
     @property
@@ -386,6 +427,10 @@ class OrderEvent(DualCaseSettable):
             result["stopPrice"] = self.stop_price
         if self.limit_price:
             result["limitPrice"] = self.limit_price
+        if self.trailing_amount:
+            result["trailingAmount"] = self.trailing_amount
+        if self.trailing_as_percentage:
+            result["trailingAsPercentage"] = self.trailing_as_percentage
         return result
 
     def __repr__(self) -> str:
@@ -432,11 +477,14 @@ class SubmitOrderRequest(DualCase):
     def __init__(self, order_type: Any, security_type: Any, symbol: Any, quantity: float, stop_price: float,
                  limit_price: float, time: Any, tag: Any = "", properties: Any = None, *extra: Any,
                  asynchronous: bool = False) -> None:
+        self.trailing_amount = 0.0
+        self.trailing_as_percentage = False
         if not isinstance(time, datetime):
             # LEAN's longer overload: (..., limit_price, trigger_price, trailing_amount, trailing_as_percentage,
             # time, tag[, properties])
             if not extra or not isinstance(extra[0], datetime):
                 raise TypeError("SubmitOrderRequest: expected the order time (a datetime) after the prices")
+            self.trailing_amount, self.trailing_as_percentage = float(tag or 0.0), bool(properties)
             time, tag, properties = extra[0], extra[1] if len(extra) > 1 else "", extra[2] if len(extra) > 2 else None
         self.order_type = order_type
         self.security_type = security_type
@@ -461,6 +509,9 @@ class SubmitOrderRequest(DualCase):
         order.id = self.order_id
         order.limit_price = self.limit_price
         order.stop_price = self.stop_price
+        if isinstance(order, TrailingStopOrder):
+            order.trailing_amount = self.trailing_amount
+            order.trailing_as_percentage = self.trailing_as_percentage
         return order
 
 
@@ -563,13 +614,14 @@ class OrderTicket(DualCase):
     def get_order(self) -> Order | None:
         return self._order
 
-    def get(self, field: Any) -> float:
-        """The current limit or stop price of the order (`ticket.get(OrderField.LIMIT_PRICE)`)."""
+    def get(self, field: Any) -> float | bool:
+        """The current limit/stop price or trailing setting of the order (`ticket.get(OrderField.LIMIT_PRICE)`)."""
         field = OrderField(field)
         if self.order_type not in _FIELD_ORDER_TYPES.get(int(field), ()):
             raise ValueError(f"Unable to get field {field} on an order of type {self.order_type}")
         source: Any = self._order if self._order is not None else self.submit_request
-        return float(source.limit_price if field == OrderField.LIMIT_PRICE else source.stop_price)
+        value = getattr(source, _FIELD_ATTRIBUTES[int(field)])
+        return value if isinstance(value, bool) else float(value)
 
     def get_most_recent_order_response(self) -> OrderResponse | None:
         return self.submit_request.response

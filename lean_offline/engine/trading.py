@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..enums import OrderType, SecurityType
+from ..enums import OrderDirection, OrderType, SecurityType
 from .buying_power import maximum_order_quantity, round_to_lot
 from .fees import model_method
 from .orders import (
@@ -23,6 +23,7 @@ from .orders import (
     OrderTicket,
     PortfolioTarget,
     SubmitOrderRequest,
+    TrailingStopOrder,
 )
 from .securities import Security, local_to_utc
 
@@ -208,6 +209,27 @@ class TradingMixin:
         security = self._security_for_order(symbol)
         request = self._create_request(OrderType.STOP_LIMIT, security, quantity, tag, order_properties,
                                        asynchronous, stop_price=stop_price, limit_price=limit_price)
+        return self.submit_order_request(request)
+
+    def trailing_stop_order(self, symbol: Any, quantity: Any, *args: Any, asynchronous: bool = False,
+                            tag: str = "", order_properties: Any = None) -> OrderTicket:
+        """`(symbol, quantity, trailing_amount, trailing_as_percentage)`, the stop starting at the current price
+        ± the trailing distance, or `(symbol, quantity, stop_price, trailing_amount, trailing_as_percentage)`."""
+        security = self._security_for_order(symbol)
+        direction = OrderDirection.BUY if float(quantity) > 0 else OrderDirection.SELL
+        if len(args) == 2:
+            trailing_amount, as_percentage = float(args[0]), bool(args[1])
+            stop_price = TrailingStopOrder.calculate_stop_price(security.price, trailing_amount, as_percentage,
+                                                                direction)
+        elif len(args) == 3:
+            stop_price, trailing_amount, as_percentage = float(args[0]), float(args[1]), bool(args[2])
+        else:
+            raise TypeError("trailing_stop_order(symbol, quantity, [stop_price,] trailing_amount, "
+                            "trailing_as_percentage)")
+        request = self._create_request(OrderType.TRAILING_STOP, security, quantity, tag, order_properties,
+                                       asynchronous, stop_price=stop_price)
+        request.trailing_amount = trailing_amount
+        request.trailing_as_percentage = as_percentage
         return self.submit_order_request(request)
 
     def submit_order_request(self, request: SubmitOrderRequest) -> OrderTicket:

@@ -729,3 +729,22 @@ def test_transactions_add_order_takes_a_lean_submit_request_with_a_ticker() -> N
     ticket = algorithm.transactions.add_order(request)
     assert ticket.symbol is custom.symbol and ticket.tag == "via request" and ticket.status == OrderStatus.SUBMITTED
     assert ticket.get_order().limit_price == 9.0
+
+
+def test_trailing_stop_follows_the_market_then_fills() -> None:
+    from lean_offline.engine.orders import OrderField
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    algorithm.market_order("BTC", 10)
+    stop = algorithm.trailing_stop_order("BTC", -10, 5.0, False)
+    assert stop.get(OrderField.STOP_PRICE) == 95.0  # 100 − 5
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 110.0)
+    algorithm.step()
+    assert stop.status == OrderStatus.SUBMITTED and stop.get(OrderField.STOP_PRICE) == 105.0  # trailed: 110 − 5
+    algorithm.custom_point(custom, datetime(2013, 10, 10), 104.0)
+    algorithm.step()
+    assert stop.status == OrderStatus.FILLED and stop.average_fill_price == 104.0  # min(stop 105, price 104)
+    order = algorithm.transactions.get_order_by_id(stop.order_id).to_json_dict()
+    assert order["type"] == 11 and order["trailingAmount"] == 5.0 and order["trailingAsPercentage"] is False
