@@ -21,8 +21,8 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-# (module, names) pairs; a name missing from a module that does not exist yet is left out rather than faked, so
-# an algorithm using it fails with a NameError naming it.
+# (module, names) pairs: what each engine module contributes. tests/lean_offline/engine/test_core_project.py
+# checks every listed name exists, so a renamed member is caught instead of silently missing from the namespace.
 _ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lean_offline.enums", (
         "Resolution", "SecurityType", "TickType", "DataNormalizationMode", "OrderType", "OrderStatus",
@@ -33,7 +33,7 @@ _ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lean_offline.data.market", ("BaseData", "TradeBar", "QuoteBar", "Bar", "Tick", "IndicatorDataPoint")),
     ("lean_offline.data.symbol", ("Symbol", "SecurityIdentifier", "SymbolCache")),
     ("lean_offline.data.market_hours", ("SecurityExchangeHours", "MarketHoursDatabase", "MarketHoursSegment",
-                                        "LocalMarketHours", "MarketHoursState")),
+                                        "MarketHoursState")),
     ("lean_offline.data.symbol_properties", ("SymbolProperties", "SymbolPropertiesDatabase")),
     ("lean_offline.indicators", (
         "IndicatorBase", "IndicatorDataPoint", "SimpleMovingAverage", "ExponentialMovingAverage",

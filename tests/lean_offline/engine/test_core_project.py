@@ -69,3 +69,22 @@ def test_algorithm_imports_is_installed_only_for_the_block() -> None:
         assert sys.modules["AlgorithmImports"] is module
         assert namespace["Resolution"].DAILY is namespace["Resolution"].Daily  # type: ignore[attr-defined]
     assert "AlgorithmImports" not in sys.modules
+
+
+def test_every_declared_algorithm_imports_name_exists() -> None:
+    from lean_offline.engine.algorithm_imports import _ENGINE_EXPORTS, build_algorithm_imports
+
+    namespace = vars(build_algorithm_imports())
+    missing = {module: [n for n in names if n not in namespace] for module, names in _ENGINE_EXPORTS}
+    assert {module: names for module, names in missing.items() if names} == {}
+
+
+def test_dotnet_random_reproduces_system_random() -> None:
+    from lean_offline.engine.globals import Random
+
+    # System.Random(0).Next() sequence, as .NET prints it
+    generator = Random(0)
+    assert [generator.next() for _ in range(3)] == [1559595546, 1755192844, 1649316166]
+    bounded = Random(12345)
+    assert all(3 <= bounded.next(3, 9) < 9 for _ in range(1000))
+    assert all(0.0 <= bounded.next_double() < 1.0 for _ in range(1000))
