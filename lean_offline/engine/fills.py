@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..data.market import QuoteBar, Tick, TradeBar
 from ..enums import OrderDirection, OrderStatus, OrderType, TickType
 from ..naming import DualCase
+from .fees import model_method
 from .orders import Order, OrderEvent, OrderFee, TrailingStopOrder
 
 if TYPE_CHECKING:
@@ -60,12 +61,29 @@ def _utc_time_of(security: Security, local_time: datetime) -> datetime:
     return local_to_utc(local_time, security.exchange.time_zone)
 
 
+class NullSlippageModel(DualCase):
+    """No slippage (LEAN's default)."""
+
+    def get_slippage_approximation(self, asset: Security, order: Order) -> float:
+        return 0.0
+
+
+class ConstantSlippageModel(DualCase):
+    """Slippage = `slippage_percent` × the last data point's value, added to buys and taken from sells."""
+
+    def __init__(self, slippage_percent: float) -> None:
+        self.slippage_percent = float(slippage_percent)
+
+    def get_slippage_approximation(self, asset: Security, order: Order) -> float:
+        last = asset.get_last_data()
+        return 0.0 if last is None else float(last.value) * self.slippage_percent
+
+
 def _slippage(security: Security, order: Order) -> float:
     model = security.slippage_model
     if model is None:
         return 0.0
-    method = getattr(model, "get_slippage_approximation", None) or model.GetSlippageApproximation
-    return float(method(security, order))
+    return float(model_method(model, "get_slippage_approximation")(security, order))
 
 
 class FillModelParameters(DualCase):

@@ -748,3 +748,14 @@ def test_trailing_stop_follows_the_market_then_fills() -> None:
     assert stop.status == OrderStatus.FILLED and stop.average_fill_price == 104.0  # min(stop 105, price 104)
     order = algorithm.transactions.get_order_by_id(stop.order_id).to_json_dict()
     assert order["type"] == 11 and order["trailingAmount"] == 5.0 and order["trailingAsPercentage"] is False
+
+
+def test_constant_slippage_moves_fills_against_the_trader() -> None:
+    from lean_offline.engine.fills import ConstantSlippageModel
+
+    algorithm = FakeAlgorithm()
+    custom = algorithm.add_custom("BTC")
+    custom.set_slippage_model(ConstantSlippageModel(0.01))
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 200.0)
+    assert algorithm.market_order("BTC", 1).average_fill_price == pytest.approx(202.0)  # 200 + 1 % of 200
+    assert algorithm.market_order("BTC", -1).average_fill_price == pytest.approx(198.0)
