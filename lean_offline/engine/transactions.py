@@ -5,8 +5,9 @@ Submission (`add_order`) counts the order (Total Orders), rounds it to the lot s
 filled before the order call returns. `process_synchronous_events()` is the scan the engine runs twice per time
 step. Non-market orders never fill in the time step they were placed in.
 
-The manager reads `securities`, `portfolio`, `settings`, `utc_time`, `is_warming_up`, `error(msg)` and
-`debug(msg)` from the algorithm it is given, at call time.
+The manager reads `securities`, `portfolio`, `settings`, `utc_time`, `time`, `is_warming_up`, `error(msg)` and
+`debug(msg)` from the algorithm it is given, at call time. The module also holds the brokerage models (which orders
+a brokerage accepts, the models it gives new securities) and LEAN's default margin-call model.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ..enums import AccountType, OrderStatus, OrderType, SecurityType
@@ -50,10 +52,11 @@ from .orders import (
 
 
 def _smart_round(value: float) -> str:
-    """LEAN's SmartRounding for messages: 4 decimals above 1000 in magnitude, else 7 significant digits."""
-    if abs(value) > 1000:
-        return f"{round(value, 4):g}" if abs(value) < 1e15 else str(round(value, 4))
-    return f"{value:.7g}"
+    """LEAN's SmartRounding for messages: 4 decimals above 1000 in magnitude, else 7 significant digits; printed
+    as a plain decimal without trailing zeros."""
+    rounded = round(value, 4) if abs(value) > 1000 else float(f"{value:.7g}")
+    text = format(Decimal(repr(rounded)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 BrokerageMessageType = lean_enum(
