@@ -46,6 +46,7 @@ _FILL_METHODS: dict[Any, tuple[str, str]] = {
     OrderType.STOP_MARKET: ("stop_market_fill", "StopMarketFill"),
     OrderType.STOP_LIMIT: ("stop_limit_fill", "StopLimitFill"),
     OrderType.TRAILING_STOP: ("trailing_stop_fill", "TrailingStopFill"),
+    OrderType.LIMIT_IF_TOUCHED: ("limit_if_touched_fill", "LimitIfTouchedFill"),
 }
 
 
@@ -320,6 +321,23 @@ class FillModel(DualCase):
             order.stop_price = updated
         return event
 
+    def limit_if_touched_fill(self, security: Security, order: Order) -> OrderEvent:
+        """Trade data touching the trigger arms the order; it then fills at the limit once the ask (sells) is at or
+        above it, or the bid (buys) at or below it."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+            return event
+        bar = security.cache.get_data(TradeBar) if security.is_subscribed_to(TradeBar) else None
+        if bar is None or _utc_time_of(security, bar.end_time) <= order.time:
+            return event
+        buy = order.direction == OrderDirection.BUY
+        if order.trigger_touched or (bar.low <= order.trigger_price if buy else bar.high >= order.trigger_price):
+            order.trigger_touched = True
+            quote = (security.bid_price if buy else security.ask_price) or bar.close
+            if (quote <= order.limit_price) if buy else (quote >= order.limit_price):
+                return self._complete(event, order, order.limit_price)
+        return event
+
     def stop_limit_fill(self, security: Security, order: Order) -> OrderEvent:
         """The stop arms the order when crossed; then it fills like a limit order against the same bar."""
         event = self._new_event(security, order)
@@ -485,4 +503,23 @@ class EquityFillModel(FillModel):
             return self._complete(event, order, (bar.open if bar.open <= order.stop_price else order.stop_price) - slip)
         if order.direction == OrderDirection.BUY and bar.high >= order.stop_price:
             return self._complete(event, order, (bar.open if bar.open >= order.stop_price else order.stop_price) + slip)
+        return event
+
+    def limit_if_touched_fill(self, security: Security, order: Order) -> OrderEvent:
+        """Trade data touching the trigger arms the order; it fills at the best-effort ask (buys) or bid (sells)
+        once that is within the limit, capped at the limit."""
+        event = self._new_event(security, order)
+        if order.status == OrderStatus.CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+            return event
+        bar = self._best_effort_trade_bar(security, order)
+        if bar is None:
+            return event
+        buy = order.direction == OrderDirection.BUY
+        if order.trigger_touched or (bar.low <= order.trigger_price if buy else bar.high >= order.trigger_price):
+            order.trigger_touched = True
+            price, _ = self._best_effort_price(security, order)
+            if buy and price <= order.limit_price:
+                return self._complete(event, order, min(price, order.limit_price))
+            if not buy and price >= order.limit_price:
+                return self._complete(event, order, max(price, order.limit_price))
         return event

@@ -21,12 +21,14 @@ OrderField = lean_enum("OrderField", {"LimitPrice": 0, "StopPrice": 1, "TriggerP
                                       "TrailingAsPercentage": 4})
 
 _FIELD_ORDER_TYPES = {
-    0: (OrderType.LIMIT, OrderType.STOP_LIMIT),
+    0: (OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED),
+    2: (OrderType.LIMIT_IF_TOUCHED,),
     1: (OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP),
     3: (OrderType.TRAILING_STOP,),
     4: (OrderType.TRAILING_STOP,),
 }
-_FIELD_ATTRIBUTES = {0: "limit_price", 1: "stop_price", 3: "trailing_amount", 4: "trailing_as_percentage"}
+_FIELD_ATTRIBUTES = {0: "limit_price", 1: "stop_price", 2: "trigger_price", 3: "trailing_amount",
+                     4: "trailing_as_percentage"}
 
 NULL_CURRENCY = "QCC"
 ACCOUNT_CURRENCY = "USD"
@@ -345,6 +347,29 @@ class TrailingStopOrder(StopMarketOrder):
                 "trailingAsPercentage": self.trailing_as_percentage}
 
 
+class LimitIfTouchedOrder(Order):
+    """Arms when the market touches `trigger_price`, then behaves as a limit order at `limit_price`."""
+
+    type = OrderType.LIMIT_IF_TOUCHED
+
+    def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
+                 properties: OrderProperties | None = None, security_type: Any = None) -> None:
+        super().__init__(symbol, quantity, time, tag, properties, security_type)
+        self.trigger_price = 0.0
+        self.trigger_touched = False
+
+    def _value_at(self, price: float) -> float:
+        if self.quantity < 0:
+            return self.quantity * max(self.limit_price, price)
+        if self.quantity > 0:
+            return self.quantity * min(self.limit_price, price)
+        return 0.0
+
+    def _type_fields(self) -> dict[str, Any]:
+        return {"triggerPrice": self.trigger_price, "limitPrice": self.limit_price,
+                "triggerTouched": self.trigger_touched}
+
+
 class StopLimitOrder(Order):
     type = OrderType.STOP_LIMIT
 
@@ -366,7 +391,7 @@ class StopLimitOrder(Order):
 
 _ORDER_CLASSES: dict[Any, type[Order]] = {
     cls.type: cls for cls in (MarketOrder, MarketOnOpenOrder, MarketOnCloseOrder, LimitOrder, StopMarketOrder,
-                              StopLimitOrder, TrailingStopOrder)
+                              StopLimitOrder, TrailingStopOrder, LimitIfTouchedOrder)
 }
 
 
@@ -388,8 +413,9 @@ class OrderEvent(DualCaseSettable):
         self.message = message
         self.is_assignment = False
         self.quantity = order.quantity
-        self.limit_price: float | None = order.limit_price if order.type in (OrderType.LIMIT,
-                                                                              OrderType.STOP_LIMIT) else None
+        self.limit_price: float | None = order.limit_price if order.type in (
+            OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) else None
+        self.trigger_price: float | None = getattr(order, "trigger_price", None)
         self.stop_price: float | None = order.stop_price if order.type in (
             OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP) else None
         self.trailing_amount: float | None = getattr(order, "trailing_amount", None)
@@ -477,6 +503,7 @@ class SubmitOrderRequest(DualCase):
     def __init__(self, order_type: Any, security_type: Any, symbol: Any, quantity: float, stop_price: float,
                  limit_price: float, time: Any, tag: Any = "", properties: Any = None, *extra: Any,
                  asynchronous: bool = False) -> None:
+        self.trigger_price = 0.0
         self.trailing_amount = 0.0
         self.trailing_as_percentage = False
         if not isinstance(time, datetime):
@@ -484,6 +511,7 @@ class SubmitOrderRequest(DualCase):
             # time, tag[, properties])
             if not extra or not isinstance(extra[0], datetime):
                 raise TypeError("SubmitOrderRequest: expected the order time (a datetime) after the prices")
+            self.trigger_price = float(time or 0.0)
             self.trailing_amount, self.trailing_as_percentage = float(tag or 0.0), bool(properties)
             time, tag, properties = extra[0], extra[1] if len(extra) > 1 else "", extra[2] if len(extra) > 2 else None
         self.order_type = order_type
@@ -509,6 +537,8 @@ class SubmitOrderRequest(DualCase):
         order.id = self.order_id
         order.limit_price = self.limit_price
         order.stop_price = self.stop_price
+        if isinstance(order, LimitIfTouchedOrder):
+            order.trigger_price = self.trigger_price
         if isinstance(order, TrailingStopOrder):
             order.trailing_amount = self.trailing_amount
             order.trailing_as_percentage = self.trailing_as_percentage

@@ -211,6 +211,14 @@ class TradingMixin:
                                        asynchronous, stop_price=stop_price, limit_price=limit_price)
         return self.submit_order_request(request)
 
+    def limit_if_touched_order(self, symbol: Any, quantity: Any, trigger_price: float, limit_price: float,
+                               asynchronous: bool = False, tag: str = "", order_properties: Any = None) -> OrderTicket:
+        security = self._security_for_order(symbol)
+        request = self._create_request(OrderType.LIMIT_IF_TOUCHED, security, quantity, tag, order_properties,
+                                       asynchronous, limit_price=limit_price)
+        request.trigger_price = float(trigger_price)
+        return self.submit_order_request(request)
+
     def trailing_stop_order(self, symbol: Any, quantity: Any, *args: Any, asynchronous: bool = False,
                             tag: str = "", order_properties: Any = None) -> OrderTicket:
         """`(symbol, quantity, trailing_amount, trailing_as_percentage)`, the stop starting at the current price

@@ -759,3 +759,18 @@ def test_constant_slippage_moves_fills_against_the_trader() -> None:
     algorithm.custom_point(custom, datetime(2013, 10, 8), 200.0)
     assert algorithm.market_order("BTC", 1).average_fill_price == pytest.approx(202.0)  # 200 + 1 % of 200
     assert algorithm.market_order("BTC", -1).average_fill_price == pytest.approx(198.0)
+
+
+def test_limit_if_touched_arms_on_the_trigger_then_fills_within_the_limit() -> None:
+    algorithm = FakeAlgorithm()
+    spy = algorithm.add_equity("SPY", Resolution.MINUTE)
+    algorithm.at(datetime(2013, 10, 8, 10, 1))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10), spy.symbol, 100.0, 100.0, 100.0, 100.0, 1.0, timedelta(minutes=1)))
+    buy = algorithm.limit_if_touched_order("SPY", 10, 99.0, 99.5)
+    sell = algorithm.limit_if_touched_order("SPY", -10, 101.0, 100.5)
+    algorithm.at(datetime(2013, 10, 8, 10, 2))
+    spy.update(TradeBar(datetime(2013, 10, 8, 10, 1), spy.symbol, 99.9, 99.9, 98.8, 99.2, 1.0, timedelta(minutes=1)))
+    algorithm.step()
+    assert buy.status == OrderStatus.FILLED and buy.average_fill_price == 99.2  # touched 99, then 99.2 ≤ 99.5
+    assert sell.status == OrderStatus.SUBMITTED  # the high never reached 101
+    assert algorithm.transactions.get_order_by_id(sell.order_id).to_json_dict()["triggerTouched"] is False
