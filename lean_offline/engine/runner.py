@@ -160,14 +160,19 @@ class BacktestLoop:
                     user_points.append(point)
             transactions.process_synchronous_events(slice_utc)
             schedule.set_time(slice_utc)
+            scanned = context.scanned_consolidators
+            if scanned:
+                context.scan_consolidators(slice_utc, before=True)
             if user_points:
                 for point in user_points:
                     handlers = consolidate.get(point.symbol)
                     if handlers:
                         for handler in handlers:
                             handler(point)
-                if on_data is not None:
-                    on_data(Slice(algorithm.time, user_points))
+            if scanned:
+                context.scan_consolidators(slice_utc)
+            if user_points and on_data is not None:
+                on_data(Slice(algorithm.time, user_points))
             transactions.process_synchronous_events(slice_utc)
             results.on_time_step_end(slice_utc, context.portfolio_value(), warming_up=algorithm.is_warming_up)
             self.data_points += len(members)

@@ -30,6 +30,7 @@ _CURRENT: list[EngineContext] = []
 DEFAULT_CASH = 100000.0
 """QCAlgorithm's starting cash when set_cash is never called (LEAN's default)."""
 _ONE_DAY = timedelta(days=1)
+_ONE_MICROSECOND = timedelta(microseconds=1)
 _CRYPTO_BROKERAGES = {"bitfinex", "binance", "gdax", "coinbase", "bybit", "ftx", "kraken"}
 
 
@@ -78,6 +79,7 @@ class EngineContext:
         self.configs: list[tuple[SubscriptionDataConfig, Any]] = []
         self.subscriptions: list[Subscription] = []
         self.consolidation_handlers: dict[Symbol, list[Callable[[BaseData], None]]] = {}
+        self.scanned_consolidators: list[tuple[Any, ZoneInfo]] = []
         self.charts: dict[str, Any] = {}
         self.pending_plots: list[tuple[str, str, datetime, float]] = []
         self.risk_free_model: Any = None
@@ -253,7 +255,7 @@ class EngineContext:
             self.consolidation_handlers.setdefault(key, []).append(update)
             return
         consolidator.data_consolidated += lambda _sender, bar: update(bar)
-        self.consolidation_handlers.setdefault(key, []).append(consolidator.update)
+        self.attach_consolidator(key, consolidator)
 
     def _consolidator_for(self, symbol: Symbol, resolution: Any) -> Any:
         if resolution is None or isinstance(resolution, int | Resolution):
@@ -263,6 +265,8 @@ class EngineContext:
             subscribed = [config for config, _ in self.configs if config.symbol == symbol]
             if not subscribed or subscribed[0].increment >= wanted:
                 return None
+            if int(resolution) == int(Resolution["DAILY"]):
+                return self.indicators.TradeBarConsolidator(self._daily_calendar(symbol))
             return self.indicators.TradeBarConsolidator(wanted)
         if isinstance(resolution, timedelta):
             return self.indicators.TradeBarConsolidator(resolution)
@@ -290,15 +294,52 @@ class EngineContext:
         if more:
             raise UnsupportedApiError("QCAlgorithm", "consolidate(symbol, period, tick_type/handler overloads)")
         if isinstance(period, int | Resolution):
-            period = resolution_increment(period)
+            period = self._daily_calendar(key) if int(period) == int(Resolution["DAILY"]) else \
+                resolution_increment(period)
         config_types = [config.type for config, _ in self.configs if config.symbol == key]
         consolidator_class = (self.indicators.QuoteBarConsolidator if config_types and config_types[0] is QuoteBar
                               else self.indicators.TradeBarConsolidator)
         consolidator = consolidator_class(period)
         if handler is not None:
             consolidator.data_consolidated += lambda _sender, bar: handler(bar)
-        self.consolidation_handlers.setdefault(key, []).append(consolidator.update)
+        self.attach_consolidator(key, consolidator)
         return consolidator
+
+    def _daily_calendar(self, symbol: Symbol) -> Any:
+        """Daily consolidation periods: with daily precise end times (LEAN's default) on a market that closes, each
+        trading day's regular session (09:30-16:00, early closes included) as LEAN's daily calendar; otherwise
+        midnight to midnight."""
+        hours = next((s.exchange.hours for c, s in self.configs if c.symbol == symbol), None)
+        if hours is None or hours.always_open or not self.settings.daily_precise_end_time:
+            return _ONE_DAY
+        calendar_info = self.indicators.CalendarInfo
+
+        def session(local_time: datetime) -> Any:
+            day = local_time.date()
+            close = hours.regular_market_close(day) if hours.is_date_open(day) else None
+            if close is None or local_time >= close:
+                day = hours.get_next_trading_day(day)
+                close = hours.regular_market_close(day)
+            start = hours.regular_market_open(day)
+            return calendar_info(start, close - start)
+
+        return session
+
+    def attach_consolidator(self, symbol: Symbol, consolidator: Any) -> None:
+        """Feed `symbol`'s user data to the consolidator and scan it every time step in its exchange's local time
+        (time-based bars are emitted when their period ends even if no new data arrives)."""
+        self.consolidation_handlers.setdefault(symbol, []).append(consolidator.update)
+        if callable(getattr(consolidator, "scan", None)):
+            zone = next((ZoneInfo(c.exchange_time_zone) for c, _ in self.configs if c.symbol == symbol),
+                        ZoneInfo("America/New_York"))
+            self.scanned_consolidators.append((consolidator, zone))
+
+    def scan_consolidators(self, utc_time: datetime, before: bool = False) -> None:
+        """Scan at `utc_time`; `before` scans just before it, so only bars that ended earlier are emitted ahead of
+        the slice's own data (a bar ending at the slice time still receives that slice's point)."""
+        moment = utc_time - _ONE_MICROSECOND if before else utc_time
+        for consolidator, zone in self.scanned_consolidators:
+            consolidator.scan(self.clock.to_local(moment, zone))
 
     # ---- charting ---------------------------------------------------------------------------------------------
     def plot(self, chart: str, series: str, value: float) -> None:
@@ -518,14 +559,15 @@ class SubscriptionManager(DualCase):
 
     def add_consolidator(self, symbol: Any, consolidator: Any, tick_type: Any = None) -> None:
         """Feed every user data point of `symbol` to `consolidator` (§E step 6)."""
-        key = self._context._symbol(symbol)
-        self._context.consolidation_handlers.setdefault(key, []).append(consolidator.update)
+        self._context.attach_consolidator(self._context._symbol(symbol), consolidator)
 
     def remove_consolidator(self, symbol: Any, consolidator: Any) -> None:
         handlers = self._context.consolidation_handlers.get(self._context._symbol(symbol), [])
         for handler in list(handlers):
             if getattr(handler, "__self__", None) is consolidator:
                 handlers.remove(handler)
+        self._context.scanned_consolidators = [
+            entry for entry in self._context.scanned_consolidators if entry[0] is not consolidator]
 
     @property
     def subscriptions(self) -> list[SubscriptionDataConfig]:

@@ -24,6 +24,12 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for i, day in enumerate(DAYS)]
     with zipfile.ZipFile(folder / "aaa.zip", "w") as archive:
         archive.writestr("aaa.csv", "\n".join(rows) + "\n")
+    hour = root / "equity" / "usa" / "hour"
+    hour.mkdir(parents=True)
+    hourly = [f"{day:%Y%m%d} {h:02d}:00,{(10 * i + h) * 10000},{(10 * i + h + 1) * 10000},{(10 * i + h - 1) * 10000},"
+              f"{(10 * i + h) * 10000},100" for i, day in enumerate(DAYS) for h in range(9, 16)]
+    with zipfile.ZipFile(hour / "aaa.zip", "w") as archive:
+        archive.writestr("aaa.csv", "\n".join(hourly) + "\n")
     return root
 
 
@@ -291,3 +297,26 @@ def test_daily_precise_end_time_off_delivers_bars_at_midnight(tmp_path: Path, da
     assert [c[1] for c in data_calls][:3] == [datetime(2020, 1, 3), datetime(2020, 1, 4), datetime(2020, 1, 7)]
     assert data_calls[-1][1] == datetime(2020, 1, 10)
     assert all(c[4].hour == 0 for c in data_calls)
+
+
+DAILY_FROM_HOURLY = '''
+class Consolidate(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 3)
+        self.set_benchmark(lambda time: 1.0)
+        self.add_equity("AAA", Resolution.HOUR)
+        self.bars = []
+        self.consolidate("AAA", Resolution.DAILY, lambda bar: self.bars.append(
+            (self.time, bar.time, bar.end_time, bar.open, bar.high, bar.low, bar.close, bar.volume)))
+'''
+
+
+def test_daily_consolidation_of_hourly_bars_follows_the_session(tmp_path: Path, data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, DAILY_FROM_HOURLY)
+    assert result.status == "Completed", result.stack_trace
+    # 2020-01-02 is DAYS[2]: hourly closes 29..35 (10*2 + 9..15), highs +1, lows -1, 7 bars of volume 100
+    first = result.algorithm.bars[0]
+    assert first == (datetime(2020, 1, 2, 16), datetime(2020, 1, 2, 9, 30), datetime(2020, 1, 2, 16),
+                     29, 36, 28, 35, 700)
+    assert len(result.algorithm.bars) == 2
