@@ -255,6 +255,9 @@ class Order(DualCaseSettable):
         result.update(self._type_fields())
         return result
 
+    def to_string(self) -> str:
+        return repr(self)
+
     def __repr__(self) -> str:
         return (f"OrderId: {self.id} (Tag: {self.tag}) {self.status} {self.type} order for {self.quantity} unit"
                 f"{'s' if abs(self.quantity) != 1 else ''} of {getattr(self.symbol, 'value', self.symbol)}")
@@ -458,6 +461,9 @@ class OrderEvent(DualCaseSettable):
         if self.trailing_as_percentage:
             result["trailingAsPercentage"] = self.trailing_as_percentage
         return result
+
+    def to_string(self) -> str:
+        return repr(self)
 
     def __repr__(self) -> str:
         text = (f"Time: {self.utc_time} OrderID: {self.order_id} EventID: {self.id} Symbol: "
@@ -677,6 +683,9 @@ class OrderTicket(DualCase):
 
     def update_tag(self, tag: str) -> OrderResponse:
         return self.update(UpdateOrderFields(tag=tag))
+
+    def to_string(self) -> str:
+        return repr(self)
 
     def __repr__(self) -> str:
         return (f"{self.order_id}: {self.order_type} {self.status} order for {self.quantity} "
