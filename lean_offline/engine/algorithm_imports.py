@@ -70,6 +70,19 @@ _ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Modules whose every public class is exported as well, as LEAN's star-imports of whole namespaces do (model base
+# classes and parameter/result types user models construct: FillModelParameters, GetMaximumOrderQuantityResult...).
+_WHOLE_MODULES = ("lean_offline.engine.orders", "lean_offline.engine.fees", "lean_offline.engine.fills",
+                  "lean_offline.engine.buying_power", "lean_offline.engine.transactions", "lean_offline.indicators")
+
+
+def _public_classes(module: types.ModuleType) -> dict[str, object]:
+    exported = getattr(module, "__all__", None)
+    names = exported if exported is not None else [n for n in vars(module) if not n.startswith("_")]
+    return {name: getattr(module, name) for name in names
+            if isinstance(getattr(module, name, None), type) and not name.startswith("_")}
+
+
 def _engine_namespace() -> dict[str, object]:
     namespace: dict[str, object] = {}
     for module_name, names in _ENGINE_EXPORTS:
@@ -80,6 +93,9 @@ def _engine_namespace() -> dict[str, object]:
         for name in names:
             if hasattr(module, name) and name not in namespace:
                 namespace[name] = getattr(module, name)
+    for module_name in _WHOLE_MODULES:
+        for name, value in _public_classes(importlib.import_module(module_name)).items():
+            namespace.setdefault(name, value)
     return namespace
 
 

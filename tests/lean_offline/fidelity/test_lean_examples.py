@@ -16,6 +16,7 @@ MATCHING = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertToFrame
             "DisplacedMovingAverageRibbon", "NamedArgumentsRegression", "ZeroedBenchmarkRegressionAlgorithm",
             "CustomPartialFillModelAlgorithm", "CustomDataObjectStoreRegressionAlgorithm",
             "FuncRiskFreeRateInterestRateModelWithPythonLambda", "TrainingExampleAlgorithm",
+            "StopLimitOrderRegressionAlgorithm", "CustomModelsAlgorithm", "CustomBuyingPowerModelAlgorithm",
             "CustomDataPropertiesRegressionAlgorithm"]
 
 
