@@ -62,7 +62,7 @@ _ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lean_offline.engine.scheduling", ("DateRules", "TimeRules", "ScheduleManager", "ScheduledEvent")),
     ("lean_offline.engine.python_data", ("PythonData", "SubscriptionDataSource", "DynamicData")),
     ("lean_offline.engine.object_store", ("ObjectStore",)),
-    ("lean_offline.engine.globals", ("Globals", "TimeZones", "LeanData", "Random")),
+    ("lean_offline.engine.globals", ("Globals", "TimeZones", "LeanData", "Random", "Extensions")),
     ("lean_offline.engine.charting", ("Chart", "Series", "Color", "ScatterMarkerSymbol")),
     ("lean_offline.engine.slice", ("Slice", "TradeBars", "QuoteBars", "Ticks")),
     ("lean_offline.engine.config", ("SubscriptionDataConfig",)),

@@ -142,3 +142,28 @@ class Random:
 
     Next = next
     NextDouble = next_double
+
+
+class Extensions:
+    """The QuantConnect.Extensions helpers algorithms call: time-zone conversions of naive datetimes."""
+
+    @staticmethod
+    def convert_from_utc(utc_time: datetime, time_zone: Any) -> datetime:
+        """Naive UTC → naive local time in `time_zone` (a ZoneInfo or an IANA name)."""
+        from datetime import timezone
+        from zoneinfo import ZoneInfo
+
+        zone = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(str(time_zone))
+        return utc_time.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+
+    @staticmethod
+    def convert_to_utc(local_time: datetime, time_zone: Any) -> datetime:
+        """Naive local time in `time_zone` → naive UTC."""
+        from datetime import timezone
+        from zoneinfo import ZoneInfo
+
+        zone = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(str(time_zone))
+        return local_time.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+
+    ConvertFromUtc = convert_from_utc
+    ConvertToUtc = convert_to_utc

@@ -17,6 +17,7 @@ MATCHING = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertToFrame
             "CustomPartialFillModelAlgorithm", "CustomDataObjectStoreRegressionAlgorithm",
             "FuncRiskFreeRateInterestRateModelWithPythonLambda", "TrainingExampleAlgorithm",
             "StopLimitOrderRegressionAlgorithm", "CustomModelsAlgorithm", "CustomBuyingPowerModelAlgorithm",
+            "ForwardDataOnlyFillModelAlgorithm",
             "CustomDataPropertiesRegressionAlgorithm"]
 
 
