@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 
@@ -150,20 +150,18 @@ class Extensions:
     @staticmethod
     def convert_from_utc(utc_time: datetime, time_zone: Any) -> datetime:
         """Naive UTC → naive local time in `time_zone` (a ZoneInfo or an IANA name)."""
-        from datetime import timezone
         from zoneinfo import ZoneInfo
 
         zone = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(str(time_zone))
-        return utc_time.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+        return utc_time.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
 
     @staticmethod
     def convert_to_utc(local_time: datetime, time_zone: Any) -> datetime:
         """Naive local time in `time_zone` → naive UTC."""
-        from datetime import timezone
         from zoneinfo import ZoneInfo
 
         zone = time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(str(time_zone))
-        return local_time.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        return local_time.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
     ConvertFromUtc = convert_from_utc
     ConvertToUtc = convert_to_utc
