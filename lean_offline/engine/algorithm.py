@@ -184,6 +184,10 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._context.universe_settings
 
     @property
+    def brokerage_model(self) -> Any:
+        return self._context.transactions.brokerage_model
+
+    @property
     def subscription_manager(self) -> Any:
         return self._context.subscription_manager
 

@@ -17,7 +17,7 @@ MATCHING = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertToFrame
             "CustomPartialFillModelAlgorithm", "CustomDataObjectStoreRegressionAlgorithm",
             "FuncRiskFreeRateInterestRateModelWithPythonLambda", "TrainingExampleAlgorithm",
             "StopLimitOrderRegressionAlgorithm", "CustomModelsAlgorithm", "CustomBuyingPowerModelAlgorithm",
-            "ForwardDataOnlyFillModelAlgorithm",
+            "ForwardDataOnlyFillModelAlgorithm", "CustomBrokerageModelRegressionAlgorithm",
             "CustomDataPropertiesRegressionAlgorithm"]
 
 
