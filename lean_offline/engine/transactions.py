@@ -115,10 +115,10 @@ class DefaultBrokerageModel(DualCase):
         leverage = float(model_method(self, "get_leverage")(security))
         return SecurityMarginModel(leverage, self.required_free_buying_power_percent)
 
-    def can_submit_order(self, security: Any, order: Any, message: Any = None) -> tuple[bool, Any]:
+    def can_submit_order(self, security: Any, order: Any, message: Any) -> Any:
         return True, None
 
-    def can_update_order(self, security: Any, order: Any, request: Any, message: Any = None) -> tuple[bool, Any]:
+    def can_update_order(self, security: Any, order: Any, request: Any, message: Any) -> Any:
         return True, None
 
 

@@ -614,7 +614,8 @@ def test_brokerage_model_refusals_and_updates_requested_inside_on_order_event() 
     algorithm.market_order("BTC", 5)
     refused = algorithm.market_order("ETH", 5)
     assert refused.status == OrderStatus.INVALID and algorithm.transactions.orders_count == 2
-    assert refused.submit_request.response.error_message == (
+    response = refused.submit_request.response
+    assert response is not None and response.error_message == (
         "BrokerageModel declared unable to submit order: [2] Information - Code:  - no ETH")
     first = algorithm.transactions.get_order_ticket(1)
     assert first.update_requests[0].response.error_message == "OrderID: 1 Information - Code:  - no updates"
