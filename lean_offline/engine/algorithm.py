@@ -458,8 +458,10 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self.schedule.training(date_rule, time_rule, callback)
 
     # ---- history ----------------------------------------------------------------------------------------------
-    def history(self, symbols: Any, periods: Any = None, resolution: Any = None, *args: Any, **kwargs: Any) -> Any:
-        return self._context.history(symbols, periods, resolution, args, kwargs)
+    @property
+    def history(self) -> HistoryRequester:
+        """history(symbols, periods, resolution) → DataFrame; history[Type](symbols, ...) → the data objects."""
+        return HistoryRequester(self._context)
 
     # ---- default callbacks ------------------------------------------------------------------------------------
     def initialize(self) -> None:
@@ -479,6 +481,26 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     def on_end_of_day(self, symbol: Any = None) -> None:
         pass
+
+
+class HistoryRequester:
+    """`self.history`: callable for the pandas form, subscriptable by data type for the object form."""
+
+    __slots__ = ("_context",)
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def __call__(self, symbols: Any, periods: Any = None, resolution: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return self._context.history(symbols, periods, resolution, args, kwargs)
+
+    def __getitem__(self, data_type: type) -> Callable[..., list[Any]]:
+        from .history import typed_history
+
+        def request(symbols: Any, periods: Any = None, resolution: Any = None, *args: Any, **kwargs: Any) -> Any:
+            return typed_history(self._context, data_type, symbols, periods, resolution, args, kwargs)
+
+        return request
 
 
 def _indicator_name(symbol: Any, label: str, resolution: Any) -> str:

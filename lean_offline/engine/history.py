@@ -66,13 +66,11 @@ def _points(context: EngineContext, config: SubscriptionDataConfig, security: An
     return [p for p in readers.read_subscription(spec, on_warning or context.warn) if p.end_time <= end_local]
 
 
-def history(context: EngineContext, symbols: Any, periods: Any, resolution: Any, args: tuple[Any, ...],
-            kwargs: dict[str, Any]) -> pd.DataFrame:
-    """See the module docstring."""
+def _collect(context: EngineContext, symbols: Any, periods: Any, resolution: Any, args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> list[tuple[Symbol, list[BaseData]]]:
+    """The points of each requested symbol for the requested window (see the module docstring)."""
     from .wiring import _bars_back
 
-    if isinstance(symbols, type):  # history(Type, symbols, ...): the type is implied by the subscription
-        symbols, periods, resolution, args = periods, resolution, (args[0] if args else None), args[1:]
     end_override: datetime | None = None
     if isinstance(periods, datetime):
         if isinstance(resolution, datetime):
@@ -80,7 +78,7 @@ def history(context: EngineContext, symbols: Any, periods: Any, resolution: Any,
         elif args and isinstance(args[0], datetime):
             end_override = args[0]
     symbol_list = list(symbols) if isinstance(symbols, (list, tuple, set)) else [symbols]
-    frames = []
+    collected = []
     algorithm = context.algorithm
     for raw in symbol_list:
         symbol = context._symbol(raw)
@@ -101,13 +99,40 @@ def history(context: EngineContext, symbols: Any, periods: Any, resolution: Any,
         points = _points(context, config, security, start_local, end_local, chosen)
         if isinstance(periods, int):
             points = points[-periods:] if periods > 0 else []
+        collected.append((symbol, points))
+    return collected
+
+
+def history(context: EngineContext, symbols: Any, periods: Any, resolution: Any, args: tuple[Any, ...],
+            kwargs: dict[str, Any]) -> pd.DataFrame:
+    """See the module docstring."""
+    if isinstance(symbols, type):  # history(Type, symbols, ...): the type is implied by the subscription
+        symbols, periods, resolution, args = periods, resolution, (args[0] if args else None), args[1:]
+    frames = []
+    for symbol, points in _collect(context, symbols, periods, resolution, args, kwargs):
         if not points:
             continue
-        frame = pd.DataFrame([_row(p) for p in points],
-                             index=pd.MultiIndex.from_tuples([(symbol, p.end_time) for p in points],
-                                                             names=["symbol", "time"]))
-        frames.append(frame)
+        frames.append(pd.DataFrame([_row(p) for p in points],
+                                   index=pd.MultiIndex.from_tuples([(symbol, p.end_time) for p in points],
+                                                                   names=["symbol", "time"])))
     if not frames:
         return pd.DataFrame(columns=list(_TRADE_COLUMNS),
                             index=pd.MultiIndex.from_tuples([], names=["symbol", "time"]))
     return pd.concat(frames)
+
+
+def typed_history(context: EngineContext, data_type: type, symbols: Any, periods: Any, resolution: Any,
+                  args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    """`self.history[Type](...)`: the data objects themselves; for a list of symbols one {symbol: point} per
+    time, in time order."""
+    from .slice import DataDictionary
+
+    collected = _collect(context, symbols, periods, resolution, args, kwargs)
+    if not isinstance(symbols, (list, tuple, set)):
+        return [p for p in collected[0][1] if isinstance(p, data_type)] if collected else []
+    by_time: dict[datetime, DataDictionary] = {}
+    for symbol, points in collected:
+        for point in points:
+            if isinstance(point, data_type):
+                by_time.setdefault(point.end_time, DataDictionary())[symbol] = point
+    return [by_time[time] for time in sorted(by_time)]

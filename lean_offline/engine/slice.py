@@ -49,6 +49,13 @@ class DataDictionary(dict[Symbol, Any], DualCase):
     def count(self) -> int:
         return len(self)
 
+    def values(self) -> list[Any]:  # type: ignore[override]
+        """A list, indexable like LEAN's Values collection."""
+        return list(dict.values(self))
+
+    def keys(self) -> list[Symbol]:  # type: ignore[override]
+        return list(dict.keys(self))
+
 
 class TradeBars(DataDictionary):
     pass

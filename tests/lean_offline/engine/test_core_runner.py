@@ -320,3 +320,24 @@ def test_daily_consolidation_of_hourly_bars_follows_the_session(tmp_path: Path, 
     assert first == (datetime(2020, 1, 2, 16), datetime(2020, 1, 2, 9, 30), datetime(2020, 1, 2, 16),
                      29, 36, 28, 35, 700)
     assert len(result.algorithm.bars) == 2
+
+
+TYPED_HISTORY = '''
+class TypedHistory(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 9)
+        self.set_end_date(2020, 1, 9)
+        self.set_benchmark(lambda time: 1.0)
+        self.aaa = self.add_equity("AAA", Resolution.DAILY).symbol
+        self.bars = self.history[TradeBar](self.aaa, 2, Resolution.DAILY)
+        self.rows = self.history[TradeBar]([self.aaa], 2, Resolution.DAILY)
+'''
+
+
+def test_history_by_type_returns_the_bars(tmp_path: Path, data_folder: Path) -> None:
+    result = _run(tmp_path, data_folder, TYPED_HISTORY)
+    assert result.status == "Completed", result.stack_trace
+    algorithm = result.algorithm
+    # before 2020-01-09 00:00 the last two daily bars are 01-06 (104) and 01-08 (105); 01-07 has none
+    assert [bar.close for bar in algorithm.bars] == [104, 105]
+    assert [row.values()[0].close for row in algorithm.rows] == [104, 105]
