@@ -66,10 +66,6 @@ class Subscription:
     security: Any
     points: Iterator[BaseData]
 
-    @property
-    def is_internal(self) -> bool:
-        return self.config.is_internal_feed
-
 
 def _daily_bar_window(hours: Any, day: date, precise_end_time: bool) -> tuple[datetime, datetime] | None:
     """(time, end_time) a daily bar of `day` carries: the regular session when precise end times apply, otherwise
@@ -168,20 +164,3 @@ def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, 
 def _subscription_order(subscriptions: list[Subscription]) -> Callable[[tuple[Subscription, BaseData]], int]:
     positions = {id(sub): position for position, sub in enumerate(subscriptions)}
     return lambda member: positions[id(member[0])]
-
-
-def clip_to_window(points: Iterator[BaseData], start_utc: datetime, end_local: datetime,
-                   allow_equal_end: bool) -> Iterator[BaseData]:
-    """LEAN's SubscriptionDataReader filter: drop points ending before the start or whose end time goes backwards
-    (custom data may repeat an end time, other data may not); stop at the first point starting after the end."""
-    previous_end: datetime | None = None
-    for point in points:
-        if point.time > end_local:
-            return
-        end_utc = point.end_time_utc
-        if end_utc is None or end_utc < start_utc:
-            continue
-        if previous_end is not None and (end_utc < previous_end or (end_utc == previous_end and not allow_equal_end)):
-            continue
-        previous_end = end_utc
-        yield point

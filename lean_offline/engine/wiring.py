@@ -11,7 +11,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -633,7 +633,3 @@ def _bars_back(hours: Any, start: datetime, bars: int, increment: timedelta, ext
         if remaining <= 0:
             return datetime(day.year, day.month, day.day)
     return start  # pragma: no cover - the loop always returns
-
-
-def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value

@@ -13,7 +13,7 @@ from lean_offline.data.market import TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.config import SubscriptionDataConfig
-from lean_offline.engine.feed import Clock, Subscription, clip_to_window, fill_forward, merge_slices
+from lean_offline.engine.feed import Clock, Subscription, fill_forward, merge_slices
 from lean_offline.enums import Resolution, SecurityType
 
 NY = ZoneInfo("America/New_York")
@@ -47,16 +47,6 @@ def test_merge_groups_equal_end_times_in_time_order(offsets: list[list[int]]) ->
         positions = [subscriptions.index(sub) for sub, _ in members]
         assert positions == sorted(positions)
     assert sum(len(m) for _, m in slices) == sum(len(set(h)) for h in offsets)
-
-
-def test_clip_drops_points_before_start_and_backwards_and_stops_after_end() -> None:
-    base = datetime(2020, 1, 1, 10)
-    points = [_bar(base), _bar(base + timedelta(hours=2)), _bar(base + timedelta(hours=1)),
-              _bar(base + timedelta(hours=2)), _bar(base + timedelta(hours=3)), _bar(base + timedelta(hours=30))]
-    kept = list(clip_to_window(iter(points), base + timedelta(hours=1), datetime(2020, 1, 1, 23), False))
-    assert [p.end_time_utc for p in kept] == [base + timedelta(hours=2), base + timedelta(hours=3)]
-    repeated = list(clip_to_window(iter(points[:4]), base, datetime(2020, 1, 2), True))
-    assert [p.end_time_utc for p in repeated] == [base, base + timedelta(hours=2), base + timedelta(hours=2)]
 
 
 def test_clock_round_trips_across_daylight_saving() -> None:
