@@ -137,6 +137,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         name = time_zone.key if isinstance(time_zone, ZoneInfo) else str(time_zone)
         self._time_zone_name = name
         self._time_zone = ZoneInfo(name)
+        self._context.schedule.set_time_zone(name)
 
     def _check_unlocked(self, member: str) -> None:
         if self._locked:

@@ -341,3 +341,13 @@ def test_history_by_type_returns_the_bars(tmp_path: Path, data_folder: Path) -> 
     # before 2020-01-09 00:00 the last two daily bars are 01-06 (104) and 01-08 (105); 01-07 has none
     assert [bar.close for bar in algorithm.bars] == [104, 105]
     assert [row.values()[0].close for row in algorithm.rows] == [104, 105]
+
+
+def test_set_time_zone_moves_the_algorithm_clock(tmp_path: Path, data_folder: Path) -> None:
+    body = CALL_LOG.replace('        self.set_benchmark(lambda time: 1.0)\n',
+                            '        self.set_benchmark(lambda time: 1.0)\n        self.set_time_zone("UTC")\n')
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "Completed", result.stack_trace
+    data_calls = [c for c in result.algorithm.calls if c[0] == "data"]
+    # the 16:00 New York close is 21:00 UTC in January; bar times stay in the exchange zone
+    assert data_calls[0][1] == datetime(2020, 1, 2, 21) and data_calls[0][4] == datetime(2020, 1, 2, 9, 30)
