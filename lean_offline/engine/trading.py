@@ -317,8 +317,23 @@ class TradingMixin:
     def set_holdings(self, symbol: Any, percentage: float | None = None, liquidate_existing_holdings: bool = False,
                      asynchronous: bool = False, tag: str | None = None,
                      order_properties: Any = None) -> list[OrderTicket]:
-        """Hold `percentage` of the portfolio in `symbol`, or apply a list of PortfolioTarget percents."""
+        """Hold `percentage` of the portfolio in `symbol`, or apply a list of PortfolioTarget percents.
+
+        The list form is LEAN's other overload, `SetHoldings(targets, liquidateExistingHoldings=False, tag=None,
+        orderProperties=None)`: its positional arguments after the targets mean something else, so they are
+        re-bound here (`set_holdings(targets, True)` liquidates the holdings that are not targeted).
+        """
         if isinstance(symbol, list | tuple):
+            if percentage is not None:
+                if not isinstance(percentage, bool):
+                    raise TypeError("set_holdings(targets, liquidate_existing_holdings, tag, order_properties): "
+                                    f"the second argument must be a bool, got {percentage!r}")
+                if isinstance(liquidate_existing_holdings, str):
+                    tag = liquidate_existing_holdings
+                elif liquidate_existing_holdings:
+                    raise TypeError("set_holdings(targets, liquidate_existing_holdings, tag, order_properties): "
+                                    f"the third argument is the tag, got {liquidate_existing_holdings!r}")
+                liquidate_existing_holdings = percentage
             return self._set_holdings_targets(list(symbol), liquidate_existing_holdings, asynchronous, tag,
                                               order_properties)
         if percentage is None:

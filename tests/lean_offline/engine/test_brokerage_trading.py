@@ -213,6 +213,26 @@ def test_set_holdings_liquidate_existing_holdings() -> None:
     assert not first.holdings.invested and second.holdings.invested
 
 
+def test_target_list_overload_takes_liquidate_existing_holdings_positionally() -> None:
+    """LEAN's `SetHoldings(targets, liquidateExistingHoldings, tag)`: the seed strategies call it positionally."""
+    algorithm = FakeAlgorithm()
+    first, second = algorithm.add_custom("AAA"), algorithm.add_custom("BBB")
+    for security in (first, second):
+        algorithm.custom_point(security, datetime(2013, 10, 8), 50.0)
+    algorithm.market_order("AAA", 100)
+    tickets = algorithm.set_holdings([PortfolioTarget("BBB", 0.5)], True, "rebalance")
+    assert ("AAA", -100.0) in [(ticket.symbol.value, ticket.quantity) for ticket in tickets]
+    assert all(ticket.tag == "rebalance" for ticket in tickets)
+    assert not first.holdings.invested and second.holdings.invested
+
+
+def test_target_list_overload_rejects_a_percentage() -> None:
+    algorithm = FakeAlgorithm()
+    algorithm.custom_point(algorithm.add_custom("AAA"), datetime(2013, 10, 8), 50.0)
+    with pytest.raises(TypeError, match="must be a bool"):
+        algorithm.set_holdings([PortfolioTarget("AAA", 0.5)], 0.5)
+
+
 # --- conversions ----------------------------------------------------------------------------------------------
 def test_daily_only_market_order_during_market_hours_becomes_moc_and_fills_at_close() -> None:
     algorithm = FakeAlgorithm()
