@@ -3,6 +3,7 @@
 Each `algorithms/<name>/main.py` is checked in its own mypy run: every project has a module called `main`,
 and checking them together would let one shadow another. Library projects are checked as packages with
 `Library/` on the search path, which is how the lean CLI makes them importable (python-additional-paths).
+The offline engine and the tools are checked too (they do not use the stubs).
 
 Usage: python -m tools.typecheck [PROJECT_DIR ...]   (default: every project and the Library packages)
 Exit status 1 when any check fails.
@@ -57,6 +58,11 @@ def check_libraries(workspace: Path = ROOT) -> tuple[bool, str]:
     return _run_mypy(packages, [workspace / "Library"])
 
 
+def check_engine(workspace: Path = ROOT) -> tuple[bool, str]:
+    """Type-check the offline engine and the workspace tools."""
+    return _run_mypy(["-p", "lean_offline", "-p", "tools"], [workspace])
+
+
 def main(argv: list[str]) -> int:
     projects = [Path(arg).resolve() for arg in argv] or sorted(
         path for path in (ROOT / "algorithms").iterdir() if (path / "main.py").is_file()
@@ -65,6 +71,7 @@ def main(argv: list[str]) -> int:
     checks: list[tuple[str, tuple[bool, str]]] = [(str(p.relative_to(ROOT)), check_project(p)) for p in projects]
     if not argv:
         checks.append(("Library", check_libraries()))
+        checks.append(("lean_offline and tools", check_engine()))
     for name, (ok, output) in checks:
         print(f"typecheck {name}: {'ok' if ok else 'FAILED'}")
         if not ok:
