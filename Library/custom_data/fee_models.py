@@ -1,6 +1,7 @@
 """Fee models for custom data, which LEAN charges nothing by default (ConstantFeeModel(0))."""
 
 from AlgorithmImports import *
+
 from custom_data.quantpedia_format import fee_for_notional
 
 

@@ -20,6 +20,7 @@ exception, log it with the file and line, drop that line and keep reading, so th
 from datetime import datetime
 
 from AlgorithmImports import *
+
 from custom_data.quantpedia_format import (
     QuantpediaSource,
     parse_quantpedia_line,
