@@ -3,7 +3,8 @@
 (a) 40 daily equities over 25 years with a monthly equal-weight rebalance (target ≥ 250k points/s);
 (b) two equities on second-resolution quotes for one week with a simple pair trade (target ≥ 100k points/s).
 The data is generated in LEAN's file layout in a temporary folder (no dependency on shared data).
-Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR]`.
+Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR] [--years N]` (`--years` shortens run (a) to its last N
+years while iterating; the targets refer to the full 25 years).
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ def _run(label: str, source: str, folder: Path, data_folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
+    parser.add_argument("--years", type=int, default=DAILY_END.year - DAILY_START.year + 1,
+                        help="run (a) over the last N years only (default: all 25)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         base = args.keep or Path(temporary)
@@ -159,8 +162,10 @@ def main() -> None:
         generate(data_folder)
         print(f"generated synthetic LEAN data in {(datetime.now() - started).total_seconds():.1f} s")
         tickers = "TICKERS = " + repr(DAILY_TICKERS) + "\n"
-        _run("a_monthly_equal_weight_40x25y_daily", MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
-             .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + "_" + tickers),
+        first_year = DAILY_END.year - args.years + 1
+        _run(f"a_monthly_equal_weight_40x{args.years}y_daily", MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
+             .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + "_" + tickers)
+             .replace("set_start_date(1996, 1, 1)", f"set_start_date({first_year}, 1, 1)"),
              base, data_folder)
         _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
 

@@ -7,7 +7,7 @@ form one time slice, as LEAN's synchronizer emits them.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -137,7 +137,7 @@ def fill_forward(points: Iterator[BaseData], config: SubscriptionDataConfig, hou
 
 def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, list[tuple[Subscription, BaseData]]]]:
     """Merge the subscriptions' streams into (utc_time, [(subscription, point), ...]) time slices, in time order;
-    within a slice points keep the subscriptions' order."""
+    within a slice points keep the subscriptions' order (the heap orders equal times by subscription index)."""
     heap: list[tuple[datetime, int, BaseData]] = []
     streams = [sub.points for sub in subscriptions]
     for index, stream in enumerate(streams):
@@ -145,22 +145,16 @@ def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, 
         if first is not None:
             heap.append((first.end_time_utc, index, first))  # type: ignore[arg-type]
     heapq.heapify(heap)
-    pop, push = heapq.heappop, heapq.heappush
-    order_key = _subscription_order(subscriptions)
+    pop, replace = heapq.heappop, heapq.heapreplace
     while heap:
         slice_time = heap[0][0]
         members: list[tuple[Subscription, BaseData]] = []
         while heap and heap[0][0] == slice_time:
-            _, index, point = pop(heap)
+            _, index, point = heap[0]
             members.append((subscriptions[index], point))
             following = next(streams[index], None)
-            if following is not None:
-                push(heap, (following.end_time_utc, index, following))  # type: ignore[arg-type,misc]
-        if len(members) > 1:
-            members.sort(key=order_key)
+            if following is None:
+                pop(heap)
+            else:
+                replace(heap, (following.end_time_utc, index, following))  # type: ignore[arg-type,misc]
         yield slice_time, members
-
-
-def _subscription_order(subscriptions: list[Subscription]) -> Callable[[tuple[Subscription, BaseData]], int]:
-    positions = {id(sub): position for position, sub in enumerate(subscriptions)}
-    return lambda member: positions[id(member[0])]

@@ -130,55 +130,68 @@ class BacktestLoop:
     def run(self) -> None:
         context = self.context
         algorithm = self.algorithm
-        callbacks = self.callbacks
         transactions = context.transactions
-        results = context.results
+        process_orders = transactions.process_synchronous_events
+        end_time_step = context.results.on_time_step_end
+        portfolio_value = context.portfolio_value
         start_utc = context.start_utc
         schedule = context.schedule
         self._schedule_end_of_day()
         schedule.add_daily_sampling(self._on_daily_sampling)
         set_clock = algorithm.set_date_time
         consolidate = context.consolidation_handlers
-        on_data = callbacks.on_data
+        on_data = self.callbacks.on_data
         first_utc = context.first_utc
-        for slice_utc, members in merge_slices(context.subscriptions):
-            if slice_utc < first_utc:
-                # the benchmark feed starts a bar early (internal data only): prices, no time step
+        # per subscription, looked up once: the security's update and whether its points reach the algorithm
+        feeds = {id(sub): (sub.security.update, not sub.config.is_internal_feed) for sub in context.subscriptions}
+        data_points = 0
+        try:
+            for slice_utc, members in merge_slices(context.subscriptions):
+                if slice_utc < first_utc:
+                    # the benchmark feed starts a bar early (internal data only): prices, no time step
+                    for subscription, point in members:
+                        subscription.security.update(point)
+                    data_points += len(members)
+                    continue
+                if slice_utc > schedule.next_due_utc:
+                    schedule.scan_past_events(slice_utc, set_clock)
+                set_clock(slice_utc)
+                if algorithm.is_warming_up and slice_utc >= start_utc:
+                    self._finish_warm_up()
+                user_points = []
                 for subscription, point in members:
-                    subscription.security.update(point)
-                self.data_points += len(members)
-                continue
-            schedule.scan_past_events(slice_utc, set_clock)
-            set_clock(slice_utc)
-            if algorithm.is_warming_up and slice_utc >= start_utc:
-                self._finish_warm_up()
-            user_points = []
-            for subscription, point in members:
-                if not point.is_fill_forward:
-                    subscription.security.update(point)
-                if not subscription.config.is_internal_feed:
-                    user_points.append(point)
-            transactions.process_synchronous_events(slice_utc)
-            schedule.set_time(slice_utc)
-            scanned = context.scanned_consolidators
-            if scanned:
-                context.scan_consolidators(slice_utc, before=True)
-            if user_points:
-                for point in user_points:
-                    handlers = consolidate.get(point.symbol)
-                    if handlers:
-                        for handler in handlers:
-                            handler(point)
-            if scanned:
-                context.scan_consolidators(slice_utc)
-            if user_points and on_data is not None:
-                on_data(Slice(algorithm.time, user_points))
-            transactions.process_synchronous_events(slice_utc)
-            results.on_time_step_end(slice_utc, context.portfolio_value(), warming_up=algorithm.is_warming_up)
-            self.data_points += len(members)
-            self.last_slice_utc = slice_utc
-            if algorithm._quit_requested:
-                break
+                    update, is_user_feed = feeds[id(subscription)]
+                    if not point.is_fill_forward:
+                        update(point)
+                    if is_user_feed:
+                        user_points.append(point)
+                process_orders(slice_utc)
+                if slice_utc >= schedule.next_due_utc:
+                    schedule.set_time(slice_utc)
+                scanned = context.scanned_consolidators
+                if scanned:
+                    context.scan_consolidators(slice_utc, before=True)
+                if user_points:
+                    if consolidate:
+                        for point in user_points:
+                            handlers = consolidate.get(point.symbol)
+                            if handlers:
+                                for handler in handlers:
+                                    handler(point)
+                    if scanned:
+                        context.scan_consolidators(slice_utc)
+                    if on_data is not None:
+                        on_data(Slice(algorithm.time, user_points))
+                elif scanned:
+                    context.scan_consolidators(slice_utc)
+                process_orders(slice_utc)
+                end_time_step(slice_utc, portfolio_value(), warming_up=algorithm.is_warming_up)
+                data_points += len(members)
+                self.last_slice_utc = slice_utc
+                if algorithm._quit_requested:
+                    break
+        finally:
+            self.data_points = data_points
         if algorithm.is_warming_up:
             self._finish_warm_up()
 

@@ -713,6 +713,9 @@ class ScheduleManager(DualCase):
         self._next_id = 0
         self._sorted: list[ScheduledEvent] = []
         self._needs_sort = False
+        self.next_due_utc: datetime = _NEVER
+        """A lower bound of the earliest pending event time: the runner skips the scans while its slice time is
+        before it (datetime.min whenever the events changed and the order is not known yet)."""
         self._started = False
         self._start_utc: datetime | None = None
 
@@ -758,10 +761,12 @@ class ScheduleManager(DualCase):
         self._next_id += 1
         self._ids[event] = self._next_id
         self._needs_sort = True
+        self.next_due_utc = datetime.min
 
     def remove(self, event: ScheduledEvent) -> None:
         self._ids.pop(event, None)
         self._needs_sort = True
+        self.next_due_utc = datetime.min
 
     def _event_times(self, date_rule: DateRule, time_rule: TimeRule) -> Iterator[datetime]:
         def deferred_dates() -> Iterator[date]:
@@ -788,6 +793,7 @@ class ScheduleManager(DualCase):
         for event in self._ids:
             event.skip_events_until(utc_time)
         self._needs_sort = True
+        self.next_due_utc = datetime.min
 
     def add_daily_sampling(self, callback: Callable[[], Any]) -> ScheduledEvent:
         """The engine's "Daily Sampling" event: every calendar day at midnight in the algorithm time zone."""
@@ -812,6 +818,7 @@ class ScheduleManager(DualCase):
                 set_clock(event_time)
             event.scan(event_time)
             self._resort_head(ordered)
+        self._track_head()
 
     def set_time(self, utc_time: datetime) -> None:
         """§E step 5: fire every event at or before `utc_time`, the clock staying at the slice time."""
@@ -819,6 +826,11 @@ class ScheduleManager(DualCase):
         while ordered and ordered[0].next_event_utc_time <= utc_time:
             ordered[0].scan(utc_time)
             self._resort_head(ordered)
+        self._track_head()
+
+    def _track_head(self) -> None:
+        if not self._needs_sort:  # an event callback may have added or removed events: keep the forced rescan
+            self.next_due_utc = self._sorted[0].next_event_utc_time if self._sorted else _NEVER
 
     def _ordered(self) -> list[ScheduledEvent]:
         if self._needs_sort:
