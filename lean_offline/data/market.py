@@ -153,12 +153,22 @@ def _mid(bid: float | None, ask: float | None) -> float:
     return ask if ask is not None else 0.0
 
 
+class _PackedSide:
+    """Marker in a QuoteBar's `_bid`/`_ask` slots: the sides are still packed in `_sides`."""
+
+    __slots__ = ()
+
+
+PACKED_SIDE: Any = _PackedSide()
+
+
 class QuoteBar(BaseData):
     """Bid and ask bars; `open/high/low/close` are the mids (or the side present), `value` = `close`.
 
     Constructor mirrors LEAN: (time, symbol, bid, last_bid_size, ask, last_ask_size, period).
     Readers may instead leave the sides packed in `_sides` (bid O,H,L,C,size, ask O,H,L,C,size; NaN open = side
-    absent): the Bar objects are then only built when `bid`/`ask` are first read, which keeps reading fast.
+    absent) with `_bid`/`_ask` set to `PACKED_SIDE` (or unset): the Bar objects are then only built when
+    `bid`/`ask` are first read, and `open/high/low` read the packed prices directly, which keeps reading fast.
     """
 
     __slots__ = ("_bid", "_ask", "_sides", "last_bid_size", "last_ask_size")
@@ -187,48 +197,81 @@ class QuoteBar(BaseData):
         self._bid = Bar(sides[0], sides[1], sides[2], sides[3]) if sides[0] == sides[0] else None
         self._ask = Bar(sides[5], sides[6], sides[7], sides[8]) if sides[5] == sides[5] else None
 
+    def _is_packed(self) -> bool:
+        """True while the sides live only in `_sides` (readers mark this with PACKED_SIDE; hand-built packed
+        bars leave the slots unset)."""
+        try:
+            return self._bid is PACKED_SIDE
+        except AttributeError:
+            return True
+
     @property
     def bid(self) -> Bar | None:
-        try:
-            return self._bid
-        except AttributeError:
+        if self._is_packed():
             self._unpack_sides()
-            return self._bid
+        return self._bid
 
     @bid.setter
     def bid(self, side: Bar | None) -> None:
-        if not hasattr(self, "_ask"):
+        if self._is_packed():
             self._unpack_sides()
         self._bid = side
 
     @property
     def ask(self) -> Bar | None:
-        try:
-            return self._ask
-        except AttributeError:
+        if self._is_packed():
             self._unpack_sides()
-            return self._ask
+        return self._ask
 
     @ask.setter
     def ask(self, side: Bar | None) -> None:
-        if not hasattr(self, "_bid"):
+        if self._is_packed():
             self._unpack_sides()
         self._ask = side
 
+    def _packed_mid(self, offset: int) -> float:
+        """Mid of the packed bid/ask prices at `offset` (0 open, 1 high, 2 low) under LEAN's side-presence rule."""
+        sides = self._sides
+        has_bid, has_ask = sides[0] == sides[0], sides[5] == sides[5]
+        return _mid(sides[offset] if has_bid else None, sides[5 + offset] if has_ask else None)
+
     @property
     def open(self) -> float:
-        bid, ask = self.bid, self.ask
+        if self._is_packed():
+            return self._packed_mid(0)
+        bid, ask = self._bid, self._ask
         return _mid(bid.open if bid else None, ask.open if ask else None)
 
     @property
     def high(self) -> float:
-        bid, ask = self.bid, self.ask
+        if self._is_packed():
+            return self._packed_mid(1)
+        bid, ask = self._bid, self._ask
         return _mid(bid.high if bid else None, ask.high if ask else None)
 
     @property
     def low(self) -> float:
-        bid, ask = self.bid, self.ask
+        if self._is_packed():
+            return self._packed_mid(2)
+        bid, ask = self._bid, self._ask
         return _mid(bid.low if bid else None, ask.low if ask else None)
+
+    def _prices(self) -> tuple[float, float, float, float | None, float | None]:
+        """(open, high, low, bid close, ask close) in one read, for the security cache: open/high/low are the
+        mids (bid+ask)/2 or the side present, a close is None for an absent side. Packed sides stay packed."""
+        if self._is_packed():
+            sides = self._sides
+            if sides[0] == sides[0]:
+                if sides[5] == sides[5]:
+                    return ((sides[0] + sides[5]) / 2.0, (sides[1] + sides[6]) / 2.0, (sides[2] + sides[7]) / 2.0,
+                            sides[3], sides[8])
+                return sides[0], sides[1], sides[2], sides[3], None
+            if sides[5] == sides[5]:
+                return sides[5], sides[6], sides[7], None, sides[8]
+            return 0.0, 0.0, 0.0, None, None
+        bid, ask = self.bid, self.ask
+        return (self.open, self.high, self.low, bid.close if bid is not None else None,
+                ask.close if ask is not None else None)
 
     @property
     def close(self) -> float:
@@ -243,7 +286,7 @@ class QuoteBar(BaseData):
                 side = object.__getattribute__(self, name)
             except AttributeError:
                 continue
-            if side is not None:
+            if side is not None and side is not PACKED_SIDE:
                 object.__setattr__(copy, name, Bar(side.open, side.high, side.low, side.close))
         return copy
 

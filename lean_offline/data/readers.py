@@ -33,7 +33,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
 from .factors import FactorFile, MapFile, load_factor_file, load_map_file
-from .market import BaseData, QuoteBar, TradeBar
+from .market import PACKED_SIDE, BaseData, QuoteBar, TradeBar
 from .market_hours import MarketHoursState, SecurityExchangeHours
 from .symbol import Symbol
 
@@ -563,6 +563,7 @@ def _quote_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], end
         bar.is_fill_forward = False
         bar.value = value
         bar._sides = sides
+        bar._bid = bar._ask = PACKED_SIDE
         bar.last_bid_size = sides[4]
         bar.last_ask_size = sides[9]
         yield bar

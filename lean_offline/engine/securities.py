@@ -138,6 +138,18 @@ class SecurityExchange(DualCase):
         return bool(self.hours.is_open_between(start, end, extended_market_hours))
 
 
+_KIND_OF_TYPE: dict[type, type] = {}
+
+
+def _data_kind(data_type: type) -> type:
+    """The cache slot of a data type: TradeBar, QuoteBar or Tick for them and their subclasses, else the type."""
+    kind = _KIND_OF_TYPE.get(data_type)
+    if kind is None:
+        kind = next((base for base in (TradeBar, QuoteBar, Tick) if issubclass(data_type, base)), data_type)
+        _KIND_OF_TYPE[data_type] = kind
+    return kind
+
+
 class SecurityCache(DualCase):
     """Latest prices and data of a security. Fill-forward points are ignored, as in LEAN's SecurityCache."""
 
@@ -157,54 +169,50 @@ class SecurityCache(DualCase):
         self._last_quote_bar_end: datetime | None = None
         self._last_ohlc_end: datetime | None = None
 
-    @staticmethod
-    def _kind(data: BaseData) -> type:
-        for kind in (TradeBar, QuoteBar, Tick):
-            if isinstance(data, kind):
-                return kind
-        return type(data)
-
     def add_data(self, data: BaseData) -> None:
         """Store a data point and update prices (skipped entirely for fill-forward points)."""
         if data.is_fill_forward:
             return
-        kind = self._kind(data)
+        kind = _data_kind(type(data))
         self._by_type[kind] = data
-        if self._last_data is None or self._last_quote_bar_end != data.end_time or kind is not TradeBar:
+        end_time = data.end_time
+        if self._last_data is None or self._last_quote_bar_end != end_time or kind is not TradeBar:
             self._last_data = data
-        if kind is Tick:
+        if kind is TradeBar:
+            bar: Any = data
+            if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
+                self._last_ohlc_end = end_time
+                self._set_ohlc(bar.open, bar.high, bar.low, bar.close)
+            if bar.volume:
+                self.volume = bar.volume
+        elif kind is QuoteBar:
+            self._add_quote_bar(data, end_time)
+        elif kind is Tick:
             self._add_tick(data)
-            return
-        if kind is TradeBar or kind is QuoteBar:
-            if self._last_quote_bar_end != data.end_time or self._last_ohlc_end != data.end_time:
-                self._last_ohlc_end = data.end_time
-                self._set_ohlc(data)
-            if kind is TradeBar:
-                if data.volume:
-                    self.volume = data.volume
-            else:
-                self._add_quote_bar(data)
-            return
-        if data.price != 0:
+        elif data.price != 0:
             self.price = float(data.price)
 
-    def _set_ohlc(self, bar: Any) -> None:
-        if bar.open:
-            self.open = bar.open
-        if bar.high:
-            self.high = bar.high
-        if bar.low:
-            self.low = bar.low
-        if bar.close:
-            self.price = bar.close
-            self.close = bar.close
+    def _set_ohlc(self, open_: float, high: float, low: float, close: float) -> None:
+        if open_:
+            self.open = open_
+        if high:
+            self.high = high
+        if low:
+            self.low = low
+        if close:
+            self.price = close
+            self.close = close
 
-    def _add_quote_bar(self, bar: Any) -> None:
-        self._last_quote_bar_end = bar.end_time
-        if bar.ask is not None and bar.ask.close:
-            self.ask_price = bar.ask.close
-        if bar.bid is not None and bar.bid.close:
-            self.bid_price = bar.bid.close
+    def _add_quote_bar(self, bar: Any, end_time: datetime) -> None:
+        open_, high, low, bid_close, ask_close = bar._prices()
+        if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
+            self._last_ohlc_end = end_time
+            self._set_ohlc(open_, high, low, bar.close)
+        self._last_quote_bar_end = end_time
+        if ask_close:
+            self.ask_price = ask_close
+        if bid_close:
+            self.bid_price = bid_close
         if bar.last_bid_size:
             self.bid_size = bar.last_bid_size
         if bar.last_ask_size:
@@ -341,7 +349,10 @@ class Security(DualCaseSettable):
     # --- data and prices --------------------------------------------------------------------------------------
     def update(self, data: BaseData | Iterable[BaseData]) -> None:
         """Feed new data; fill-forward points never change prices."""
-        points: Iterable[BaseData] = (data,) if isinstance(data, BaseData) else data
+        if isinstance(data, BaseData):
+            self.cache.add_data(data)
+            return
+        points: Iterable[BaseData] = data
         for point in points:
             self.cache.add_data(point)
 
