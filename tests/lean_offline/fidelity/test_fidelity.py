@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from lean_offline import backtest
-from lean_offline.data.market_hours import SecurityExchangeHours
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SHARED = REPO_ROOT.parent / "shared"
@@ -69,14 +68,10 @@ def test_fidelity_case_reproduces_lean_statistics(name: str) -> None:
     if not DATA.is_dir() or not expected_file.is_file():
         pytest.skip(f"LEAN sample data or fidelity case not found under {SHARED}")
     expected = json.loads(expected_file.read_text())
-    if name == "CustomDataPropertiesRegressionAlgorithm" and not callable(SecurityExchangeHours.always_open):
-        pytest.xfail("LEAN's static SecurityExchangeHours.always_open(time_zone) is a property in lean_offline.data")
     result = backtest(CASES / f"{name}.py", data_folder=DATA, write_results=False)
     assert result.status == expected["expected_final_status"], result.stack_trace
     wrong = mismatches(expected["expected_statistics"], result.statistics)
     assert wrong == KNOWN_DIFFERENCES.get(name, {}), wrong
-
-
 
 
 _ENTRY = re.compile(r'\{\s*"([^"]+)"\s*,\s*"([^"]*)"\s*\}')
