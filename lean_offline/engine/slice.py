@@ -71,34 +71,63 @@ class Ticks(DataDictionary):
 
 class Slice(DataDictionary):
     """User data of one time step. `slice[symbol]` is the TradeBar if there is one, else the QuoteBar, else the
-    custom data point; `bars`, `quote_bars`, `ticks` hold the typed views."""
+    custom data point; `bars`, `quote_bars`, `ticks` hold the typed views (built on first access: most algorithms
+    only index the slice)."""
 
     def __init__(self, time: datetime, points: Iterable[BaseData]) -> None:
         super().__init__()
         self.time = time
-        self.bars = TradeBars()
-        self.quote_bars = QuoteBars()
-        self.ticks = Ticks()
-        set_item = dict.__setitem__
-        bars = self.bars
-        for point in points:
-            symbol = point.symbol
+        self._points = points if isinstance(points, list) else list(points)
+        self._views: tuple[TradeBars, QuoteBars, Ticks] | None = None
+        get = dict.get
+        for point in self._points:
             kind = type(point)
             if kind is TradeBar:
-                set_item(bars, symbol, point)
-                set_item(self, symbol, point)
-            elif kind is QuoteBar or isinstance(point, QuoteBar):
-                set_item(self.quote_bars, symbol, point)
-                if not dict.__contains__(bars, symbol):
-                    dict.__setitem__(self, symbol, point)
+                self[point.symbol] = point
+            elif kind is QuoteBar:
+                if type(get(self, point.symbol)) is not TradeBar:
+                    self[point.symbol] = point
+            else:  # ticks, custom data, subclasses: the general rules, in one pass with the typed views
+                dict.clear(self)
+                self._views = self._build_views(with_main=True)
+                return
+
+    def _build_views(self, with_main: bool = False) -> tuple[TradeBars, QuoteBars, Ticks]:
+        bars, quote_bars, ticks = TradeBars(), QuoteBars(), Ticks()
+        for point in self._points:
+            symbol = point.symbol
+            if isinstance(point, QuoteBar):
+                quote_bars[symbol] = point
+                if with_main and symbol not in bars:
+                    self[symbol] = point
             elif isinstance(point, TradeBar):
-                set_item(bars, symbol, point)
-                set_item(self, symbol, point)
+                bars[symbol] = point
+                if with_main:
+                    self[symbol] = point
             elif isinstance(point, Tick):
-                self.ticks.setdefault(symbol, []).append(point)
-                dict.__setitem__(self, symbol, self.ticks[symbol])
-            else:
-                dict.__setitem__(self, symbol, point)
+                ticks.setdefault(symbol, []).append(point)
+                if with_main:
+                    self[symbol] = ticks[symbol]
+            elif with_main:
+                self[symbol] = point
+        return bars, quote_bars, ticks
+
+    def _typed_views(self) -> tuple[TradeBars, QuoteBars, Ticks]:
+        if self._views is None:
+            self._views = self._build_views()
+        return self._views
+
+    @property
+    def bars(self) -> TradeBars:
+        return self._typed_views()[0]
+
+    @property
+    def quote_bars(self) -> QuoteBars:
+        return self._typed_views()[1]
+
+    @property
+    def ticks(self) -> Ticks:
+        return self._typed_views()[2]
 
     @property
     def has_data(self) -> bool:
