@@ -450,8 +450,17 @@ def maintenance_margin(security: Security) -> float:
 
 
 def reserved_buying_power(security: Security) -> float:
-    """Margin the current position uses (what `Portfolio.TotalMarginUsed` adds up)."""
-    method = model_method(security.buying_power_model, "get_reserved_buying_power_for_position")
+    """Margin the current position uses (what `Portfolio.TotalMarginUsed` adds up).
+
+    For the engine's own margin models (not user subclasses, which may override either method) this is computed
+    directly as |price × quantity × multiplier| / leverage, the same arithmetic as the model's result objects,
+    because the engine sums it over every security at each fill."""
+    model = security.buying_power_model
+    model_type = type(model)
+    if model_type is SecurityMarginModel or model_type is BuyingPowerModel:
+        holdings = security.holdings
+        return abs(holdings.quantity_value(holdings.quantity)) / model.leverage
+    method = model_method(model, "get_reserved_buying_power_for_position")
     return _amount(method(ReservedBuyingPowerForPositionParameters(security)), "absolute_used_buying_power")
 
 
