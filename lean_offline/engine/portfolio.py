@@ -29,6 +29,23 @@ _CURRENCY_SWAP_TYPES = frozenset({SecurityType.FOREX, SecurityType.CRYPTO})
 _MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
 
 
+class ValuationVersion:
+    """Counts changes to what a portfolio's value is made of: prices, positions, cash and the securities held.
+
+    Every point that changes one of them adds 1 (`SecurityHolding.set_holdings`, `Cash`, `SecurityManager`, and
+    the price caches of securities with a position); a cached portfolio value is reused only while the count is
+    unchanged.
+    """
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+VALUATION_VERSION = ValuationVersion()
+
+
 class Cash(DualCaseSettable):
     """An amount of one currency with its conversion rate to the account currency."""
 
@@ -36,6 +53,24 @@ class Cash(DualCaseSettable):
         self.symbol = symbol
         self.amount = float(amount)
         self.conversion_rate = float(conversion_rate)
+
+    @property
+    def amount(self) -> float:
+        return self._amount
+
+    @amount.setter
+    def amount(self, amount: float) -> None:
+        self._amount = amount
+        VALUATION_VERSION.count += 1
+
+    @property
+    def conversion_rate(self) -> float:
+        return self._conversion_rate
+
+    @conversion_rate.setter
+    def conversion_rate(self, conversion_rate: float) -> None:
+        self._conversion_rate = conversion_rate
+        VALUATION_VERSION.count += 1
 
     @property
     def value_in_account_currency(self) -> float:
@@ -204,6 +239,8 @@ class SecurityHolding(DualCase):
         self._quantity = float(quantity)
         self._invested = abs(self._quantity) >= self._security.symbol_properties.lot_size
         self.average_price = float(average_price)
+        self._security.cache.set_valued(self._quantity != 0)
+        VALUATION_VERSION.count += 1
 
     def add_new_fee(self, fee: float) -> None:
         self.total_fees += fee
@@ -231,6 +268,8 @@ class SecurityPortfolioManager(DualCase):
         self.transaction_record: dict[datetime, float] = {}
         self._next_free_record_time: dict[datetime, datetime] = {}
         self._record_handler: TransactionRecordHandler | None = None
+        self._cached_value_version = -1
+        self._cached_value = 0.0
 
     # --- dictionary access ----------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> SecurityHolding:
@@ -305,16 +344,27 @@ class SecurityPortfolioManager(DualCase):
     # --- values ---------------------------------------------------------------------------------------------
     @property
     def total_portfolio_value(self) -> float:
-        """Cash + Σ holdings value (CFD/futures: + unrealised profit instead of value)."""
+        """Cash + Σ holdings value (CFD/futures: + unrealised profit instead of value).
+
+        Reused while VALUATION_VERSION is unchanged, except with margin-only positions: their unrealised profit
+        also depends on quotes and the fee model."""
+        version = VALUATION_VERSION.count
+        if version == self._cached_value_version:
+            return self._cached_value
         total = self.cash_book.total_value_in_account_currency
+        reusable = True
         for security in self._securities.total:
             holdings = security.holdings
             if not holdings.invested:
                 continue
             if security.type in _MARGIN_ONLY_TYPES:
                 total += holdings.unrealized_profit
+                reusable = False
             else:
                 total += holdings.holdings_value
+        if reusable:
+            self._cached_value_version = version
+            self._cached_value = total
         return total
 
     @property

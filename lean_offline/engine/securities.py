@@ -21,7 +21,7 @@ from ..naming import DualCase, DualCaseSettable
 from .buying_power import SecurityMarginModel
 from .fees import default_fee_model
 from .fills import EquityFillModel, FillModel
-from .portfolio import Cash, SecurityHolding
+from .portfolio import VALUATION_VERSION, Cash, SecurityHolding
 
 _RESOLUTION_SPANS = {
     Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(seconds=1), Resolution.MINUTE: timedelta(minutes=1),
@@ -168,6 +168,12 @@ class SecurityCache(DualCase):
         self._by_type: dict[type, BaseData] = {}
         self._last_quote_bar_end: datetime | None = None
         self._last_ohlc_end: datetime | None = None
+        self._valued = False
+
+    def set_valued(self, valued: bool) -> None:
+        """Engine use: whether a position makes this price part of portfolio values, so that price changes must
+        advance VALUATION_VERSION (prices of securities not held leave cached portfolio values valid)."""
+        self._valued = valued
 
     def add_data(self, data: BaseData) -> None:
         """Store a data point and update prices (skipped entirely for fill-forward points)."""
@@ -191,6 +197,8 @@ class SecurityCache(DualCase):
             self._add_tick(data)
         elif data.price != 0:
             self.price = float(data.price)
+            if self._valued:
+                VALUATION_VERSION.count += 1
 
     def _set_ohlc(self, open_: float, high: float, low: float, close: float) -> None:
         if open_:
@@ -202,6 +210,8 @@ class SecurityCache(DualCase):
         if close:
             self.price = close
             self.close = close
+            if self._valued:
+                VALUATION_VERSION.count += 1
 
     def _add_quote_bar(self, bar: Any, end_time: datetime) -> None:
         open_, high, low, bid_close, ask_close = bar._prices()
@@ -221,6 +231,8 @@ class SecurityCache(DualCase):
     def _add_tick(self, tick: Any) -> None:
         if tick.value:
             self.price = tick.value
+            if self._valued:
+                VALUATION_VERSION.count += 1
         if tick.bid_price:
             self.bid_price = tick.bid_price
         if tick.ask_price:
@@ -534,10 +546,12 @@ class SecurityManager(SymbolKeyedCollection):
         if self.security_initializer is not None:
             self.security_initializer(security)
         self._store(security.symbol, security)
+        VALUATION_VERSION.count += 1
         return security
 
     def __setitem__(self, symbol: Any, security: Security) -> None:
         self._store(symbol, security)
+        VALUATION_VERSION.count += 1
 
     def __getitem__(self, key: Any) -> Security:
         return self._lookup(key)  # type: ignore[no-any-return]
@@ -548,6 +562,7 @@ class SecurityManager(SymbolKeyedCollection):
             return False
         del self._items[symbol]
         self._by_ticker.pop(str(getattr(symbol, "value", symbol)).upper(), None)
+        VALUATION_VERSION.count += 1
         return True
 
     @property
