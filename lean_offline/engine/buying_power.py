@@ -196,13 +196,24 @@ class BuyingPowerModel(DualCase):
 
     def __init__(self, leverage: float = 1.0, required_free_buying_power_percent: float = 0.0) -> None:
         self._check_leverage(leverage)
-        self.leverage = float(leverage)
+        self._leverage = float(leverage)
         self.required_free_buying_power_percent = required_free_buying_power_percent
 
     @staticmethod
     def _check_leverage(leverage: float) -> None:
         if leverage < 1:
             raise ValueError(f"leverage must be at least 1, got {leverage}")
+
+    @property
+    def leverage(self) -> float:
+        return self._leverage
+
+    @leverage.setter
+    def leverage(self, leverage: float) -> None:
+        from .portfolio import VALUATION_VERSION  # portfolio imports this module
+
+        self._leverage = leverage
+        VALUATION_VERSION.count += 1  # cached margin totals depend on it
 
     def get_leverage(self, security: Security | None = None) -> float:
         return self.leverage
@@ -449,6 +460,13 @@ def maintenance_margin(security: Security) -> float:
     return _amount(method(MaintenanceMarginParameters(security)))
 
 
+def is_plain_margin_model(model: Any) -> bool:
+    """True for the engine's own margin models (not subclasses): their margin is a function of price, position and
+    leverage only, which the portfolio's cached totals track."""
+    model_type = type(model)
+    return model_type is SecurityMarginModel or model_type is BuyingPowerModel
+
+
 def reserved_buying_power(security: Security) -> float:
     """Margin the current position uses (what `Portfolio.TotalMarginUsed` adds up).
 
@@ -456,8 +474,7 @@ def reserved_buying_power(security: Security) -> float:
     directly as |price × quantity × multiplier| / leverage, the same arithmetic as the model's result objects,
     because the engine sums it over every security at each fill."""
     model = security.buying_power_model
-    model_type = type(model)
-    if model_type is SecurityMarginModel or model_type is BuyingPowerModel:
+    if is_plain_margin_model(model):
         holdings = security.holdings
         return abs(holdings.quantity_value(holdings.quantity)) / model.leverage
     method = model_method(model, "get_reserved_buying_power_for_position")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
-from .buying_power import round_to_lot_precision
+from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
 
@@ -32,9 +32,9 @@ _MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityT
 class ValuationVersion:
     """Counts changes to what a portfolio's value is made of: prices, positions, cash and the securities held.
 
-    Every point that changes one of them adds 1 (`SecurityHolding.set_holdings`, `Cash`, `SecurityManager`, and
-    the price caches of securities with a position); a cached portfolio value is reused only while the count is
-    unchanged.
+    Every point that changes one of them adds 1 (`SecurityHolding.set_holdings`, `Cash`, `SecurityManager`, the
+    price caches of securities with a position, leverage and buying-power model changes); cached portfolio values
+    and margin totals are reused only while the count is unchanged.
     """
 
     __slots__ = ("count",)
@@ -270,6 +270,8 @@ class SecurityPortfolioManager(DualCase):
         self._record_handler: TransactionRecordHandler | None = None
         self._cached_value_version = -1
         self._cached_value = 0.0
+        self._cached_margin_version = -1
+        self._cached_margin = 0.0
 
     # --- dictionary access ----------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> SecurityHolding:
@@ -417,10 +419,21 @@ class SecurityPortfolioManager(DualCase):
     # --- margin ---------------------------------------------------------------------------------------------
     @property
     def total_margin_used(self) -> float:
-        from .buying_power import reserved_buying_power
-
-        return sum(reserved_buying_power(security) for security in self._securities.total
-                   if security.holdings.quantity)
+        """Σ reserved buying power of the positions; reused while VALUATION_VERSION is unchanged when every position
+        uses one of the engine's own margin models (a user model's margin may depend on anything)."""
+        version = VALUATION_VERSION.count
+        if version == self._cached_margin_version:
+            return self._cached_margin
+        total = 0.0
+        reusable = True
+        for security in self._securities.total:
+            if security.holdings.quantity:
+                total += reserved_buying_power(security)
+                reusable = reusable and is_plain_margin_model(security.buying_power_model)
+        if reusable:
+            self._cached_margin_version = version
+            self._cached_margin = total
+        return total
 
     def get_margin_remaining(self, total_portfolio_value: float | None = None) -> float:
         """TPV − unsettled cash − margin used (may be negative)."""

@@ -276,7 +276,7 @@ class Security(DualCaseSettable):
         self.cache = SecurityCache()
         self.holdings = SecurityHolding(self)
         self.explicit_leverage = bool(leverage)
-        self.buying_power_model: Any = SecurityMarginModel(leverage if leverage else default_leverage(self.type))
+        self.buying_power_model = SecurityMarginModel(leverage if leverage else default_leverage(self.type))
         self.fee_model: Any = fee_model or default_fee_model(self.type)
         self.fill_model: Any = fill_model or (EquityFillModel() if self.type == SecurityType.EQUITY
                                               else FillModel())
@@ -424,6 +424,15 @@ class Security(DualCaseSettable):
     @property
     def margin_model(self) -> Any:
         return self.buying_power_model
+
+    @property
+    def buying_power_model(self) -> Any:
+        return self._buying_power_model
+
+    @buying_power_model.setter
+    def buying_power_model(self, model: Any) -> None:
+        self._buying_power_model = model
+        VALUATION_VERSION.count += 1  # cached margin totals depend on it
 
     def set_buying_power_model(self, model: Any) -> None:
         self.buying_power_model = model
