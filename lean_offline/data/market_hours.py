@@ -355,26 +355,26 @@ def nyse_fallback_hours(first_year: int = 1990, last_year: int | None = None) ->
     """US-equity hours from exchange_calendars' XNYS: sessions 09:30–16:00 with its holidays, early closes and
     late opens, premarket 04:00–09:30 and postmarket 16:00–20:00 on full days (LEAN's Equity-usa layout)."""
     import exchange_calendars as xcals  # type: ignore[import-untyped]
+    import numpy as np
     import pandas as pd  # type: ignore[import-untyped]
 
     last = last_year if last_year is not None else date.today().year + 2
     calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last}-12-31")
     ny = ZoneInfo("America/New_York")
     sessions = calendar.sessions
-    opens = calendar.opens.dt.tz_convert(ny)
-    closes = calendar.closes.dt.tz_convert(ny)
-    session_days = {ts.date() for ts in sessions}
     weekdays = pd.bdate_range(f"{first_year}-01-01", f"{last}-12-31")
-    holidays = [ts.date() for ts in weekdays if ts.date() not in session_days]
-    early_closes: dict[date, timedelta] = {}
-    late_opens: dict[date, timedelta] = {}
-    for session, open_ts, close_ts in zip(sessions, opens, closes, strict=True):
-        close_tod = _hm(close_ts.hour, close_ts.minute)
-        open_tod = _hm(open_ts.hour, open_ts.minute)
-        if close_tod != _hm(16):
-            early_closes[session.date()] = close_tod
-        if open_tod != _hm(9, 30):
-            late_opens[session.date()] = open_tod
+    holidays = list(weekdays[~weekdays.isin(sessions)].date)
+    session_days = sessions.date
+    # whole columns at once: this runs at the start of every backtest without a market-hours database
+    local_opens = calendar.opens.dt.tz_convert(ny)
+    local_closes = calendar.closes.dt.tz_convert(ny)
+    open_hours, open_minutes = local_opens.dt.hour.to_numpy(), local_opens.dt.minute.to_numpy()
+    close_hours, close_minutes = local_closes.dt.hour.to_numpy(), local_closes.dt.minute.to_numpy()
+    late = np.flatnonzero((open_hours != 9) | (open_minutes != 30))
+    early = np.flatnonzero((close_hours != 16) | (close_minutes != 0))
+    early_closes: dict[date, timedelta] = {
+        session_days[i]: _hm(int(close_hours[i]), int(close_minutes[i])) for i in early}
+    late_opens: dict[date, timedelta] = {session_days[i]: _hm(int(open_hours[i]), int(open_minutes[i])) for i in late}
     full_day = [MarketHoursSegment(_hm(4), _hm(9, 30), MarketHoursState.PRE_MARKET),
                 MarketHoursSegment(_hm(9, 30), _hm(16), MarketHoursState.MARKET),
                 MarketHoursSegment(_hm(16), _hm(20), MarketHoursState.POST_MARKET)]
