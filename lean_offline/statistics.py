@@ -61,6 +61,7 @@ STATISTIC_NAMES: tuple[str, ...] = (
 # C# decimal: 96-bit mantissa, i.e. 28 to 29 significant digits.
 _DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _DECIMAL_MAX = Decimal("79228162514264337593543950335")
+_DECIMAL_MAX_FLOAT = 7.9e28  # below decimal.MaxValue even after rounding to 15 significant digits
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 _UNIX_EPOCH = datetime(1970, 1, 1)
@@ -85,6 +86,8 @@ def to_decimal(value: Number) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     number = float(value)
+    if -_DECIMAL_MAX_FLOAT < number < _DECIMAL_MAX_FLOAT:  # the common case: no clamping needed
+        return Decimal(format(number, ".15g"))
     if not math.isfinite(number):
         raise ValueError(f"cannot convert non-finite value {number!r} to a decimal")
     converted = Decimal(format(number, ".15g"))
@@ -95,8 +98,12 @@ def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN)
     """C# ``Math.Round(decimal, digits)``: rounds only when the value has more than ``digits`` decimals."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -digits:
-        return value.quantize(Decimal(1).scaleb(-digits), rounding=rounding, context=_DECIMAL_CONTEXT)
+        quantum = _QUANTA.get(digits) or Decimal(1).scaleb(-digits)
+        return value.quantize(quantum, rounding=rounding, context=_DECIMAL_CONTEXT)
     return value
+
+
+_QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(29)}
 
 
 def _normalize(value: Decimal) -> Decimal:
@@ -127,9 +134,8 @@ def smart_round_decimal(value: Decimal) -> Decimal:
         return _ZERO
     power = math.floor(math.log10(float(abs(value)))) + 1
     scale = Decimal(10) ** power
-    with localcontext(_DECIMAL_CONTEXT):
-        scaled = _round_decimal(value / scale, 7)
-        return _normalize(scale * scaled)
+    scaled = _round_decimal(_DECIMAL_CONTEXT.divide(value, scale), 7)
+    return _normalize(_DECIMAL_CONTEXT.multiply(scale, scaled))
 
 
 def smart_round(value: Number) -> float:
@@ -617,9 +623,16 @@ class _EquityBar:
     def candle(self, time: datetime) -> Candle:
         if self.open is None:
             return Candle(time, _ZERO, _ZERO, _ZERO, _ZERO)
-        values = (self.open, self.high, self.low, self.close)
-        return Candle(time, *(smart_round_decimal(_round_decimal(_checked_decimal(v, "portfolio value", time), 4))
-                              for v in values))
+        converted: dict[tuple[type, Number], Decimal] = {}  # the four values often repeat; the conversion is slow
+        prices = []
+        for value in (self.open, self.high, self.low, self.close):
+            key = (type(value), value)
+            price = converted.get(key)
+            if price is None:
+                price = converted[key] = smart_round_decimal(
+                    _round_decimal(_checked_decimal(value, "portfolio value", time), 4))
+            prices.append(price)
+        return Candle(time, *prices)
 
 
 @dataclass(frozen=True)
@@ -853,7 +866,7 @@ class _SeriesSnapshot:
         # LEAN drops the first two returns of the period and the first benchmark change inside the period.
         performance = self.return_fractions[performance_range.start + 2:performance_range.stop]
         benchmark = self.benchmark_changes[benchmark_range.start + 2:benchmark_range.stop]
-        records = [(v, win) for t, v, win in self.records if from_date <= t.date() <= to_date]
+        records = [(v, win) for _, v, win in self.records[_date_slice(self.records, from_date, to_date)]]
         with localcontext(_DECIMAL_CONTEXT):
             average_rate = sum((self.rates[t] for t, _ in period_equity), _ZERO) / len(period_equity)
         whole = len(period_equity) == len(self.equity)
@@ -867,14 +880,14 @@ class _SeriesSnapshot:
         )
 
 
-def _date_slice(points: list[tuple[datetime, Decimal]], from_date: date, to_date: date) -> slice:
+def _date_slice(points: Sequence[tuple[Any, ...]], from_date: date, to_date: date) -> slice:
     """The index range of the time-sorted points whose date lies in [from_date, to_date]."""
     low = bisect_left(points, datetime.combine(from_date, time_of_day.min), key=_point_time)
     high = bisect_left(points, datetime.combine(to_date + timedelta(days=1), time_of_day.min), key=_point_time)
     return slice(low, high)
 
 
-def _point_time(point: tuple[datetime, Decimal]) -> datetime:
+def _point_time(point: tuple[Any, ...]) -> datetime:
     return point[0]
 
 
