@@ -1,0 +1,220 @@
+"""Invariants of the brokerage-side caches: a cached portfolio value or margin total always equals a fresh
+computation, whatever sequence of price updates, fills, cash, leverage and model changes came before; packed
+quote bars read exactly like quote bars built from Bar objects.
+
+References are computed in the tests from their definitions (cash + Σ quantity × price; Σ |quantity × price| /
+leverage), never read back from the engine's cached figures.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
+from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.symbol import Symbol
+from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel
+from lean_offline.engine.portfolio import SecurityPortfolioManager
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager
+from lean_offline.enums import SecurityType
+
+START = datetime(2020, 1, 2, 9, 30)
+TICKERS = ("AAA", "BBB", "CCC")
+
+
+class DoubleMarginModel(BuyingPowerModel):
+    """A user model: twice the default margin, so cached totals must not assume the engine's formula."""
+
+    def get_maintenance_margin(self, parameters: Any) -> Any:
+        margin = super().get_maintenance_margin(parameters)
+        margin.value *= 2
+        return margin
+
+
+def make_book() -> tuple[SecurityManager, SecurityPortfolioManager, list[Security]]:
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    held = []
+    for ticker in TICKERS:
+        symbol = Symbol.create(ticker, SecurityType.EQUITY, "usa")
+        security = Security(symbol, SecurityExchangeHours.always_open_hours("America/New_York"),
+                            clock=EngineClock(START))
+        held.append(securities.add(security))
+    portfolio.set_cash(100_000)
+    return securities, portfolio, held
+
+
+def bar(security: Security, step: int, price: float, fill_forward: bool = False) -> TradeBar:
+    point = TradeBar(START + timedelta(minutes=step), security.symbol, price, price, price, price, 100.0,
+                     timedelta(minutes=1))
+    point.is_fill_forward = fill_forward
+    return point
+
+
+def expected_value(portfolio: SecurityPortfolioManager, securities: list[Security], prices: dict[str, float],
+                   quantities: dict[str, float]) -> float:
+    return portfolio.cash_book["USD"].amount + sum(
+        quantities[str(security.symbol.value)] * prices[str(security.symbol.value)] for security in securities)
+
+
+def expected_margin(securities: list[Security], prices: dict[str, float], quantities: dict[str, float],
+                    leverages: dict[str, float], doubled: set[str]) -> float:
+    total = 0.0
+    for security in securities:
+        ticker = str(security.symbol.value)
+        margin = abs(quantities[ticker] * prices[ticker]) / leverages[ticker]
+        total += 2 * margin if ticker in doubled else margin
+    return total
+
+
+OPERATION = st.one_of(
+    st.tuples(st.just("price"), st.sampled_from(TICKERS), st.floats(1.0, 500.0)),
+    st.tuples(st.just("fill_forward"), st.sampled_from(TICKERS), st.floats(1.0, 500.0)),
+    st.tuples(st.just("holdings"), st.sampled_from(TICKERS), st.integers(-300, 300).map(float)),
+    st.tuples(st.just("cash"), st.just(""), st.floats(-50_000.0, 200_000.0)),
+    st.tuples(st.just("add_cash"), st.just(""), st.floats(-5_000.0, 5_000.0)),
+    st.tuples(st.just("pascal_cash"), st.just(""), st.floats(0.0, 100_000.0)),
+    st.tuples(st.just("leverage"), st.sampled_from(TICKERS), st.sampled_from([1.0, 2.0, 4.0])),
+    st.tuples(st.just("user_model"), st.sampled_from(TICKERS), st.just(0.0)),
+    st.tuples(st.just("engine_model"), st.sampled_from(TICKERS), st.sampled_from([1.0, 3.0])),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(OPERATION, min_size=1, max_size=40))
+def test_cached_totals_equal_fresh_sums_after_any_sequence(operations: list[tuple[str, str, float]]) -> None:
+    manager, portfolio, securities = make_book()
+    by_ticker = {str(security.symbol.value): security for security in securities}
+    prices = dict.fromkeys(TICKERS, 0.0)
+    quantities = dict.fromkeys(TICKERS, 0.0)
+    leverages = {ticker: security.leverage for ticker, security in by_ticker.items()}
+    doubled: set[str] = set()
+    for step, (kind, ticker, amount) in enumerate(operations):
+        security = by_ticker.get(ticker)
+        if kind == "price" and security is not None:
+            security.update(bar(security, step, amount))
+            prices[ticker] = amount
+        elif kind == "fill_forward" and security is not None:
+            security.update(bar(security, step, amount, fill_forward=True))  # never moves the price
+        elif kind == "holdings" and security is not None:
+            security.holdings.set_holdings(prices[ticker], amount)
+            quantities[ticker] = amount
+        elif kind == "cash":
+            portfolio.set_cash(amount)
+        elif kind == "add_cash":
+            portfolio.cash_book["USD"].add_amount(amount)
+        elif kind == "pascal_cash":
+            portfolio.cash_book["USD"].Amount = amount
+        elif kind == "leverage" and security is not None:
+            security.set_leverage(amount)
+            leverages[ticker] = amount
+        elif kind == "user_model" and security is not None:
+            security.set_buying_power_model(DoubleMarginModel(leverages[ticker]))
+            doubled.add(ticker)
+        elif kind == "engine_model" and security is not None:
+            security.buying_power_model = SecurityMarginModel(amount)
+            leverages[ticker] = amount
+            doubled.discard(ticker)
+        for _ in range(2):  # the second read is the cached one
+            assert portfolio.total_portfolio_value == pytest.approx(
+                expected_value(portfolio, securities, prices, quantities), rel=1e-12, abs=1e-9)
+            assert portfolio.total_margin_used == pytest.approx(
+                expected_margin(securities, prices, quantities, leverages, doubled), rel=1e-12, abs=1e-9)
+    assert len(manager.total) == len(TICKERS)
+
+
+def test_value_follows_a_held_price_and_ignores_an_unheld_one() -> None:
+    _, portfolio, (held, other, _) = make_book()
+    held.update(bar(held, 0, 10.0))
+    held.holdings.set_holdings(10.0, 100)
+    assert portfolio.total_portfolio_value == 100_000 + 1_000
+    other.update(bar(other, 1, 50.0))
+    assert portfolio.total_portfolio_value == 100_000 + 1_000
+    held.update(bar(held, 2, 12.5))
+    assert portfolio.total_portfolio_value == 100_000 + 1_250
+    assert held.leverage == 2 and portfolio.total_margin_used == 1_250 / 2  # equities default to 2x
+    held.holdings.set_holdings(12.5, 0)
+    held.update(bar(held, 3, 20.0))
+    assert portfolio.total_portfolio_value == 100_000
+
+
+def test_margin_follows_leverage_and_model_changes() -> None:
+    _, portfolio, (held, _, _) = make_book()
+    held.update(bar(held, 0, 10.0))
+    held.holdings.set_holdings(10.0, -100)
+    assert portfolio.total_margin_used == 1_000 / 2
+    held.set_leverage(4.0)
+    assert portfolio.total_margin_used == 1_000 / 4
+    held.buying_power_model.leverage = 5.0
+    assert portfolio.total_margin_used == 1_000 / 5
+    held.set_buying_power_model(DoubleMarginModel(1.0))
+    assert portfolio.total_margin_used == 2 * 1_000
+    held.BuyingPowerModel = SecurityMarginModel(1.0)
+    assert portfolio.total_margin_used == 1_000
+
+
+def test_adding_a_held_security_changes_the_value() -> None:
+    manager, portfolio, _ = make_book()
+    assert portfolio.total_portfolio_value == 100_000
+    symbol = Symbol.create("DDD", SecurityType.EQUITY, "usa")
+    extra = Security(symbol, SecurityExchangeHours.always_open_hours("America/New_York"), clock=EngineClock(START))
+    extra.update(bar(extra, 0, 4.0))
+    extra.holdings.set_holdings(4.0, 10)
+    manager.add(extra)
+    assert portfolio.total_portfolio_value == 100_040
+    manager.remove(symbol)
+    assert portfolio.total_portfolio_value == 100_000
+
+
+SIDE = st.one_of(st.none(), st.tuples(*(st.floats(0.5, 100.0) for _ in range(4))))
+
+
+def packed_bar(symbol: Any, bid: tuple[float, ...] | None, ask: tuple[float, ...] | None) -> QuoteBar:
+    """A QuoteBar laid out as the readers build it: sides packed, NaN open for an absent side."""
+    nan = math.nan
+    sides = [*(bid or (nan, 0.0, 0.0, 0.0)), 7.0 if bid else 0.0, *(ask or (nan, 0.0, 0.0, 0.0)), 9.0 if ask else 0.0]
+    point = QuoteBar.__new__(QuoteBar)
+    point.symbol, point.time, point.end_time = symbol, START, START + timedelta(seconds=1)
+    point.end_time_utc, point.is_fill_forward = None, False
+    bid_close, ask_close = (bid[3] if bid else None), (ask[3] if ask else None)
+    point.value = ((bid_close + ask_close) / 2 if bid_close is not None and ask_close is not None
+                   else bid_close if bid_close is not None else ask_close if ask_close is not None else 0.0)
+    point._sides = sides
+    point._bid = point._ask = PACKED_SIDE
+    point.last_bid_size, point.last_ask_size = sides[4], sides[9]
+    return point
+
+
+@given(SIDE, SIDE)
+def test_packed_quote_bar_reads_like_one_built_from_bars(bid: tuple[float, ...] | None,
+                                                         ask: tuple[float, ...] | None) -> None:
+    symbol = Symbol.create("AAA", SecurityType.EQUITY, "usa")
+    built = QuoteBar(START, symbol, Bar(*bid) if bid else None, 7.0 if bid else 0.0, Bar(*ask) if ask else None,
+                     9.0 if ask else 0.0, timedelta(seconds=1))
+    packed = packed_bar(symbol, bid, ask)
+    for name in ("open", "high", "low", "close", "value"):
+        assert getattr(packed, name) == getattr(built, name), name
+    assert packed.Open == built.Open and packed.Close == built.Close
+    caches = []
+    for point in (packed, built):
+        security = Security(symbol, SecurityExchangeHours.always_open_hours("America/New_York"),
+                            clock=EngineClock(START))
+        security.update(point)
+        caches.append(security)
+    for name in ("price", "open", "high", "low", "close", "bid_price", "ask_price"):
+        assert getattr(caches[0], name) == getattr(caches[1], name), name
+    assert caches[0].cache.bid_size == caches[1].cache.bid_size and caches[0].cache.ask_size == caches[1].cache.ask_size
+    # the sides unpack on first read, to equal Bars
+    for side, expected in ((packed.bid, bid), (packed.Ask, ask)):
+        assert (side is None) == (expected is None)
+        if side is not None and expected is not None:
+            assert (side.open, side.high, side.low, side.close) == expected
+    copy = packed_bar(symbol, bid, ask).clone(fill_forward=True)
+    assert isinstance(copy, QuoteBar)
+    assert (copy.bid is None) == (bid is None) and (copy.ask is None) == (ask is None)
