@@ -418,11 +418,14 @@ class OrderEvent(DualCaseSettable):
         self.quantity = order.quantity
         self.limit_price: float | None = order.limit_price if order.type in (
             OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) else None
-        self.trigger_price: float | None = getattr(order, "trigger_price", None)
+        # read from the instance fields: getattr with a default would raise (and build) an UnsupportedApiError
+        # for every order type without them
+        order_fields = vars(order)
+        self.trigger_price: float | None = order_fields.get("trigger_price")
         self.stop_price: float | None = order.stop_price if order.type in (
             OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP) else None
-        self.trailing_amount: float | None = getattr(order, "trailing_amount", None)
-        self.trailing_as_percentage: bool | None = getattr(order, "trailing_as_percentage", None)
+        self.trailing_amount: float | None = order_fields.get("trailing_amount")
+        self.trailing_as_percentage: bool | None = order_fields.get("trailing_as_percentage")
         self.ticket: OrderTicket | None = None
 
     @property
