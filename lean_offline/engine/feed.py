@@ -80,29 +80,49 @@ def _daily_bar_window(hours: Any, day: date, precise_end_time: bool) -> tuple[da
     return start, start + _ONE_DAY
 
 
+class DailySessions:
+    """Per exchange hours and day: whether the exchange opens and the window its daily bar carries, memoised
+    because every daily subscription on one exchange walks the same weekends and holidays when it fills forward."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[Any, date, bool], tuple[bool, tuple[datetime, datetime] | None]] = {}
+
+    def session(self, hours: Any, day: date, precise_end_time: bool) -> tuple[bool, tuple[datetime, datetime] | None]:
+        key = (hours, day, precise_end_time)
+        found = self._sessions.get(key)
+        if found is None:
+            is_open = bool(hours.is_date_open(day))
+            found = self._sessions[key] = (is_open, _daily_bar_window(hours, day, precise_end_time) if is_open
+                                           else None)
+        return found
+
+
 def fill_forward(points: Iterator[BaseData], config: SubscriptionDataConfig, hours: Any, end_local: datetime,
-                 clock: Clock, exchange_zone: ZoneInfo, precise_daily_end_time: bool) -> Iterator[BaseData]:
+                 clock: Clock, exchange_zone: ZoneInfo, precise_daily_end_time: bool,
+                 sessions: DailySessions | None = None) -> Iterator[BaseData]:
     """Insert fill-forward copies of the previous point where the exchange was open but no data came.
 
     Daily data: one copy per open day without a bar. Intraday data: one copy per bar period in which the exchange
     (extended hours when the subscription asks for them) was open. Copies are flagged `is_fill_forward` and run until
-    the next real point or the end of the backtest.
+    the next real point or the end of the backtest. `sessions` shares the daily windows between subscriptions.
     """
     increment = config.increment
     daily = increment >= _ONE_DAY
     extended = config.extended_market_hours
     previous: BaseData | None = None
+    daily_session = (sessions if sessions is not None else DailySessions()).session
+    precise_window = precise_daily_end_time and not hours.always_open
 
     def gap(after: BaseData, until_end: datetime) -> Iterator[BaseData]:
         if daily:
             day = after.time.date() + _ONE_DAY
             while True:
-                if not hours.is_date_open(day):
+                is_open, window = daily_session(hours, day, precise_window)
+                if not is_open:
                     day += _ONE_DAY
                     if datetime(day.year, day.month, day.day) > until_end:
                         return
                     continue
-                window = _daily_bar_window(hours, day, precise_daily_end_time and not hours.always_open)
                 if window is None or window[1] >= until_end or window[0] > end_local:
                     return
                 yield _copy(after, window[0], window[1])

@@ -24,7 +24,7 @@ from ..data.symbol_properties import SymbolProperties, SymbolPropertiesDatabase
 from ..enums import BrokerageName, DataNormalizationMode, Resolution, SecurityType, TickType
 from ..naming import DualCase, UnsupportedApiError
 from .config import SubscriptionDataConfig, resolution_increment
-from .feed import Clock, Subscription, fill_forward
+from .feed import Clock, DailySessions, Subscription, fill_forward
 
 _CURRENT: list[EngineContext] = []
 DEFAULT_CASH = 100000.0
@@ -65,6 +65,7 @@ class EngineContext:
         self.storage_root = storage_root
         self.project_name = project_name
         self.clock = Clock()
+        self.daily_sessions = DailySessions()
         self.logs: list[str] = []
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -515,7 +516,7 @@ class EngineContext:
         if config.fill_data_forward and int(config.resolution) != int(Resolution["TICK"]):
             precise = bool(self.settings.daily_precise_end_time) and not config.is_custom_data and \
                 config.security_type == SecurityType["EQUITY"]
-            points = fill_forward(points, config, hours, end_local, self.clock, zone, precise)
+            points = fill_forward(points, config, hours, end_local, self.clock, zone, precise, self.daily_sessions)
         return points
 
     def _previous_tradable_bar_start(self, hours: Any, start_local: datetime) -> datetime:
