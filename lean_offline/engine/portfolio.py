@@ -54,23 +54,9 @@ class Cash(DualCaseSettable):
         self.amount = float(amount)
         self.conversion_rate = float(conversion_rate)
 
-    @property
-    def amount(self) -> float:
-        return self._amount
-
-    @amount.setter
-    def amount(self, amount: float) -> None:
-        self._amount = amount
-        VALUATION_VERSION.count += 1
-
-    @property
-    def conversion_rate(self) -> float:
-        return self._conversion_rate
-
-    @conversion_rate.setter
-    def conversion_rate(self, conversion_rate: float) -> None:
-        self._conversion_rate = conversion_rate
-        VALUATION_VERSION.count += 1
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        VALUATION_VERSION.count += 1  # amount and conversion rate are part of the portfolio value
 
     @property
     def value_in_account_currency(self) -> float:
@@ -112,7 +98,11 @@ class CashBook(DualCase):
 
     @property
     def total_value_in_account_currency(self) -> float:
-        return sum(cash.value_in_account_currency for cash in self._cash.values())
+        """Σ amount × conversion rate."""
+        total = 0.0
+        for cash in self._cash.values():
+            total += cash.amount * cash.conversion_rate
+        return total
 
     def convert_to_account_currency(self, amount: float, currency: str) -> float:
         if currency in self._cash:
@@ -357,13 +347,13 @@ class SecurityPortfolioManager(DualCase):
         reusable = True
         for security in self._securities.total:
             holdings = security.holdings
-            if not holdings.invested:
+            if not holdings._invested:
                 continue
             if security.type in _MARGIN_ONLY_TYPES:
                 total += holdings.unrealized_profit
                 reusable = False
             else:
-                total += holdings.holdings_value
+                total += holdings.quantity_value(holdings._quantity)
         if reusable:
             self._cached_value_version = version
             self._cached_value = total
