@@ -19,7 +19,7 @@ class DataDictionary(dict[Symbol, Any], DualCase):
     """Symbol → data, also indexable by ticker string (converted through the SymbolCache as LEAN does)."""
 
     def __getitem__(self, symbol: Symbol | str) -> Any:
-        key = _key(symbol)
+        key = symbol if type(symbol) is Symbol else _key(symbol)
         try:
             return dict.__getitem__(self, key)
         except KeyError:
@@ -33,6 +33,8 @@ class DataDictionary(dict[Symbol, Any], DualCase):
         return dict.__contains__(self, symbol)
 
     def contains_key(self, symbol: Symbol | str) -> bool:
+        if type(symbol) is Symbol:
+            return dict.__contains__(self, symbol)
         return symbol in self
 
     def get(self, symbol: Symbol | str, default: Any = None) -> Any:  # type: ignore[override]
