@@ -98,7 +98,7 @@ def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN)
     """C# ``Math.Round(decimal, digits)``: rounds only when the value has more than ``digits`` decimals."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -digits:
-        quantum = _QUANTA.get(digits) or Decimal(1).scaleb(-digits)
+        quantum = _QUANTA.get(digits) or Decimal(1).scaleb(-digits, context=_DECIMAL_CONTEXT)
         return value.quantize(quantum, rounding=rounding, context=_DECIMAL_CONTEXT)
     return value
 
@@ -133,9 +133,8 @@ def smart_round_decimal(value: Decimal) -> Decimal:
     if value == 0:
         return _ZERO
     power = math.floor(math.log10(float(abs(value)))) + 1
-    scale = Decimal(10) ** power
-    scaled = _round_decimal(_DECIMAL_CONTEXT.divide(value, scale), 7)
-    return _normalize(_DECIMAL_CONTEXT.multiply(scale, scaled))
+    # rounding value / 10^power to 7 decimals and scaling back is quantizing value to 10^(power - 7)
+    return _normalize(_round_decimal(value, 7 - power))
 
 
 def smart_round(value: Number) -> float:
