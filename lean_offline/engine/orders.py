@@ -398,35 +398,53 @@ _ORDER_CLASSES: dict[Any, type[Order]] = {
 }
 
 
+_LIMIT_PRICE_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED})
+_STOP_PRICE_TYPES = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP})
+
+
 class OrderEvent(DualCaseSettable):
     """A change of an order's state: submitted, filled (with price, quantity and fee), canceled, invalid…"""
 
+    order_id: int
+    id: int
+    symbol: Any
+    utc_time: datetime
+    status: Any
+    order_fee: OrderFee
+    fill_price: float
+    fill_price_currency: str
+    fill_quantity: float
+    direction: Any
+    message: str
+    is_assignment: bool
+    quantity: float
+    limit_price: float | None
+    trigger_price: float | None
+    stop_price: float | None
+    trailing_amount: float | None
+    trailing_as_percentage: bool | None
+    ticket: OrderTicket | None
+
     def __init__(self, order: Order, utc_time: datetime, order_fee: OrderFee | None = None, message: str = "",
                  status: Any = None) -> None:
-        self.order_id = order.id
-        self.id = 0
-        self.symbol = order.symbol
-        self.utc_time = utc_time
-        self.status = order.status if status is None else status
-        self.order_fee = order_fee or OrderFee.zero
-        self.fill_price = 0.0
-        self.fill_price_currency = order.price_currency
-        self.fill_quantity = 0.0
-        self.direction = order.direction
-        self.message = message
-        self.is_assignment = False
-        self.quantity = order.quantity
-        self.limit_price: float | None = order.limit_price if order.type in (
-            OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED) else None
-        # read from the instance fields: getattr with a default would raise (and build) an UnsupportedApiError
-        # for every order type without them
+        order_type = order.type
+        # trigger/trailing fields read from the order's instance fields: getattr with a default would raise (and
+        # build) an UnsupportedApiError for every order type without them
         order_fields = vars(order)
-        self.trigger_price: float | None = order_fields.get("trigger_price")
-        self.stop_price: float | None = order.stop_price if order.type in (
-            OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP) else None
-        self.trailing_amount: float | None = order_fields.get("trailing_amount")
-        self.trailing_as_percentage: bool | None = order_fields.get("trailing_as_percentage")
-        self.ticket: OrderTicket | None = None
+        # one dict update instead of a DualCaseSettable.__setattr__ call per field: the engine builds an event
+        # at every fill attempt
+        vars(self).update({
+            "order_id": order.id, "id": 0, "symbol": order.symbol, "utc_time": utc_time,
+            "status": order.status if status is None else status, "order_fee": order_fee or OrderFee.zero,
+            "fill_price": 0.0, "fill_price_currency": order.price_currency, "fill_quantity": 0.0,
+            "direction": order.direction, "message": message, "is_assignment": False, "quantity": order.quantity,
+            "limit_price": order.limit_price if order_type in _LIMIT_PRICE_TYPES else None,
+            "trigger_price": order_fields.get("trigger_price"),
+            "stop_price": order.stop_price if order_type in _STOP_PRICE_TYPES else None,
+            "trailing_amount": order_fields.get("trailing_amount"),
+            "trailing_as_percentage": order_fields.get("trailing_as_percentage"),
+            "ticket": None,
+        })
 
     @property
     def absolute_fill_quantity(self) -> float:
