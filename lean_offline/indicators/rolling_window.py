@@ -154,7 +154,14 @@ class RollingWindow(DualCase, Generic[T]):
     def _snapshot(self) -> list[Any]:
         items = self._items
         tail = self._tail
-        return items[tail - 1::-1] + items[:tail - 1:-1] if tail else items[::-1]
+        if not tail:
+            return items[::-1]
+        newest = items[:tail]  # two copies reversed in place: one list allocation fewer than slicing backwards
+        newest.reverse()
+        oldest = items[tail:]
+        oldest.reverse()
+        newest += oldest
+        return newest
 
     def _resize(self, size: int) -> None:
         oldest_first = self._snapshot()[::-1]
