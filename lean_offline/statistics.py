@@ -290,6 +290,7 @@ def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int =
                     max_recovery_days = max(max_recovery_days, (time - drawdown_start).total_seconds() / 86400)
                     drawdown_start = None
                 peak_value, peak_time = value, time
+                continue  # at a new peak the drawdown is 0 (or the peak is 0): nothing to record
             if peak_value == 0:
                 continue
             current = value / peak_value - 1
