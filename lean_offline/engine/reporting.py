@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,7 @@ def _write_files(context: EngineContext, result: BacktestResult, computed: Any, 
 
     if computed is None:
         return
+    finished_utc = datetime.now(UTC).replace(tzinfo=None)
     algorithm = result.algorithm
     data = results_module.BacktestResultData(
         statistics=computed, runtime_statistics=result.runtime_statistics,
@@ -108,5 +110,6 @@ def _write_files(context: EngineContext, result: BacktestResult, computed: Any, 
         profit_loss=context.results.profit_loss, logs=result.logs, status=result.status,
         runtime_error=result.error, stack_trace=result.stack_trace, parameters=context.parameters,
         trading_days_per_year=context.trading_days_per_year,
-        insight_count=len(result.extra.get("insights", [])))
+        insight_count=len(result.extra.get("insights", [])),
+        started_utc=finished_utc - timedelta(seconds=result.seconds), finished_utc=finished_utc)
     results_module.write_backtest_results(output_dir, algorithm_id, data)

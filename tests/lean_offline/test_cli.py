@@ -61,6 +61,8 @@ def test_backtest_writes_lean_files_and_prints_statistics(workspace: Path, tmp_p
     result_file = next(p for p in output.iterdir() if p.name.endswith(".json") and "-" not in p.stem)
     result = json.loads(result_file.read_text(), parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
     assert result["statistics"]["Total Orders"] == "1"
+    started, finished = result["state"]["StartTime"], result["state"]["EndTime"]
+    assert started and finished and started <= finished  # wall-clock run times, ISO UTC
     assert any(name.endswith("-order-events.json") for name in files)
     assert any(name.endswith("-log.txt") for name in files)
     events = json.loads(next(output.glob("*-order-events.json")).read_text())
