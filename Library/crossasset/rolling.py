@@ -59,27 +59,56 @@ def _finite(value: Any, name: str) -> float:
     return number
 
 
-class RollingStats:
+class _RingWindow:
+    """What every rolling window shares: its capacity, how many values it holds, and where the next one goes."""
+
+    __slots__ = ("_window", "_count", "_next", "_since_exact")
+
+    def __init__(self, window: int) -> None:
+        self._window = _check_window(window)
+        self._count = 0
+        self._next = 0
+        self._since_exact = 0
+
+    def _clear_position(self) -> None:
+        self._count = 0
+        self._next = 0
+        self._since_exact = 0
+
+    @property
+    def window(self) -> int:
+        return self._window
+
+    @property
+    def count(self) -> int:
+        """Number of values held (at most `window`)."""
+        return self._count
+
+    @property
+    def is_ready(self) -> bool:
+        """True once `window` values have been seen since the last reset."""
+        return self._count == self._window
+
+
+class RollingStats(_RingWindow):
     """Mean, variance and standard deviation of the last `window` values of one series, O(1) per update.
 
     mean = Σx / n, variance(ddof) = Σ(x − mean)² / (n − ddof), over the n = min(count, window) values held.
     Non-finite values are rejected with ValueError (they would poison the window until they leave it).
     """
 
-    __slots__ = ("_window", "_buffer", "_count", "_next", "_mean", "_m2", "_since_exact")
+    __slots__ = ("_buffer", "_mean", "_m2")
 
     def __init__(self, window: int) -> None:
-        self._window = _check_window(window)
+        super().__init__(window)
         self._buffer = np.zeros(self._window)
         self.reset()
 
     def reset(self) -> None:
         """Forget every value."""
-        self._count = 0
-        self._next = 0
+        self._clear_position()
         self._mean = 0.0
         self._m2 = 0.0
-        self._since_exact = 0
 
     def update(self, value: float) -> None:
         """Add one value; once the window is full the oldest value leaves it."""
@@ -107,20 +136,6 @@ class RollingStats:
         self._mean = float(self._buffer.mean())
         self._m2 = float(np.square(self._buffer - self._mean).sum())
         self._since_exact = 0
-
-    @property
-    def window(self) -> int:
-        return self._window
-
-    @property
-    def count(self) -> int:
-        """Number of values held (at most `window`)."""
-        return self._count
-
-    @property
-    def is_ready(self) -> bool:
-        """True once `window` values have been seen since the last reset."""
-        return self._count == self._window
 
     @property
     def mean(self) -> float:
@@ -161,7 +176,7 @@ class RollingStats:
         return np.concatenate((self._buffer[self._next :], self._buffer[: self._next]))
 
 
-class RollingPairStats:
+class RollingPairStats(_RingWindow):
     """Means, variances, covariance and correlation of the last `window` pairs (x, y), O(1) per update.
 
     cov(ddof) = Σ(x − x̄)(y − ȳ) / (n − ddof); corr = cov / √(var_x var_y), NaN when either variance is 0.
@@ -169,33 +184,19 @@ class RollingPairStats:
     C' = C + Δx (y₁ − ȳ') + Δy (x₀ − x̄).
     """
 
-    __slots__ = (
-        "_window",
-        "_xs",
-        "_ys",
-        "_count",
-        "_next",
-        "_mean_x",
-        "_mean_y",
-        "_m2_x",
-        "_m2_y",
-        "_c_xy",
-        "_since_exact",
-    )
+    __slots__ = ("_xs", "_ys", "_mean_x", "_mean_y", "_m2_x", "_m2_y", "_c_xy")
 
     def __init__(self, window: int) -> None:
-        self._window = _check_window(window)
+        super().__init__(window)
         self._xs = np.zeros(self._window)
         self._ys = np.zeros(self._window)
         self.reset()
 
     def reset(self) -> None:
         """Forget every pair."""
-        self._count = 0
-        self._next = 0
+        self._clear_position()
         self._mean_x = self._mean_y = 0.0
         self._m2_x = self._m2_y = self._c_xy = 0.0
-        self._since_exact = 0
 
     def update(self, x_value: float, y_value: float) -> None:
         """Add one pair; once the window is full the oldest pair leaves it."""
@@ -242,18 +243,6 @@ class RollingPairStats:
         self._since_exact = 0
 
     @property
-    def window(self) -> int:
-        return self._window
-
-    @property
-    def count(self) -> int:
-        return self._count
-
-    @property
-    def is_ready(self) -> bool:
-        return self._count == self._window
-
-    @property
     def mean_x(self) -> float:
         return self._mean_x if self._count else math.nan
 
@@ -294,7 +283,7 @@ class RollingPairStats:
         return self._xs[order], self._ys[order]
 
 
-class RollingMoments:
+class RollingMoments(_RingWindow):
     """Mean vector, covariance and correlation matrices of the last `window` observations of k series.
 
     O(k²) per update: on replacing row x₀ by x₁ (Δ = x₁ − x₀, m' the new mean), the co-moment matrix becomes
@@ -302,7 +291,7 @@ class RollingMoments:
     """
 
     def __init__(self, window: int, n_series: int) -> None:
-        self._window = _check_window(window)
+        super().__init__(window)
         if isinstance(n_series, bool) or not isinstance(n_series, int | np.integer) or n_series < 1:
             raise ValueError(f"n_series must be a positive integer, got {n_series!r}")
         self._k = int(n_series)
@@ -311,11 +300,9 @@ class RollingMoments:
 
     def reset(self) -> None:
         """Forget every observation."""
-        self._count = 0
-        self._next = 0
+        self._clear_position()
         self._mean = np.zeros(self._k)
         self._comoment = np.zeros((self._k, self._k))
-        self._since_exact = 0
 
     def update(self, observation: npt.ArrayLike) -> None:
         """Add one observation (k values); once the window is full the oldest leaves it."""
@@ -344,18 +331,6 @@ class RollingMoments:
             centred = self._buffer - self._mean
             self._comoment = centred.T @ centred
             self._since_exact = 0
-
-    @property
-    def window(self) -> int:
-        return self._window
-
-    @property
-    def count(self) -> int:
-        return self._count
-
-    @property
-    def is_ready(self) -> bool:
-        return self._count == self._window
 
     def mean(self) -> FloatArray:
         """Mean of each series (NaN when empty)."""
