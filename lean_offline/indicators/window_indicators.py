@@ -27,7 +27,29 @@ class Identity(IndicatorBase):
         return point.value
 
 
-class Delay(WindowIndicator):
+class LaggedWindowIndicator(WindowIndicator):
+    """An indicator of the input `period` samples ago, x_{t−p} (the first input until p+1 samples were seen).
+
+    Ready when samples > p, as LEAN's Delay, Momentum and RateOfChange are.
+    """
+
+    __slots__ = ()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > self._period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._period + 1
+
+    def _push_lagged(self, value: float) -> float:
+        """Add `value`; return x_{t−p}, or the first input while fewer than p+1 were seen."""
+        removed = self._push(value)
+        return self._inputs[0] if removed is None else removed
+
+
+class Delay(LaggedWindowIndicator):
     """value_t = x_{t−p}; before p+1 samples, the first input. Ready when samples > p."""
 
     __slots__ = ()
@@ -35,20 +57,11 @@ class Delay(WindowIndicator):
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         super().__init__(*name_and_period("DELAY({})", name, period))
 
-    @property
-    def is_ready(self) -> bool:
-        return self.samples > self._period
-
-    @property
-    def warm_up_period(self) -> int:
-        return self._period + 1
-
     def _compute(self, point: IndicatorDataPoint) -> float:
-        removed = self._push(point.value)
-        return self._inputs[0] if removed is None else removed
+        return self._push_lagged(point.value)
 
 
-class Momentum(WindowIndicator):
+class Momentum(LaggedWindowIndicator):
     """value_t = x_t − x_{t−p}; before p+1 samples, x_t − (first input). Ready when samples > p."""
 
     __slots__ = ()
@@ -56,20 +69,11 @@ class Momentum(WindowIndicator):
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         super().__init__(*name_and_period("MOM({})", name, period))
 
-    @property
-    def is_ready(self) -> bool:
-        return self.samples > self._period
-
-    @property
-    def warm_up_period(self) -> int:
-        return self._period + 1
-
     def _compute(self, point: IndicatorDataPoint) -> float:
-        removed = self._push(point.value)
-        return point.value - (self._inputs[0] if removed is None else removed)
+        return point.value - self._push_lagged(point.value)
 
 
-class RateOfChange(WindowIndicator):
+class RateOfChange(LaggedWindowIndicator):
     """value_t = (x_t − x_{t−p}) / x_{t−p} (0 when x_{t−p} = 0); before p+1 samples the first input is the base.
     Ready when samples > p."""
 
@@ -81,17 +85,8 @@ class RateOfChange(WindowIndicator):
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         super().__init__(*name_and_period(self._default_name, name, period))
 
-    @property
-    def is_ready(self) -> bool:
-        return self.samples > self._period
-
-    @property
-    def warm_up_period(self) -> int:
-        return self._period + 1
-
     def _compute(self, point: IndicatorDataPoint) -> float:
-        removed = self._push(point.value)
-        base = self._inputs[0] if removed is None else removed
+        base = self._push_lagged(point.value)
         if base == 0:
             return 0.0
         return self._scale * ((point.value - base) / base)
