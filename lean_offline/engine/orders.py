@@ -163,6 +163,16 @@ class _SubmissionBufferMeta(type):
     SUBMISSION_TIME_BUFFER = submission_time_buffer
 
 
+def _value_at_reference(quantity: float, reference_price: float, price: float) -> float:
+    """Order value at the more conservative of its reference (limit or stop) price and the market price:
+    quantity × min(reference, price) for buys, quantity × max(reference, price) for sells (LEAN's GetValueImpl)."""
+    if quantity > 0:
+        return quantity * min(reference_price, price)
+    if quantity < 0:
+        return quantity * max(reference_price, price)
+    return 0.0
+
+
 class Order(DualCaseSettable):
     """One order. `time` is the submission time (UTC); `price` becomes the average fill price once filled."""
 
@@ -281,11 +291,7 @@ class LimitOrder(Order):
     type = OrderType.LIMIT
 
     def _value_at(self, price: float) -> float:
-        if self.quantity > 0:
-            return self.quantity * min(self.limit_price, price)
-        if self.quantity < 0:
-            return self.quantity * max(self.limit_price, price)
-        return 0.0
+        return _value_at_reference(self.quantity, self.limit_price, price)
 
     @property
     def is_marketable(self) -> bool:
@@ -304,11 +310,7 @@ class StopMarketOrder(Order):
     type = OrderType.STOP_MARKET
 
     def _value_at(self, price: float) -> float:
-        if self.quantity < 0:
-            return self.quantity * max(self.stop_price, price)
-        if self.quantity > 0:
-            return self.quantity * min(self.stop_price, price)
-        return 0.0
+        return _value_at_reference(self.quantity, self.stop_price, price)
 
     def _type_fields(self) -> dict[str, Any]:
         return {"stopPrice": self.stop_price}
@@ -362,11 +364,7 @@ class LimitIfTouchedOrder(Order):
         self.trigger_touched = False
 
     def _value_at(self, price: float) -> float:
-        if self.quantity < 0:
-            return self.quantity * max(self.limit_price, price)
-        if self.quantity > 0:
-            return self.quantity * min(self.limit_price, price)
-        return 0.0
+        return _value_at_reference(self.quantity, self.limit_price, price)
 
     def _type_fields(self) -> dict[str, Any]:
         return {"triggerPrice": self.trigger_price, "limitPrice": self.limit_price,
@@ -382,11 +380,7 @@ class StopLimitOrder(Order):
         self.stop_triggered = False
 
     def _value_at(self, price: float) -> float:
-        if self.quantity > 0:
-            return self.quantity * min(self.limit_price, price)
-        if self.quantity < 0:
-            return self.quantity * max(self.limit_price, price)
-        return 0.0
+        return _value_at_reference(self.quantity, self.limit_price, price)
 
     def _type_fields(self) -> dict[str, Any]:
         return {"stopPrice": self.stop_price, "limitPrice": self.limit_price, "stopTriggered": self.stop_triggered}
