@@ -62,6 +62,11 @@ def _utc_time_of(security: Security, local_time: datetime) -> datetime:
     return local_to_utc(local_time, security.exchange.time_zone)
 
 
+def market_on_close_fill_time(security: Security, order: Order) -> datetime:
+    """Exchange time from which a market-on-close order may fill: the first regular close after it was placed."""
+    return security.exchange.hours.get_next_market_close(_local_time_of(security, order.time), False)  # type: ignore[no-any-return]
+
+
 class NullSlippageModel(DualCase):
     """No slippage (LEAN's default)."""
 
@@ -264,8 +269,7 @@ class FillModel(DualCase):
         event = self._new_event(security, order)
         if order.status == OrderStatus.CANCELED:
             return event
-        local_order_time = _local_time_of(security, order.time)
-        if security.local_time < security.exchange.hours.get_next_market_close(local_order_time, False):
+        if security.local_time < market_on_close_fill_time(security, order):
             return event
         slip = _slippage(security, order)
         price = self.get_prices(security, order.direction).close
@@ -457,8 +461,7 @@ class EquityFillModel(FillModel):
         event = self._new_event(security, order)
         if order.status == OrderStatus.CANCELED:
             return event
-        local_order_time = _local_time_of(security, order.time)
-        if security.local_time < security.exchange.hours.get_next_market_close(local_order_time, False):
+        if security.local_time < market_on_close_fill_time(security, order):
             return event
         price = 0.0
         if security.is_subscribed_to(TradeBar):
@@ -523,3 +526,15 @@ class EquityFillModel(FillModel):
             if not buy and price >= order.limit_price:
                 return self._complete(event, order, max(price, order.limit_price))
         return event
+
+
+_ENGINE_FILL_MODELS = (FillModel, ImmediateFillModel, EquityFillModel)
+
+
+def earliest_fill_utc(security: Security, order: Order) -> datetime | None:
+    """A UTC time before which the engine's own fill models cannot fill `order`, whatever the data: the close a
+    market-on-close order waits for. None when there is no such time (or a user fill model decides)."""
+    if order.type != OrderType.MARKET_ON_CLOSE or type(security.fill_model) not in _ENGINE_FILL_MODELS \
+            or security.exchange.always_open:
+        return None
+    return _utc_time_of(security, market_on_close_fill_time(security, order))

@@ -24,6 +24,7 @@ from .buying_power import (
     CashBuyingPowerModel,
     SecurityMarginModel,
     has_sufficient_buying_power,
+    is_plain_margin_model,
     maximum_order_quantity,
     reserved_buying_power,
     round_to_lot,
@@ -36,7 +37,7 @@ from .fees import (
     model_method,
     order_fee,
 )
-from .fills import EquityFillModel, FillModel, run_fill_model
+from .fills import EquityFillModel, FillModel, earliest_fill_utc, run_fill_model
 from .orders import (
     Order,
     OrderEvent,
@@ -49,6 +50,7 @@ from .orders import (
     UpdateOrderRequest,
     is_closed_status,
 )
+from .portfolio import VALUATION_VERSION
 
 
 def _smart_round(value: float) -> str:
@@ -249,6 +251,8 @@ class SecurityTransactionManager(DualCase):
         self._orders: dict[int, Order] = {}
         self._tickets: dict[int, OrderTicket] = {}
         self._pending: dict[int, Order] = {}
+        # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found)
+        self._waiting: dict[int, tuple[datetime, tuple[Any, ...]]] = {}
         self._open: dict[int, Order] = {}
         self._event_counts: dict[int, int] = {}
         self._last_order_id = 0
@@ -370,7 +374,17 @@ class SecurityTransactionManager(DualCase):
             if security is None:
                 self._invalidate(order, f"The security {order.symbol} no longer exists.")
                 continue
+            waiting = self._waiting.get(order_id)
+            if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, security):
+                continue  # the same buying-power verdict and still before the order can fill: the scan's outcome
             self._try_fill(order, security)
+
+    def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
+        """What the engine's own margin models decide sufficiency from (portfolio state, this security's price, the
+        unfilled quantity); None for other models, whose verdicts may depend on anything."""
+        if not is_plain_margin_model(security.buying_power_model):
+            return None
+        return VALUATION_VERSION.count, security.price, order.quantity, self._tickets[order.id].quantity_filled
 
     def _try_fill(self, order: Order, security: Any) -> None:
         algorithm = self._algorithm
@@ -395,6 +409,7 @@ class SecurityTransactionManager(DualCase):
             algorithm.error(f"Order Error: id: {order.id}, Transaction model failed to fill for order type: "
                             f"{order.type} with error: {error}")
             return
+        emitted = False
         for fill in fills:
             if fill.order_id != order.id:
                 continue
@@ -402,10 +417,17 @@ class SecurityTransactionManager(DualCase):
                 if is_closed_status(fill.status):
                     self._pending.pop(order.id, None)
                 self._emit(order, fill)
+                emitted = True
+        if not emitted:
+            inputs = self._buying_power_inputs(order, security)
+            until = earliest_fill_utc(security, order) if inputs is not None else None
+            if until is not None:
+                self._waiting[order.id] = (until, inputs)
 
     # --- events -----------------------------------------------------------------------------------------------
     def _emit(self, order: Order, event: OrderEvent) -> None:
         """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
+        self._waiting.pop(order.id, None)
         if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
             order.status = event.status
         if is_closed_status(order.status):
