@@ -421,7 +421,7 @@ class SecurityTransactionManager(DualCase):
         if not emitted:
             inputs = self._buying_power_inputs(order, security)
             until = earliest_fill_utc(security, order) if inputs is not None else None
-            if until is not None:
+            if until is not None and inputs is not None:
                 self._waiting[order.id] = (until, inputs)
 
     # --- events -----------------------------------------------------------------------------------------------
