@@ -29,6 +29,7 @@ class BacktestResult:
     error: str = ""
     stack_trace: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    wall_seconds: float = 0.0
 
     @property
     def points_per_second(self) -> float:

@@ -374,12 +374,13 @@ class _SubscriptionReader:
             day += timedelta(days=1)
 
     def __iter__(self) -> Iterator[BaseData]:
-        # one flat chain of per-file generators: nested `yield from` layers cost measurably per bar
+        # one flat chain of per-file generators (nested `yield from` layers cost measurably per bar); files are
+        # read when the feed first asks for their data, as LEAN's enumerators do, not when the stream is opened
         if self.resolution == _TICK:
             self.warn(f"{self.spec.symbol}: tick resolution is not supported by lean_offline; no data read")
             return iter(())
         if _is_hour_or_daily(self.resolution):
-            return self._read_file(self._whole_history_file(), None)
+            return itertools.chain.from_iterable(self._read_file(path, None) for path in [self._whole_history_file()])
         files = itertools.takewhile(lambda _file: not self.finished, self._day_files())
         return itertools.chain.from_iterable(self._read_file(path, day) for path, day in files)
 

@@ -220,13 +220,17 @@ class BacktestLoop:
 
 def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str],
                  output_dir: Path | None) -> BacktestResult:
-    """Run `project` against `data_folder`; never raises for algorithm errors (status RuntimeError instead)."""
+    """Run `project` against `data_folder`; never raises for algorithm errors (status RuntimeError instead).
+
+    `seconds` is timed as LEAN times it (from the end of initialisation to the end of the algorithm, without the
+    final statistics); `wall_seconds` is the whole run."""
     started = wall_clock.perf_counter()
     symbol_cache.clear()
     Globals.set_data_folder(str(data_folder))
     storage_root = (project.workspace_root or project.project_dir) / "storage"
     context = wiring.EngineContext(data_folder, parameters, storage_root, project.name)
     status, error, stack = "Completed", "", ""
+    loop_seconds: float | None = None
     loop: BacktestLoop | None = None
     algorithm: QCAlgorithm | None = None
     modules_before = set(sys.modules)
@@ -241,9 +245,11 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
             initialize()
             context.finish_initialization(algorithm, callbacks.on_order_event)
             loop = BacktestLoop(context, algorithm, callbacks)
+            loop_started = wall_clock.perf_counter()
             if not algorithm._quit_requested:  # quit() inside initialize ends the run before any data
                 loop.run()
             loop.finish()
+            loop_seconds = wall_clock.perf_counter() - loop_started
         except ProjectError:
             raise
         except Exception as exc:  # the algorithm failed: LEAN reports RuntimeError with the stack trace
@@ -254,9 +260,10 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
         for name in set(sys.modules) - modules_before:
             if name.startswith("lean_offline_algorithm_"):
                 del sys.modules[name]
-    seconds = wall_clock.perf_counter() - started
     data_points = loop.data_points if loop is not None else 0
-    return context.build_result(status, error, stack, data_points, seconds, output_dir, algorithm)
+    result = context.build_result(status, error, stack, data_points, loop_seconds or 0.0, output_dir, algorithm)
+    result.wall_seconds = wall_clock.perf_counter() - started
+    return result
 
 
 __all__ = ["run_backtest", "find_algorithm_class", "BacktestLoop"]
