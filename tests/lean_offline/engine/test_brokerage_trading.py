@@ -250,6 +250,30 @@ def test_daily_only_market_order_during_market_hours_becomes_moc_and_fills_at_cl
     assert ticket.average_fill_price == 103.5
 
 
+def test_pending_moc_is_rechecked_for_buying_power_when_a_held_price_moves_before_the_close() -> None:
+    """LEAN re-checks buying power at every scan, also while a market-on-close order waits for the close.
+
+    Cash −5,000 and 150 AAA: TPV 10,000, margin used 150·100/2 = 7,500, free 2,500 ≥ the SPY order's 40·100/2 =
+    2,000 + the $1 fee. AAA at 80: TPV 7,000, used 6,000, free 1,000 < 2,001: the next scan invalidates the order."""
+    algorithm = FakeAlgorithm()
+    aaa, spy = algorithm.add_equity("AAA"), algorithm.add_equity("SPY")
+    algorithm.daily_bar(aaa, datetime(2013, 10, 8), 100.0, 100.0)
+    algorithm.daily_bar(spy, datetime(2013, 10, 8), 100.0, 100.0)
+    aaa.holdings.set_holdings(100.0, 150)
+    algorithm.portfolio.set_cash(-5_000.0)
+    algorithm.at(datetime(2013, 10, 9, 10))
+    ticket = algorithm.market_order("SPY", 40)
+    assert ticket.order_type == OrderType.MARKET_ON_CLOSE
+    algorithm.at(datetime(2013, 10, 9, 11))
+    algorithm.step()
+    assert ticket.status == OrderStatus.SUBMITTED
+    algorithm.at(datetime(2013, 10, 9, 12))
+    aaa.update(TradeBar(datetime(2013, 10, 9, 11), aaa.symbol, 80.0, 80.0, 80.0, 80.0, 1e6, timedelta(hours=1)))
+    algorithm.step()
+    assert ticket.status == OrderStatus.INVALID
+    assert "Initial Margin: 2001, Free Margin: 1000" in algorithm.errors[-1]
+
+
 def test_daily_only_market_order_near_the_close_becomes_moo() -> None:
     algorithm = FakeAlgorithm()
     spy = algorithm.add_equity("SPY")
