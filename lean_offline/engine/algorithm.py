@@ -157,6 +157,14 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._context.transactions
 
     @property
+    def trade_builder(self) -> Any:
+        return self._context.trade_builder
+
+    def set_trade_builder(self, trade_builder: Any) -> None:
+        """Build the closed trades with another TradeBuilder (grouping and matching methods)."""
+        self._context.trade_builder = trade_builder
+
+    @property
     def settings(self) -> Any:
         return self._context.settings
 
