@@ -102,7 +102,9 @@ LEAN_EXAMPLES = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertTo
             "FuncRiskFreeRateInterestRateModelWithPythonLambda", "TrainingExampleAlgorithm",
             "StopLimitOrderRegressionAlgorithm", "CustomModelsAlgorithm", "CustomBuyingPowerModelAlgorithm",
             "ForwardDataOnlyFillModelAlgorithm", "CustomBrokerageModelRegressionAlgorithm",
-            "CustomDataPropertiesRegressionAlgorithm"]
+            "CustomDataPropertiesRegressionAlgorithm", "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
+            "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm", "IndicatorHistoryRegressionAlgorithm",
+            "IndicatorHistoryAlgorithm"]
 
 
 @pytest.mark.lean_data
