@@ -18,8 +18,9 @@ Public interface (called by the engine at the end of a run)::
 
 ``write_backtest_results`` creates ``output_dir`` and writes, as LEAN's ``BacktestingResultHandler`` does:
 
-* ``<id>.json``: rollingWindow (M1/M3/M6/M12 periods), totalPerformance {tradeStatistics, portfolioStatistics, closedTrades: []},
-  charts, orders, profitLoss, statistics, runtimeStatistics, state, algorithmConfiguration;
+* ``<id>.json``: rollingWindow (M1/M3/M6/M12 periods, their closedTrades emptied as LEAN does), totalPerformance
+  {tradeStatistics, portfolioStatistics, closedTrades}, charts, orders, profitLoss, statistics, runtimeStatistics,
+  state, algorithmConfiguration;
 * ``<id>-summary.json``: the same without orders/profit-loss/rolling window, and only the Strategy Equity chart,
   down-sampled to candles of at most 7 days;
 * ``<id>-order-events.json``: the order events as a JSON array (written even when empty, unlike LEAN);
@@ -41,6 +42,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from .engine.orders import symbol_json
 from .statistics import (
     BacktestStatistics,
     PortfolioStatistics,
@@ -48,17 +50,14 @@ from .statistics import (
     smart_round_decimal,
     to_decimal,
 )
+from .trades import TimeSpan, Trade, TradeStatistics
 
-__all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "write_backtest_results"]
+__all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "trade_json",
+           "trade_statistics_json", "write_backtest_results"]
 
 _JSON_ROUNDING_DIGITS = 4
 _MAX_SUMMARY_CANDLE_DAYS = 7
 _SUMMARY_POINTS_PER_DAY = 100
-_COUNT_FIELDS = frozenset({"totalNumberOfTrades", "numberOfWinningTrades", "numberOfLosingTrades",
-                           "maxConsecutiveWinningTrades", "maxConsecutiveLosingTrades"})
-_DURATION_FIELDS = ("averageTradeDuration", "averageWinningTradeDuration", "averageLosingTradeDuration",
-                    "medianTradeDuration", "medianWinningTradeDuration", "medianLosingTradeDuration",
-                    "maximumDrawdownDuration")
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,10 @@ def format_statistics_table(stats: BacktestStatistics | Mapping[str, str]) -> st
 
 def _full_result(data: BacktestResultData) -> dict[str, Any]:
     return {
-        "rollingWindow": {key: _performance_json(stats, data.statistics.trades)
+        "rollingWindow": {key: _performance_json(stats, data.statistics.rolling_trades.get(key, TradeStatistics()), [])
                           for key, stats in data.statistics.rolling.items()},
-        "totalPerformance": _performance_json(data.statistics.portfolio_decimals, data.statistics.trades),
+        "totalPerformance": _performance_json(data.statistics.portfolio_decimals, data.statistics.trades,
+                                              data.statistics.closed_trades),
         "charts": data.statistics.charts,
         "orders": {str(order_id): dict(order) for order_id, order in data.orders.items()},
         "profitLoss": {_iso_utc(time): value for time, value in sorted(data.profit_loss.items())},
@@ -228,27 +228,61 @@ def _json_rounded(value: Decimal | int) -> str:
     return format_dotnet_decimal(number)
 
 
-def _performance_json(stats: PortfolioStatistics, trades: Mapping[str, float]) -> dict[str, Any]:
+def _performance_json(stats: PortfolioStatistics, trade_statistics: TradeStatistics,
+                      closed_trades: Sequence[Trade]) -> dict[str, Any]:
     """LEAN's AlgorithmPerformance: trade statistics, portfolio statistics (rounded decimals written as strings)
-    and the closed trades (none: the offline engine does not build trades)."""
+    and the closed trades."""
     return {
-        "tradeStatistics": _trade_statistics_json(trades),
+        "tradeStatistics": trade_statistics_json(trade_statistics),
         "portfolioStatistics": {name: _json_rounded(value) for name, value in stats.to_camel_dict().items()},
-        "closedTrades": [],
+        "closedTrades": [trade_json(trade) for trade in closed_trades],
     }
 
 
-def _trade_statistics_json(trades: Mapping[str, float]) -> dict[str, Any]:
-    result: dict[str, Any] = {"startDateTime": None, "endDateTime": None}
-    for name, value in trades.items():
-        if name in _COUNT_FIELDS:
-            result[name] = int(value)
-        elif math.isfinite(value):
-            result[name] = _json_rounded(to_decimal(value))
+def _camel(snake: str) -> str:
+    """Json.NET's camel case of the C# property (``average_mae`` is AverageMAE, written "averageMAE")."""
+    head, *rest = snake.split("_")
+    return head + "".join("MAE" if part == "mae" else "MFE" if part == "mfe" else part.capitalize() for part in rest)
+
+
+def trade_statistics_json(stats: TradeStatistics) -> dict[str, Any]:
+    """LEAN's TradeStatistics JSON: times ISO (null when there are no trades), counts as integers, decimals rounded
+    to 4 places as strings, durations as .NET TimeSpan strings ("1.02:03:04.5000000")."""
+    result: dict[str, Any] = {}
+    for name, value in vars(stats).items():
+        key = _camel(name)
+        if isinstance(value, datetime):
+            result[key] = _iso_utc(value)
+        elif value is None or isinstance(value, int):
+            result[key] = value
+        elif isinstance(value, TimeSpan):
+            result[key] = value.to_dotnet_string()
         else:
-            result[name] = None
-    result.update(dict.fromkeys(_DURATION_FIELDS, "00:00:00"))
+            result[key] = _json_rounded(value)
     return result
+
+
+def trade_json(trade: Trade) -> dict[str, Any]:
+    """LEAN's Trade JSON (Json.NET, camelCase): symbols as Symbol objects, int direction, decimals as numbers,
+    times ISO, the duration as a TimeSpan string."""
+    return {
+        "id": trade.id,
+        "symbols": [symbol_json(symbol) for symbol in trade.symbols],
+        "entryTime": _iso_utc(trade.entry_time),
+        "entryPrice": trade.entry_price,
+        "direction": int(trade.direction),
+        "quantity": trade.quantity,
+        "exitTime": _iso_utc(trade.exit_time),
+        "exitPrice": trade.exit_price,
+        "profitLoss": trade.profit_loss,
+        "totalFees": trade.total_fees,
+        "mae": trade.mae,
+        "mfe": trade.mfe,
+        "duration": trade.duration.to_dotnet_string(),
+        "endTradeDrawdown": trade.end_trade_drawdown,
+        "isWin": trade.is_win,
+        "orderIds": sorted(trade.order_ids),
+    }
 
 
 def _state_json(data: BacktestResultData) -> dict[str, str]:

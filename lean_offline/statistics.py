@@ -25,9 +25,12 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .trades import Trade, TradeStatistics
 
 __all__ = [
     "BacktestStatistics",
@@ -641,10 +644,12 @@ class BacktestStatistics:
 
     summary: dict[str, str]
     portfolio: dict[str, float]
-    trades: dict[str, float]
+    trades: TradeStatistics
     charts: dict[str, Any]
     portfolio_decimals: PortfolioStatistics = field(default_factory=PortfolioStatistics)
     rolling: dict[str, PortfolioStatistics] = field(default_factory=dict)
+    closed_trades: list[Trade] = field(default_factory=list)
+    rolling_trades: dict[str, TradeStatistics] = field(default_factory=dict)
 
 
 class ResultCollector:
@@ -758,28 +763,43 @@ class ResultCollector:
     def statistics(self, *, total_fees: Number, total_orders: int, trading_days_per_year: int,
                    risk_free_rate: Callable[[datetime], Number], lowest_capacity_asset: str = "",
                    estimated_capacity: str | None = None, order_list_hash: str = "",
-                   currency_symbol: str = "$", rolling_window: bool = True) -> BacktestStatistics:
+                   currency_symbol: str = "$", rolling_window: bool = True,
+                   closed_trades: Sequence[Trade] = ()) -> BacktestStatistics:
         """LEAN's ``StatisticsBuilder.Generate``: the whole-backtest statistics and (``rolling_window``) the
         M1/M3/M6/M12 rolling ones keyed "M3_20131031". ``risk_free_rate(utc)`` returns the annual rate as a
-        fraction; it is averaged over the equity-chart times of the period."""
+        fraction; it is averaged over the equity-chart times of the period. The trade statistics of a period are
+        those of the ``closed_trades`` whose exit (UTC) falls on its dates; the summary's win/loss figures come
+        from the transaction record, not from the trades, as in LEAN."""
+        from .trades import TradeStatistics  # trades imports this module's decimal conversion
+
         series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year)
         stats = PortfolioStatistics()
+        trades = list(closed_trades)
+        trade_stats = TradeStatistics()
         rolling: dict[str, PortfolioStatistics] = {}
+        rolling_trades: dict[str, TradeStatistics] = {}
         if series.equity and series.aligned:
             first_date, last_date = series.equity[0][0].date(), series.equity[-1][0].date()
             stats = series.performance(first_date, last_date)
+            trade_stats = TradeStatistics.of(_trades_exiting(trades, first_date, last_date))
             if rolling_window:
                 for months in (1, 3, 6, 12):
                     for period_start, period_end in _period_ranges(months, first_date, last_date):
-                        rolling[f"M{months}_{period_end:%Y%m%d}"] = series.performance(period_start, period_end)
+                        key = f"M{months}_{period_end:%Y%m%d}"
+                        rolling[key] = series.performance(period_start, period_end)
+                        has_equity = series.has_equity(period_start, period_end)
+                        rolling_trades[key] = TradeStatistics.of(
+                            _trades_exiting(trades, period_start, period_end) if has_equity else ())
         elif series.equity:
             stats = PortfolioStatistics(start_equity=self.starting_capital, end_equity=series.equity[-1][1])
         summary = build_summary(stats, total_fees=to_decimal(total_fees), total_orders=total_orders,
                                 currency_symbol=currency_symbol, estimated_capacity=estimated_capacity,
                                 lowest_capacity_asset=lowest_capacity_asset, order_list_hash=order_list_hash)
         portfolio = {k: float(v) for k, v in stats.to_camel_dict().items()}
-        return BacktestStatistics(summary=summary, portfolio=portfolio, trades=_default_trade_statistics(),
-                                  charts=self.charts_json(), portfolio_decimals=stats, rolling=rolling)
+        total_trades = _trades_exiting(trades, first_date, last_date) if series.equity and series.aligned else []
+        return BacktestStatistics(summary=summary, portfolio=portfolio, trades=trade_stats,
+                                  charts=self.charts_json(), portfolio_decimals=stats, rolling=rolling,
+                                  closed_trades=total_trades, rolling_trades=rolling_trades)
 
     # -- internals -----------------------------------------------------------------------------------------------
 
@@ -854,6 +874,10 @@ class _SeriesSnapshot:
     def aligned(self) -> bool:
         return bool(self.performance_points) and len(self.performance_points) == len(self.benchmark_points)
 
+    def has_equity(self, from_date: date, to_date: date) -> bool:
+        period = _date_slice(self.equity, from_date, to_date)
+        return period.stop > period.start
+
     def performance(self, from_date: date, to_date: date) -> PortfolioStatistics:
         """Statistics of the points dated (UTC) from ``from_date`` to ``to_date`` inclusive."""
         period_equity = self.equity[_date_slice(self.equity, from_date, to_date)]
@@ -910,18 +934,6 @@ def _period_ranges(months: int, first_date: date, last_date: date) -> list[tuple
     return ranges
 
 
-_TRADE_STATISTICS_FIELDS = (
-    "totalNumberOfTrades", "numberOfWinningTrades", "numberOfLosingTrades", "totalProfitLoss", "totalProfit",
-    "totalLoss", "largestProfit", "largestLoss", "averageProfitLoss", "averageProfit", "averageLoss",
-    "maxConsecutiveWinningTrades", "maxConsecutiveLosingTrades", "profitLossRatio", "winLossRatio", "winRate",
-    "lossRate", "averageMAE", "averageMFE", "largestMAE", "largestMFE", "maximumClosedTradeDrawdown",
-    "maximumIntraTradeDrawdown", "profitLossStandardDeviation", "profitLossDownsideDeviation", "profitFactor",
-    "sharpeRatio", "sortinoRatio", "profitToMaxDrawdownRatio", "maximumEndTradeDrawdown", "averageEndTradeDrawdown",
-    "totalFees",
-)
-
-
-def _default_trade_statistics() -> dict[str, float]:
-    """LEAN's TradeStatistics come from its TradeBuilder's closed (FIFO-matched) trades, which the offline engine
-    does not build: every numeric field is 0, as LEAN reports for a backtest without closed trades."""
-    return dict.fromkeys(_TRADE_STATISTICS_FIELDS, 0.0)
+def _trades_exiting(trades: Sequence[Trade], from_date: date, to_date: date) -> list[Trade]:
+    """The trades whose exit time (UTC) falls on a date from ``from_date`` to ``to_date`` inclusive."""
+    return [trade for trade in trades if from_date <= trade.exit_time.date() <= to_date]

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..enums import SecurityType
 from ..naming import DualCase
 
 MARKET_HOURS_RELATIVE_PATH = Path("market-hours") / "market-hours-database.json"
+WILDCARD = "[*]"
 _WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ONE_DAY = timedelta(days=1)
 _SEARCH_DAYS = 16
@@ -394,14 +395,41 @@ def _weekly_fx_hours(open_time: timedelta, close_time: timedelta, daily_break: b
     return SecurityExchangeHours(ZoneInfo("America/New_York"), weekly)
 
 
+def get_database_symbol_key(symbol: Any) -> str:
+    """The ticker a Symbol is filed under in LEAN's databases: the identifier's symbol for custom data (e.g.
+    "BTC.Bitcoin"), the ticker otherwise; "" for None (LEAN's GetDatabaseSymbolKey without options/futures)."""
+    if symbol is None:
+        return ""
+    if isinstance(symbol, str):
+        return symbol
+    if SecurityType(symbol.security_type) == SecurityType["BASE"]:
+        return str(symbol.id.symbol)
+    return str(symbol.value)
+
+
+def _database_key(market: str, symbol: Any, security_type: Any) -> str:
+    """"<SecurityType>-<market>-<TICKER>" ("[*]" for an empty ticker), the JSON's key spelling."""
+    ticker = get_database_symbol_key(symbol) or WILDCARD
+    return f"{SecurityType(security_type).pascal_name}-{market.lower()}-{ticker.upper()}"
+
+
 @dataclass
-class MarketHoursDatabase:
-    """LEAN's market-hours database, keyed "<SecurityType>-<market>-<ticker>" with "[*]" wildcard entries."""
+class MarketHoursDatabase(DualCase):
+    """LEAN's market-hours database, keyed "<SecurityType>-<market>-<ticker>" with "[*]" wildcard entries.
+
+    Loads of the same file share the parsed entries; `set_entry` changes only the instance it is called on. The
+    database of the run in progress is also `MarketHoursDatabase.from_data_folder()` (LEAN's static one).
+    """
 
     entries: dict[str, MarketHoursEntry] = field(default_factory=dict)
     raw_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     uses_fallback: bool = False
+    custom_entries: dict[str, MarketHoursEntry] = field(default_factory=dict)
+    _data_folder_database: ClassVar[MarketHoursDatabase | None] = None
+
+    get_database_symbol_key = staticmethod(get_database_symbol_key)
+    GetDatabaseSymbolKey = get_database_symbol_key  # static members are read on the class, where DualCase is absent
 
     @classmethod
     def load(cls, data_folder: Path | str) -> MarketHoursDatabase:
@@ -409,31 +437,48 @@ class MarketHoursDatabase:
         (NYSE sessions from exchange_calendars, Oanda-like forex/CFD weeks, always-open crypto and custom data)."""
         path = Path(data_folder) / MARKET_HOURS_RELATIVE_PATH
         loaded = _LOADED.get(path)
-        if loaded is not None:
-            return loaded
-        if path.is_file():
-            try:
-                with path.open(encoding="utf-8") as handle:
-                    raw = json.load(handle)["entries"]
-                database = cls(raw_entries=raw)
-            except (OSError, ValueError, KeyError) as error:
-                database = cls(uses_fallback=True)
-                database.warnings.append(f"{path}: unreadable market-hours database ({error}); "
-                                         "using built-in fallback hours")
-        else:
-            database = cls(uses_fallback=True)
-            database.warnings.append(f"{path} not found: using built-in fallback market hours "
-                                     "(NYSE calendar from exchange_calendars for US equities)")
-        _LOADED[path] = database
+        if loaded is None:
+            loaded = cls._read(path)
+            _LOADED[path] = loaded
+        database = cls(entries=loaded.entries, raw_entries=loaded.raw_entries, warnings=list(loaded.warnings),
+                       uses_fallback=loaded.uses_fallback)
+        cls._data_folder_database = database
         return database
 
-    def get_entry(self, market: str, ticker: str | None, security_type: Any) -> MarketHoursEntry:
-        """The ticker's own entry if there is one, else the market's "[*]" entry, else a fallback."""
-        type_name = SecurityType(security_type).pascal_name
-        market = market.lower()
-        keys = ([f"{type_name}-{market}-{ticker.upper()}"] if ticker else []) + [f"{type_name}-{market}-[*]"]
+    @classmethod
+    def _read(cls, path: Path) -> MarketHoursDatabase:
+        if not path.is_file():
+            return cls(uses_fallback=True, warnings=[f"{path} not found: using built-in fallback market hours "
+                                                     "(NYSE calendar from exchange_calendars for US equities)"])
+        try:
+            with path.open(encoding="utf-8") as handle:
+                return cls(raw_entries=json.load(handle)["entries"])
+        except (OSError, ValueError, KeyError) as error:
+            return cls(uses_fallback=True, warnings=[f"{path}: unreadable market-hours database ({error}); "
+                                                     "using built-in fallback hours"])
+
+    @classmethod
+    def from_data_folder(cls, data_folder: Path | str | None = None) -> MarketHoursDatabase:
+        """The database last loaded (the running backtest's), or the one of `data_folder` when given."""
+        if data_folder is not None:
+            return cls.load(data_folder)
+        if cls._data_folder_database is None:
+            raise RuntimeError("MarketHoursDatabase.from_data_folder(): no database loaded yet; "
+                               "pass the data folder or call MarketHoursDatabase.load(folder)")
+        return cls._data_folder_database
+
+    FromDataFolder = from_data_folder
+
+    def get_entry(self, market: str, ticker: Any, security_type: Any) -> MarketHoursEntry:
+        """The ticker's own entry if there is one, else the market's "[*]" entry, else a fallback.
+
+        `ticker` is a string (empty or None for the "[*]" entry) or a Symbol (looked up by its database key)."""
+        keys = [_database_key(market, ticker, security_type)]
+        wildcard = _database_key(market, None, security_type)
+        if keys[0] != wildcard:
+            keys.append(wildcard)
         for key in keys:
-            entry = self.entries.get(key)
+            entry = self.custom_entries.get(key) or self.entries.get(key)
             if entry is not None:
                 return entry
             raw = self.raw_entries.get(key)
@@ -441,9 +486,43 @@ class MarketHoursDatabase:
                 entry = _entry_from_json(raw)
                 self.entries[key] = entry
                 return entry
-        entry = self._fallback_entry(SecurityType(security_type), market)
-        self.entries[keys[-1]] = entry
+        entry = self._fallback_entry(SecurityType(security_type), market.lower())
+        self.entries[wildcard] = entry
         return entry
+
+    def set_entry(self, market: str, symbol: str | None, security_type: Any, exchange_hours: SecurityExchangeHours,
+                  data_time_zone: ZoneInfo | str | None = None) -> MarketHoursEntry:
+        """Add or replace the entry of (market, symbol, type); the data time zone defaults to the exchange's."""
+        if not isinstance(exchange_hours, SecurityExchangeHours):
+            raise TypeError(f"set_entry: exchange_hours must be SecurityExchangeHours, "
+                            f"got {type(exchange_hours).__name__}")
+        zone = exchange_hours.time_zone if data_time_zone is None else (
+            parse_time_zone(data_time_zone) if isinstance(data_time_zone, str) else data_time_zone)
+        entry = MarketHoursEntry(exchange_hours, zone)
+        self.custom_entries[_database_key(market, symbol, security_type)] = entry
+        return entry
+
+    def set_entry_always_open(self, market: str, symbol: str | None, security_type: Any,
+                              time_zone: ZoneInfo | str) -> MarketHoursEntry:
+        """`set_entry` with hours open around the clock in `time_zone` (data in the same zone)."""
+        return self.set_entry(market, symbol, security_type, SecurityExchangeHours.always_open_hours(time_zone))
+
+    def get_exchange_hours(self, market: Any, symbol: Any = None, security_type: Any = None) -> SecurityExchangeHours:
+        """`get_exchange_hours(market, symbol, type)` or `get_exchange_hours(subscription_config)`."""
+        if symbol is None and security_type is None:
+            config = market
+            symbol = config.symbol
+            market, security_type = symbol.id.market, symbol.security_type
+        return self.get_entry(market, symbol, security_type).exchange_hours
+
+    def get_data_time_zone(self, market: str, symbol: Any, security_type: Any) -> ZoneInfo:
+        return self.get_entry(market, symbol, security_type).data_time_zone
+
+    def contains_key(self, market: str, symbol: Any, security_type: Any) -> bool:
+        """Whether (market, symbol, type) has its own entry, in the file or set by the user (wildcards excluded
+        unless asked for with an empty symbol)."""
+        key = _database_key(market, symbol, security_type)
+        return key in self.custom_entries or key in self.raw_entries or key in self.entries
 
     def _fallback_entry(self, security_type: Any, market: str) -> MarketHoursEntry:
         ny = ZoneInfo("America/New_York")
@@ -461,5 +540,6 @@ class MarketHoursDatabase:
         raise KeyError(f"no market hours for {security_type}-{market} (not in the database, no built-in fallback)")
 
 
-# Databases already read, by file path: the JSON is 3 MB and every backtest of a test session asks for it.
+# Databases already read, by file path: the JSON is 3 MB and every backtest of a test session asks for it. Loads
+# share their parsed entries; user entries stay with the instance.
 _LOADED: dict[Path, MarketHoursDatabase] = {}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..enums import SecurityType
 from ..naming import DualCase
+from .market_hours import WILDCARD, get_database_symbol_key
 
 SYMBOL_PROPERTIES_RELATIVE_PATH = Path("symbol-properties") / "symbol-properties-database.csv"
 
@@ -39,17 +40,44 @@ def _type_key(security_type: Any) -> str:
     return SecurityType(security_type).name.lower().replace("_", "")
 
 
+def _row_key(market: str, ticker: Any, security_type: Any) -> tuple[str, str, str]:
+    """(market, ticker, type) as the rows are keyed: case-insensitive, an empty or None ticker is the "[*]" row."""
+    ticker_text = get_database_symbol_key(ticker) if not isinstance(ticker, str | None) else ticker
+    return market.strip().lower(), (ticker_text or WILDCARD).strip().upper(), _type_key(security_type)
+
+
 @dataclass
-class SymbolPropertiesDatabase:
-    """Rows keyed by (market, ticker, type) with "[*]" wildcard tickers; defaults when a row or the file is missing."""
+class SymbolPropertiesDatabase(DualCase):
+    """Rows keyed by (market, ticker, type) with "[*]" wildcard tickers; defaults when a row or the file is missing.
+
+    The database of the run in progress is also `SymbolPropertiesDatabase.from_data_folder()` (LEAN's static one),
+    so entries set through either are seen by both.
+    """
 
     rows: dict[tuple[str, str, str], SymbolProperties] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    _data_folder_database: ClassVar[SymbolPropertiesDatabase | None] = None
+
+    get_database_symbol_key = staticmethod(get_database_symbol_key)
+    GetDatabaseSymbolKey = get_database_symbol_key  # static members are read on the class, where DualCase is absent
+
+    @classmethod
+    def from_data_folder(cls, data_folder: Path | str | None = None) -> SymbolPropertiesDatabase:
+        """The database last loaded (the running backtest's), or the one of `data_folder` when given."""
+        if data_folder is not None:
+            return cls.load(data_folder)
+        if cls._data_folder_database is None:
+            raise RuntimeError("SymbolPropertiesDatabase.from_data_folder(): no database loaded yet; "
+                               "pass the data folder or call SymbolPropertiesDatabase.load(folder)")
+        return cls._data_folder_database
+
+    FromDataFolder = from_data_folder
 
     @classmethod
     def load(cls, data_folder: Path | str) -> SymbolPropertiesDatabase:
         path = Path(data_folder) / SYMBOL_PROPERTIES_RELATIVE_PATH
         database = cls()
+        cls._data_folder_database = database
         try:
             with path.open(encoding="utf-8", newline="") as handle:
                 lines = list(handle)
@@ -77,11 +105,20 @@ class SymbolPropertiesDatabase:
             ) -> SymbolProperties:
         """The ticker's row, else the market's "[*]" row for the type, else defaults in `default_quote_currency`.
 
-        `ticker` may be a string or a Symbol (LEAN's GetSymbolProperties takes the Symbol)."""
-        type_key = _type_key(security_type)
-        market = market.lower()
-        ticker_text = str(getattr(ticker, "value", ticker)).upper()
-        found = self.rows.get((market, ticker_text, type_key)) or self.rows.get((market, "[*]", type_key))
+        `ticker` may be a string or a Symbol (looked up by its database key, as LEAN's GetSymbolProperties does)."""
+        key = _row_key(market, ticker, security_type)
+        found = self.rows.get(key) or self.rows.get((key[0], WILDCARD, key[2]))
         return found if found is not None else SymbolProperties.get_default(default_quote_currency)
 
     get_symbol_properties = get
+
+    def set_entry(self, market: str, symbol: str | None, security_type: Any, properties: SymbolProperties) -> bool:
+        """Add or replace the row of (market, symbol, type); an empty symbol sets the market's "[*]" row."""
+        if not isinstance(properties, SymbolProperties):
+            raise TypeError(f"set_entry: properties must be SymbolProperties, got {type(properties).__name__}")
+        self.rows[_row_key(market, symbol, security_type)] = properties
+        return True
+
+    def contains_key(self, market: str, symbol: Any, security_type: Any) -> bool:
+        """Whether (market, symbol, type) has its own row (wildcards are not consulted)."""
+        return _row_key(market, symbol, security_type) in self.rows

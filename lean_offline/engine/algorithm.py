@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .. import indicators
 from ..data.symbol import Symbol, symbol_cache
 from ..enums import DataNormalizationMode, Resolution, SecurityType
+from ..indicators import resolution_to_timedelta
 from ..naming import DualCase, UnsupportedApiError
 from . import wiring
 from .insights import Insight, InsightManager
@@ -155,6 +157,14 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     @property
     def transactions(self) -> Any:
         return self._context.transactions
+
+    @property
+    def trade_builder(self) -> Any:
+        return self._context.trade_builder
+
+    def set_trade_builder(self, trade_builder: Any) -> None:
+        """Build the closed trades with another TradeBuilder (grouping and matching methods)."""
+        self._context.trade_builder = trade_builder
 
     @property
     def settings(self) -> Any:
@@ -389,6 +399,14 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._context.register_indicator(symbol, indicator, resolution, selector)
 
     def warm_up_indicator(self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None) -> None:
+        """Feed `indicator` its warm-up period of history bars; `resolution` may be a Resolution or a timedelta
+        equal to one resolution step (LEAN's TimeSpan overload, whose bars then pass through unchanged)."""
+        if isinstance(resolution, timedelta):
+            step = next((r for r in _RESOLUTION_STEPS if resolution_to_timedelta(r) == resolution), None)
+            if step is None:
+                raise UnsupportedApiError("QCAlgorithm", f"warm_up_indicator(..., {resolution!r}) with a span that "
+                                                         "is not one resolution step (1 s, 1 min, 1 h, 1 day)")
+            resolution = step
         self._context.warm_up_indicator(symbol, indicator, resolution, selector)
 
     def consolidate(self, symbol: Any, period: Any, handler: Callable[[Any], None] | None = None,
@@ -443,6 +461,71 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def mom(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         ind = self._context.indicators.Momentum(_indicator_name(symbol, f"MOM({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def rsi(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """RelativeStrengthIndex(period, type = WILDERS) of `symbol`'s data."""
+        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        ind = indicators.RelativeStrengthIndex(_indicator_name(symbol, f"RSI({period})", resolution), period,
+                                               moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def bb(self, symbol: Any, period: int, k: float, moving_average_type: Any = None, resolution: Any = None,
+           selector: Any = None) -> Any:
+        """BollingerBands(period, k, type = SIMPLE) of `symbol`'s data."""
+        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        name = _indicator_name(symbol, f"BB({period},{float(k)})", resolution)
+        ind = indicators.BollingerBands(name, period, k, moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def atr(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """AverageTrueRange(period, type = WILDERS) of `symbol`'s bars."""
+        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        ind = indicators.AverageTrueRange(_indicator_name(symbol, f"ATR({period})", resolution), period,
+                                          moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def sto(self, symbol: Any, period: int, k_period: int | None = None, d_period: int | None = None,
+            resolution: Any = None, selector: Any = None) -> Any:
+        """Stochastic(period, k_period, d_period) of `symbol`'s bars; `sto(symbol, period)` uses period for all."""
+        if k_period is None and d_period is None:
+            k_period = d_period = period
+        if k_period is None or d_period is None:
+            raise TypeError("sto(symbol, period[, k_period, d_period]): give both k_period and d_period, or neither")
+        ind = indicators.Stochastic(_indicator_name(symbol, f"STO({period},{k_period},{d_period})", resolution),
+                                    period, k_period, d_period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        """Maximum(period) of `symbol`'s data: of the bars' highs unless a selector says otherwise."""
+        ind = indicators.Maximum(_indicator_name(symbol, f"MAX({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector or indicators.Field.HIGH)
+
+    def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        """Minimum(period) of `symbol`'s data: of the bars' lows unless a selector says otherwise."""
+        ind = indicators.Minimum(_indicator_name(symbol, f"MIN({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector or indicators.Field.LOW)
+
+    def sum(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.Sum(_indicator_name(symbol, f"SUM({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def lwma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.LinearWeightedMovingAverage(_indicator_name(symbol, f"LWMA({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def indicator_history(self, indicator: Any, symbol: Any, period: Any, resolution: Any = None,
+                          selector: Any = None) -> Any:
+        """The indicator's values over `period` bars of history (after its warm-up), as LEAN's IndicatorHistory:
+        the indicator is reset, fed `period + warm_up_period − 1` bars and its ready values recorded."""
+        if not isinstance(period, int):
+            raise UnsupportedApiError("QCAlgorithm", "indicator_history(indicator, symbol, <timedelta or dates>)")
+        warm_up = getattr(indicator, "warm_up_period", 0) or 0
+        count = period + (warm_up - 1 if warm_up > 0 and period > 0 else 0)
+        data_type = indicators.history_data_type(self.securities[self._context._symbol(symbol)])
+        bars = self.history[data_type](symbol, count, resolution)
+        return indicators.indicator_history(indicator, bars, selector)
 
     def delay(self, period: int) -> Any:
         return self._context.indicators.Delay(f"Delay({period})", period)
@@ -502,6 +585,17 @@ class HistoryRequester:
             return typed_history(self._context, data_type, symbols, periods, resolution, args, kwargs)
 
         return request
+
+
+_RESOLUTION_STEPS = tuple(Resolution[name] for name in ("SECOND", "MINUTE", "HOUR", "DAILY"))
+
+
+def _type_or_resolution(moving_average_type: Any, resolution: Any) -> tuple[Any, Any]:
+    """LEAN's helpers accept the resolution where the moving-average type goes (`self.rsi(spy, 14, Resolution.DAILY)`
+    in Python resolves to the overload without a type)."""
+    if isinstance(moving_average_type, Resolution):
+        return None, moving_average_type
+    return moving_average_type, resolution
 
 
 def _indicator_name(symbol: Any, label: str, resolution: Any) -> str:

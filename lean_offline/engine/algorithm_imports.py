@@ -49,6 +49,8 @@ _ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "UpdateOrderRequest", "MarketOrder", "MarketOnOpenOrder", "MarketOnCloseOrder", "LimitOrder", "StopMarketOrder", "StopLimitOrder",
     )),
     ("lean_offline.engine.insights", ("Insight", "InsightManager")),
+    ("lean_offline.trades", ("TradeBuilder", "Trade", "TradeStatistics", "TradeDirection", "FillGroupingMethod",
+                             "FillMatchingMethod")),
     ("lean_offline.engine.fees", ("FeeModel", "ConstantFeeModel", "InteractiveBrokersFeeModel")),
     ("lean_offline.engine.fills", ("FillModel", "ImmediateFillModel", "EquityFillModel")),
     ("lean_offline.engine.buying_power", ("BuyingPowerModel", "SecurityMarginModel", "CashBuyingPowerModel")),

@@ -72,7 +72,8 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
     if context.results is not None:
         computed = context.results.statistics(
             total_fees=float(context.portfolio.total_fees), total_orders=int(context.transactions.orders_count),
-            trading_days_per_year=context.trading_days_per_year, risk_free_rate=context.risk_free_rate)
+            trading_days_per_year=context.trading_days_per_year, risk_free_rate=context.risk_free_rate,
+            closed_trades=context.trade_builder.closed_trades)
         statistics = dict(computed.summary)
         charts = computed.charts
         runtime = _runtime_statistics(context, statistics.get("Probabilistic Sharpe Ratio", "0%"))

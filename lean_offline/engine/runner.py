@@ -163,6 +163,9 @@ class BacktestLoop:
                     update, is_user_feed = feeds[id(subscription)]
                     if not point.is_fill_forward:
                         update(point)
+                        if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
+                            context.trade_builder.set_market_price(subscription.security.symbol,
+                                                                   subscription.security.price)
                     if is_user_feed:
                         user_points.append(point)
                 process_orders(slice_utc)

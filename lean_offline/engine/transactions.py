@@ -20,6 +20,7 @@ from typing import Any
 
 from ..enums import AccountType, OrderStatus, OrderType, SecurityType
 from ..naming import DualCase, lean_enum, to_snake_case
+from ..trades import record_trade_fill
 from .buying_power import (
     CashBuyingPowerModel,
     SecurityMarginModel,
@@ -447,6 +448,8 @@ class SecurityTransactionManager(DualCase):
         ticket.order_events.append(event)
         if event.is_fill:
             self._algorithm.portfolio.process_fill(event)
+            record_trade_fill(self._algorithm.trade_builder, event, self._algorithm.securities[event.symbol],
+                              self._algorithm.portfolio.cash_book)
             order.price = ticket.average_fill_price
         self.order_events.append(event)
         if self._handler is None:

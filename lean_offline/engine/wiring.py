@@ -111,6 +111,7 @@ class EngineContext:
         self.portfolio = portfolio_module.SecurityPortfolioManager(self.securities, self.settings)
         self.portfolio.set_cash(DEFAULT_CASH)
         self.transactions = transactions_module.SecurityTransactionManager(algorithm)
+        self.trade_builder = _import("lean_offline.trades").TradeBuilder()
         self.schedule = _import("lean_offline.engine.scheduling").ScheduleManager(
             algorithm, "America/New_York", self.market_hours)
         self.object_store = _import("lean_offline.engine.object_store").ObjectStore(self.storage_root)

@@ -4,6 +4,7 @@ The engine feeds data with `update_indicator(indicator, data, selector)` and dri
 `consolidator.update(data)` / `consolidator.scan(local_time)`.
 """
 
+from .bar_indicators import AverageTrueRange, BarIndicator, Stochastic, TrueRange
 from .base import EventHandlers, IndicatorBase, IndicatorDataPoint, WindowIndicator, to_indicator_point
 from .composite import CompositeIndicator, IndicatorExtensions
 from .consolidators import (
@@ -17,6 +18,7 @@ from .consolidators import (
     resolution_to_timedelta,
 )
 from .field import Field, update_indicator
+from .history import IndicatorDataPoints, IndicatorHistory, history_data_type, indicator_history
 from .macd import MovingAverageConvergenceDivergence
 from .moving_averages import (
     ExponentialMovingAverage,
@@ -27,6 +29,7 @@ from .moving_averages import (
     WilderMovingAverage,
     as_indicator,
 )
+from .oscillators import BollingerBands, RelativeStrengthIndex
 from .python_indicator import PythonIndicator
 from .rolling_window import RollingWindow
 from .window_indicators import (
@@ -44,6 +47,8 @@ from .window_indicators import (
 )
 
 __all__ = [
+    "IndicatorDataPoints", "IndicatorHistory", "history_data_type", "indicator_history",
+    "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",
     "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",
     "Delay", "EventHandlers", "ExponentialMovingAverage", "Field", "Identity", "IndicatorBase", "IndicatorDataPoint",
     "IndicatorExtensions", "LinearWeightedMovingAverage", "Maximum", "Minimum", "Momentum", "MomentumPercent",

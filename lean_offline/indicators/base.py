@@ -241,12 +241,16 @@ class IndicatorBase(DualCase):
         self._previous_input[symbol] = point
         result = self._compute(point)
         if result is not None:
-            current = _make_point(symbol, point.time, result)
-            self._window.add(current)
-            self._current = current
-            if self._updated._handlers:
-                self._updated.fire(self, current)
+            self._publish(symbol, point.time, result)
         return self.is_ready
+
+    def _publish(self, symbol: Any, time: datetime, value: float) -> None:
+        """Make (time, value) the current value and tell the `updated` handlers."""
+        current = _make_point(symbol, time, value)
+        self._window.add(current)
+        self._current = current
+        if self._updated._handlers:
+            self._updated.fire(self, current)
 
     def _compute(self, point: IndicatorDataPoint) -> float | None:
         raise NotImplementedError

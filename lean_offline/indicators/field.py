@@ -96,8 +96,11 @@ def update_indicator(indicator: Any, data: Any, selector: Selector | None = None
     """Feed `data` to `indicator` as LEAN's `register_indicator` does; returns the indicator's `is_ready`.
 
     Without a selector the data point itself is passed (indicators use its `value`, the close of a bar). With one,
-    the indicator receives IndicatorDataPoint(data.symbol, data.end_time, selector(data)).
+    the indicator receives IndicatorDataPoint(data.symbol, data.end_time, selector(data)), or for a bar indicator
+    the bar the selector returns.
     """
     if selector is None:
         return indicator.update(data)
+    if getattr(indicator, "takes_bars", False):
+        return indicator.update(selector(data))
     return indicator.update(_make_point(data.symbol, data.end_time, float(selector(data))))

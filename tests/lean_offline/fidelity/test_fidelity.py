@@ -102,7 +102,9 @@ LEAN_EXAMPLES = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertTo
             "FuncRiskFreeRateInterestRateModelWithPythonLambda", "TrainingExampleAlgorithm",
             "StopLimitOrderRegressionAlgorithm", "CustomModelsAlgorithm", "CustomBuyingPowerModelAlgorithm",
             "ForwardDataOnlyFillModelAlgorithm", "CustomBrokerageModelRegressionAlgorithm",
-            "CustomDataPropertiesRegressionAlgorithm"]
+            "CustomDataPropertiesRegressionAlgorithm", "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
+            "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm", "IndicatorHistoryRegressionAlgorithm",
+            "IndicatorHistoryAlgorithm"]
 
 
 @pytest.mark.lean_data
@@ -116,9 +118,6 @@ def test_lean_example_reproduces_its_expected_statistics(name: str) -> None:
     expected = expected_statistics(repo / "Algorithm.CSharp" / f"{name}.cs")
     assert expected, f"no ExpectedStatistics found for {name}"
     result = backtest(algorithm, data_folder=DATA, write_results=False)
-    for missing in ("set_entry", "get_database_symbol_key"):
-        if result.status != "Completed" and f"has no attribute '{missing}'" in result.stack_trace:
-            pytest.xfail(f"lean_offline.data lacks LEAN's {missing} (symbol-properties / market-hours databases)")
     assert result.status == "Completed", result.stack_trace
     assert mismatches(expected, result.statistics) == KNOWN_DIFFERENCES.get(name, {})
 

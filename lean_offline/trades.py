@@ -1,0 +1,655 @@
+"""LEAN's TradeBuilder: closed trades from fills, and the TradeStatistics of a list of trades.
+
+The engine feeds a :class:`TradeBuilder` as LEAN's engine does:
+
+* ``process_fill(fill, conversion_rate, fee_in_account_currency, multiplier)`` for every (partial) fill, after the
+  portfolio has applied it;
+* ``set_market_price(symbol, price)`` after every security price update (it drives MAE, MFE and the end-trade
+  drawdown; it returns at once when no trade is open for the symbol).
+
+``closed_trades`` lists the trades closed so far; positions still open are not trades. Fills are grouped into trades
+by :class:`FillGroupingMethod` and matched against earlier fills by :class:`FillMatchingMethod`; LEAN's algorithms
+start with FillToFill grouping and FIFO matching. Money and prices are C# decimals in LEAN and
+:class:`decimal.Decimal` here (engine floats converted with 15 significant digits), so the rounded trade P&L comes
+out identical. MAE, MFE and the end-trade drawdown are only tracked by FillToFill grouping (0 otherwise), as in LEAN.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from typing import Any
+
+from .naming import DualCase, lean_enum
+from .statistics import to_decimal
+
+__all__ = [
+    "FillGroupingMethod",
+    "FillMatchingMethod",
+    "TimeSpan",
+    "Trade",
+    "TradeBuilder",
+    "TradeDirection",
+    "TradeStatistics",
+    "record_trade_fill",
+]
+
+TradeDirection = lean_enum("TradeDirection", {"Long": 0, "Short": 1})
+FillGroupingMethod = lean_enum("FillGroupingMethod", {"FillToFill": 0, "FlatToFlat": 1, "FlatToReduced": 2})
+FillMatchingMethod = lean_enum("FillMatchingMethod", {"FIFO": 0, "LIFO": 1})
+
+_DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)  # C# decimal
+_ZERO = Decimal(0)
+_CENT = Decimal("0.01")
+_TICKS_PER_SECOND = 10_000_000
+_TICKS_PER_MICROSECOND = 10
+_FEE_ORDER_MEMORY = 1000  # LEAN remembers the last 1000 order ids whose fee was assigned to a trade
+
+
+def _money(value: Decimal) -> Decimal:
+    """C# ``Math.Round(value, 2)``: banker's rounding to cents."""
+    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_DECIMAL_CONTEXT)
+
+
+def _sign(value: Decimal) -> int:
+    return (value > 0) - (value < 0)
+
+
+class TimeSpan(timedelta):
+    """A .NET TimeSpan: a timedelta that keeps its exact count of 100 ns ticks (timedelta stops at microseconds)."""
+
+    ticks: int
+
+    def __new__(cls, ticks: int) -> TimeSpan:
+        span = super().__new__(cls, microseconds=ticks // _TICKS_PER_MICROSECOND)
+        span.ticks = ticks
+        return span
+
+    @classmethod
+    def of(cls, duration: timedelta) -> TimeSpan:
+        return cls((duration // timedelta(microseconds=1)) * _TICKS_PER_MICROSECOND)
+
+    @classmethod
+    def from_seconds(cls, seconds: float) -> TimeSpan:
+        """.NET ``TimeSpan.FromSeconds(double)``: seconds × 10^7 truncated to whole ticks."""
+        return cls(int(seconds * _TICKS_PER_SECOND))
+
+    @property
+    def total_seconds_double(self) -> float:
+        """.NET ``TotalSeconds``: ticks / 10^7 as a double."""
+        return self.ticks / _TICKS_PER_SECOND
+
+    def __add__(self, other: timedelta) -> TimeSpan:  # type: ignore[override]
+        return TimeSpan(self.ticks + _ticks(other))
+
+    def __sub__(self, other: timedelta) -> TimeSpan:  # type: ignore[override]
+        return TimeSpan(self.ticks - _ticks(other))
+
+    def to_dotnet_string(self) -> str:
+        """.NET's constant ("c") format, as Json.NET writes a TimeSpan: ``[-][d.]hh:mm:ss[.fffffff]``."""
+        ticks = abs(self.ticks)
+        days, remainder = divmod(ticks, 86_400 * _TICKS_PER_SECOND)
+        seconds, fraction = divmod(remainder, _TICKS_PER_SECOND)
+        hours, seconds = divmod(seconds, 3600)
+        minutes, seconds = divmod(seconds, 60)
+        text = ("-" if self.ticks < 0 else "") + (f"{days}." if days else "")
+        text += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+        return text + (f".{fraction:07d}" if fraction else "")
+
+
+_NO_TIME = TimeSpan(0)
+
+
+def _ticks(duration: timedelta) -> int:
+    return duration.ticks if isinstance(duration, TimeSpan) else TimeSpan.of(duration).ticks
+
+
+@dataclass(eq=False)
+class Trade(DualCase):
+    """A closed trade, with LEAN's fields: prices are (average) fill prices; ``profit_loss`` is gross,
+    (exit − entry) × quantity × direction sign × conversion rate × multiplier rounded to cents; ``total_fees`` is
+    positive; ``mae``/``mfe`` are the worst/best excursion of the position's price range from the entry price, in
+    account currency; ``end_trade_drawdown`` is the largest profit given back during the trade."""
+
+    symbols: list[Any]
+    entry_time: datetime
+    entry_price: Decimal
+    direction: Any
+    quantity: Decimal
+    exit_time: datetime
+    exit_price: Decimal
+    profit_loss: Decimal
+    total_fees: Decimal
+    mae: Decimal = _ZERO
+    mfe: Decimal = _ZERO
+    end_trade_drawdown: Decimal = _ZERO
+    is_win: bool = False
+    order_ids: set[int] = field(default_factory=set)
+    id: str = ""
+
+    @property
+    def symbol(self) -> Any:
+        """The first traded symbol (LEAN's obsolete single-symbol accessor)."""
+        return self.symbols[0] if self.symbols else None
+
+    @property
+    def duration(self) -> TimeSpan:
+        """exit_time − entry_time."""
+        return TimeSpan.of(self.exit_time - self.entry_time)
+
+
+@dataclass(eq=False)
+class _Fill:
+    """A pending fill (a mutable copy: reductions and reversals change its quantity)."""
+
+    order_id: int
+    utc_time: datetime
+    quantity: Decimal
+    price: Decimal
+
+
+@dataclass(eq=False)
+class _OpenTrade:
+    """FillToFill: one open entry with its running drawdown. The best price seen (start: the entry) and the pair of
+    prices of the largest giveback are kept as engine floats and converted once, when the trade closes."""
+
+    entry_time: datetime
+    entry_price: Decimal
+    sign: int  # +1 long, -1 short
+    quantity: Decimal
+    total_fees: Decimal
+    order_ids: set[int]
+    best_price: float
+    drawdown: float = 0.0
+    drawdown_prices: tuple[float, float] | None = None
+
+    def observe(self, price: float) -> None:
+        """LEAN's TradeState.UpdateDrawdown with profit = sign × (price − entry): a new best price, or a giveback
+        sign × (best − price) that may be the largest so far."""
+        if (price < self.best_price) if self.sign > 0 else (price > self.best_price):
+            giveback = (self.best_price - price) * self.sign
+            if giveback > self.drawdown:
+                self.drawdown = giveback
+                self.drawdown_prices = (self.best_price, price)
+        else:
+            self.best_price = price
+
+    def max_drawdown(self) -> Decimal:
+        if self.drawdown_prices is None:
+            return _ZERO
+        best, worst = self.drawdown_prices
+        return (to_decimal(best) - to_decimal(worst)) * self.sign
+
+
+@dataclass(eq=False)
+class _Position:
+    """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and the
+    price range since the position opened (engine floats)."""
+
+    min_price: float
+    max_price: float
+    open_trades: list[_OpenTrade] = field(default_factory=list)
+    fills: list[_Fill] = field(default_factory=list)
+    total_fees: Decimal = _ZERO
+
+    def observe(self, price: float) -> None:
+        if price > self.max_price:
+            self.max_price = price
+        elif price < self.min_price:
+            self.min_price = price
+        for trade in self.open_trades:
+            trade.observe(price)
+
+
+@dataclass(frozen=True)
+class _FillValues:
+    """A fill as decimals, with its account-currency scale (conversion rate × contract multiplier)."""
+
+    order_id: int
+    symbol: Any
+    utc_time: datetime
+    quantity: Decimal
+    price: Decimal
+    price_float: float
+    scale: Decimal
+
+    @property
+    def absolute_quantity(self) -> Decimal:
+        return abs(self.quantity)
+
+
+class TradeBuilder(DualCase):
+    """LEAN's TradeBuilder (see the module docstring)."""
+
+    def __init__(self, grouping_method: Any = None, matching_method: Any = None) -> None:
+        self.grouping_method = FillGroupingMethod(grouping_method if grouping_method is not None else 0)
+        self.matching_method = FillMatchingMethod(matching_method if matching_method is not None else 0)
+        self._positions: dict[Any, _Position] = {}
+        self._closed: list[Trade] = []
+        self._orders_with_fee: dict[int, None] = {}  # insertion-ordered: the oldest id is forgotten first
+
+    @property
+    def closed_trades(self) -> list[Trade]:
+        """The trades closed so far, in closing order (a copy)."""
+        return list(self._closed)
+
+    def has_open_position(self, symbol: Any) -> bool:
+        position = self._positions.get(symbol)
+        if position is None:
+            return False
+        if self.grouping_method == FillGroupingMethod.FILL_TO_FILL:
+            return bool(position.open_trades)
+        return bool(position.fills)
+
+    def set_market_price(self, symbol: Any, price: float) -> None:
+        """A new market price for ``symbol``: widens the open position's price range and updates its trades'
+        drawdowns. Nothing to do (one dict lookup) when the symbol has no open position."""
+        position = self._positions.get(symbol)
+        if position is not None:
+            position.observe(price)
+
+    def set_live_mode(self, live: bool) -> None:
+        """LEAN caps the trade list in live mode; offline runs are backtests, so nothing changes."""
+
+    def process_fill(self, fill: Any, security_conversion_rate: float, fee_in_account_currency: float,
+                     multiplier: float = 1.0) -> None:
+        """Add one fill (an OrderEvent with symbol, utc_time, order_id, fill_quantity, fill_price). An order's fee
+        counts once, with its first fill."""
+        order_fee = _ZERO
+        if fill.order_id not in self._orders_with_fee:
+            order_fee = to_decimal(fee_in_account_currency)
+            self._orders_with_fee[fill.order_id] = None
+            if len(self._orders_with_fee) > _FEE_ORDER_MEMORY:
+                del self._orders_with_fee[next(iter(self._orders_with_fee))]
+        values = _FillValues(
+            order_id=fill.order_id, symbol=fill.symbol, utc_time=fill.utc_time, quantity=to_decimal(fill.fill_quantity),
+            price=to_decimal(fill.fill_price), price_float=float(fill.fill_price),
+            scale=to_decimal(security_conversion_rate) * to_decimal(multiplier))
+        if values.quantity == 0:
+            return
+        with localcontext(_DECIMAL_CONTEXT):
+            if self.grouping_method == FillGroupingMethod.FILL_TO_FILL:
+                self._fill_to_fill(values, order_fee)
+            elif self.grouping_method == FillGroupingMethod.FLAT_TO_FLAT:
+                self._flat_to_flat(values, order_fee)
+            else:
+                self._flat_to_reduced(values, order_fee)
+
+    # -- FillToFill: every entry fill is a trade, closed by opposite fills in matching order --------------------
+
+    def _fill_to_fill(self, fill: _FillValues, order_fee: Decimal) -> None:
+        position = self._positions.get(fill.symbol)
+        if position is None or not position.open_trades:
+            position = _Position(fill.price_float, fill.price_float)
+            position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee))
+            self._positions[fill.symbol] = position
+            return
+        position.observe(fill.price_float)
+        lifo = self.matching_method == FillMatchingMethod.LIFO
+        index = len(position.open_trades) - 1 if lifo else 0
+        if _sign(fill.quantity) == position.open_trades[index].sign:
+            position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee))
+            return
+        executed = _ZERO  # signed quantity of the open trades closed so far (opposite to the fill)
+        fee_assigned = False
+        while position.open_trades and abs(executed) < fill.absolute_quantity:
+            trade = position.open_trades[index]
+            unexecuted = fill.absolute_quantity - abs(executed)
+            fee = _ZERO if fee_assigned else order_fee
+            if unexecuted >= trade.quantity:
+                executed -= trade.quantity * trade.sign
+                position.open_trades.pop(index)
+                if lifo and index > 0:
+                    index -= 1
+                self._close_open_trade(position, trade, trade.quantity, trade.total_fees + fee, fill)
+            else:
+                executed += unexecuted * -trade.sign
+                trade.quantity -= unexecuted
+                self._close_open_trade(position, trade, unexecuted, trade.total_fees + fee, fill)
+                trade.total_fees = _ZERO
+            fee_assigned = True
+        if abs(executed) == fill.absolute_quantity and not position.open_trades:
+            del self._positions[fill.symbol]
+        elif abs(executed) < fill.absolute_quantity:
+            position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO)]
+            position.min_price = position.max_price = fill.price_float
+
+    @staticmethod
+    def _open_trade(fill: _FillValues, quantity: Decimal, fees: Decimal) -> _OpenTrade:
+        return _OpenTrade(entry_time=fill.utc_time, entry_price=fill.price, sign=_sign(quantity),
+                          quantity=abs(quantity), total_fees=fees, order_ids={fill.order_id},
+                          best_price=fill.price_float)
+
+    def _close_open_trade(self, position: _Position, trade: _OpenTrade, quantity: Decimal, fees: Decimal,
+                          fill: _FillValues) -> None:
+        """Close ``quantity`` of an open FillToFill trade at the fill: P&L, MAE = worst excursion of the position's
+        price range from the entry, MFE = best one, end-trade drawdown = largest giveback, all × quantity × scale."""
+        scaled = quantity * fill.scale
+        low, high = to_decimal(position.min_price), to_decimal(position.max_price)
+        worst, best = (low, high) if trade.sign > 0 else (high, low)
+        self._add_trade(Trade(
+            symbols=[fill.symbol], entry_time=trade.entry_time, entry_price=trade.entry_price,
+            direction=_direction(trade.sign), quantity=quantity, exit_time=fill.utc_time, exit_price=fill.price,
+            profit_loss=_money((fill.price - trade.entry_price) * trade.sign * scaled), total_fees=fees,
+            mae=_money((worst - trade.entry_price) * trade.sign * scaled),
+            mfe=_money((best - trade.entry_price) * trade.sign * scaled),
+            end_trade_drawdown=_money(trade.max_drawdown() * scaled),
+            order_ids={*trade.order_ids, fill.order_id}))
+
+    # -- FlatToFlat: a trade runs from flat to flat; entries and exits are averaged -----------------------------
+
+    def _flat_to_flat(self, fill: _FillValues, order_fee: Decimal) -> None:
+        position = self._positions.get(fill.symbol)
+        if position is None or not position.fills:
+            self._positions[fill.symbol] = self._fill_position(fill, fill.quantity, order_fee)
+            return
+        position.observe(fill.price_float)
+        position.fills.append(_Fill(fill.order_id, fill.utc_time, fill.quantity, fill.price))
+        position.total_fees += order_fee
+        if _sign(position.fills[0].quantity) == _sign(fill.quantity):
+            return
+        net = sum((f.quantity for f in position.fills), _ZERO)
+        held = net - fill.quantity
+        if net != 0 and fill.absolute_quantity <= abs(held):
+            return  # reduced, still open
+        fills = position.fills if self.matching_method == FillMatchingMethod.FIFO else position.fills[::-1]
+        entry_quantity = exit_quantity = entry_price = exit_price = _ZERO
+        for pending in fills:
+            if _sign(pending.quantity) != _sign(fill.quantity):
+                entry_quantity += pending.quantity
+                entry_price += (pending.price - entry_price) * pending.quantity / entry_quantity
+            else:
+                exit_quantity += pending.quantity
+                exit_price += (pending.price - exit_price) * pending.quantity / exit_quantity
+        self._add_trade(Trade(
+            symbols=[fill.symbol], entry_time=position.fills[0].utc_time, entry_price=entry_price,
+            direction=_direction(-_sign(fill.quantity)), quantity=abs(entry_quantity), exit_time=fill.utc_time,
+            exit_price=exit_price,
+            profit_loss=_money((exit_price - entry_price) * entry_quantity * fill.scale),
+            total_fees=position.total_fees, order_ids={f.order_id for f in position.fills}))
+        del self._positions[fill.symbol]
+        if net != 0:
+            self._positions[fill.symbol] = self._fill_position(fill, net, _ZERO)
+
+    @staticmethod
+    def _fill_position(fill: _FillValues, quantity: Decimal, fees: Decimal) -> _Position:
+        return _Position(fill.price_float, fill.price_float,
+                         fills=[_Fill(fill.order_id, fill.utc_time, quantity, fill.price)], total_fees=fees)
+
+    # -- FlatToReduced: every reduction closes a trade against the matched entry fills --------------------------
+
+    def _flat_to_reduced(self, fill: _FillValues, order_fee: Decimal) -> None:
+        position = self._positions.get(fill.symbol)
+        if position is None or not position.fills:
+            self._positions[fill.symbol] = self._fill_position(fill, fill.quantity, order_fee)
+            return
+        position.observe(fill.price_float)
+        lifo = self.matching_method == FillMatchingMethod.LIFO
+        index = len(position.fills) - 1 if lifo else 0
+        position.total_fees += order_fee
+        if _sign(fill.quantity) == _sign(position.fills[index].quantity):
+            position.fills.append(_Fill(fill.order_id, fill.utc_time, fill.quantity, fill.price))
+            return
+        entry_time = position.fills[index].utc_time
+        executed = entry_price = _ZERO  # executed: signed, like the fill
+        order_ids = {fill.order_id}
+        while position.fills and abs(executed) < fill.absolute_quantity:
+            pending = position.fills[index]
+            unexecuted = fill.absolute_quantity - abs(executed)
+            if unexecuted >= abs(pending.quantity):
+                if lifo:
+                    entry_time = pending.utc_time
+                executed -= pending.quantity
+                entry_price -= (pending.price - entry_price) * pending.quantity / executed
+                position.fills.pop(index)
+                if lifo and index > 0:
+                    index -= 1
+            else:
+                part = unexecuted * _sign(fill.quantity)
+                executed += part
+                entry_price += (pending.price - entry_price) * part / executed
+                pending.quantity += part
+            order_ids.add(pending.order_id)
+        self._add_trade(Trade(
+            symbols=[fill.symbol], entry_time=entry_time, entry_price=entry_price,
+            direction=_direction(-_sign(executed)), quantity=abs(executed), exit_time=fill.utc_time,
+            exit_price=fill.price,
+            profit_loss=_money((fill.price - entry_price) * abs(executed) * -_sign(executed) * fill.scale),
+            total_fees=position.total_fees, order_ids=order_ids))
+        if abs(executed) < fill.absolute_quantity:
+            position.fills = [_Fill(fill.order_id, fill.utc_time, fill.quantity - executed, fill.price)]
+            position.total_fees = _ZERO
+            position.min_price = position.max_price = fill.price_float
+        elif not position.fills:
+            del self._positions[fill.symbol]
+        else:
+            position.total_fees = _ZERO
+
+    def _add_trade(self, trade: Trade) -> None:
+        trade.is_win = trade.profit_loss > 0
+        trade.id = str(uuid.uuid4())
+        self._closed.append(trade)
+
+
+def record_trade_fill(builder: TradeBuilder, fill: Any, security: Any, cash_book: Any) -> None:
+    """Give an engine fill to the algorithm's trade builder as LEAN's transaction handler does: with the security's
+    quote-currency conversion rate, the fill's fee in account currency and the contract multiplier."""
+    fee = fill.order_fee.value
+    builder.process_fill(fill, security.quote_currency.conversion_rate,
+                         cash_book.convert_to_account_currency(fee.amount, fee.currency),
+                         security.symbol_properties.contract_multiplier)
+
+
+def _direction(sign: int) -> Any:
+    return TradeDirection.LONG if sign > 0 else TradeDirection.SHORT
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# TradeStatistics
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class TradeStatistics(DualCase):
+    """LEAN's TradeStatistics of closed trades taken in order (all money in account currency, durations as
+    :class:`TimeSpan`). A trade with P&L > 0 is a win, any other a loss. Formulas:
+
+    * averages (P&L, profit, loss, MAE, MFE, durations) are running means, m_k = m_{k−1} + (x_k − m_{k−1})/k;
+      a duration mean adds TimeSpan.FromSeconds((d_k − m_{k−1})/k) in whole ticks; medians take the sorted element
+      at index ⌊n/2⌋;
+    * profit_loss_standard_deviation = √(Σ(x−x̄)²/(n−1)) over all P&L (Welford's update; 0 for one trade);
+      profit_loss_downside_deviation the same over the losses only;
+    * profit_loss_ratio = average_profit/|average_loss| (0 without losses); win_loss_ratio = wins/losses (10 without
+      losses, 0 without trades); win_rate = wins/n, loss_rate = 1 − win_rate (0 without trades);
+    * profit_factor = total_profit/|total_loss| (10 without losses, 0 without profit); sharpe_ratio =
+      average_profit_loss/standard deviation; sortino_ratio = average_profit_loss/downside deviation (0 when 0);
+    * maximum_closed_trade_drawdown = min over losing trades of cumulative P&L − its running peak (≤ 0);
+      profit_to_max_drawdown_ratio = total_profit_loss/|that| (10 when 0, 0 without P&L);
+      maximum_drawdown_duration = longest time from a peak's exit to the exit of the next new peak;
+    * maximum_intra_trade_drawdown = min over trades of cumulative P&L before the trade + MAE − the running peak of
+      (cumulative P&L before a trade + its MFE);
+    * maximum_end_trade_drawdown = max end-trade drawdown; average_end_trade_drawdown = average_profit_loss −
+      average_mfe (LEAN's definition).
+    """
+
+    start_date_time: datetime | None = None
+    end_date_time: datetime | None = None
+    total_number_of_trades: int = 0
+    number_of_winning_trades: int = 0
+    number_of_losing_trades: int = 0
+    total_profit_loss: Decimal = _ZERO
+    total_profit: Decimal = _ZERO
+    total_loss: Decimal = _ZERO
+    largest_profit: Decimal = _ZERO
+    largest_loss: Decimal = _ZERO
+    average_profit_loss: Decimal = _ZERO
+    average_profit: Decimal = _ZERO
+    average_loss: Decimal = _ZERO
+    average_trade_duration: TimeSpan = _NO_TIME
+    average_winning_trade_duration: TimeSpan = _NO_TIME
+    average_losing_trade_duration: TimeSpan = _NO_TIME
+    median_trade_duration: TimeSpan = _NO_TIME
+    median_winning_trade_duration: TimeSpan = _NO_TIME
+    median_losing_trade_duration: TimeSpan = _NO_TIME
+    max_consecutive_winning_trades: int = 0
+    max_consecutive_losing_trades: int = 0
+    profit_loss_ratio: Decimal = _ZERO
+    win_loss_ratio: Decimal = _ZERO
+    win_rate: Decimal = _ZERO
+    loss_rate: Decimal = _ZERO
+    average_mae: Decimal = _ZERO
+    average_mfe: Decimal = _ZERO
+    largest_mae: Decimal = _ZERO
+    largest_mfe: Decimal = _ZERO
+    maximum_closed_trade_drawdown: Decimal = _ZERO
+    maximum_intra_trade_drawdown: Decimal = _ZERO
+    profit_loss_standard_deviation: Decimal = _ZERO
+    profit_loss_downside_deviation: Decimal = _ZERO
+    profit_factor: Decimal = _ZERO
+    sharpe_ratio: Decimal = _ZERO
+    sortino_ratio: Decimal = _ZERO
+    profit_to_max_drawdown_ratio: Decimal = _ZERO
+    maximum_end_trade_drawdown: Decimal = _ZERO
+    average_end_trade_drawdown: Decimal = _ZERO
+    maximum_drawdown_duration: TimeSpan = _NO_TIME
+    total_fees: Decimal = _ZERO
+
+    @classmethod
+    def of(cls, trades: Iterable[Trade]) -> TradeStatistics:
+        """The statistics of ``trades`` (see the class docstring)."""
+        with localcontext(_DECIMAL_CONTEXT):
+            return _TradeStatisticsBuilder(cls()).add_all(trades)
+
+
+@dataclass
+class _TradeStatisticsBuilder:
+    """The running state of LEAN's single pass over the trades."""
+
+    stats: TradeStatistics
+    winners_in_row: int = 0
+    losers_in_row: int = 0
+    peak_profit_loss: Decimal = _ZERO
+    peak_profit_loss_with_mfe: Decimal = _ZERO
+    sum_for_variance: Decimal = _ZERO
+    sum_for_downside_variance: Decimal = _ZERO
+    last_peak_time: datetime | None = None
+    in_drawdown: bool = False
+    durations: list[int] = field(default_factory=list)
+    winning_durations: list[int] = field(default_factory=list)
+    losing_durations: list[int] = field(default_factory=list)
+
+    def add_all(self, trades: Iterable[Trade]) -> TradeStatistics:
+        for trade in trades:
+            self.add(trade)
+        s = self.stats
+        s.profit_loss_ratio = _ZERO if s.average_loss == 0 else s.average_profit / abs(s.average_loss)
+        if s.total_number_of_trades:
+            s.win_loss_ratio = (Decimal(s.number_of_winning_trades) / s.number_of_losing_trades
+                                if s.number_of_losing_trades > 0 else Decimal(10))
+            s.win_rate = Decimal(s.number_of_winning_trades) / s.total_number_of_trades
+            s.loss_rate = 1 - s.win_rate
+        s.profit_factor = (_ZERO if s.total_profit == 0 else
+                           s.total_profit / abs(s.total_loss) if s.total_loss < 0 else Decimal(10))
+        s.sharpe_ratio = (s.average_profit_loss / s.profit_loss_standard_deviation
+                          if s.profit_loss_standard_deviation > 0 else _ZERO)
+        s.sortino_ratio = (s.average_profit_loss / s.profit_loss_downside_deviation
+                           if s.profit_loss_downside_deviation > 0 else _ZERO)
+        s.profit_to_max_drawdown_ratio = (
+            _ZERO if s.total_profit_loss == 0 else
+            s.total_profit_loss / abs(s.maximum_closed_trade_drawdown) if s.maximum_closed_trade_drawdown < 0
+            else Decimal(10))
+        s.average_end_trade_drawdown = s.average_profit_loss - s.average_mfe
+        s.median_trade_duration = _median(self.durations)
+        s.median_winning_trade_duration = _median(self.winning_durations)
+        s.median_losing_trade_duration = _median(self.losing_durations)
+        return s
+
+    def add(self, trade: Trade) -> None:
+        s = self.stats
+        if self.last_peak_time is None:
+            self.last_peak_time = trade.entry_time
+        if s.start_date_time is None or trade.entry_time < s.start_date_time:
+            s.start_date_time = trade.entry_time
+        if s.end_date_time is None or trade.exit_time > s.end_date_time:
+            s.end_date_time = trade.exit_time
+        s.total_number_of_trades += 1
+        count = s.total_number_of_trades
+        pnl = trade.profit_loss
+        duration = trade.duration
+        if s.total_profit_loss + trade.mfe > self.peak_profit_loss_with_mfe:
+            self.peak_profit_loss_with_mfe = s.total_profit_loss + trade.mfe
+        s.maximum_intra_trade_drawdown = min(s.maximum_intra_trade_drawdown,
+                                             s.total_profit_loss + trade.mae - self.peak_profit_loss_with_mfe)
+        s.total_profit_loss += pnl
+        if pnl > 0:
+            s.number_of_winning_trades += 1
+            s.total_profit += pnl
+            s.average_profit += (pnl - s.average_profit) / s.number_of_winning_trades
+            s.average_winning_trade_duration = _running_mean(s.average_winning_trade_duration, duration,
+                                                             s.number_of_winning_trades)
+            self.winning_durations.append(duration.ticks)
+            s.largest_profit = max(s.largest_profit, pnl)
+            self._count_win()
+            if s.total_profit_loss > self.peak_profit_loss:
+                self.peak_profit_loss = s.total_profit_loss
+                if self.in_drawdown and trade.exit_time - self.last_peak_time > s.maximum_drawdown_duration:
+                    s.maximum_drawdown_duration = TimeSpan.of(trade.exit_time - self.last_peak_time)
+                self.last_peak_time = trade.exit_time
+                self.in_drawdown = False
+        else:
+            s.number_of_losing_trades += 1
+            s.total_loss += pnl
+            previous_average_loss = s.average_loss
+            s.average_loss += (pnl - s.average_loss) / s.number_of_losing_trades
+            self.sum_for_downside_variance += (pnl - previous_average_loss) * (pnl - s.average_loss)
+            losses = s.number_of_losing_trades
+            s.profit_loss_downside_deviation = _root(self.sum_for_downside_variance / (losses - 1)
+                                                     if losses > 1 else _ZERO)
+            s.average_losing_trade_duration = _running_mean(s.average_losing_trade_duration, duration, losses)
+            self.losing_durations.append(duration.ticks)
+            s.largest_loss = min(s.largest_loss, pnl)
+            if trade.is_win:  # an option assignment that saved more than it cost (never offline: P&L ≤ 0 here)
+                self._count_win()
+            else:
+                self.winners_in_row = 0
+                self.losers_in_row += 1
+                s.max_consecutive_losing_trades = max(s.max_consecutive_losing_trades, self.losers_in_row)
+            s.maximum_closed_trade_drawdown = min(s.maximum_closed_trade_drawdown,
+                                                  s.total_profit_loss - self.peak_profit_loss)
+            self.in_drawdown = True
+        previous_average = s.average_profit_loss
+        s.average_profit_loss += (pnl - s.average_profit_loss) / count
+        self.sum_for_variance += (pnl - previous_average) * (pnl - s.average_profit_loss)
+        s.profit_loss_standard_deviation = _root(self.sum_for_variance / (count - 1) if count > 1 else _ZERO)
+        s.average_trade_duration = _running_mean(s.average_trade_duration, duration, count)
+        self.durations.append(duration.ticks)
+        s.average_mae += (trade.mae - s.average_mae) / count
+        s.average_mfe += (trade.mfe - s.average_mfe) / count
+        s.largest_mae = min(s.largest_mae, trade.mae)
+        s.largest_mfe = max(s.largest_mfe, trade.mfe)
+        s.maximum_end_trade_drawdown = max(s.maximum_end_trade_drawdown, trade.end_trade_drawdown)
+        s.total_fees += trade.total_fees
+
+    def _count_win(self) -> None:
+        self.winners_in_row += 1
+        self.losers_in_row = 0
+        self.stats.max_consecutive_winning_trades = max(self.stats.max_consecutive_winning_trades,
+                                                        self.winners_in_row)
+
+
+def _root(variance: Decimal) -> Decimal:
+    """(decimal)Math.Sqrt((double)variance)."""
+    return to_decimal(math.sqrt(float(variance)))
+
+
+def _running_mean(mean: TimeSpan, duration: TimeSpan, count: int) -> TimeSpan:
+    """mean + TimeSpan.FromSeconds((duration − mean)/count), in seconds as doubles."""
+    return mean + TimeSpan.from_seconds((duration.total_seconds_double - mean.total_seconds_double) / count)
+
+
+def _median(ticks: Sequence[int]) -> TimeSpan:
+    """LEAN's Median: the element at index ⌊n/2⌋ of the sorted values (zero when empty)."""
+    return TimeSpan(sorted(ticks)[len(ticks) // 2]) if ticks else _NO_TIME

@@ -1,0 +1,200 @@
+"""RSI, Bollinger Bands, True Range, ATR, Stochastic and indicator histories against pandas references."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lean_offline.data.market import TradeBar
+from lean_offline.indicators import (
+    AverageTrueRange,
+    BollingerBands,
+    Field,
+    MovingAverageType,
+    RelativeStrengthIndex,
+    Stochastic,
+    TrueRange,
+    indicator_history,
+    update_indicator,
+)
+
+START = datetime(2020, 1, 1)
+DAY = timedelta(days=1)
+WILDERS = MovingAverageType["WILDERS"]
+SIMPLE = MovingAverageType["SIMPLE"]
+
+
+def random_bars(count: int, seed: int) -> list[TradeBar]:
+    rng = np.random.default_rng(seed)
+    closes = 100 + np.cumsum(rng.normal(0, 1, count))
+    opens = closes + rng.normal(0, 0.5, count)
+    highs = np.maximum(opens, closes) + rng.uniform(0, 1, count)
+    lows = np.minimum(opens, closes) - rng.uniform(0, 1, count)
+    return [TradeBar(START + i * DAY, "SPY", float(o), float(h), float(lo), float(c), 1000.0, DAY)
+            for i, (o, h, lo, c) in enumerate(zip(opens, highs, lows, closes, strict=True))]
+
+
+def frame(bars: list[TradeBar]) -> pd.DataFrame:
+    return pd.DataFrame({"open": [b.open for b in bars], "high": [b.high for b in bars],
+                         "low": [b.low for b in bars], "close": [b.close for b in bars]})
+
+
+def wilder(values: pd.Series, period: int) -> pd.Series:
+    """Wilder's average seeded with the mean of the first `period` values: NaN before, then ewm(alpha = 1/period)."""
+    seeded = pd.concat([pd.Series([values.iloc[:period].mean()]), values.iloc[period:]], ignore_index=True)
+    smoothed = seeded.ewm(alpha=1 / period, adjust=False).mean()
+    return pd.concat([pd.Series([np.nan] * (period - 1)), smoothed], ignore_index=True)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rsi_wilders_matches_pandas(seed: int) -> None:
+    period = 14
+    closes = frame(random_bars(120, seed))["close"]
+    change = closes.diff().iloc[1:].reset_index(drop=True)
+    gain, loss = wilder(change.clip(lower=0), period), wilder((-change).clip(lower=0), period)
+    expected = 100 - 100 / (1 + gain / loss)
+    rsi = RelativeStrengthIndex(period)
+    for i, close in enumerate(closes):
+        rsi.update(START + i * DAY, close)
+        assert rsi.is_ready == (i + 1 >= period + 1) == (rsi.samples >= rsi.warm_up_period)
+        if rsi.is_ready:
+            assert rsi.current.value == pytest.approx(expected.iloc[i - 1], rel=1e-9)
+
+
+def test_rsi_simple_average_and_first_values() -> None:
+    closes = [10.0, 11.0, 10.5, 12.0, 11.0, 11.5, 13.0]
+    rsi = RelativeStrengthIndex("r", 3, SIMPLE)
+    values = []
+    for i, close in enumerate(closes):
+        rsi.update(START + i * DAY, close)
+        values.append(rsi.current.value)
+    assert values[0] == 100.0  # no change yet: the average loss is 0
+    change = pd.Series(closes).diff()
+    gain = change.clip(lower=0).rolling(3).mean()
+    loss = (-change).clip(lower=0).rolling(3).mean()
+    expected = 100 - 100 / (1 + gain / loss)
+    assert values[3:] == pytest.approx(list(expected.iloc[3:]), rel=1e-12)
+    assert rsi.name == "r" and rsi.warm_up_period == 4
+
+
+def test_rsi_is_100_when_prices_only_rise() -> None:
+    rsi = RelativeStrengthIndex(5)
+    for i in range(10):
+        rsi.update(START + i * DAY, 100.0 + i)
+    assert rsi.is_ready and rsi.current.value == 100.0
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_bollinger_bands_match_pandas_rolling(seed: int) -> None:
+    period, k = 20, 2.0
+    closes = frame(random_bars(80, seed))["close"]
+    middle = closes.rolling(period).mean()
+    sigma = closes.rolling(period).std(ddof=0)
+    upper, lower = middle + k * sigma, middle - k * sigma
+    bands = BollingerBands(period, k)
+    assert bands.name == "BB(20,2.0)"
+    for i, close in enumerate(closes):
+        bands.update(START + i * DAY, close)
+        assert bands.is_ready == (i + 1 >= period)
+        if bands.is_ready:
+            assert bands.current.value == close
+            assert bands.middle_band.current.value == pytest.approx(middle[i], rel=1e-12)
+            assert bands.upper_band.current.value == pytest.approx(upper[i], rel=1e-9)
+            assert bands.lower_band.current.value == pytest.approx(lower[i], rel=1e-9)
+            assert bands.band_width.current.value == pytest.approx(100 * (upper[i] - lower[i]) / middle[i], rel=1e-9)
+            assert bands.percent_b.current.value == pytest.approx((close - lower[i]) / (upper[i] - lower[i]),
+                                                                  rel=1e-9)
+
+
+def test_bollinger_bands_skip_an_update_when_the_deviation_is_zero() -> None:
+    bands = BollingerBands("flat", 3, 1.5, MovingAverageType["EXPONENTIAL"])
+    for i in range(5):
+        bands.update(START + i * DAY, 7.0)
+    assert bands.is_ready and bands.standard_deviation.current.value == 0
+    assert bands.current.time == START + DAY  # the last update before the bands were ready
+    assert bands.samples == 5
+
+
+def test_true_range_and_atr_match_pandas() -> None:
+    bars = random_bars(60, 6)
+    data = frame(bars)
+    previous_close = data["close"].shift()
+    true_range = pd.concat([data["high"] - data["low"], (previous_close - data["high"]).abs(),
+                            (previous_close - data["low"]).abs()], axis=1).max(axis=1)
+    true_range.iloc[0] = data["high"].iloc[0] - data["low"].iloc[0]
+    expected_wilders = wilder(true_range, 14)
+    expected_simple = true_range.rolling(14).mean()
+    tr, atr, atr_simple = TrueRange(), AverageTrueRange(14), AverageTrueRange("s", 14, SIMPLE)
+    for i, bar in enumerate(bars):
+        tr.update(bar)
+        atr.update(bar)
+        atr_simple.update(bar)
+        assert tr.current.value == pytest.approx(true_range[i], rel=1e-12)
+        assert tr.is_ready == (i >= 1)
+        assert atr.is_ready == (i + 1 >= 14) == atr_simple.is_ready
+        if atr.is_ready:
+            assert atr.current.value == pytest.approx(expected_wilders[i], rel=1e-9)
+            assert atr_simple.current.value == pytest.approx(expected_simple[i], rel=1e-9)
+
+
+@pytest.mark.parametrize("periods", [(10, 3, 3), (5, 1, 4), (14, 3, 1)])
+def test_stochastic_matches_pandas(periods: tuple[int, int, int]) -> None:
+    period, k_period, d_period = periods
+    bars = random_bars(70, 7)
+    data = frame(bars)
+    highest, lowest = data["high"].rolling(period).max(), data["low"].rolling(period).min()
+    fast = (data["close"] - lowest) / (highest - lowest)
+    stoch_k = fast.rolling(k_period).mean()
+    stoch_d = stoch_k.rolling(d_period).mean()
+    sto = Stochastic("sto", period, k_period, d_period)
+    assert sto.warm_up_period == period + k_period + d_period - 2
+    for i, bar in enumerate(bars):
+        sto.update(bar)
+        assert sto.is_ready == (i + 1 >= sto.warm_up_period)
+        assert sto.current.value == pytest.approx(100 * fast[i] if i + 1 >= period else 0.0, rel=1e-9)
+        assert sto.stoch_k.current.value == pytest.approx(0.0 if np.isnan(stoch_k[i]) else 100 * stoch_k[i],
+                                                          rel=1e-9)
+        assert sto.stoch_d.current.value == pytest.approx(0.0 if np.isnan(stoch_d[i]) else 100 * stoch_d[i],
+                                                          rel=1e-9)
+
+
+def test_bar_indicators_reject_values_ignore_older_bars_and_take_selected_bars() -> None:
+    tr = TrueRange()
+    with pytest.raises(TypeError, match="bars"):
+        tr.update(START, 1.0)
+    late, early = random_bars(2, 8)[::-1]
+    tr.update(late)
+    tr.update(early)  # older than the last bar: ignored
+    assert tr.samples == 1
+
+    def doubled(bar: TradeBar) -> TradeBar:
+        return TradeBar(bar.time, bar.symbol, 2 * bar.open, 2 * bar.high, 2 * bar.low, 2 * bar.close, 0, DAY)
+
+    atr = AverageTrueRange(2)
+    update_indicator(atr, late, doubled)
+    assert atr.true_range.current.value == pytest.approx(2 * (late.high - late.low))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=2, max_value=10), st.integers(min_value=0, max_value=30))
+def test_indicator_history_records_period_ready_values(period: int, extra: int) -> None:
+    bars = random_bars(period + extra, 9)  # period ≥ 2: with one value σ is always 0 and the bands never update
+    bands = BollingerBands(period, 2.0)
+    bands.update(START - DAY, 50.0)  # indicator_history starts from a reset indicator
+    history = indicator_history(bands, bars, Field.HIGH)
+    assert history.count == extra + 1
+    highs = frame(bars)["high"]
+    expected_middle = highs.rolling(period).mean().iloc[period - 1:]
+    middle = history["middle_band"]
+    assert middle is not None
+    assert [point.value for point in middle] == pytest.approx(list(expected_middle), rel=1e-12)
+    assert [point.value for point in history.current] == pytest.approx(list(highs.iloc[period - 1:]))
+    first = next(iter(history))
+    assert first["upper_band"] is first.upper_band and first.end_time == bars[period - 1].end_time
+    assert list(history.data_frame.columns) == ["standard_deviation", "middle_band", "upper_band", "lower_band",
+                                                "band_width", "percent_b", "price", "current"]

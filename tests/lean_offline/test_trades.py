@@ -1,0 +1,377 @@
+"""lean_offline.trades: LEAN's TradeBuilder and TradeStatistics, against hand-computed fill sequences, independent
+pandas computations and a backtest whose trades are derived from the SPY daily data file."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lean_offline import backtest
+from lean_offline.trades import (
+    FillGroupingMethod,
+    FillMatchingMethod,
+    TimeSpan,
+    Trade,
+    TradeBuilder,
+    TradeDirection,
+    TradeStatistics,
+)
+
+T0 = datetime(2020, 1, 6, 15)
+FIFO, LIFO = FillMatchingMethod.FIFO, FillMatchingMethod.LIFO
+
+
+def fill(order_id: int, quantity: float, price: float, day: int = 0, symbol: str = "SPY") -> Any:
+    return SimpleNamespace(order_id=order_id, symbol=symbol, utc_time=T0 + timedelta(days=day),
+                           fill_quantity=quantity, fill_price=price)
+
+
+def summary(trade: Trade) -> tuple[Any, ...]:
+    """(direction, quantity, entry, exit, P&L, fees, MAE, MFE, end-trade drawdown, order ids) as plain numbers."""
+    return (trade.direction, float(trade.quantity), float(trade.entry_price), float(trade.exit_price),
+            float(trade.profit_loss), float(trade.total_fees), float(trade.mae), float(trade.mfe),
+            float(trade.end_trade_drawdown), sorted(trade.order_ids))
+
+
+def scale_in_scale_out(builder: TradeBuilder) -> TradeBuilder:
+    """Buy 10 @100 (day 0); prices 95, 108; buy 10 @104 (day 1); price 103; sell 15 @106 (day 2); sell 10 @102
+    (day 3), which reverses to short 5. Every order pays a fee of 1."""
+    builder.process_fill(fill(1, 10, 100, 0), 1.0, 1.0)
+    builder.set_market_price("SPY", 95)
+    builder.set_market_price("SPY", 108)
+    builder.process_fill(fill(2, 10, 104, 1), 1.0, 1.0)
+    builder.set_market_price("SPY", 103)
+    builder.process_fill(fill(3, -15, 106, 2), 1.0, 1.0)
+    builder.process_fill(fill(4, -10, 102, 3), 1.0, 1.0)
+    return builder
+
+
+LONG, SHORT = TradeDirection.LONG, TradeDirection.SHORT
+
+
+def test_fill_to_fill_fifo_closes_the_oldest_entry_first() -> None:
+    builder = scale_in_scale_out(TradeBuilder(FillGroupingMethod.FILL_TO_FILL, FIFO))
+    # Position range 95..108 (shared by both entries, as LEAN does). Entry 1 (@100): best 100, low 95 gives back 5;
+    # best 108, then 104 and 103 give back up to 5. Entry 2 (@104): 103 gives back 1, then 106; the last 5 shares
+    # see 102 after the 106 best: 4.
+    assert [summary(t) for t in builder.closed_trades] == [
+        (LONG, 10, 100, 106, 60, 2, -50, 80, 50, [1, 3]),
+        (LONG, 5, 104, 106, 10, 1, -45, 20, 5, [2, 3]),
+        (LONG, 5, 104, 102, -10, 1, -45, 20, 20, [2, 4]),
+    ]
+    assert [t.is_win for t in builder.closed_trades] == [True, True, False]
+    assert builder.has_open_position("SPY")  # the reversal's short 5 is open, so not a trade
+
+
+def test_fill_to_fill_lifo_closes_the_newest_entry_first() -> None:
+    builder = scale_in_scale_out(TradeBuilder(FillGroupingMethod.FILL_TO_FILL, LIFO))
+    assert [summary(t) for t in builder.closed_trades] == [
+        (LONG, 10, 104, 106, 20, 2, -90, 40, 10, [2, 3]),
+        (LONG, 5, 100, 106, 30, 1, -25, 40, 25, [1, 3]),
+        (LONG, 5, 100, 102, 10, 1, -25, 40, 30, [1, 4]),
+    ]
+
+
+@pytest.mark.parametrize("matching", [FIFO, LIFO])
+def test_flat_to_flat_averages_entries_and_exits(matching: Any) -> None:
+    builder = scale_in_scale_out(TradeBuilder(FillGroupingMethod.FLAT_TO_FLAT, matching))
+    # entries 10 @100 + 10 @104 = 20 @102; exits 15 @106 + 10 @102 (the reversing fill counts whole) = 104.4
+    [trade] = builder.closed_trades
+    assert summary(trade) == (LONG, 20, 102, pytest.approx(104.4), pytest.approx(48), 4, 0, 0, 0, [1, 2, 3, 4])
+    assert trade.profit_loss == Decimal("48.00")
+    assert (trade.entry_time, trade.exit_time) == (T0, T0 + timedelta(days=3))
+    assert builder.has_open_position("SPY")
+
+
+def test_flat_to_reduced_closes_a_trade_at_every_reduction() -> None:
+    fifo = scale_in_scale_out(TradeBuilder(FillGroupingMethod.FLAT_TO_REDUCED, FIFO)).closed_trades
+    # FIFO: the 15 sold close 10 @100 and 5 @104: entry (1000 + 520)/15, P&L (106 − 101.33)·15 = 70
+    assert [(float(t.quantity), float(t.profit_loss), float(t.total_fees), sorted(t.order_ids)) for t in fifo] == [
+        (15, 70, 3, [1, 2, 3]), (5, -10, 1, [2, 4])]
+    assert fifo[0].entry_price == Decimal(1520) / 15
+    lifo = scale_in_scale_out(TradeBuilder(FillGroupingMethod.FLAT_TO_REDUCED, LIFO)).closed_trades
+    # LIFO: 10 @104 and 5 @100: entry (1040 + 500)/15, P&L 50; entry time is the last fully used fill's
+    assert [(float(t.quantity), float(t.profit_loss), t.entry_time) for t in lifo] == [
+        (15, 50, T0 + timedelta(days=1)), (5, 10, T0)]
+
+
+def test_short_trade_excursions_follow_the_price_path() -> None:
+    builder = TradeBuilder()
+    builder.process_fill(fill(1, -10, 50), 1.0, 1.0)
+    for price in (52, 47, 49):
+        builder.set_market_price("SPY", price)
+    builder.process_fill(fill(2, 10, 48, 1), 1.0, 1.0)
+    [trade] = builder.closed_trades
+    # short from 50: worst 52 (−2·10), best 47 (+3·10), largest giveback 50→52 or 47→49 = 2·10
+    assert summary(trade) == (SHORT, 10, 50, 48, 20, 2, -20, 30, 20, [1, 2])
+    assert not builder.has_open_position("SPY")
+
+
+def test_reversal_through_zero_opens_a_fresh_trade_without_fees() -> None:
+    builder = TradeBuilder()
+    builder.process_fill(fill(1, 10, 50), 1.0, 1.0)
+    builder.process_fill(fill(2, -15, 55, 1), 1.0, 1.5)
+    builder.process_fill(fill(3, 5, 52, 2), 1.0, 1.0)
+    assert [summary(t) for t in builder.closed_trades] == [
+        (LONG, 10, 50, 55, 50, 2.5, 0, 50, 0, [1, 2]),
+        (SHORT, 5, 55, 52, 15, 1, 0, 15, 0, [2, 3]),
+    ]
+    assert builder.closed_trades[1].entry_time == T0 + timedelta(days=1)
+
+
+def test_an_orders_fee_counts_once_across_its_partial_fills() -> None:
+    builder = TradeBuilder()
+    builder.process_fill(fill(1, 6, 10), 1.0, 1.0)
+    builder.process_fill(fill(1, 4, 11), 1.0, 1.0)
+    builder.process_fill(fill(2, -10, 12, 1), 1.0, 1.0)
+    assert [(float(t.quantity), float(t.total_fees)) for t in builder.closed_trades] == [(6, 2), (4, 0)]
+
+
+def test_profit_is_scaled_to_account_currency_and_rounded_to_even_cents() -> None:
+    builder = TradeBuilder()
+    builder.process_fill(fill(1, 2, 1.1, symbol="GBPJPY"), 1.25, 0.0, 100)
+    builder.process_fill(fill(2, -2, 1.105, 1, symbol="GBPJPY"), 1.25, 0.0, 100)
+    assert builder.closed_trades[0].profit_loss == Decimal("1.25")  # 0.005 · 2 · 1.25 · 100
+    for exit_price, expected in ((10.125, "0.12"), (10.135, "0.14")):  # halves go to the even cent
+        half = TradeBuilder()
+        half.process_fill(fill(1, 1, 10.0), 1.0, 0.0)
+        half.process_fill(fill(2, -1, exit_price), 1.0, 0.0)
+        assert half.closed_trades[0].profit_loss == Decimal(expected)
+
+
+def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
+    builder = TradeBuilder()
+    builder.set_market_price("QQQ", 300.0)
+    builder.process_fill(fill(1, 5, 20), 1.0, 0.0)
+    builder.set_market_price("QQQ", 1.0)
+    builder.process_fill(fill(2, -5, 21, 1), 1.0, 0.0)
+    assert [summary(t) for t in builder.closed_trades] == [(LONG, 5, 20, 21, 5, 0, 0, 5, 0, [1, 2])]
+    assert not builder.has_open_position("QQQ")
+
+
+def test_trade_builder_answers_to_lean_names() -> None:
+    builder = TradeBuilder(FillGroupingMethod.FlatToFlat, FillMatchingMethod.LIFO)
+    assert builder.grouping_method == FillGroupingMethod.FLAT_TO_FLAT
+    builder.process_fill(fill(1, 1, 10), 1.0, 0.0)
+    builder.process_fill(fill(2, -1, 12), 1.0, 0.0)
+    assert builder.ClosedTrades[0].ProfitLoss == Decimal("2.00")
+    assert builder.ClosedTrades[0].Duration == timedelta(0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# TradeStatistics
+# ---------------------------------------------------------------------------------------------------------------
+
+def make_trade(pnl: float, mae: float = 0.0, mfe: float = 0.0, etd: float = 0.0, fees: float = 1.0,
+               entry_day: float = 0.0, days: float = 1.0) -> Trade:
+    entry = T0 + timedelta(days=entry_day)
+    return Trade(symbols=["SPY"], entry_time=entry, entry_price=Decimal(1), direction=LONG, quantity=Decimal(1),
+                 exit_time=entry + timedelta(days=days), exit_price=Decimal(1), profit_loss=Decimal(str(pnl)),
+                 total_fees=Decimal(str(fees)), mae=Decimal(str(mae)), mfe=Decimal(str(mfe)),
+                 end_trade_drawdown=Decimal(str(etd)), is_win=pnl > 0)
+
+
+def _max_run(flags: pd.Series) -> int:
+    runs = flags.groupby((flags != flags.shift()).cumsum()).sum()
+    return int(runs.max()) if len(runs) else 0
+
+
+trade_rows = st.lists(
+    st.tuples(st.integers(-50_000, 50_000), st.integers(-80_000, 0), st.integers(0, 80_000), st.integers(0, 9_000),
+              st.integers(1, 1_000_000)),
+    min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(trade_rows)
+def test_trade_statistics_match_pandas(rows: list[tuple[int, int, int, int, int]]) -> None:
+    trades = [make_trade(pnl / 100, mae / 100, mfe / 100, etd / 100, entry_day=i, days=seconds / 86400)
+              for i, (pnl, mae, mfe, etd, seconds) in enumerate(rows)]
+    frame = pd.DataFrame(rows, columns=["pnl", "mae", "mfe", "etd", "seconds"]) / [100, 100, 100, 100, 1]
+    stats = TradeStatistics.of(trades)
+    pnl = frame["pnl"]
+    wins, losses = pnl[pnl > 0], pnl[pnl <= 0]
+    n = len(pnl)
+    assert (stats.total_number_of_trades, stats.number_of_winning_trades, stats.number_of_losing_trades) == (
+        n, len(wins), len(losses))
+    assert float(stats.total_profit_loss) == pytest.approx(pnl.sum(), rel=1e-9, abs=1e-9)
+    assert float(stats.total_profit) == pytest.approx(wins.sum(), rel=1e-9, abs=1e-9)
+    assert float(stats.total_loss) == pytest.approx(losses.sum(), rel=1e-9, abs=1e-9)
+    assert float(stats.largest_profit) == max(wins.max() if len(wins) else 0, 0)
+    assert float(stats.largest_loss) == min(losses.min() if len(losses) else 0, 0)
+    assert float(stats.average_profit_loss) == pytest.approx(pnl.mean(), rel=1e-9, abs=1e-9)
+    assert float(stats.average_profit) == pytest.approx(wins.mean() if len(wins) else 0, rel=1e-9, abs=1e-9)
+    assert float(stats.average_loss) == pytest.approx(losses.mean() if len(losses) else 0, rel=1e-9, abs=1e-9)
+    std = pnl.std(ddof=1) if n > 1 else 0.0
+    downside = losses.std(ddof=1) if len(losses) > 1 else 0.0
+    assert float(stats.profit_loss_standard_deviation) == pytest.approx(std, rel=1e-9, abs=1e-7)
+    assert float(stats.profit_loss_downside_deviation) == pytest.approx(downside, rel=1e-9, abs=1e-7)
+    assert float(stats.win_rate) == pytest.approx(len(wins) / n)
+    assert float(stats.loss_rate) == pytest.approx(len(losses) / n)
+    assert float(stats.win_loss_ratio) == pytest.approx(len(wins) / len(losses) if len(losses) else 10)
+    average_loss = losses.mean() if len(losses) else 0.0
+    expected_ratio = (wins.mean() if len(wins) else 0) / abs(average_loss) if average_loss else 0
+    assert float(stats.profit_loss_ratio) == pytest.approx(expected_ratio, rel=1e-9)
+    profit_factor = 0 if wins.sum() == 0 else (wins.sum() / abs(losses.sum()) if losses.sum() < 0 else 10)
+    assert float(stats.profit_factor) == pytest.approx(profit_factor, rel=1e-9)
+    if std > 1e-6:
+        assert float(stats.sharpe_ratio) == pytest.approx(pnl.mean() / std, rel=1e-6)
+    assert (stats.max_consecutive_winning_trades, stats.max_consecutive_losing_trades) == (
+        _max_run(pnl > 0), _max_run(pnl <= 0))
+    cumulative = pnl.cumsum()
+    peak = cumulative.clip(lower=0).cummax()
+    assert float(stats.maximum_closed_trade_drawdown) == pytest.approx(min((cumulative - peak).min(), 0), abs=1e-9)
+    before = cumulative.shift(fill_value=0)
+    peak_with_mfe = (before + frame["mfe"]).clip(lower=0).cummax()
+    intra = min((before + frame["mae"] - peak_with_mfe).min(), 0)
+    assert float(stats.maximum_intra_trade_drawdown) == pytest.approx(intra, abs=1e-9)
+    assert float(stats.average_mae) == pytest.approx(frame["mae"].mean(), rel=1e-9, abs=1e-9)
+    assert float(stats.average_mfe) == pytest.approx(frame["mfe"].mean(), rel=1e-9, abs=1e-9)
+    assert float(stats.largest_mae) == min(frame["mae"].min(), 0)
+    assert float(stats.largest_mfe) == max(frame["mfe"].max(), 0)
+    assert float(stats.maximum_end_trade_drawdown) == max(frame["etd"].max(), 0)
+    assert float(stats.average_end_trade_drawdown) == pytest.approx(pnl.mean() - frame["mfe"].mean(), rel=1e-9, abs=1e-9)
+    assert float(stats.total_fees) == n
+    durations = frame["seconds"]
+    # each running-mean step truncates to a 100 ns tick
+    assert stats.average_trade_duration.total_seconds() == pytest.approx(durations.mean(), abs=1e-6 * n + 1e-6)
+    assert stats.median_trade_duration == timedelta(seconds=float(np.sort(durations)[n // 2]))
+    assert stats.start_date_time == T0
+    assert stats.end_date_time == max(t.exit_time for t in trades)
+
+
+def test_drawdown_duration_runs_from_peak_exit_to_the_next_peak_exit() -> None:
+    # cumulative P&L: 10 (peak, exit day 1), 4, 6, 12 (new peak, exit day 9): 8 days in drawdown
+    trades = [make_trade(10, days=1), make_trade(-6, entry_day=1, days=2), make_trade(2, entry_day=3, days=1),
+              make_trade(6, entry_day=4, days=5)]
+    stats = TradeStatistics.of(trades)
+    assert stats.maximum_drawdown_duration == timedelta(days=8)
+    assert stats.maximum_closed_trade_drawdown == Decimal(-6)
+    assert stats.profit_to_max_drawdown_ratio == Decimal(12) / 6
+
+
+def test_no_trades_give_lean_zero_statistics() -> None:
+    stats = TradeStatistics.of([])
+    assert stats.start_date_time is None and stats.total_number_of_trades == 0
+    assert (stats.win_loss_ratio, stats.profit_factor, stats.profit_to_max_drawdown_ratio) == (0, 0, 0)
+    assert stats.median_trade_duration == timedelta(0)
+
+
+def test_timespan_keeps_ticks_and_formats_as_dotnet() -> None:
+    assert TimeSpan.from_seconds(1.5).to_dotnet_string() == "00:00:01.5000000"
+    assert TimeSpan.from_seconds(2.9e-7).ticks == 2  # truncated, not rounded
+    assert TimeSpan.of(timedelta(days=11, hours=12)).to_dotnet_string() == "11.12:00:00"
+    assert (TimeSpan(5) - TimeSpan(12)).to_dotnet_string() == "-00:00:00.0000007"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# End to end: SPY daily (raw prices) bought once and sold in two parts
+# ---------------------------------------------------------------------------------------------------------------
+
+ALGORITHM = '''
+from AlgorithmImports import *
+
+class TwoExits(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 31)
+        self.set_cash(100000)
+        self.spy = self.add_equity("SPY", Resolution.DAILY, data_normalization_mode=DataNormalizationMode.RAW).symbol
+        if self.get_parameter("grouping") == "flat":
+            self.set_trade_builder(TradeBuilder(FillGroupingMethod.FLAT_TO_FLAT, FillMatchingMethod.FIFO))
+
+    def on_data(self, data):
+        day = self.time.date()
+        if day == date(2013, 10, 9):
+            self.market_order(self.spy, 100)
+        elif day == date(2013, 10, 17):
+            self.market_order(self.spy, -60)
+        elif day == date(2013, 10, 24):
+            self.market_order(self.spy, -40)
+'''
+
+
+def _spy_daily(folder: Path) -> pd.DataFrame:
+    with zipfile.ZipFile(folder / "equity" / "usa" / "daily" / "spy.zip") as archive:
+        with archive.open(archive.namelist()[0]) as handle:
+            frame = pd.read_csv(handle, header=None, names=["time", "open", "high", "low", "close", "volume"])
+    frame.index = pd.to_datetime(frame.pop("time"), format="%Y%m%d %H:%M")
+    return frame[["open", "close"]] / 10_000
+
+
+def _closes(bars: pd.DataFrame, first: str, last: str) -> pd.Series:
+    return bars["close"][(bars.index >= first) & (bars.index <= last)]
+
+
+@pytest.fixture(scope="module")
+def two_exits(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("two_exits")
+    (folder / "main.py").write_text(ALGORITHM, encoding="utf-8")
+    return folder
+
+
+def _closed_trades(result_dir: Path) -> dict[str, Any]:
+    [path] = [p for p in result_dir.glob("*.json") if not p.name.endswith(("-summary.json", "-order-events.json"))]
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.lean_data
+def test_backtest_reports_fill_to_fill_trades_derived_from_the_data(two_exits: Path, lean_data_folder: Path,
+                                                                     tmp_path: Path) -> None:
+    result = backtest(two_exits / "main.py", data_folder=lean_data_folder, output=tmp_path)
+    assert result.status == "Completed", result.error
+    bars = _spy_daily(lean_data_folder)
+    # orders placed at midnight fill at the next session's open; the 1-share-per-order IB fee is $1
+    entry, exit_1, exit_2 = (bars.loc[f"2013-10-{d}", "open"] for d in (10, 18, 25))
+    closes = _closes(bars, "2013-10-11", "2013-10-24")  # prices seen while the trades are open
+    # on the exit days the day's close updates the security before the open fill: it belongs to the range
+    high_1 = max(_closes(bars, "2013-10-11", "2013-10-18").max(), exit_1)
+    high_2 = max(closes.max(), bars.loc["2013-10-25", "close"], exit_1, exit_2)
+    output = _closed_trades(tmp_path)
+    trades = output["totalPerformance"]["closedTrades"]
+    assert [(t["quantity"], t["entryPrice"], t["exitPrice"], t["orderIds"]) for t in trades] == [
+        (60, pytest.approx(entry), pytest.approx(exit_1), [1, 2]),
+        (40, pytest.approx(entry), pytest.approx(exit_2), [1, 3])]
+    assert trades[0]["profitLoss"] == pytest.approx(round((exit_1 - entry) * 60, 2))
+    assert trades[1]["profitLoss"] == pytest.approx(round((exit_2 - entry) * 40, 2))
+    assert trades[0]["mfe"] == pytest.approx(round((high_1 - entry) * 60, 2))
+    assert trades[1]["mfe"] == pytest.approx(round((high_2 - entry) * 40, 2))
+    low_1 = min(_closes(bars, "2013-10-11", "2013-10-18").min(), exit_1, entry)
+    assert trades[0]["mae"] == pytest.approx(round((low_1 - entry) * 60, 2))
+    assert [t["totalFees"] for t in trades] == [2, 1]
+    assert trades[0]["duration"] == "8.00:00:00" and trades[0]["direction"] == 0 and trades[0]["isWin"] is True
+    assert set(trades[0]) == {"id", "symbols", "entryTime", "entryPrice", "direction", "quantity", "exitTime",
+                              "exitPrice", "profitLoss", "totalFees", "mae", "mfe", "duration", "endTradeDrawdown",
+                              "isWin", "orderIds"}
+    statistics = output["totalPerformance"]["tradeStatistics"]
+    total = round((exit_1 - entry) * 60, 2) + round((exit_2 - entry) * 40, 2)
+    assert float(statistics["totalProfitLoss"]) == pytest.approx(total)
+    assert statistics["totalNumberOfTrades"] == 2 and statistics["averageTradeDuration"] == "11.12:00:00"
+    assert statistics["startDateTime"] == trades[0]["entryTime"]
+    month = output["rollingWindow"]["M1_20131031"]
+    assert month["closedTrades"] == [] and month["tradeStatistics"]["totalNumberOfTrades"] == 2
+
+
+@pytest.mark.lean_data
+def test_algorithm_can_choose_flat_to_flat_grouping(two_exits: Path, lean_data_folder: Path, tmp_path: Path) -> None:
+    result = backtest(two_exits / "main.py", data_folder=lean_data_folder, output=tmp_path,
+                      parameters={"grouping": "flat"})
+    assert result.status == "Completed", result.error
+    bars = _spy_daily(lean_data_folder)
+    entry, exit_1, exit_2 = (bars.loc[f"2013-10-{d}", "open"] for d in (10, 18, 25))
+    [trade] = _closed_trades(tmp_path)["totalPerformance"]["closedTrades"]
+    average_exit = (60 * exit_1 + 40 * exit_2) / 100
+    assert trade["quantity"] == 100 and trade["exitPrice"] == pytest.approx(average_exit)
+    assert trade["profitLoss"] == pytest.approx(round((average_exit - entry) * 100, 2))
+    assert trade["totalFees"] == 3 and trade["orderIds"] == [1, 2, 3]
