@@ -143,7 +143,9 @@ class BacktestLoop:
         on_data = self.callbacks.on_data
         first_utc = context.first_utc
         # per subscription, looked up once: the security's update and whether its points reach the algorithm
-        feeds = {id(sub): (sub.security.update, not sub.config.is_internal_feed) for sub in context.subscriptions}
+        feeds = {id(sub): (sub.security.update, not sub.config.is_internal_feed, sub.security)
+                 for sub in context.subscriptions}
+        set_trade_price = context.trade_builder.set_market_price
         data_points = 0
         try:
             for slice_utc, members in merge_slices(context.subscriptions):
@@ -160,12 +162,11 @@ class BacktestLoop:
                     self._finish_warm_up()
                 user_points = []
                 for subscription, point in members:
-                    update, is_user_feed = feeds[id(subscription)]
+                    update, is_user_feed, security = feeds[id(subscription)]
                     if not point.is_fill_forward:
                         update(point)
                         if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
-                            context.trade_builder.set_market_price(subscription.security.symbol,
-                                                                   subscription.security.price)
+                            set_trade_price(security.symbol, security.price)
                     if is_user_feed:
                         user_points.append(point)
                 process_orders(slice_utc)

@@ -179,7 +179,9 @@ class SecurityCache(DualCase):
         """Store a data point and update prices (skipped entirely for fill-forward points)."""
         if data.is_fill_forward:
             return
-        kind = _data_kind(type(data))
+        kind = type(data)
+        if kind is not TradeBar and kind is not QuoteBar:  # the two kinds of nearly every point, checked inline
+            kind = _data_kind(kind)
         self._by_type[kind] = data
         end_time = data.end_time
         if self._last_data is None or self._last_quote_bar_end != end_time or kind is not TradeBar:
@@ -217,7 +219,7 @@ class SecurityCache(DualCase):
         open_, high, low, bid_close, ask_close = bar._prices()
         if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
             self._last_ohlc_end = end_time
-            self._set_ohlc(open_, high, low, bar.close)
+            self._set_ohlc(open_, high, low, bar.value)
         self._last_quote_bar_end = end_time
         if ask_close:
             self.ask_price = ask_close
