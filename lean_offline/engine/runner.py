@@ -174,8 +174,7 @@ class BacktestLoop:
                     if not point.is_fill_forward and point.data_type is not _AUXILIARY:
                         update(point)
                         if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
-                            context.trade_builder.set_market_price(subscription.security.symbol,
-                                                                   subscription.security.price)
+                            context.trade_builder.observe_security(subscription.security)
                     if is_user_feed:
                         user_points.append(point)
                 process_orders(slice_utc)
