@@ -123,7 +123,7 @@ LEAN_EXAMPLES = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertTo
             "ForwardDataOnlyFillModelAlgorithm", "CustomBrokerageModelRegressionAlgorithm",
             "CustomDataPropertiesRegressionAlgorithm", "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
             "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm", "IndicatorHistoryRegressionAlgorithm",
-            "IndicatorHistoryAlgorithm"]
+            "IndicatorHistoryAlgorithm", "ClassicRenkoConsolidatorAlgorithm", "RangeConsolidatorAlgorithm"]
 
 
 @pytest.mark.lean_data
