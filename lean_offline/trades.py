@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Any
 
+from .enums import DataNormalizationMode, SecurityType
 from .naming import DualCase, lean_enum
 from .statistics import to_decimal
 
@@ -178,6 +179,15 @@ class _OpenTrade:
         else:
             self.best_price = price
 
+    def rescale(self, factor: float, exact: Decimal) -> None:
+        """A split: quantity ÷ factor, prices × factor."""
+        self.quantity /= exact
+        self.entry_price *= exact
+        self.best_price *= factor
+        self.drawdown *= factor
+        if self.drawdown_prices is not None:
+            self.drawdown_prices = (self.drawdown_prices[0] * factor, self.drawdown_prices[1] * factor)
+
     def max_drawdown(self) -> Decimal:
         if self.drawdown_prices is None:
             return _ZERO
@@ -251,6 +261,32 @@ class TradeBuilder(DualCase):
         position = self._positions.get(symbol)
         if position is not None:
             position.observe(price)
+
+    def observe_security(self, security: Any) -> None:
+        """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
+        reading the price only when the symbol has an open position (it runs for every data point)."""
+        if self._positions:
+            position = self._positions.get(security.symbol)
+            if position is not None:
+                position.observe(security.price)
+
+    def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
+        """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
+        prices, the price range and the drawdowns × split factor. Adjusted data needs nothing."""
+        position = self._positions.get(split.symbol)
+        if (position is None or split.symbol.security_type != SecurityType.EQUITY
+                or (not live_mode and data_normalization_mode != DataNormalizationMode.RAW)):
+            return
+        factor = float(split.split_factor)
+        exact = to_decimal(split.split_factor)
+        with localcontext(_DECIMAL_CONTEXT):
+            position.min_price *= factor
+            position.max_price *= factor
+            for trade in position.open_trades:
+                trade.rescale(factor, exact)
+            for pending in position.fills:
+                pending.quantity /= exact
+                pending.price *= exact
 
     def set_live_mode(self, live: bool) -> None:
         """LEAN caps the trade list in live mode; offline runs are backtests, so nothing changes."""

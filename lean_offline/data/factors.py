@@ -26,6 +26,7 @@ class FactorRow:
     date: date
     price_factor: float
     split_factor: float
+    reference_price: float = 0.0
 
     @property
     def price_scale_factor(self) -> float:
@@ -59,7 +60,8 @@ class FactorFile:
                 continue
             fields = line.split(",")
             try:
-                rows.append(FactorRow(_parse_yyyymmdd(fields[0]), float(fields[1]), float(fields[2])))
+                reference = float(fields[3]) if len(fields) > 3 and fields[3].strip() else 0.0
+                rows.append(FactorRow(_parse_yyyymmdd(fields[0]), float(fields[1]), float(fields[2]), reference))
             except (ValueError, IndexError):
                 on_warning(f"{path}:{number}: malformed line skipped: {line}")
         return cls(rows)

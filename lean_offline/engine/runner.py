@@ -21,18 +21,22 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from ..api import BacktestResult
+from ..data.market import MarketDataType
 from ..data.symbol import symbol_cache
 from . import wiring
 from .algorithm import QCAlgorithm, find_user_callback
 from .algorithm_imports import installed_algorithm_imports
+from .config import SubscriptionDataConfig
 from .feed import merge_slices
 from .globals import Globals
 from .project import Project, ProjectError
 from .slice import Slice
 
 _ONE_DAY = timedelta(days=1)
+_AUXILIARY = MarketDataType["AUXILIARY"]
 
 
 class AlgorithmLoadError(ProjectError):
@@ -83,6 +87,12 @@ class _Callbacks:
         self.on_end_of_day = end_of_day
         self.end_of_day_takes_symbol = bool(end_of_day) and len(
             inspect.signature(end_of_day).parameters) >= 1  # type: ignore[arg-type]
+
+
+def user_defined_universe_count(configs: list[tuple[SubscriptionDataConfig, Any]]) -> int:
+    """LEAN files the securities an algorithm adds itself in one user-defined universe per (security type, market);
+    the selection feed of each emits one data point, at its start, which LEAN counts with the others."""
+    return len({(config.security_type, config.market) for config, _security in configs if not config.is_internal_feed})
 
 
 class BacktestLoop:
@@ -145,7 +155,7 @@ class BacktestLoop:
         # per subscription, looked up once: the security's update and whether its points reach the algorithm
         feeds = {id(sub): (sub.security.update, not sub.config.is_internal_feed, sub.security)
                  for sub in context.subscriptions}
-        set_trade_price = context.trade_builder.set_market_price
+        observe_trade_price = context.trade_builder.observe_security
         data_points = 0
         try:
             for slice_utc, members in merge_slices(context.subscriptions):
@@ -163,10 +173,10 @@ class BacktestLoop:
                 user_points = []
                 for subscription, point in members:
                     update, is_user_feed, security = feeds[id(subscription)]
-                    if not point.is_fill_forward:
+                    if not point.is_fill_forward and point.data_type is not _AUXILIARY:
                         update(point)
                         if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
-                            set_trade_price(security.symbol, security.price)
+                            observe_trade_price(security)
                     if is_user_feed:
                         user_points.append(point)
                 process_orders(slice_utc)
@@ -179,7 +189,7 @@ class BacktestLoop:
                     if consolidate:
                         for point in user_points:
                             handlers = consolidate.get(point.symbol)
-                            if handlers:
+                            if handlers and point.data_type is not _AUXILIARY:
                                 for handler in handlers:
                                     handler(point)
                     if scanned:
@@ -195,7 +205,7 @@ class BacktestLoop:
                 if algorithm._quit_requested:
                     break
         finally:
-            self.data_points = data_points
+            self.data_points = data_points + user_defined_universe_count(context.configs)
         if algorithm.is_warming_up:
             self._finish_warm_up()
 

@@ -6,9 +6,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from ..data.market import BaseData, QuoteBar, Tick, TradeBar
+from ..data.corporate_actions import Dividend, Split
+from ..data.market import BaseData, MarketDataType, QuoteBar, Tick, TradeBar
 from ..data.symbol import Symbol, symbol_cache
 from ..naming import DualCase
+
+_AUXILIARY = MarketDataType["AUXILIARY"]
 
 
 def _key(symbol: Symbol | str) -> Symbol:
@@ -110,9 +113,23 @@ class Slice(DataDictionary):
                 ticks.setdefault(symbol, []).append(point)
                 if with_main:
                     self[symbol] = ticks[symbol]
+            elif point.data_type is _AUXILIARY:  # LEAN: the symbol is a key, its value None without a bar
+                if with_main:
+                    self.setdefault(symbol, None)
             elif with_main:
                 self[symbol] = point
         return bars, quote_bars, ticks
+
+    def _auxiliary_of_type(self, data_type: type[BaseData]) -> DataDictionary:
+        return DataDictionary({point.symbol: point for point in self._points if isinstance(point, data_type)})
+
+    @property
+    def dividends(self) -> DataDictionary:
+        return self._auxiliary_of_type(Dividend)
+
+    @property
+    def splits(self) -> DataDictionary:
+        return self._auxiliary_of_type(Split)
 
     def _typed_views(self) -> tuple[TradeBars, QuoteBars, Ticks]:
         if self._views is None:
@@ -140,6 +157,8 @@ class Slice(DataDictionary):
 
     def get_data_of_type(self, data_type: type) -> DataDictionary:
         """`slice.get(Type)` in LEAN: the points of one data type, by symbol."""
+        if issubclass(data_type, Dividend | Split):
+            return self._auxiliary_of_type(data_type)
         return DataDictionary({s: v for s, v in self.items() if isinstance(v, data_type)})
 
     def get(self, symbol: Any, default: Any = None) -> Any:  # type: ignore[override]

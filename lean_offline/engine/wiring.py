@@ -518,7 +518,22 @@ class EngineContext:
             precise = bool(self.settings.daily_precise_end_time) and not config.is_custom_data and \
                 config.security_type == SecurityType["EQUITY"]
             points = fill_forward(points, config, hours, end_local, self.clock, zone, precise, self.daily_sessions)
+        if config.security_type == SecurityType["EQUITY"] and not config.is_custom_data and not config.is_internal_feed:
+            points = self._with_corporate_events(points, config, hours, start_local, end_local, zone)
         return points
+
+    def _with_corporate_events(self, points: Iterator[BaseData], config: SubscriptionDataConfig, hours: Any,
+                               start_local: datetime, end_local: datetime, zone: ZoneInfo) -> Iterator[BaseData]:
+        """The user equity stream with its dividends and splits (LEAN gives the benchmark's internal feed none:
+        recorded data point counts of its regression algorithms show them once per user subscription)."""
+        actions = _import("lean_offline.data.corporate_actions")
+        factor_file = _import("lean_offline.data.factors").load_factor_file(
+            self.data_folder, config.market, config.symbol.value, self.warn)
+        events = actions.corporate_events(factor_file, config.symbol, hours.is_date_open, hours.get_next_trading_day,
+                                          start_local.date(), end_local.date())
+        if not events:
+            return points
+        return actions.with_events(points, events, lambda local: self.clock.to_utc(local, zone))  # type: ignore[no-any-return]
 
     def _previous_tradable_bar_start(self, hours: Any, start_local: datetime) -> datetime:
         """LEAN starts the benchmark feed one daily bar before the algorithm so its price is never 0 at the start

@@ -32,6 +32,15 @@ from .moving_averages import (
 from .oscillators import BollingerBands, RelativeStrengthIndex
 from .python_indicator import PythonIndicator
 from .rolling_window import RollingWindow
+from .timeless_consolidators import (
+    BarDirection,
+    ClassicRangeConsolidator,
+    ClassicRenkoConsolidator,
+    RangeBar,
+    RangeConsolidator,
+    RenkoBar,
+    RenkoType,
+)
 from .window_indicators import (
     ConstantIndicator,
     Delay,
@@ -47,6 +56,8 @@ from .window_indicators import (
 )
 
 __all__ = [
+    "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
+    "RenkoBar", "RenkoType",
     "IndicatorDataPoints", "IndicatorHistory", "history_data_type", "indicator_history",
     "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",
     "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",

@@ -18,6 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline import backtest
+from lean_offline.data.symbol import Symbol
+from lean_offline.enums import DataNormalizationMode, SecurityType
 from lean_offline.trades import (
     FillGroupingMethod,
     FillMatchingMethod,
@@ -32,7 +34,7 @@ T0 = datetime(2020, 1, 6, 15)
 FIFO, LIFO = FillMatchingMethod.FIFO, FillMatchingMethod.LIFO
 
 
-def fill(order_id: int, quantity: float, price: float, day: int = 0, symbol: str = "SPY") -> Any:
+def fill(order_id: int, quantity: float, price: float, day: int = 0, symbol: Any = "SPY") -> Any:
     return SimpleNamespace(order_id=order_id, symbol=symbol, utc_time=T0 + timedelta(days=day),
                            fill_quantity=quantity, fill_price=price)
 
@@ -155,9 +157,27 @@ def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
     builder.set_market_price("QQQ", 300.0)
     builder.process_fill(fill(1, 5, 20), 1.0, 0.0)
     builder.set_market_price("QQQ", 1.0)
+    builder.observe_security(SimpleNamespace(symbol="QQQ", price=2.0))
+    builder.observe_security(SimpleNamespace(symbol="SPY", price=23.0))  # the engine's hook: SPY's new price
     builder.process_fill(fill(2, -5, 21, 1), 1.0, 0.0)
-    assert [summary(t) for t in builder.closed_trades] == [(LONG, 5, 20, 21, 5, 0, 0, 5, 0, [1, 2])]
+    assert [summary(t) for t in builder.closed_trades] == [(LONG, 5, 20, 21, 5, 0, 0, 15, 10, [1, 2])]
     assert not builder.has_open_position("QQQ")
+
+
+@pytest.mark.parametrize("grouping", [FillGroupingMethod.FILL_TO_FILL, FillGroupingMethod.FLAT_TO_FLAT])
+def test_a_raw_price_split_rescales_the_open_position(grouping: Any) -> None:
+    spy = Symbol.create("SPY", SecurityType.EQUITY, "usa")
+    builder = TradeBuilder(grouping)
+    builder.process_fill(fill(1, 10, 100, symbol=spy), 1.0, 0.0)
+    builder.set_market_price(spy, 90)  # gives back 10 per old share, 5 per new one
+    split = SimpleNamespace(symbol=spy, split_factor=0.5)
+    builder.apply_split(split, False, DataNormalizationMode.ADJUSTED)  # adjusted prices: nothing to do
+    builder.apply_split(split, False, DataNormalizationMode.RAW)  # 2-for-1: 20 shares @50, range 45..50
+    builder.process_fill(fill(2, -20, 55, 1, symbol=spy), 1.0, 0.0)
+    [trade] = builder.closed_trades
+    assert (float(trade.quantity), float(trade.entry_price), float(trade.profit_loss)) == (20, 50, 100)
+    if grouping == FillGroupingMethod.FILL_TO_FILL:
+        assert (float(trade.mae), float(trade.mfe), float(trade.end_trade_drawdown)) == (-100, 100, 100)
 
 
 def test_trade_builder_answers_to_lean_names() -> None:
