@@ -34,7 +34,7 @@ T0 = datetime(2020, 1, 6, 15)
 FIFO, LIFO = FillMatchingMethod.FIFO, FillMatchingMethod.LIFO
 
 
-def fill(order_id: int, quantity: float, price: float, day: int = 0, symbol: Any = "SPY") -> Any:
+def fill(order_id: int, quantity: float | Decimal, price: float | Decimal, day: int = 0, symbol: Any = "SPY") -> Any:
     return SimpleNamespace(order_id=order_id, symbol=symbol, utc_time=T0 + timedelta(days=day),
                            fill_quantity=quantity, fill_price=price)
 
