@@ -209,7 +209,8 @@ def test_lean_round_trip_cases(grouping: Any, matching: Any, split_factor: Decim
 # LEAN's TradeBuilderTests "scale in, scale out 2": buy 1k @1.07 (min 0), price 1.075, buy 2k @1.08 (min 10), prices
 # 1.065 and 1.10, sell 1k @1.09 (min 20), buy 1k @1.08 (min 30), sell 3k @1.09 (min 40); fee 1 per order.
 # Rows: entry minute, entry price, quantity, exit minute, P&L, fees, MAE, MFE, order ids.
-_FTF, _FLAT, _REDUCED = FillGroupingMethod.FILL_TO_FILL, FillGroupingMethod.FLAT_TO_FLAT, FillGroupingMethod.FLAT_TO_REDUCED
+_FTF, _FLAT = FillGroupingMethod.FILL_TO_FILL, FillGroupingMethod.FLAT_TO_FLAT
+_REDUCED = FillGroupingMethod.FLAT_TO_REDUCED
 SCALE_IN_SCALE_OUT_2 = {
     (_FTF, FIFO): [(0, "1.07", 1000, 20, 20, 2, -5, 30, [1, 3]), (10, "1.08", 2000, 40, 20, 2, -30, 40, [2, 5]),
                    (30, "1.08", 1000, 40, 10, 1, -15, 20, [4, 5])],
@@ -345,7 +346,8 @@ def test_trade_statistics_match_pandas(rows: list[tuple[int, int, int, int, int]
     assert float(stats.largest_mae) == min(frame["mae"].min(), 0)
     assert float(stats.largest_mfe) == max(frame["mfe"].max(), 0)
     assert float(stats.maximum_end_trade_drawdown) == max(frame["etd"].max(), 0)
-    assert float(stats.average_end_trade_drawdown) == pytest.approx(pnl.mean() - frame["mfe"].mean(), rel=1e-9, abs=1e-9)
+    expected_end_trade_drawdown = pnl.mean() - frame["mfe"].mean()
+    assert float(stats.average_end_trade_drawdown) == pytest.approx(expected_end_trade_drawdown, rel=1e-9, abs=1e-9)
     assert float(stats.total_fees) == n
     durations = frame["seconds"]
     # each running-mean step truncates to a 100 ns tick
