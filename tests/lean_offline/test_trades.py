@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from lean_offline import backtest
 from lean_offline.data.symbol import Symbol
 from lean_offline.enums import DataNormalizationMode, SecurityType
+from lean_offline.results import trade_statistics_json
 from lean_offline.trades import (
     FillGroupingMethod,
     FillMatchingMethod,
@@ -379,6 +380,32 @@ def test_timespan_keeps_ticks_and_formats_as_dotnet() -> None:
     assert TimeSpan.from_seconds(2.9e-7).ticks == 2  # truncated, not rounded
     assert TimeSpan.of(timedelta(days=11, hours=12)).to_dotnet_string() == "11.12:00:00"
     assert (TimeSpan(5) - TimeSpan(12)).to_dotnet_string() == "-00:00:00.0000007"
+
+
+# Json.NET's camelCase names of LEAN's TradeStatistics properties, in declaration order
+LEAN_TRADE_STATISTICS_KEYS = [
+    "startDateTime", "endDateTime", "totalNumberOfTrades", "numberOfWinningTrades", "numberOfLosingTrades",
+    "totalProfitLoss", "totalProfit", "totalLoss", "largestProfit", "largestLoss", "averageProfitLoss",
+    "averageProfit", "averageLoss", "averageTradeDuration", "averageWinningTradeDuration",
+    "averageLosingTradeDuration", "medianTradeDuration", "medianWinningTradeDuration", "medianLosingTradeDuration",
+    "maxConsecutiveWinningTrades", "maxConsecutiveLosingTrades", "profitLossRatio", "winLossRatio", "winRate",
+    "lossRate", "averageMAE", "averageMFE", "largestMAE", "largestMFE", "maximumClosedTradeDrawdown",
+    "maximumIntraTradeDrawdown", "profitLossStandardDeviation", "profitLossDownsideDeviation", "profitFactor",
+    "sharpeRatio", "sortinoRatio", "profitToMaxDrawdownRatio", "maximumEndTradeDrawdown", "averageEndTradeDrawdown",
+    "maximumDrawdownDuration", "totalFees",
+]
+
+
+def test_trade_statistics_json_uses_leans_names_and_formats() -> None:
+    empty = trade_statistics_json(TradeStatistics())
+    assert list(empty) == LEAN_TRADE_STATISTICS_KEYS
+    assert (empty["startDateTime"], empty["totalNumberOfTrades"], empty["winRate"], empty["medianTradeDuration"]) == (
+        None, 0, "0", "00:00:00")
+    stats = TradeStatistics.of([make_trade(1.23456, days=1.5), make_trade(-2, entry_day=2)])
+    written = trade_statistics_json(stats)
+    assert (written["totalProfitLoss"], written["winRate"], written["averageTradeDuration"]) == (
+        "-0.7654", "0.5", "1.06:00:00")  # 1.23456 − 2 rounded to 4 places
+    assert (written["startDateTime"], written["endDateTime"]) == ("2020-01-06T15:00:00Z", "2020-01-09T15:00:00Z")
 
 
 # ---------------------------------------------------------------------------------------------------------------
