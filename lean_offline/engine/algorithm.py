@@ -424,8 +424,8 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     def ema(self, symbol: Any, period: int, smoothing_factor: float | None = None, resolution: Any = None,
             selector: Any = None) -> Any:
-        if isinstance(smoothing_factor, type(Resolution["DAILY"])):
-            smoothing_factor, resolution = None, smoothing_factor
+        if isinstance(smoothing_factor, Resolution):  # ema(symbol, period, resolution[, selector])
+            smoothing_factor, resolution, selector = None, smoothing_factor, resolution
         name = _indicator_name(symbol, f"EMA({period})", resolution)
         ind = (self._context.indicators.ExponentialMovingAverage(name, period) if smoothing_factor is None
                else self._context.indicators.ExponentialMovingAverage(name, period, smoothing_factor))
@@ -465,7 +465,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def rsi(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
             selector: Any = None) -> Any:
         """RelativeStrengthIndex(period, type = WILDERS) of `symbol`'s data."""
-        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
         ind = indicators.RelativeStrengthIndex(_indicator_name(symbol, f"RSI({period})", resolution), period,
                                                moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -473,7 +473,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def bb(self, symbol: Any, period: int, k: float, moving_average_type: Any = None, resolution: Any = None,
            selector: Any = None) -> Any:
         """BollingerBands(period, k, type = SIMPLE) of `symbol`'s data."""
-        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
         name = _indicator_name(symbol, f"BB({period},{float(k)})", resolution)
         ind = indicators.BollingerBands(name, period, k, moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -481,7 +481,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def atr(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
             selector: Any = None) -> Any:
         """AverageTrueRange(period, type = WILDERS) of `symbol`'s bars."""
-        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
         ind = indicators.AverageTrueRange(_indicator_name(symbol, f"ATR({period})", resolution), period,
                                           moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -496,6 +496,31 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         ind = indicators.Stochastic(_indicator_name(symbol, f"STO({period},{k_period},{d_period})", resolution),
                                     period, k_period, d_period)
         return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def aroon(self, symbol: Any, up_period: int, down_period: Any = None, resolution: Any = None,
+              selector: Any = None) -> Any:
+        """AroonOscillator(up_period, down_period) of `symbol`'s bars; `aroon(symbol, period[, resolution])` uses
+        one period for both."""
+        if isinstance(down_period, Resolution):  # aroon(symbol, period, resolution[, selector])
+            resolution, selector = down_period, resolution
+        if down_period is None or isinstance(down_period, Resolution):
+            down_period = up_period
+        ind = indicators.AroonOscillator(
+            _indicator_name(symbol, f"AROON({up_period},{down_period})", resolution), up_period, down_period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def adx(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        """AverageDirectionalIndex(period) of `symbol`'s bars."""
+        ind = indicators.AverageDirectionalIndex(_indicator_name(symbol, f"ADX({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def b(self, target: Any, reference: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        """Beta(period) of `target` against `reference`, fed by the bars of both."""
+        target_symbol, reference_symbol = self._context._symbol(target), self._context._symbol(reference)
+        name = f"B({period})" if resolution is None else f"B({period})_{Resolution(resolution)}"
+        beta = indicators.Beta(name, target_symbol, reference_symbol, period)
+        self._context.register_indicator(target_symbol, beta, resolution, selector)
+        return self._helper_indicator(beta, reference_symbol, resolution, selector)
 
     def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         """Maximum(period) of `symbol`'s data: of the bars' highs unless a selector says otherwise."""
@@ -590,12 +615,15 @@ class HistoryRequester:
 _RESOLUTION_STEPS = tuple(Resolution[name] for name in ("SECOND", "MINUTE", "HOUR", "DAILY"))
 
 
-def _type_or_resolution(moving_average_type: Any, resolution: Any) -> tuple[Any, Any]:
-    """LEAN's helpers accept the resolution where the moving-average type goes (`self.rsi(spy, 14, Resolution.DAILY)`
-    in Python resolves to the overload without a type)."""
+def _type_or_resolution(moving_average_type: Any, resolution: Any, selector: Any) -> tuple[Any, Any, Any]:
+    """(type, resolution, selector) with LEAN's overloads that omit the moving-average type resolved:
+    `self.rsi(spy, 14, Resolution.DAILY[, selector])` shifts the resolution (and selector) one place left."""
     if isinstance(moving_average_type, Resolution):
-        return None, moving_average_type
-    return moving_average_type, resolution
+        if selector is not None:
+            raise TypeError("a helper given a Resolution in place of the moving-average type takes at most a "
+                            "resolution and a selector after the period")
+        return None, moving_average_type, resolution
+    return moving_average_type, resolution, selector
 
 
 def _indicator_name(symbol: Any, label: str, resolution: Any) -> str:
