@@ -123,7 +123,8 @@ LEAN_EXAMPLES = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertTo
             "ForwardDataOnlyFillModelAlgorithm", "CustomBrokerageModelRegressionAlgorithm",
             "CustomDataPropertiesRegressionAlgorithm", "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
             "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm", "IndicatorHistoryRegressionAlgorithm",
-            "IndicatorHistoryAlgorithm", "ClassicRenkoConsolidatorAlgorithm", "RangeConsolidatorAlgorithm"]
+            "IndicatorHistoryAlgorithm", "ClassicRenkoConsolidatorAlgorithm", "RangeConsolidatorAlgorithm",
+            "CustomDataMultiFileObjectStoreRegressionAlgorithm"]
 
 
 @pytest.mark.lean_data
