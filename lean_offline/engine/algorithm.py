@@ -414,7 +414,11 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._context.consolidate(symbol, period, handler, more)
 
     def _helper_indicator(self, indicator: Any, symbol: Any, resolution: Any, selector: Any) -> Any:
+        """Register a helper's indicator; with `settings.automatic_indicator_warm_up`, warm it up from history
+        (indicators without a warm-up period are left cold, as in LEAN)."""
         self._context.register_indicator(symbol, indicator, resolution, selector)
+        if self.settings.automatic_indicator_warm_up and getattr(indicator, "warm_up_period", 0):
+            self.warm_up_indicator(symbol, indicator, resolution, selector)
         return indicator
 
     def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
@@ -521,6 +525,24 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         beta = indicators.Beta(name, target_symbol, reference_symbol, period)
         self._context.register_indicator(target_symbol, beta, resolution, selector)
         return self._helper_indicator(beta, reference_symbol, resolution, selector)
+
+    def arima(self, symbol: Any, ar_order: int, diff_order: int, ma_order: int, period: int, *args: Any,
+              intercept: bool = True, resolution: Any = None, selector: Any = None) -> Any:
+        """AutoRegressiveIntegratedMovingAverage(p, d, q, period, intercept = True) of `symbol`'s data;
+        positional tail: ([intercept,] resolution, selector)."""
+        tail = list(args)
+        if tail and isinstance(tail[0], bool):
+            intercept = tail.pop(0)
+        if tail:
+            resolution = tail.pop(0)
+        if tail:
+            selector = tail.pop(0)
+        if tail:
+            raise TypeError(f"arima(symbol, p, d, q, period[, intercept][, resolution][, selector]): extra {tail!r}")
+        name = _indicator_name(symbol, f"ARIMA({ar_order},{diff_order},{ma_order},{period})", resolution)
+        ind = indicators.AutoRegressiveIntegratedMovingAverage(name, ar_order, diff_order, ma_order, period,
+                                                               intercept)
+        return self._helper_indicator(ind, symbol, resolution, selector)
 
     def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         """Maximum(period) of `symbol`'s data: of the bars' highs unless a selector says otherwise."""

@@ -40,6 +40,7 @@ from .moving_averages import (
 from .oscillators import BollingerBands, RelativeStrengthIndex
 from .python_indicator import PythonIndicator
 from .rolling_window import RollingWindow
+from .time_series import AutoRegressiveIntegratedMovingAverage
 from .timeless_consolidators import (
     BarDirection,
     ClassicRangeConsolidator,
@@ -64,7 +65,7 @@ from .window_indicators import (
 )
 
 __all__ = [
-    "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
+    "AutoRegressiveIntegratedMovingAverage", "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
     "RenkoBar", "RenkoType",
     "IndicatorDataPoints", "IndicatorHistory", "history_data_type", "indicator_history",
     "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",

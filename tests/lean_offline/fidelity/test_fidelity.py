@@ -124,7 +124,8 @@ LEAN_EXAMPLES = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertTo
             "CustomDataPropertiesRegressionAlgorithm", "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
             "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm", "IndicatorHistoryRegressionAlgorithm",
             "IndicatorHistoryAlgorithm", "ClassicRenkoConsolidatorAlgorithm", "RangeConsolidatorAlgorithm",
-            "CustomDataMultiFileObjectStoreRegressionAlgorithm"]
+            "CustomDataMultiFileObjectStoreRegressionAlgorithm",
+            "AutoRegressiveIntegratedMovingAverageRegressionAlgorithm"]
 
 
 @pytest.mark.lean_data
