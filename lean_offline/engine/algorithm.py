@@ -428,8 +428,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     def ema(self, symbol: Any, period: int, smoothing_factor: float | None = None, resolution: Any = None,
             selector: Any = None) -> Any:
-        if isinstance(smoothing_factor, Resolution):  # ema(symbol, period, resolution[, selector])
-            smoothing_factor, resolution, selector = None, smoothing_factor, resolution
+        smoothing_factor, resolution, selector = _type_or_resolution(smoothing_factor, resolution, selector)
         name = _indicator_name(symbol, f"EMA({period})", resolution)
         ind = (self._context.indicators.ExponentialMovingAverage(name, period) if smoothing_factor is None
                else self._context.indicators.ExponentialMovingAverage(name, period, smoothing_factor))
@@ -638,13 +637,13 @@ _RESOLUTION_STEPS = tuple(Resolution[name] for name in ("SECOND", "MINUTE", "HOU
 
 
 def _type_or_resolution(moving_average_type: Any, resolution: Any, selector: Any) -> tuple[Any, Any, Any]:
-    """(type, resolution, selector) with LEAN's overloads that omit the moving-average type resolved:
-    `self.rsi(spy, 14, Resolution.DAILY[, selector])` shifts the resolution (and selector) one place left."""
+    """(type, resolution, selector) with LEAN's overloads that omit the moving-average type (or EMA's smoothing
+    factor) resolved: `self.rsi(spy, 14, Resolution.DAILY[, selector])` shifts the resolution and selector."""
     if isinstance(moving_average_type, Resolution):
-        if selector is not None:
+        if resolution is not None and selector is not None:
             raise TypeError("a helper given a Resolution in place of the moving-average type takes at most a "
                             "resolution and a selector after the period")
-        return None, moving_average_type, resolution
+        return None, moving_average_type, resolution if resolution is not None else selector
     return moving_average_type, resolution, selector
 
 
