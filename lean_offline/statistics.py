@@ -775,13 +775,15 @@ class ResultCollector:
         series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year)
         stats = PortfolioStatistics()
         trades = list(closed_trades)
+        period_trades: list[Trade] = []
         trade_stats = TradeStatistics()
         rolling: dict[str, PortfolioStatistics] = {}
         rolling_trades: dict[str, TradeStatistics] = {}
         if series.equity and series.aligned:
             first_date, last_date = series.equity[0][0].date(), series.equity[-1][0].date()
             stats = series.performance(first_date, last_date)
-            trade_stats = TradeStatistics.of(_trades_exiting(trades, first_date, last_date))
+            period_trades = _trades_exiting(trades, first_date, last_date)
+            trade_stats = TradeStatistics.of(period_trades)
             if rolling_window:
                 for months in (1, 3, 6, 12):
                     for period_start, period_end in _period_ranges(months, first_date, last_date):
@@ -796,10 +798,9 @@ class ResultCollector:
                                 currency_symbol=currency_symbol, estimated_capacity=estimated_capacity,
                                 lowest_capacity_asset=lowest_capacity_asset, order_list_hash=order_list_hash)
         portfolio = {k: float(v) for k, v in stats.to_camel_dict().items()}
-        total_trades = _trades_exiting(trades, first_date, last_date) if series.equity and series.aligned else []
         return BacktestStatistics(summary=summary, portfolio=portfolio, trades=trade_stats,
                                   charts=self.charts_json(), portfolio_decimals=stats, rolling=rolling,
-                                  closed_trades=total_trades, rolling_trades=rolling_trades)
+                                  closed_trades=period_trades, rolling_trades=rolling_trades)
 
     # -- internals -----------------------------------------------------------------------------------------------
 

@@ -471,12 +471,17 @@ class TradeBuilder(DualCase):
         self._closed.append(trade)
 
 
-def record_trade_fill(builder: TradeBuilder, fill: Any, security: Any, cash_book: Any) -> None:
+def record_trade_fill(algorithm: Any, fill: Any) -> None:
     """Give an engine fill to the algorithm's trade builder as LEAN's transaction handler does: with the security's
-    quote-currency conversion rate, the fill's fee in account currency and the contract multiplier."""
+    quote-currency conversion rate, the fill's fee in account currency and the contract multiplier. Algorithm
+    stand-ins without a trade builder (engine unit tests) are left alone."""
+    builder = getattr(algorithm, "trade_builder", None)
+    if builder is None:
+        return
+    security = algorithm.securities[fill.symbol]
     fee = fill.order_fee.value
     builder.process_fill(fill, security.quote_currency.conversion_rate,
-                         cash_book.convert_to_account_currency(fee.amount, fee.currency),
+                         algorithm.portfolio.cash_book.convert_to_account_currency(fee.amount, fee.currency),
                          security.symbol_properties.contract_multiplier)
 
 

@@ -414,7 +414,11 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._context.consolidate(symbol, period, handler, more)
 
     def _helper_indicator(self, indicator: Any, symbol: Any, resolution: Any, selector: Any) -> Any:
+        """Register a helper's indicator; with `settings.automatic_indicator_warm_up`, warm it up from history
+        (indicators without a warm-up period are left cold, as in LEAN)."""
         self._context.register_indicator(symbol, indicator, resolution, selector)
+        if self.settings.automatic_indicator_warm_up and getattr(indicator, "warm_up_period", 0):
+            self.warm_up_indicator(symbol, indicator, resolution, selector)
         return indicator
 
     def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
@@ -424,8 +428,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     def ema(self, symbol: Any, period: int, smoothing_factor: float | None = None, resolution: Any = None,
             selector: Any = None) -> Any:
-        if isinstance(smoothing_factor, type(Resolution["DAILY"])):
-            smoothing_factor, resolution = None, smoothing_factor
+        smoothing_factor, resolution, selector = _type_or_resolution(smoothing_factor, resolution, selector)
         name = _indicator_name(symbol, f"EMA({period})", resolution)
         ind = (self._context.indicators.ExponentialMovingAverage(name, period) if smoothing_factor is None
                else self._context.indicators.ExponentialMovingAverage(name, period, smoothing_factor))
@@ -465,7 +468,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def rsi(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
             selector: Any = None) -> Any:
         """RelativeStrengthIndex(period, type = WILDERS) of `symbol`'s data."""
-        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
         ind = indicators.RelativeStrengthIndex(_indicator_name(symbol, f"RSI({period})", resolution), period,
                                                moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -473,7 +476,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def bb(self, symbol: Any, period: int, k: float, moving_average_type: Any = None, resolution: Any = None,
            selector: Any = None) -> Any:
         """BollingerBands(period, k, type = SIMPLE) of `symbol`'s data."""
-        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
         name = _indicator_name(symbol, f"BB({period},{float(k)})", resolution)
         ind = indicators.BollingerBands(name, period, k, moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -481,7 +484,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def atr(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
             selector: Any = None) -> Any:
         """AverageTrueRange(period, type = WILDERS) of `symbol`'s bars."""
-        moving_average_type, resolution = _type_or_resolution(moving_average_type, resolution)
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
         ind = indicators.AverageTrueRange(_indicator_name(symbol, f"ATR({period})", resolution), period,
                                           moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -495,6 +498,49 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
             raise TypeError("sto(symbol, period[, k_period, d_period]): give both k_period and d_period, or neither")
         ind = indicators.Stochastic(_indicator_name(symbol, f"STO({period},{k_period},{d_period})", resolution),
                                     period, k_period, d_period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def aroon(self, symbol: Any, up_period: int, down_period: Any = None, resolution: Any = None,
+              selector: Any = None) -> Any:
+        """AroonOscillator(up_period, down_period) of `symbol`'s bars; `aroon(symbol, period[, resolution])` uses
+        one period for both."""
+        if isinstance(down_period, Resolution):  # aroon(symbol, period, resolution[, selector])
+            resolution, selector = down_period, resolution
+        if down_period is None or isinstance(down_period, Resolution):
+            down_period = up_period
+        ind = indicators.AroonOscillator(
+            _indicator_name(symbol, f"AROON({up_period},{down_period})", resolution), up_period, down_period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def adx(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        """AverageDirectionalIndex(period) of `symbol`'s bars."""
+        ind = indicators.AverageDirectionalIndex(_indicator_name(symbol, f"ADX({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def b(self, target: Any, reference: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        """Beta(period) of `target` against `reference`, fed by the bars of both."""
+        target_symbol, reference_symbol = self._context._symbol(target), self._context._symbol(reference)
+        name = f"B({period})" if resolution is None else f"B({period})_{Resolution(resolution)}"
+        beta = indicators.Beta(name, target_symbol, reference_symbol, period)
+        self._context.register_indicator(target_symbol, beta, resolution, selector)
+        return self._helper_indicator(beta, reference_symbol, resolution, selector)
+
+    def arima(self, symbol: Any, ar_order: int, diff_order: int, ma_order: int, period: int, *args: Any,
+              intercept: bool = True, resolution: Any = None, selector: Any = None) -> Any:
+        """AutoRegressiveIntegratedMovingAverage(p, d, q, period, intercept = True) of `symbol`'s data;
+        positional tail: ([intercept,] resolution, selector)."""
+        tail = list(args)
+        if tail and isinstance(tail[0], bool):
+            intercept = tail.pop(0)
+        if tail:
+            resolution = tail.pop(0)
+        if tail:
+            selector = tail.pop(0)
+        if tail:
+            raise TypeError(f"arima(symbol, p, d, q, period[, intercept][, resolution][, selector]): extra {tail!r}")
+        name = _indicator_name(symbol, f"ARIMA({ar_order},{diff_order},{ma_order},{period})", resolution)
+        ind = indicators.AutoRegressiveIntegratedMovingAverage(name, ar_order, diff_order, ma_order, period,
+                                                               intercept)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
     def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
@@ -590,12 +636,15 @@ class HistoryRequester:
 _RESOLUTION_STEPS = tuple(Resolution[name] for name in ("SECOND", "MINUTE", "HOUR", "DAILY"))
 
 
-def _type_or_resolution(moving_average_type: Any, resolution: Any) -> tuple[Any, Any]:
-    """LEAN's helpers accept the resolution where the moving-average type goes (`self.rsi(spy, 14, Resolution.DAILY)`
-    in Python resolves to the overload without a type)."""
+def _type_or_resolution(moving_average_type: Any, resolution: Any, selector: Any) -> tuple[Any, Any, Any]:
+    """(type, resolution, selector) with LEAN's overloads that omit the moving-average type (or EMA's smoothing
+    factor) resolved: `self.rsi(spy, 14, Resolution.DAILY[, selector])` shifts the resolution and selector."""
     if isinstance(moving_average_type, Resolution):
-        return None, moving_average_type
-    return moving_average_type, resolution
+        if resolution is not None and selector is not None:
+            raise TypeError("a helper given a Resolution in place of the moving-average type takes at most a "
+                            "resolution and a selector after the period")
+        return None, moving_average_type, resolution if resolution is not None else selector
+    return moving_average_type, resolution, selector
 
 
 def _indicator_name(symbol: Any, label: str, resolution: Any) -> str:

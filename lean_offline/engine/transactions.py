@@ -448,8 +448,7 @@ class SecurityTransactionManager(DualCase):
         ticket.order_events.append(event)
         if event.is_fill:
             self._algorithm.portfolio.process_fill(event)
-            record_trade_fill(self._algorithm.trade_builder, event, self._algorithm.securities[event.symbol],
-                              self._algorithm.portfolio.cash_book)
+            record_trade_fill(self._algorithm, event)
             order.price = ticket.average_fill_price
         self.order_events.append(event)
         if self._handler is None:

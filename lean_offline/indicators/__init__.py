@@ -4,7 +4,15 @@ The engine feeds data with `update_indicator(indicator, data, selector)` and dri
 `consolidator.update(data)` / `consolidator.scan(local_time)`.
 """
 
-from .bar_indicators import AverageTrueRange, BarIndicator, Stochastic, TrueRange
+from .bar_indicators import (
+    AroonOscillator,
+    AverageDirectionalIndex,
+    AverageTrueRange,
+    BarIndicator,
+    Beta,
+    Stochastic,
+    TrueRange,
+)
 from .base import EventHandlers, IndicatorBase, IndicatorDataPoint, WindowIndicator, to_indicator_point
 from .composite import CompositeIndicator, IndicatorExtensions
 from .consolidators import (
@@ -32,6 +40,7 @@ from .moving_averages import (
 from .oscillators import BollingerBands, RelativeStrengthIndex
 from .python_indicator import PythonIndicator
 from .rolling_window import RollingWindow
+from .time_series import AutoRegressiveIntegratedMovingAverage
 from .timeless_consolidators import (
     BarDirection,
     ClassicRangeConsolidator,
@@ -56,10 +65,10 @@ from .window_indicators import (
 )
 
 __all__ = [
-    "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
+    "AutoRegressiveIntegratedMovingAverage", "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
     "RenkoBar", "RenkoType",
     "IndicatorDataPoints", "IndicatorHistory", "history_data_type", "indicator_history",
-    "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",
+    "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",
     "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",
     "Delay", "EventHandlers", "ExponentialMovingAverage", "Field", "Identity", "IndicatorBase", "IndicatorDataPoint",
     "IndicatorExtensions", "LinearWeightedMovingAverage", "Maximum", "Minimum", "Momentum", "MomentumPercent",

@@ -1,4 +1,5 @@
-"""Indicators of whole bars (LEAN's BarIndicator family): TrueRange, AverageTrueRange, Stochastic.
+"""Indicators of whole bars (LEAN's BarIndicator family): TrueRange, AverageTrueRange, Stochastic, AroonOscillator,
+AverageDirectionalIndex, Beta.
 
 They are updated with a bar (TradeBar, QuoteBar or anything with open/high/low/close and end_time), not a single
 value; the engine passes the bar itself, or what a selector returns for it.
@@ -7,11 +8,18 @@ value; the engine passes the bar itself, or what a selector returns for it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .base import IndicatorBase, IndicatorDataPoint, _make_point, name_and_period
-from .moving_averages import MovingAverageType, Sum, as_indicator
+from .moving_averages import MovingAverageType, Sum, WilderMovingAverage, as_indicator
+from .rolling_window import RollingWindow
 from .window_indicators import Identity, Maximum, Minimum
+
+_UTC = ZoneInfo("UTC")
+_ONE_HOUR = timedelta(hours=1)
+_ONE_DAY = timedelta(days=1)
 
 
 class BarIndicator(IndicatorBase):
@@ -177,3 +185,237 @@ class Stochastic(BarIndicator):
         for indicator in (self.fast_stoch, self.stoch_k, self.stoch_d, self._maximum, self._minimum,
                           self._sum_fast_k, self._sum_slow_k):
             indicator.reset()
+
+
+class AroonOscillator(BarIndicator):
+    """Aroon: aroon_up = 100·(n_up − bars since the highest high of the last n_up + 1 bars)/n_up, aroon_down
+    likewise with the lowest low over n_down + 1 bars; the value is aroon_up − aroon_down. Ready when both windows
+    are full (1 + max(n_up, n_down) bars). `AroonOscillator([name,] up_period, down_period)`."""
+
+    __slots__ = ("aroon_up", "aroon_down", "_maximum", "_minimum", "_up_period", "_down_period", "warm_up_period")
+
+    def __init__(self, *args: Any) -> None:
+        name = args[0] if args and isinstance(args[0], str) else None
+        periods = args[1:] if name is not None else args
+        if len(periods) != 2 or not all(isinstance(p, int) and p >= 1 for p in periods):
+            raise ValueError(f"AroonOscillator takes ([name,] up_period, down_period) as positive integers, got {args}")
+        up_period, down_period = periods
+        name = name if name is not None else f"AROON({up_period},{down_period})"
+        super().__init__(name)
+        self._up_period, self._down_period = up_period, down_period
+        self._maximum = Maximum(f"{name}_Max", up_period + 1)
+        self._minimum = Minimum(f"{name}_Min", down_period + 1)
+        self.aroon_up = _Component(f"{name}_AroonUp", lambda: self._maximum.is_ready)
+        self.aroon_down = _Component(f"{name}_AroonDown", lambda: self._minimum.is_ready)
+        self.warm_up_period = 1 + max(up_period, down_period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.aroon_up.is_ready and self.aroon_down.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        time = bar.end_time
+        self._maximum.update(_make_point(None, time, float(bar.high)))
+        self._minimum.update(_make_point(None, time, float(bar.low)))
+        up = 100.0 * (self._up_period - self._maximum.periods_since_maximum) / self._up_period
+        down = 100.0 * (self._down_period - self._minimum.periods_since_minimum) / self._down_period
+        self.aroon_up.update(_make_point(None, time, up))
+        self.aroon_down.update(_make_point(None, time, down))
+        return up - down
+
+    def _reset_state(self) -> None:
+        for indicator in (self.aroon_up, self.aroon_down, self._maximum, self._minimum):
+            indicator.reset()
+
+
+class AverageDirectionalIndex(BarIndicator):
+    """Wilder's ADX over `period` bars. From the second bar: TR, +DM = ΔH when ΔH > 0 and ΔH ≥ −ΔL (else 0),
+    −DM = −ΔL when −ΔL > ΔH and −ΔL > 0 (else 0). Each is smoothed as S_t = S_{t−1} + x_t − S_{t−1}/period (the
+    decay applies from bar period + 2 on, so S is the plain sum before). From bar period + 1 on,
+    +DI = 100·S(+DM)/S(TR) and −DI = 100·S(−DM)/S(TR); DX = 100·|+DI − −DI|/(+DI + −DI) feeds a Wilder average
+    of `period`, which is the value (50 while +DI + −DI = 0, without feeding the average). Ready with the average,
+    normally after 2·period bars. `AverageDirectionalIndex([name,] period)`.
+    """
+
+    __slots__ = ("period", "positive_directional_index", "negative_directional_index", "_average", "_previous",
+                 "_smoothed_true_range", "_smoothed_plus", "_smoothed_minus")
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("ADX({})", name, period)
+        if not isinstance(period, int) or period < 1:
+            raise ValueError(f"{name}: period must be an integer of at least 1, got {period!r}")
+        super().__init__(name)
+        self.period = period
+        self.positive_directional_index = _Component(f"{name}_PositiveDirectionalIndex", self._smoothing_ready)
+        self.negative_directional_index = _Component(f"{name}_NegativeDirectionalIndex", self._smoothing_ready)
+        self._average = WilderMovingAverage(f"ADX({period})", period)
+        self._previous: Any = None
+        self._smoothed_true_range = self._smoothed_plus = self._smoothed_minus = 0.0
+
+    @property
+    def warm_up_period(self) -> int:
+        return 2 * self.period
+
+    @property
+    def is_ready(self) -> bool:
+        return self._average.is_ready
+
+    def _smoothing_ready(self) -> bool:
+        return self.samples > self.period
+
+    def _compute_bar(self, bar: Any) -> float:
+        high, low = float(bar.high), float(bar.low)
+        true_range = plus = minus = 0.0
+        previous = self._previous
+        if previous is not None:
+            previous_close, previous_high, previous_low = float(previous.close), float(previous.high), float(previous.low)
+            true_range = max(high - low, abs(high - previous_close), abs(low - previous_close))
+            if high > previous_high and high - previous_high >= previous_low - low:
+                plus = high - previous_high
+            if previous_low > low and previous_low - low > high - previous_high:
+                minus = previous_low - low
+        decays = self.samples > self.period + 1
+        self._smoothed_true_range += true_range - (self._smoothed_true_range / self.period if decays else 0.0)
+        self._smoothed_plus += plus - (self._smoothed_plus / self.period if decays else 0.0)
+        self._smoothed_minus += minus - (self._smoothed_minus / self.period if decays else 0.0)
+        self._previous = bar
+        positive = negative = 0.0
+        if self._smoothed_true_range != 0 and self._smoothing_ready():
+            positive = 100.0 * self._smoothed_plus / self._smoothed_true_range
+            negative = 100.0 * self._smoothed_minus / self._smoothed_true_range
+        time = bar.end_time
+        self.positive_directional_index.update(_make_point(None, time, positive))
+        self.negative_directional_index.update(_make_point(None, time, negative))
+        total = positive + negative
+        if total == 0:
+            return 50.0
+        self._average.update(_make_point(None, time, 100.0 * abs(positive - negative) / total))
+        return self._average.current.value
+
+    def _reset_state(self) -> None:
+        self._previous = None
+        self._smoothed_true_range = self._smoothed_plus = self._smoothed_minus = 0.0
+        for indicator in (self._average, self.positive_directional_index, self.negative_directional_index):
+            indicator.reset()
+
+
+class _SymbolInputs:
+    """One symbol's side of a two-symbol indicator: its last two aligned bars and its latest input."""
+
+    __slots__ = ("time_zone", "bars", "current", "current_key")
+
+    def __init__(self, time_zone: ZoneInfo) -> None:
+        self.time_zone = time_zone
+        self.bars: RollingWindow[Any] = RollingWindow(2)
+        self.current: Any = None
+        self.current_key: datetime | None = None
+
+
+def _exchange_time_zone(symbol: Any) -> ZoneInfo:
+    from ..data.market_hours import MarketHoursDatabase
+
+    try:
+        database = MarketHoursDatabase.from_data_folder()
+    except RuntimeError:
+        return ZoneInfo("America/New_York")
+    return database.get_exchange_hours(symbol.id.market, symbol, symbol.security_type).time_zone
+
+
+class Beta(BarIndicator):
+    """Beta of `target` against `reference` over `period` returns: cov(r_target, r_reference) / var(r_reference)
+    (sample moments; 0 while undefined), with r = close_t / close_{t−1} − 1 computed only from bars of both symbols
+    ending at the same time (UTC, truncated to the bar resolution). The first bar only sets that resolution.
+    `Beta([name,] target, reference, period)` or `Beta(name, period, target, reference)`; period ≥ 2.
+    """
+
+    __slots__ = ("target", "reference", "warm_up_period", "_inputs", "_target_returns", "_reference_returns",
+                 "_resolution", "_value")
+
+    def __init__(self, *args: Any) -> None:
+        name = args[0] if args and isinstance(args[0], str) else None
+        rest = list(args[1:] if name is not None else args)
+        if len(rest) == 3 and isinstance(rest[0], int):
+            rest = [rest[1], rest[2], rest[0]]
+        if len(rest) != 3 or not isinstance(rest[2], int):
+            raise TypeError(f"Beta takes ([name,] target, reference, period), got {args!r}")
+        target, reference, period = rest
+        if period < 2:
+            raise ValueError(f"Period parameter for Beta indicator must be greater than 2 but was {period}.")
+        super().__init__(name if name is not None else f"B({period})")
+        self.target, self.reference = target, reference
+        self._inputs = {symbol: _SymbolInputs(_exchange_time_zone(symbol)) for symbol in (target, reference)}
+        zones = {inputs.time_zone for inputs in self._inputs.values()}
+        self.warm_up_period = period + 1 + (1 if len(zones) > 1 else 0)
+        self._target_returns: RollingWindow[float] = RollingWindow(period)
+        self._reference_returns: RollingWindow[float] = RollingWindow(period)
+        self._resolution = timedelta(0)
+        self._value = 0.0
+
+    @property
+    def is_ready(self) -> bool:
+        return self._target_returns.is_ready and self._reference_returns.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        inputs = self._inputs.get(bar.symbol)
+        if inputs is None:
+            raise ValueError(f"{self.name}: input symbol {bar.symbol} is neither {self.target} nor {self.reference}")
+        if self.samples == 1:
+            span = bar.end_time - bar.time
+            self._resolution = _ONE_DAY if span > _ONE_HOUR else _resolution_step(span)
+        inputs.current = bar
+        inputs.current_key = self._aligned_utc(bar.end_time, inputs.time_zone)
+        if self.samples == 1:
+            return 0.0
+        if len({side.current_key for side in self._inputs.values()}) == 1:
+            for side in self._inputs.values():
+                side.bars.add(side.current)
+            target, reference = self._inputs[self.target].bars, self._inputs[self.reference].bars
+            if target.is_ready:
+                self._target_returns.add(_simple_return(target))
+            if reference.is_ready:
+                self._reference_returns.add(_simple_return(reference))
+            self._value = _beta(list(self._target_returns), list(self._reference_returns))
+        return self._value
+
+    def _aligned_utc(self, local_end: datetime, zone: ZoneInfo) -> datetime:
+        utc = local_end.replace(tzinfo=zone).astimezone(_UTC).replace(tzinfo=None)
+        step = self._resolution
+        if step >= _ONE_DAY:
+            return datetime(utc.year, utc.month, utc.day)
+        return utc if step == timedelta(0) else utc - (utc - datetime.min) % step
+
+    def _reset_state(self) -> None:
+        for inputs in self._inputs.values():
+            inputs.bars.reset()
+            inputs.current = inputs.current_key = None
+        self._target_returns.reset()
+        self._reference_returns.reset()
+        self._value = 0.0
+
+
+
+def _resolution_step(span: timedelta) -> timedelta:
+    """The finest resolution step not above `span` (LEAN's ToHigherResolutionEquivalent, tick = 0)."""
+    for step in (_ONE_HOUR, timedelta(minutes=1), timedelta(seconds=1)):
+        if span >= step:
+            return step
+    return timedelta(0)
+
+
+def _simple_return(bars: RollingWindow[Any]) -> float:
+    """close_t / close_{t−1} − 1, with 0 in place of the ratio when close_{t−1} = 0."""
+    previous = float(bars[1].close)
+    return (float(bars[0].close) / previous if previous != 0 else 0.0) - 1.0
+
+
+def _beta(target: list[float], reference: list[float]) -> float:
+    """Sample cov(target, reference) / sample var(reference); a NaN or zero variance counts as 1, covariance as 0."""
+    count = min(len(target), len(reference))
+    if count < 2:
+        return 0.0
+    target, reference = target[:count], reference[:count]
+    mean_target, mean_reference = sum(target) / count, sum(reference) / count
+    variance = sum((r - mean_reference) ** 2 for r in reference) / (count - 1)
+    covariance = sum((t - mean_target) * (r - mean_reference)
+                     for t, r in zip(target, reference, strict=True)) / (count - 1)
+    return (covariance if covariance != 0 else 0.0) / (variance if variance != 0 else 1.0)

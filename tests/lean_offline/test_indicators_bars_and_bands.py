@@ -11,8 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.market import TradeBar
+from lean_offline.data.symbol import Symbol
+from lean_offline.enums import SecurityType
 from lean_offline.indicators import (
+    AroonOscillator,
+    AverageDirectionalIndex,
     AverageTrueRange,
+    Beta,
     BollingerBands,
     Field,
     MovingAverageType,
@@ -198,3 +203,83 @@ def test_indicator_history_records_period_ready_values(period: int, extra: int) 
     assert first["upper_band"] is first.upper_band and first.end_time == bars[period - 1].end_time
     assert list(history.data_frame.columns) == ["standard_deviation", "middle_band", "upper_band", "lower_band",
                                                 "band_width", "percent_b", "price", "current"]
+
+
+@pytest.mark.parametrize(("up", "down"), [(5, 5), (3, 8)])
+def test_aroon_matches_bars_since_extremes(up: int, down: int) -> None:
+    bars = random_bars(60, 10)
+    data = frame(bars)
+    since_high = data["high"].rolling(up + 1).apply(lambda window: len(window) - 1 - int(np.argmax(window)), raw=True)
+    since_low = data["low"].rolling(down + 1).apply(lambda window: len(window) - 1 - int(np.argmin(window)), raw=True)
+    aroon = AroonOscillator(up, down)
+    for i, bar in enumerate(bars):
+        aroon.update(bar)
+        assert aroon.is_ready == (i + 1 >= aroon.warm_up_period == 1 + max(up, down))
+        if aroon.is_ready:
+            expected_up = 100 * (up - since_high[i]) / up
+            expected_down = 100 * (down - since_low[i]) / down
+            assert aroon.aroon_up.current.value == pytest.approx(expected_up)
+            assert aroon.aroon_down.current.value == pytest.approx(expected_down)
+            assert aroon.current.value == pytest.approx(expected_up - expected_down)
+
+
+def classic_adx(data: pd.DataFrame, period: int) -> list[float]:
+    """Wilder's ADX as usually written: sums of the first `period` TR/DM, then S − S/n + x; ADX = mean of the first
+    `period` DX, then (ADX·(n − 1) + DX)/n. NaN where not yet defined."""
+    high, low, close = data["high"].to_numpy(), data["low"].to_numpy(), data["close"].to_numpy()
+    up_move, down_move = high[1:] - high[:-1], low[:-1] - low[1:]
+    plus = np.where((up_move > 0) & (up_move >= down_move), up_move, 0.0)
+    minus = np.where((down_move > 0) & (down_move > up_move), down_move, 0.0)
+    true_range = np.maximum.reduce([high[1:] - low[1:], abs(high[1:] - close[:-1]), abs(low[1:] - close[:-1])])
+    adx: list[float] = [np.nan] * len(high)
+    smoothed = [true_range[:period].sum(), plus[:period].sum(), minus[:period].sum()]
+    dx_values: list[float] = []
+    average = np.nan
+    for j in range(period - 1, len(true_range)):
+        if j >= period:
+            smoothed = [s - s / period + x for s, x in zip(smoothed, (true_range[j], plus[j], minus[j]), strict=True)]
+        plus_di, minus_di = 100 * smoothed[1] / smoothed[0], 100 * smoothed[2] / smoothed[0]
+        dx_values.append(100 * abs(plus_di - minus_di) / (plus_di + minus_di))
+        if len(dx_values) == period:
+            average = float(np.mean(dx_values))
+        elif len(dx_values) > period:
+            average = (average * (period - 1) + dx_values[-1]) / period
+        adx[j + 1] = average
+    return adx
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_adx_matches_the_classic_wilder_computation(seed: int) -> None:
+    period = 7
+    bars = random_bars(80, seed)
+    expected = classic_adx(frame(bars), period)
+    adx = AverageDirectionalIndex(period)
+    for i, bar in enumerate(bars):
+        adx.update(bar)
+        assert adx.is_ready == (i + 1 >= adx.warm_up_period == 2 * period)
+        if adx.is_ready:
+            assert adx.current.value == pytest.approx(expected[i], rel=1e-9)
+    assert 0 < adx.positive_directional_index.current.value < 100
+
+
+def test_beta_matches_numpy_on_aligned_returns() -> None:
+    spy = Symbol.create("SPY", SecurityType["EQUITY"], "usa")
+    aapl = Symbol.create("AAPL", SecurityType["EQUITY"], "usa")
+    target_bars, reference_bars = random_bars(40, 13), random_bars(40, 14)
+    for bar in target_bars:
+        bar.symbol = aapl
+    for bar in reference_bars:
+        bar.symbol = spy
+    period = 10
+    beta = Beta("b", aapl, spy, period)
+    target_returns = frame(target_bars)["close"].pct_change()
+    reference_returns = frame(reference_bars)["close"].pct_change()
+    for i, (target, reference) in enumerate(zip(target_bars, reference_bars, strict=True)):
+        beta.update(target)
+        beta.update(reference)
+        assert beta.is_ready == (i >= period)
+        if beta.is_ready:
+            t, r = target_returns[i - period + 1:i + 1], reference_returns[i - period + 1:i + 1]
+            assert beta.current.value == pytest.approx(np.cov(t, r)[0, 1] / np.var(r, ddof=1), rel=1e-9)
+    with pytest.raises(ValueError, match="greater than 2"):
+        Beta(aapl, spy, 1)

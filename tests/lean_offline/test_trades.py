@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from lean_offline import backtest
 from lean_offline.data.symbol import Symbol
 from lean_offline.enums import DataNormalizationMode, SecurityType
+from lean_offline.results import trade_statistics_json
 from lean_offline.trades import (
     FillGroupingMethod,
     FillMatchingMethod,
@@ -34,7 +35,7 @@ T0 = datetime(2020, 1, 6, 15)
 FIFO, LIFO = FillMatchingMethod.FIFO, FillMatchingMethod.LIFO
 
 
-def fill(order_id: int, quantity: float, price: float, day: int = 0, symbol: Any = "SPY") -> Any:
+def fill(order_id: int, quantity: float | Decimal, price: float | Decimal, day: int = 0, symbol: Any = "SPY") -> Any:
     return SimpleNamespace(order_id=order_id, symbol=symbol, utc_time=T0 + timedelta(days=day),
                            fill_quantity=quantity, fill_price=price)
 
@@ -180,6 +181,91 @@ def test_a_raw_price_split_rescales_the_open_position(grouping: Any) -> None:
         assert (float(trade.mae), float(trade.mfe), float(trade.end_trade_drawdown)) == (-100, 100, 100)
 
 
+# LEAN's TradeBuilderTests: a 1000-share round trip with fee 1 per order, entry 1.08, market prices 1.075 and 1.10,
+# exit 1.09, optionally after a raw-price split (prices × factor, quantities ÷ factor); MAE/MFE only for FillToFill.
+@pytest.mark.parametrize("grouping", list(FillGroupingMethod))
+@pytest.mark.parametrize("matching", list(FillMatchingMethod))
+@pytest.mark.parametrize("split_factor", [None, Decimal("0.5"), Decimal("0.333")])
+@pytest.mark.parametrize(("side", "pnl", "mae", "mfe"), [(1, 10, -5, 20), (-1, -10, -20, 5)])
+def test_lean_round_trip_cases(grouping: Any, matching: Any, split_factor: Decimal | None, side: int, pnl: int,
+                               mae: int, mfe: int) -> None:
+    spy = Symbol.create("SPY", SecurityType.EQUITY, "usa")
+    factor = split_factor or Decimal(1)
+    builder = TradeBuilder(grouping, matching)
+    builder.process_fill(fill(1, Decimal(1000 * side), Decimal("1.08"), symbol=spy), 1.0, 1.0)
+    builder.set_market_price(spy, 1.075)
+    builder.set_market_price(spy, 1.10)
+    if split_factor is not None:
+        builder.apply_split(SimpleNamespace(symbol=spy, split_factor=split_factor), False, DataNormalizationMode.RAW)
+    builder.process_fill(fill(2, -1000 * side / factor, Decimal("1.09") * factor, symbol=spy), 1.0, 1.0)
+    assert not builder.has_open_position(spy)
+    [trade] = builder.closed_trades
+    assert (trade.entry_price, trade.exit_price) == (Decimal("1.08") * factor, Decimal("1.09") * factor)
+    assert (trade.direction, trade.quantity) == (LONG if side > 0 else SHORT, 1000 / factor)
+    assert (trade.profit_loss, trade.total_fees, sorted(trade.order_ids)) == (pnl, 2, [1, 2])
+    expected = (mae, mfe) if grouping == FillGroupingMethod.FILL_TO_FILL else (0, 0)
+    assert (trade.mae, trade.mfe) == expected
+
+
+# LEAN's TradeBuilderTests "scale in, scale out 2": buy 1k @1.07 (min 0), price 1.075, buy 2k @1.08 (min 10), prices
+# 1.065 and 1.10, sell 1k @1.09 (min 20), buy 1k @1.08 (min 30), sell 3k @1.09 (min 40); fee 1 per order.
+# Rows: entry minute, entry price, quantity, exit minute, P&L, fees, MAE, MFE, order ids.
+_FTF, _FLAT = FillGroupingMethod.FILL_TO_FILL, FillGroupingMethod.FLAT_TO_FLAT
+_REDUCED = FillGroupingMethod.FLAT_TO_REDUCED
+SCALE_IN_SCALE_OUT_2 = {
+    (_FTF, FIFO): [(0, "1.07", 1000, 20, 20, 2, -5, 30, [1, 3]), (10, "1.08", 2000, 40, 20, 2, -30, 40, [2, 5]),
+                   (30, "1.08", 1000, 40, 10, 1, -15, 20, [4, 5])],
+    (_FTF, LIFO): [(10, "1.08", 1000, 20, 10, 2, -15, 20, [2, 3]), (30, "1.08", 1000, 40, 10, 2, -15, 20, [4, 5]),
+                   (10, "1.08", 1000, 40, 10, 0, -15, 20, [2, 5]), (0, "1.07", 1000, 40, 20, 1, -5, 30, [1, 5])],
+    (_FLAT, FIFO): [(0, "1.0775", 4000, 40, 50, 5, 0, 0, [1, 2, 3, 4, 5])],
+    (_FLAT, LIFO): [(0, "1.0775", 4000, 40, 50, 5, 0, 0, [1, 2, 3, 4, 5])],
+    (_REDUCED, FIFO): [(0, "1.07", 1000, 20, 20, 3, 0, 0, [1, 3]), (10, "1.08", 3000, 40, 30, 2, 0, 0, [2, 4, 5])],
+    (_REDUCED, LIFO): [(10, "1.08", 1000, 20, 10, 3, 0, 0, [2, 3]),
+                       (0, "1.0766666666666666666666666667", 3000, 40, 40, 2, 0, 0, [1, 2, 4, 5])],
+}
+
+
+@pytest.mark.parametrize(("grouping", "matching"), list(SCALE_IN_SCALE_OUT_2))
+def test_lean_scale_in_scale_out_case(grouping: Any, matching: Any) -> None:
+    builder = TradeBuilder(grouping, matching)
+
+    def at(minute: int, order_id: int, quantity: int, price: str) -> None:
+        builder.process_fill(SimpleNamespace(order_id=order_id, symbol="SPY", utc_time=T0 + timedelta(minutes=minute),
+                                             fill_quantity=quantity, fill_price=Decimal(price)), 1.0, 1.0)
+
+    at(0, 1, 1000, "1.07")
+    builder.set_market_price("SPY", 1.075)
+    at(10, 2, 2000, "1.08")
+    builder.set_market_price("SPY", 1.065)
+    builder.set_market_price("SPY", 1.10)
+    at(20, 3, -1000, "1.09")
+    at(30, 4, 1000, "1.08")
+    at(40, 5, -3000, "1.09")
+    assert not builder.has_open_position("SPY")
+    actual = [((t.entry_time - T0) // timedelta(minutes=1), t.entry_price, t.quantity,
+               (t.exit_time - T0) // timedelta(minutes=1), t.profit_loss, t.total_fees, t.mae, t.mfe,
+               sorted(t.order_ids)) for t in builder.closed_trades]
+    expected = [(entry, pytest.approx(Decimal(price), abs=Decimal("1e-27")), quantity, exit_, pnl, fees, mae, mfe, ids)
+                for entry, price, quantity, exit_, pnl, fees, mae, mfe, ids in SCALE_IN_SCALE_OUT_2[grouping, matching]]
+    assert actual == expected
+    assert all(t.exit_price == Decimal("1.09") and t.direction == LONG for t in builder.closed_trades)
+
+
+# LEAN's TradeBuilderTests drawdown cases: entry, market prices, exit → largest giveback per share
+@pytest.mark.parametrize(("side", "prices", "giveback"), [
+    (1, [100, 120, 110], 10), (1, [100, 140, 120, 130, 110], 30), (1, [100, 120, 110, 120, 140, 115], 25),
+    (1, [100, 120, 110, 120, 130, 125], 10), (1, [100, 80, 110], 20), (1, [100, 90, 130, 110], 20),
+    (-1, [100, 80, 90], 10), (-1, [100, 60, 80, 70, 90], 30), (-1, [100, 80, 90, 80, 60, 85], 25),
+])
+def test_lean_end_trade_drawdown_cases(side: int, prices: list[float], giveback: int) -> None:
+    builder = TradeBuilder()
+    builder.process_fill(fill(1, 1000 * side, prices[0]), 1.0, 1.0)
+    for price in prices[1:-1]:
+        builder.set_market_price("SPY", price)
+    builder.process_fill(fill(2, -1000 * side, prices[-1], 1), 1.0, 1.0)
+    assert builder.closed_trades[0].end_trade_drawdown == giveback * 1000
+
+
 def test_trade_builder_answers_to_lean_names() -> None:
     builder = TradeBuilder(FillGroupingMethod.FlatToFlat, FillMatchingMethod.LIFO)
     assert builder.grouping_method == FillGroupingMethod.FLAT_TO_FLAT
@@ -261,7 +347,8 @@ def test_trade_statistics_match_pandas(rows: list[tuple[int, int, int, int, int]
     assert float(stats.largest_mae) == min(frame["mae"].min(), 0)
     assert float(stats.largest_mfe) == max(frame["mfe"].max(), 0)
     assert float(stats.maximum_end_trade_drawdown) == max(frame["etd"].max(), 0)
-    assert float(stats.average_end_trade_drawdown) == pytest.approx(pnl.mean() - frame["mfe"].mean(), rel=1e-9, abs=1e-9)
+    expected_end_trade_drawdown = pnl.mean() - frame["mfe"].mean()
+    assert float(stats.average_end_trade_drawdown) == pytest.approx(expected_end_trade_drawdown, rel=1e-9, abs=1e-9)
     assert float(stats.total_fees) == n
     durations = frame["seconds"]
     # each running-mean step truncates to a 100 ns tick
@@ -293,6 +380,32 @@ def test_timespan_keeps_ticks_and_formats_as_dotnet() -> None:
     assert TimeSpan.from_seconds(2.9e-7).ticks == 2  # truncated, not rounded
     assert TimeSpan.of(timedelta(days=11, hours=12)).to_dotnet_string() == "11.12:00:00"
     assert (TimeSpan(5) - TimeSpan(12)).to_dotnet_string() == "-00:00:00.0000007"
+
+
+# Json.NET's camelCase names of LEAN's TradeStatistics properties, in declaration order
+LEAN_TRADE_STATISTICS_KEYS = [
+    "startDateTime", "endDateTime", "totalNumberOfTrades", "numberOfWinningTrades", "numberOfLosingTrades",
+    "totalProfitLoss", "totalProfit", "totalLoss", "largestProfit", "largestLoss", "averageProfitLoss",
+    "averageProfit", "averageLoss", "averageTradeDuration", "averageWinningTradeDuration",
+    "averageLosingTradeDuration", "medianTradeDuration", "medianWinningTradeDuration", "medianLosingTradeDuration",
+    "maxConsecutiveWinningTrades", "maxConsecutiveLosingTrades", "profitLossRatio", "winLossRatio", "winRate",
+    "lossRate", "averageMAE", "averageMFE", "largestMAE", "largestMFE", "maximumClosedTradeDrawdown",
+    "maximumIntraTradeDrawdown", "profitLossStandardDeviation", "profitLossDownsideDeviation", "profitFactor",
+    "sharpeRatio", "sortinoRatio", "profitToMaxDrawdownRatio", "maximumEndTradeDrawdown", "averageEndTradeDrawdown",
+    "maximumDrawdownDuration", "totalFees",
+]
+
+
+def test_trade_statistics_json_uses_leans_names_and_formats() -> None:
+    empty = trade_statistics_json(TradeStatistics())
+    assert list(empty) == LEAN_TRADE_STATISTICS_KEYS
+    assert (empty["startDateTime"], empty["totalNumberOfTrades"], empty["winRate"], empty["medianTradeDuration"]) == (
+        None, 0, "0", "00:00:00")
+    stats = TradeStatistics.of([make_trade(1.23456, days=1.5), make_trade(-2, entry_day=2)])
+    written = trade_statistics_json(stats)
+    assert (written["totalProfitLoss"], written["winRate"], written["averageTradeDuration"]) == (
+        "-0.7654", "0.5", "1.06:00:00")  # 1.23456 − 2 rounded to 4 places
+    assert (written["startDateTime"], written["endDateTime"]) == ("2020-01-06T15:00:00Z", "2020-01-09T15:00:00Z")
 
 
 # ---------------------------------------------------------------------------------------------------------------

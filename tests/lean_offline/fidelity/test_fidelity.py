@@ -123,7 +123,9 @@ LEAN_EXAMPLES = ["BasicTemplateDailyAlgorithm", "MACDTrendAlgorithm", "ConvertTo
             "ForwardDataOnlyFillModelAlgorithm", "CustomBrokerageModelRegressionAlgorithm",
             "CustomDataPropertiesRegressionAlgorithm", "ConsolidateHourBarsIntoDailyBarsRegressionAlgorithm",
             "StochasticIndicatorWarmsUpProperlyRegressionAlgorithm", "IndicatorHistoryRegressionAlgorithm",
-            "IndicatorHistoryAlgorithm", "ClassicRenkoConsolidatorAlgorithm", "RangeConsolidatorAlgorithm"]
+            "IndicatorHistoryAlgorithm", "ClassicRenkoConsolidatorAlgorithm", "RangeConsolidatorAlgorithm",
+            "CustomDataMultiFileObjectStoreRegressionAlgorithm",
+            "AutoRegressiveIntegratedMovingAverageRegressionAlgorithm"]
 
 
 @pytest.mark.lean_data

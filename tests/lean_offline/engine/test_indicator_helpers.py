@@ -1,0 +1,68 @@
+"""The algorithm's indicator helpers (self.rsi, self.bb, ...) inside a backtest on LEAN's SPY daily data: each
+registered helper must hold the value of the same indicator updated by hand from the bars the algorithm sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lean_offline import backtest
+
+ALGORITHM = '''
+from AlgorithmImports import *
+
+
+class HelperCheck(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 1, 1)
+        self.set_end_date(2013, 6, 30)
+        self.set_cash(100000)
+        self.spy = self.add_equity("SPY", Resolution.DAILY).symbol
+        self.pairs = [
+            (self.rsi(self.spy, 14, Resolution.DAILY, Field.LOW), RelativeStrengthIndex(14), Field.LOW),
+            (self.rsi(self.spy, 10, MovingAverageType.SIMPLE), RelativeStrengthIndex(10, MovingAverageType.SIMPLE),
+             None),
+            (self.ema(self.spy, 10, Resolution.DAILY, Field.HIGH), ExponentialMovingAverage(10), Field.HIGH),
+            (self.bb(self.spy, 20, 2, selector=Field.CLOSE), BollingerBands(20, 2), None),
+            (self.atr(self.spy, 14), AverageTrueRange(14), None),
+            (self.sto(self.spy, 14, 3, 3), Stochastic(14, 3, 3), None),
+            (self.adx(self.spy, 14), AverageDirectionalIndex(14), None),
+            (self.aroon(self.spy, 10, 20), AroonOscillator(10, 20), None),
+            (self.max(self.spy, 10), Maximum(10), Field.HIGH),
+            (self.min(self.spy, 10), Minimum(10), Field.LOW),
+            (self.lwma(self.spy, 5), LinearWeightedMovingAverage(5), None),
+        ]
+        self.settings.automatic_indicator_warm_up = True
+        self.warm = self.sma(self.spy, 5)
+        history = self.history[TradeBar](self.spy, 5, Resolution.DAILY)
+        expected = sum(bar.close for bar in history) / 5
+        if not self.warm.is_ready or abs(self.warm.current.value - expected) > 1e-9:
+            raise AssertionError(f"automatic warm-up: {self.warm.current.value} != {expected}")
+        self.checked = 0
+
+    def on_data(self, data):
+        if not data.bars.contains_key(self.spy):  # e.g. a dividend-only time step
+            return
+        bar = data.bars[self.spy]
+        for helper, manual, selector in self.pairs:
+            if getattr(manual, "takes_bars", False):
+                manual.update(bar)
+            else:
+                manual.update(bar.end_time, bar.close if selector is None else selector(bar))
+            if helper.current.value != manual.current.value or helper.is_ready != manual.is_ready:
+                raise AssertionError(f"{helper.name}: {helper.current.value} != {manual.current.value}")
+        self.checked += 1
+
+    def on_end_of_algorithm(self):
+        if self.checked < 100 or not all(helper.is_ready for helper, _, _ in self.pairs):
+            raise AssertionError(f"only {self.checked} bars checked")
+'''
+
+
+@pytest.mark.lean_data
+def test_helpers_match_indicators_updated_by_hand(lean_data_folder: Path, tmp_path: Path) -> None:
+    algorithm = tmp_path / "main.py"
+    algorithm.write_text(ALGORITHM)
+    result = backtest(algorithm, data_folder=lean_data_folder, write_results=False)
+    assert result.status == "Completed", result.stack_trace
