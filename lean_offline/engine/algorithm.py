@@ -489,13 +489,16 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
                                           moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
-    def sto(self, symbol: Any, period: int, k_period: int | None = None, d_period: int | None = None,
-            resolution: Any = None, selector: Any = None) -> Any:
-        """Stochastic(period, k_period, d_period) of `symbol`'s bars; `sto(symbol, period)` uses period for all."""
-        if k_period is None and d_period is None:
-            k_period = d_period = period
-        if k_period is None or d_period is None:
-            raise TypeError("sto(symbol, period[, k_period, d_period]): give both k_period and d_period, or neither")
+    def sto(self, symbol: Any, period: int, k_period: Any = None, d_period: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """Stochastic(period, k_period, d_period) of `symbol`'s bars; `sto(symbol, period[, resolution[, selector]])`
+        is Stochastic(period, period, 3), as in LEAN."""
+        if isinstance(k_period, Resolution):
+            resolution, selector = k_period, d_period
+        if k_period is None or isinstance(k_period, Resolution):
+            k_period, d_period = period, 3
+        if d_period is None:
+            raise TypeError("sto(symbol, period, k_period, d_period): d_period is missing")
         ind = indicators.Stochastic(_indicator_name(symbol, f"STO({period},{k_period},{d_period})", resolution),
                                     period, k_period, d_period)
         return self._helper_indicator(ind, symbol, resolution, selector)

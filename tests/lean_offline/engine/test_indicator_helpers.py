@@ -27,6 +27,8 @@ class HelperCheck(QCAlgorithm):
             (self.bb(self.spy, 20, 2, selector=Field.CLOSE), BollingerBands(20, 2), None),
             (self.atr(self.spy, 14), AverageTrueRange(14), None),
             (self.sto(self.spy, 14, 3, 3), Stochastic(14, 3, 3), None),
+            (self.sto(self.spy, 10, Resolution.DAILY), Stochastic(10, 10, 3), None),
+            (self.aroon(self.spy, 12), AroonOscillator(12, 12), None),
             (self.adx(self.spy, 14), AverageDirectionalIndex(14), None),
             (self.aroon(self.spy, 10, 20), AroonOscillator(10, 20), None),
             (self.max(self.spy, 10), Maximum(10), Field.HIGH),
