@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import indicators
+from ..data.market import TradeBar
 from ..data.symbol import Symbol, symbol_cache
 from ..enums import DataNormalizationMode, Resolution, SecurityType
 from ..indicators import resolution_to_timedelta
@@ -547,14 +548,21 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._helper_indicator(ind, symbol, resolution, selector)
 
     def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
-        """Maximum(period) of `symbol`'s data: of the bars' highs unless a selector says otherwise."""
+        """Maximum(period) of `symbol`'s data: of the highs of trade bars unless a selector says otherwise."""
         ind = indicators.Maximum(_indicator_name(symbol, f"MAX({period})", resolution), period)
-        return self._helper_indicator(ind, symbol, resolution, selector or indicators.Field.HIGH)
+        return self._helper_indicator(ind, symbol, resolution, selector or self._trade_bar_field(symbol, "HIGH"))
 
     def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
-        """Minimum(period) of `symbol`'s data: of the bars' lows unless a selector says otherwise."""
+        """Minimum(period) of `symbol`'s data: of the lows of trade bars unless a selector says otherwise."""
         ind = indicators.Minimum(_indicator_name(symbol, f"MIN({period})", resolution), period)
-        return self._helper_indicator(ind, symbol, resolution, selector or indicators.Field.LOW)
+        return self._helper_indicator(ind, symbol, resolution, selector or self._trade_bar_field(symbol, "LOW"))
+
+    def _trade_bar_field(self, symbol: Any, field: str) -> Any:
+        """Field.<field> when `symbol`'s first subscription is trade bars, else None (the data's value), as LEAN's
+        MAX/MIN helpers choose their default selector."""
+        key = self._context._symbol(symbol)
+        types = [config.type for config, _ in self._context.configs if config.symbol == key]
+        return getattr(indicators.Field, field) if types and issubclass(types[0], TradeBar) else None
 
     def sum(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         ind = indicators.Sum(_indicator_name(symbol, f"SUM({period})", resolution), period)

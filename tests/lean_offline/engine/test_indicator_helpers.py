@@ -35,15 +35,25 @@ class HelperCheck(QCAlgorithm):
             (self.min(self.spy, 10), Minimum(10), Field.LOW),
             (self.lwma(self.spy, 5), LinearWeightedMovingAverage(5), None),
         ]
+        self.eurusd = self.add_forex("EURUSD", Resolution.DAILY).symbol
+        # quote-bar subscriptions: MAX/MIN default to the value (the close), not the bar's high/low
+        self.forex_pairs = [(self.max(self.eurusd, 10), Maximum(10)), (self.min(self.eurusd, 10), Minimum(10))]
         self.settings.automatic_indicator_warm_up = True
         self.warm = self.sma(self.spy, 5)
         history = self.history[TradeBar](self.spy, 5, Resolution.DAILY)
         expected = sum(bar.close for bar in history) / 5
         if not self.warm.is_ready or abs(self.warm.current.value - expected) > 1e-9:
             raise AssertionError(f"automatic warm-up: {self.warm.current.value} != {expected}")
-        self.checked = 0
+        self.checked = self.forex_checked = 0
 
     def on_data(self, data):
+        if data.quote_bars.contains_key(self.eurusd):
+            quote = data.quote_bars[self.eurusd]
+            for helper, manual in self.forex_pairs:
+                manual.update(quote.end_time, quote.close)
+                if helper.current.value != manual.current.value:
+                    raise AssertionError(f"{helper.name}: {helper.current.value} != {manual.current.value}")
+            self.forex_checked += 1
         if not data.bars.contains_key(self.spy):  # e.g. a dividend-only time step
             return
         bar = data.bars[self.spy]
@@ -57,7 +67,7 @@ class HelperCheck(QCAlgorithm):
         self.checked += 1
 
     def on_end_of_algorithm(self):
-        if self.checked < 100 or not all(helper.is_ready for helper, _, _ in self.pairs):
+        if min(self.checked, self.forex_checked) < 100 or not all(helper.is_ready for helper, _, _ in self.pairs):
             raise AssertionError(f"only {self.checked} bars checked")
 '''
 
