@@ -560,9 +560,13 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def _trade_bar_field(self, symbol: Any, field: str) -> Any:
         """Field.<field> when `symbol`'s first subscription is trade bars, else None (the data's value), as LEAN's
         MAX/MIN helpers choose their default selector."""
+        data_type = self._subscription_type(symbol)
+        return getattr(indicators.Field, field) if data_type is not None and issubclass(data_type, TradeBar) else None
+
+    def _subscription_type(self, symbol: Any) -> type | None:
+        """The data type of `symbol`'s first subscription (None when it has none)."""
         key = self._context._symbol(symbol)
-        types = [config.type for config, _ in self._context.configs if config.symbol == key]
-        return getattr(indicators.Field, field) if types and issubclass(types[0], TradeBar) else None
+        return next((config.type for config, _ in self._context.configs if config.symbol == key), None)
 
     def sum(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         ind = indicators.Sum(_indicator_name(symbol, f"SUM({period})", resolution), period)
@@ -580,8 +584,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
             raise UnsupportedApiError("QCAlgorithm", "indicator_history(indicator, symbol, <timedelta or dates>)")
         warm_up = getattr(indicator, "warm_up_period", 0) or 0
         count = period + (warm_up - 1 if warm_up > 0 and period > 0 else 0)
-        data_type = indicators.history_data_type(self.securities[self._context._symbol(symbol)])
-        bars = self.history[data_type](symbol, count, resolution)
+        bars = self.history[self._subscription_type(symbol) or TradeBar](symbol, count, resolution)
         return indicators.indicator_history(indicator, bars, selector)
 
     def delay(self, period: int) -> Any:

@@ -26,7 +26,7 @@ from .consolidators import (
     resolution_to_timedelta,
 )
 from .field import Field, update_indicator
-from .history import IndicatorDataPoints, IndicatorHistory, history_data_type, indicator_history
+from .history import IndicatorDataPoints, IndicatorHistory, indicator_history
 from .macd import MovingAverageConvergenceDivergence
 from .moving_averages import (
     ExponentialMovingAverage,
@@ -67,7 +67,7 @@ from .window_indicators import (
 __all__ = [
     "AutoRegressiveIntegratedMovingAverage", "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
     "RenkoBar", "RenkoType",
-    "IndicatorDataPoints", "IndicatorHistory", "history_data_type", "indicator_history",
+    "IndicatorDataPoints", "IndicatorHistory", "indicator_history",
     "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",
     "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",
     "Delay", "EventHandlers", "ExponentialMovingAverage", "Field", "Identity", "IndicatorBase", "IndicatorDataPoint",

@@ -200,7 +200,8 @@ def test_indicator_history_records_period_ready_values(period: int, extra: int) 
     assert [point.value for point in middle] == pytest.approx(list(expected_middle), rel=1e-12)
     assert [point.value for point in history.current] == pytest.approx(list(highs.iloc[period - 1:]))
     first = next(iter(history))
-    assert first["upper_band"] is first.upper_band and first.end_time == bars[period - 1].end_time
+    assert first["upper_band"] is first.upper_band is first.UpperBand
+    assert first.end_time == first.EndTime == bars[period - 1].end_time and float(first) == first.current.value
     assert list(history.data_frame.columns) == ["standard_deviation", "middle_band", "upper_band", "lower_band",
                                                 "band_width", "percent_b", "price", "current"]
 
