@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import indicators
-from ..data.market import TradeBar
+from ..data.market import QuoteBar, TradeBar
 from ..data.symbol import Symbol, symbol_cache
 from ..enums import DataNormalizationMode, Resolution, SecurityType
 from ..indicators import resolution_to_timedelta
@@ -400,15 +400,30 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._context.register_indicator(symbol, indicator, resolution, selector)
 
     def warm_up_indicator(self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None) -> None:
-        """Feed `indicator` its warm-up period of history bars; `resolution` may be a Resolution or a timedelta
-        equal to one resolution step (LEAN's TimeSpan overload, whose bars then pass through unchanged)."""
-        if isinstance(resolution, timedelta):
-            step = next((r for r in _RESOLUTION_STEPS if resolution_to_timedelta(r) == resolution), None)
-            if step is None:
-                raise UnsupportedApiError("QCAlgorithm", f"warm_up_indicator(..., {resolution!r}) with a span that "
-                                                         "is not one resolution step (1 s, 1 min, 1 h, 1 day)")
-            resolution = step
-        self._context.warm_up_indicator(symbol, indicator, resolution, selector)
+        """Feed `indicator` its warm-up period of history bars. `resolution` may be a Resolution or a timedelta
+        (LEAN's TimeSpan overload): a span of one resolution step reads those bars directly; any other span reads
+        warm_up_period × span/step bars of the finest step not above the span and consolidates them to the span."""
+        if not isinstance(resolution, timedelta):
+            self._context.warm_up_indicator(symbol, indicator, resolution, selector)
+            return
+        step = next((r for r in reversed(_RESOLUTION_STEPS) if resolution_to_timedelta(r) <= resolution), None)
+        if step is None:
+            raise UnsupportedApiError("QCAlgorithm", f"warm_up_indicator(..., {resolution!r}) below one second")
+        step_span = resolution_to_timedelta(step)
+        if step_span == resolution:
+            self._context.warm_up_indicator(symbol, indicator, step, selector)
+            return
+        periods = getattr(indicator, "warm_up_period", 0) or 0
+        if periods <= 0:
+            raise UnsupportedApiError(type(indicator).__name__, "warm_up_period (needed by warm_up_indicator)")
+        data_type = self._subscription_type(symbol) or TradeBar
+        bars = self.history[data_type](symbol, periods * (resolution // step_span), step)
+        consolidator = (indicators.QuoteBarConsolidator(resolution) if issubclass(data_type, QuoteBar)
+                        else indicators.TradeBarConsolidator(resolution))
+        consolidator.data_consolidated += lambda _sender, bar: indicators.update_indicator(indicator, bar, selector)
+        for bar in bars:
+            consolidator.update(bar)
+        consolidator.scan(self.securities[self._context._symbol(symbol)].local_time)
 
     def consolidate(self, symbol: Any, period: Any, handler: Callable[[Any], None] | None = None,
                     *more: Any) -> Any:
@@ -570,6 +585,14 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
 
     def sum(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         ind = indicators.Sum(_indicator_name(symbol, f"SUM({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def var(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.Variance(_indicator_name(symbol, f"VAR({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def wwma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.WilderMovingAverage(_indicator_name(symbol, f"WWMA({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
     def lwma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:

@@ -1,5 +1,9 @@
 """LEAN's indicators, RollingWindow and consolidators for the offline engine (both naming spellings).
 
+Families: moving averages and window statistics (value in, value out), composites and IndicatorExtensions, MACD,
+RSI and Bollinger Bands (oscillators), bar indicators (TrueRange, ATR, Stochastic, Aroon, ADX, Beta: a bar in),
+ARIMA (time_series), indicator_history, and the time-based, Renko and range consolidators.
+
 The engine feeds data with `update_indicator(indicator, data, selector)` and drives consolidators with
 `consolidator.update(data)` / `consolidator.scan(local_time)`.
 """

@@ -34,6 +34,9 @@ class HelperCheck(QCAlgorithm):
             (self.max(self.spy, 10), Maximum(10), Field.HIGH),
             (self.min(self.spy, 10), Minimum(10), Field.LOW),
             (self.lwma(self.spy, 5), LinearWeightedMovingAverage(5), None),
+            (self.var(self.spy, 8, Resolution.DAILY, Field.OPEN), Variance(8), Field.OPEN),
+            (self.wwma(self.spy, 9), WilderMovingAverage(9), None),
+            (self.sum(self.spy, 4, selector=Field.VOLUME), Sum(4), Field.VOLUME),
         ]
         self.eurusd = self.add_forex("EURUSD", Resolution.DAILY).symbol
         # quote-bar subscriptions: MAX/MIN default to the value (the close), not the bar's high/low
@@ -44,7 +47,22 @@ class HelperCheck(QCAlgorithm):
         expected = sum(bar.close for bar in history) / 5
         if not self.warm.is_ready or abs(self.warm.current.value - expected) > 1e-9:
             raise AssertionError(f"automatic warm-up: {self.warm.current.value} != {expected}")
+        self.check_weekly_warm_up()
         self.checked = self.forex_checked = 0
+
+    def check_weekly_warm_up(self):
+        # a 7-day span: 3 x 7 daily bars consolidated into 7-day bars (a period above one day starts at the first
+        # bar's time); only bars that ended by now reach the indicator
+        weekly = SimpleMovingAverage(3)
+        self.warm_up_indicator(self.spy, weekly, timedelta(days=7))
+        week = timedelta(days=7)
+        bars = self.history[TradeBar](self.spy, 21, Resolution.DAILY)
+        last_close = {}
+        for bar in bars:
+            last_close[(bar.time - bars[0].time) // week] = bar.close
+        ended = [close for key, close in sorted(last_close.items()) if bars[0].time + (key + 1) * week <= self.time]
+        if len(ended) < 3 or abs(weekly.current.value - sum(ended[-3:]) / 3) > 1e-9:
+            raise AssertionError(f"weekly warm-up: {weekly.current.value} vs {ended}")
 
     def on_data(self, data):
         if data.quote_bars.contains_key(self.eurusd):
