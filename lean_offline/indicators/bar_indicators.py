@@ -340,7 +340,7 @@ class Beta(BarIndicator):
             raise TypeError(f"Beta takes ([name,] target, reference, period), got {args!r}")
         target, reference, period = rest
         if period < 2:
-            raise ValueError(f"Period parameter for Beta indicator must be greater than 2 but was {period}.")
+            raise ValueError(f"Beta needs a period of at least 2 returns, got {period}")
         super().__init__(name if name is not None else f"B({period})")
         self.target, self.reference = target, reference
         self._inputs = {symbol: _SymbolInputs(_exchange_time_zone(symbol)) for symbol in (target, reference)}

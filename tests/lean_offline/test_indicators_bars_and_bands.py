@@ -282,5 +282,5 @@ def test_beta_matches_numpy_on_aligned_returns() -> None:
         if beta.is_ready:
             t, r = target_returns[i - period + 1:i + 1], reference_returns[i - period + 1:i + 1]
             assert beta.current.value == pytest.approx(np.cov(t, r)[0, 1] / np.var(r, ddof=1), rel=1e-9)
-    with pytest.raises(ValueError, match="greater than 2"):
+    with pytest.raises(ValueError, match="at least 2"):
         Beta(aapl, spy, 1)
