@@ -587,6 +587,24 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         ind = indicators.Sum(_indicator_name(symbol, f"SUM({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
+    def dema(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.DoubleExponentialMovingAverage(_indicator_name(symbol, f"DEMA({period})", resolution),
+                                                        period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def tema(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.TripleExponentialMovingAverage(_indicator_name(symbol, f"TEMA({period})", resolution),
+                                                        period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def trima(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.TriangularMovingAverage(_indicator_name(symbol, f"TRIMA({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def hma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.HullMovingAverage(_indicator_name(symbol, f"HMA({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
     def var(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         ind = indicators.Variance(_indicator_name(symbol, f"VAR({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)

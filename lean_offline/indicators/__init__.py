@@ -33,11 +33,15 @@ from .field import Field, update_indicator
 from .history import IndicatorDataPoints, IndicatorHistory, indicator_history
 from .macd import MovingAverageConvergenceDivergence
 from .moving_averages import (
+    DoubleExponentialMovingAverage,
     ExponentialMovingAverage,
+    HullMovingAverage,
     LinearWeightedMovingAverage,
     MovingAverageType,
     SimpleMovingAverage,
     Sum,
+    TriangularMovingAverage,
+    TripleExponentialMovingAverage,
     WilderMovingAverage,
     as_indicator,
 )
@@ -69,7 +73,8 @@ from .window_indicators import (
 )
 
 __all__ = [
-    "AutoRegressiveIntegratedMovingAverage", "BarDirection", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
+    "AutoRegressiveIntegratedMovingAverage", "BarDirection", "DoubleExponentialMovingAverage", "HullMovingAverage",
+    "TriangularMovingAverage", "TripleExponentialMovingAverage", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
     "RenkoBar", "RenkoType",
     "IndicatorDataPoints", "IndicatorHistory", "indicator_history",
     "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",

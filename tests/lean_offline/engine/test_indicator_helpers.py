@@ -36,6 +36,11 @@ class HelperCheck(QCAlgorithm):
             (self.lwma(self.spy, 5), LinearWeightedMovingAverage(5), None),
             (self.var(self.spy, 8, Resolution.DAILY, Field.OPEN), Variance(8), Field.OPEN),
             (self.wwma(self.spy, 9), WilderMovingAverage(9), None),
+            (self.dema(self.spy, 6), DoubleExponentialMovingAverage(6), None),
+            (self.tema(self.spy, 5), TripleExponentialMovingAverage(5), None),
+            (self.trima(self.spy, 7), TriangularMovingAverage(7), None),
+            (self.hma(self.spy, 9), HullMovingAverage(9), None),
+            (self.bb(self.spy, 10, 1.5, MovingAverageType.HULL), BollingerBands(10, 1.5, MovingAverageType.HULL), None),
             (self.sum(self.spy, 4, selector=Field.VOLUME), Sum(4), Field.VOLUME),
         ]
         self.eurusd = self.add_forex("EURUSD", Resolution.DAILY).symbol
