@@ -536,6 +536,34 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         ind = indicators.AverageDirectionalIndex(_indicator_name(symbol, f"ADX({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
+    def dch(self, symbol: Any, upper_period: int, lower_period: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """DonchianChannel(upper_period, lower_period) of `symbol`'s bars; `dch(symbol, period[, resolution])` uses
+        one period for both."""
+        if isinstance(lower_period, Resolution):
+            resolution, selector = lower_period, resolution
+        if lower_period is None or isinstance(lower_period, Resolution):
+            lower_period = upper_period
+        ind = indicators.DonchianChannel(_indicator_name(symbol, f"DCH({upper_period},{lower_period})", resolution),
+                                         upper_period, lower_period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def kch(self, symbol: Any, period: int, k: float, moving_average_type: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """KeltnerChannels(period, k, type = SIMPLE) of `symbol`'s bars."""
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
+        ind = indicators.KeltnerChannels(_indicator_name(symbol, f"KCH({period},{float(k)})", resolution), period, k,
+                                         moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def wilr(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.WilliamsPercentR(_indicator_name(symbol, f"WILR({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def logr(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.LogReturn(_indicator_name(symbol, f"LOGR({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
     def b(self, target: Any, reference: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         """Beta(period) of `target` against `reference`, fed by the bars of both."""
         target_symbol, reference_symbol = self._context._symbol(target), self._context._symbol(reference)

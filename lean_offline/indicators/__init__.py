@@ -1,7 +1,7 @@
 """LEAN's indicators, RollingWindow and consolidators for the offline engine (both naming spellings).
 
 Families: moving averages and window statistics (value in, value out), composites and IndicatorExtensions, MACD,
-RSI and Bollinger Bands (oscillators), bar indicators (TrueRange, ATR, Stochastic, Aroon, ADX, Beta: a bar in),
+RSI and Bollinger Bands (oscillators), bar indicators (TrueRange, ATR, Stochastic, Aroon, ADX, Beta, Donchian, Keltner, Williams %R: a bar in),
 ARIMA (time_series), indicator_history, and the time-based, Renko and range consolidators.
 
 The engine feeds data with `update_indicator(indicator, data, selector)` and drives consolidators with
@@ -14,8 +14,11 @@ from .bar_indicators import (
     AverageTrueRange,
     BarIndicator,
     Beta,
+    DonchianChannel,
+    KeltnerChannels,
     Stochastic,
     TrueRange,
+    WilliamsPercentR,
 )
 from .base import EventHandlers, IndicatorBase, IndicatorDataPoint, WindowIndicator, to_indicator_point
 from .composite import CompositeIndicator, IndicatorExtensions
@@ -62,6 +65,7 @@ from .window_indicators import (
     ConstantIndicator,
     Delay,
     Identity,
+    LogReturn,
     Maximum,
     Minimum,
     Momentum,
@@ -74,7 +78,8 @@ from .window_indicators import (
 
 __all__ = [
     "AutoRegressiveIntegratedMovingAverage", "BarDirection", "DoubleExponentialMovingAverage", "HullMovingAverage",
-    "TriangularMovingAverage", "TripleExponentialMovingAverage", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
+    "TriangularMovingAverage", "TripleExponentialMovingAverage", "DonchianChannel", "KeltnerChannels",
+    "WilliamsPercentR", "LogReturn", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
     "RenkoBar", "RenkoType",
     "IndicatorDataPoints", "IndicatorHistory", "indicator_history",
     "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",

@@ -1,5 +1,5 @@
 """Window indicators with LEAN's warm-up outputs: Identity, Delay, Momentum, RateOfChange(Percent), MomentumPercent,
-Variance, StandardDeviation, Maximum, Minimum, ConstantIndicator (Indicators/*.cs of the same names)."""
+LogReturn, Variance, StandardDeviation, Maximum, Minimum, ConstantIndicator (Indicators/*.cs of the same names)."""
 
 from __future__ import annotations
 
@@ -105,6 +105,29 @@ class MomentumPercent(RateOfChangePercent):
 
     __slots__ = ()
     _default_name = "MOMP({})"
+
+
+class LogReturn(LaggedWindowIndicator):
+    """value_t = ln(x_t / x_{t−p}) (the first input as the base until p+1 samples were seen); 0 when the ratio's
+    logarithm is infinite (a zero base counts as a zero ratio). Ready after p samples, unlike Momentum/ROC."""
+
+    __slots__ = ()
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period("LOGR({})", name, period))
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self._period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._period
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        base = self._push_lagged(point.value)
+        ratio = point.value / base if base != 0 else 0.0
+        return math.log(ratio) if ratio > 0 else 0.0
 
 
 class Variance(WindowIndicator):

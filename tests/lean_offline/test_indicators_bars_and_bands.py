@@ -1,4 +1,4 @@
-"""RSI, Bollinger Bands, True Range, ATR, Stochastic and indicator histories against pandas references."""
+"""Bar indicators, RSI, Bollinger and Keltner bands, Donchian, LogReturn and indicator histories against pandas."""
 
 from __future__ import annotations
 
@@ -19,11 +19,15 @@ from lean_offline.indicators import (
     AverageTrueRange,
     Beta,
     BollingerBands,
+    DonchianChannel,
     Field,
+    KeltnerChannels,
+    LogReturn,
     MovingAverageType,
     RelativeStrengthIndex,
     Stochastic,
     TrueRange,
+    WilliamsPercentR,
     indicator_history,
     update_indicator,
 )
@@ -284,3 +288,48 @@ def test_beta_matches_numpy_on_aligned_returns() -> None:
             assert beta.current.value == pytest.approx(np.cov(t, r)[0, 1] / np.var(r, ddof=1), rel=1e-9)
     with pytest.raises(ValueError, match="at least 2"):
         Beta(aapl, spy, 1)
+
+
+def true_range_series(data: pd.DataFrame) -> pd.Series:
+    previous_close = data["close"].shift()
+    true_range = pd.concat([data["high"] - data["low"], (previous_close - data["high"]).abs(),
+                            (previous_close - data["low"]).abs()], axis=1).max(axis=1)
+    true_range.iloc[0] = data["high"].iloc[0] - data["low"].iloc[0]
+    return true_range
+
+
+def test_donchian_keltner_and_williams_match_pandas_rolling_windows() -> None:
+    bars = random_bars(50, 15)
+    data = frame(bars)
+    upper, lower = data["high"].rolling(12).max(), data["low"].rolling(8).min()
+    typical = (data["high"] + data["low"] + data["close"]) / 3
+    middle, atr = typical.rolling(10).mean(), true_range_series(data).rolling(10).mean()
+    highest, lowest = data["high"].rolling(9).max(), data["low"].rolling(9).min()
+    williams = -100 * (highest - data["close"]) / (highest - lowest)
+    donchian, keltner, wilr = DonchianChannel(12, 8), KeltnerChannels(10, 1.5), WilliamsPercentR(9)
+    for i, bar in enumerate(bars):
+        for indicator in (donchian, keltner, wilr):
+            indicator.update(bar)
+        assert donchian.is_ready == (i + 1 >= 12) and keltner.is_ready == (i + 1 >= 10) and wilr.is_ready == (i >= 8)
+        if donchian.is_ready:
+            assert donchian.current.value == pytest.approx((upper[i] + lower[i]) / 2, rel=1e-12)
+        if keltner.is_ready:
+            assert keltner.current.value == pytest.approx(middle[i], rel=1e-12)
+            assert keltner.upper_band.current.value == pytest.approx(middle[i] + 1.5 * atr[i], rel=1e-9)
+            assert keltner.lower_band.current.value == pytest.approx(middle[i] - 1.5 * atr[i], rel=1e-9)
+        else:
+            assert keltner.upper_band.current.value == 0.0
+        assert wilr.current.value == pytest.approx(williams[i] if wilr.is_ready else 0.0, rel=1e-12)
+
+
+def test_log_return_is_ready_after_period_samples() -> None:
+    closes = frame(random_bars(30, 16))["close"]
+    expected = np.log(closes / closes.shift(5))
+    logr = LogReturn(5)
+    for i, close in enumerate(closes):
+        logr.update(START + i * DAY, close)
+        assert logr.is_ready == (i + 1 >= 5)
+        base = closes[i - 5] if i >= 5 else closes[0]
+        assert logr.current.value == pytest.approx(np.log(close / base), rel=1e-12, abs=1e-15)
+        if i >= 5:
+            assert logr.current.value == pytest.approx(expected[i], rel=1e-12)
