@@ -564,6 +564,30 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         ind = indicators.LogReturn(_indicator_name(symbol, f"LOGR({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
+    def cci(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """CommodityChannelIndex(period, type = SIMPLE) of `symbol`'s bars."""
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
+        ind = indicators.CommodityChannelIndex(_indicator_name(symbol, f"CCI({period})", resolution), period,
+                                               moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def obv(self, symbol: Any, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.OnBalanceVolume(_indicator_name(symbol, "OBV", resolution))
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def ad(self, symbol: Any, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.AccumulationDistribution(_indicator_name(symbol, "AD", resolution))
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def cmo(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.ChandeMomentumOscillator(_indicator_name(symbol, f"CMO({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def mad(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.MeanAbsoluteDeviation(_indicator_name(symbol, f"MAD({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
     def b(self, target: Any, reference: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         """Beta(period) of `target` against `reference`, fed by the bars of both."""
         target_symbol, reference_symbol = self._context._symbol(target), self._context._symbol(reference)

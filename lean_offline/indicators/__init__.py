@@ -1,7 +1,7 @@
 """LEAN's indicators, RollingWindow and consolidators for the offline engine (both naming spellings).
 
 Families: moving averages and window statistics (value in, value out), composites and IndicatorExtensions, MACD,
-RSI and Bollinger Bands (oscillators), bar indicators (TrueRange, ATR, Stochastic, Aroon, ADX, Beta, Donchian, Keltner, Williams %R: a bar in),
+RSI and Bollinger Bands (oscillators), bar indicators (TrueRange, ATR, Stochastic, Aroon, ADX, Beta, Donchian, Keltner, Williams %R, CCI, OBV, A/D: a bar in),
 ARIMA (time_series), indicator_history, and the time-based, Renko and range consolidators.
 
 The engine feeds data with `update_indicator(indicator, data, selector)` and drives consolidators with
@@ -9,13 +9,16 @@ The engine feeds data with `update_indicator(indicator, data, selector)` and dri
 """
 
 from .bar_indicators import (
+    AccumulationDistribution,
     AroonOscillator,
     AverageDirectionalIndex,
     AverageTrueRange,
     BarIndicator,
     Beta,
+    CommodityChannelIndex,
     DonchianChannel,
     KeltnerChannels,
+    OnBalanceVolume,
     Stochastic,
     TrueRange,
     WilliamsPercentR,
@@ -62,11 +65,13 @@ from .timeless_consolidators import (
     RenkoType,
 )
 from .window_indicators import (
+    ChandeMomentumOscillator,
     ConstantIndicator,
     Delay,
     Identity,
     LogReturn,
     Maximum,
+    MeanAbsoluteDeviation,
     Minimum,
     Momentum,
     MomentumPercent,
@@ -79,7 +84,8 @@ from .window_indicators import (
 __all__ = [
     "AutoRegressiveIntegratedMovingAverage", "BarDirection", "DoubleExponentialMovingAverage", "HullMovingAverage",
     "TriangularMovingAverage", "TripleExponentialMovingAverage", "DonchianChannel", "KeltnerChannels",
-    "WilliamsPercentR", "LogReturn", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
+    "WilliamsPercentR", "LogReturn", "AccumulationDistribution", "CommodityChannelIndex", "OnBalanceVolume",
+    "ChandeMomentumOscillator", "MeanAbsoluteDeviation", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
     "RenkoBar", "RenkoType",
     "IndicatorDataPoints", "IndicatorHistory", "indicator_history",
     "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",

@@ -1,5 +1,6 @@
 """Indicators of whole bars (LEAN's BarIndicator family): TrueRange, AverageTrueRange, Stochastic, AroonOscillator,
-AverageDirectionalIndex, Beta, DonchianChannel, KeltnerChannels, WilliamsPercentR.
+AverageDirectionalIndex, Beta, DonchianChannel, KeltnerChannels, WilliamsPercentR, CommodityChannelIndex,
+OnBalanceVolume, AccumulationDistribution.
 
 They are updated with a bar (TradeBar, QuoteBar or anything with open/high/low/close and end_time), not a single
 value; the engine passes the bar itself, or what a selector returns for it.
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from .base import IndicatorBase, IndicatorDataPoint, _make_point, name_and_period
 from .moving_averages import MovingAverageType, Sum, WilderMovingAverage, as_indicator
 from .rolling_window import RollingWindow
-from .window_indicators import Identity, Maximum, Minimum
+from .window_indicators import Identity, Maximum, MeanAbsoluteDeviation, Minimum
 
 _UTC = ZoneInfo("UTC")
 _ONE_HOUR = timedelta(hours=1)
@@ -530,3 +531,94 @@ class WilliamsPercentR(BarIndicator):
     def _reset_state(self) -> None:
         self.maximum.reset()
         self.minimum.reset()
+
+
+class CommodityChannelIndex(BarIndicator):
+    """CCI = (TP − MA(TP)) / (0.015·MAD(TP)) over `period` bars, TP = (H + L + C)/3, MA simple by default and MAD
+    the mean absolute deviation; 0 while the deviation is 0. `CommodityChannelIndex([name,] period, type=SIMPLE)`."""
+
+    __slots__ = ("moving_average_type", "typical_price_average", "typical_price_mean_deviation", "warm_up_period")
+
+    def __init__(self, *args: Any, moving_average_type: Any = None) -> None:
+        name, values = _name_and_periods("CommodityChannelIndex", args, (1, 2))
+        period = values[0]
+        if len(values) == 2:
+            moving_average_type = values[1]
+        if moving_average_type is None:
+            moving_average_type = MovingAverageType["SIMPLE"]
+        name = name if name is not None else f"CCI({period})"
+        super().__init__(name)
+        self.moving_average_type = MovingAverageType(moving_average_type)
+        self.warm_up_period = period
+        self.typical_price_average = as_indicator(moving_average_type, f"{name}_TypicalPriceAvg", period)
+        self.typical_price_mean_deviation = MeanAbsoluteDeviation(f"{name}_TypicalPriceMAD", period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.typical_price_average.is_ready and self.typical_price_mean_deviation.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        typical = (float(bar.high) + float(bar.low) + float(bar.close)) / 3
+        point = _make_point(None, bar.end_time, typical)
+        self.typical_price_average.update(point)
+        self.typical_price_mean_deviation.update(point)
+        scaled_deviation = 0.015 * self.typical_price_mean_deviation.current.value
+        if scaled_deviation == 0:
+            return 0.0
+        return (typical - self.typical_price_average.current.value) / scaled_deviation
+
+    def _reset_state(self) -> None:
+        self.typical_price_average.reset()
+        self.typical_price_mean_deviation.reset()
+
+
+class OnBalanceVolume(BarIndicator):
+    """OBV: the first bar's volume, then ± each bar's volume as its close rises/falls against the previous close
+    (unchanged on equal closes). Ready after one bar. `OnBalanceVolume([name])`."""
+
+    __slots__ = ("_previous_close",)
+
+    warm_up_period = 1
+
+    def __init__(self, name: str = "OBV") -> None:
+        super().__init__(name)
+        self._previous_close: float | None = None
+
+    @property
+    def is_ready(self) -> bool:
+        return self._previous_close is not None
+
+    def _compute_bar(self, bar: Any) -> float:
+        close, volume = float(bar.close), float(bar.volume)
+        previous = self._previous_close
+        self._previous_close = close
+        if previous is None:
+            return volume
+        if close > previous:
+            return self._current.value + volume
+        return self._current.value - volume if close < previous else self._current.value
+
+    def _reset_state(self) -> None:
+        self._previous_close = None
+
+
+class AccumulationDistribution(BarIndicator):
+    """A/D line: the running sum of ((C − L) − (H − C))/(H − L)·volume (0 for a bar without range). Ready after one
+    bar. `AccumulationDistribution([name])`."""
+
+    __slots__ = ()
+
+    warm_up_period = 1
+
+    def __init__(self, name: str = "AD") -> None:
+        super().__init__(name)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > 0
+
+    def _compute_bar(self, bar: Any) -> float:
+        high, low, close = float(bar.high), float(bar.low), float(bar.close)
+        spread = high - low
+        flow = ((close - low) - (high - close)) / spread * float(bar.volume) if spread > 0 else 0.0
+        return self._current.value + flow

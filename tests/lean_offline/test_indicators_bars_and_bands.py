@@ -14,16 +14,21 @@ from lean_offline.data.market import TradeBar
 from lean_offline.data.symbol import Symbol
 from lean_offline.enums import SecurityType
 from lean_offline.indicators import (
+    AccumulationDistribution,
     AroonOscillator,
     AverageDirectionalIndex,
     AverageTrueRange,
     Beta,
     BollingerBands,
+    ChandeMomentumOscillator,
+    CommodityChannelIndex,
     DonchianChannel,
     Field,
     KeltnerChannels,
     LogReturn,
+    MeanAbsoluteDeviation,
     MovingAverageType,
+    OnBalanceVolume,
     RelativeStrengthIndex,
     Stochastic,
     TrueRange,
@@ -333,3 +338,51 @@ def test_log_return_is_ready_after_period_samples() -> None:
         assert logr.current.value == pytest.approx(np.log(close / base), rel=1e-12, abs=1e-15)
         if i >= 5:
             assert logr.current.value == pytest.approx(expected[i], rel=1e-12)
+
+
+def test_cci_and_mean_absolute_deviation_match_pandas() -> None:
+    bars = random_bars(40, 17)
+    data = frame(bars)
+    typical = (data["high"] + data["low"] + data["close"]) / 3
+    mad = typical.rolling(10, min_periods=1).apply(lambda window: np.mean(np.abs(window - window.mean())), raw=True)
+    cci_expected = (typical - typical.rolling(10).mean()) / (0.015 * mad)
+    cci, deviation = CommodityChannelIndex(10), MeanAbsoluteDeviation(10)
+    for i, bar in enumerate(bars):
+        cci.update(bar)
+        deviation.update(bar.end_time, typical[i])
+        assert deviation.current.value == pytest.approx(mad[i], rel=1e-9, abs=1e-12)
+        assert cci.is_ready == deviation.is_ready == (i + 1 >= 10)
+        if cci.is_ready:
+            assert cci.current.value == pytest.approx(cci_expected[i], rel=1e-9)
+
+
+def test_obv_and_accumulation_distribution_match_cumulative_sums() -> None:
+    rng = np.random.default_rng(18)
+    bars = random_bars(30, 18)
+    for bar in bars:
+        bar.volume = float(rng.integers(1, 10_000))
+    bars[5].value = bars[4].close  # an unchanged close leaves OBV where it was
+    data = frame(bars)
+    volume = pd.Series([bar.volume for bar in bars])
+    signed = np.sign(data["close"].diff()).fillna(1.0) * volume
+    multiplier = ((data["close"] - data["low"]) - (data["high"] - data["close"])) / (data["high"] - data["low"])
+    obv, ad = OnBalanceVolume(), AccumulationDistribution()
+    for i, bar in enumerate(bars):
+        obv.update(bar)
+        ad.update(bar)
+        assert obv.current.value == pytest.approx(signed.iloc[:i + 1].sum())
+        assert ad.current.value == pytest.approx((multiplier * volume).iloc[:i + 1].sum(), rel=1e-9)
+    assert obv.is_ready and ad.is_ready
+
+
+def test_cmo_uses_wilder_averaged_gains_and_losses() -> None:
+    period = 9
+    closes = frame(random_bars(50, 19))["close"]
+    change = closes.diff().iloc[1:].reset_index(drop=True)
+    gain, loss = wilder(change.clip(lower=0), period), wilder((-change).clip(lower=0), period)
+    expected = 100 * (gain - loss) / (gain + loss)
+    cmo = ChandeMomentumOscillator(period)
+    for i, close in enumerate(closes):
+        cmo.update(START + i * DAY, close)
+        assert cmo.is_ready == (i + 1 > period)
+        assert cmo.current.value == pytest.approx(expected[i - 1] if cmo.is_ready else 0.0, rel=1e-9)
