@@ -589,12 +589,14 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._helper_indicator(ind, symbol, resolution, selector)
 
     def b(self, target: Any, reference: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
-        """Beta(period) of `target` against `reference`, fed by the bars of both."""
+        """Beta(period) of `target` against `reference`, fed by the bars of both (never warmed up automatically:
+        the warm-up reads one symbol's history)."""
         target_symbol, reference_symbol = self._context._symbol(target), self._context._symbol(reference)
         name = f"B({period})" if resolution is None else f"B({period})_{Resolution(resolution)}"
         beta = indicators.Beta(name, target_symbol, reference_symbol, period)
         self._context.register_indicator(target_symbol, beta, resolution, selector)
-        return self._helper_indicator(beta, reference_symbol, resolution, selector)
+        self._context.register_indicator(reference_symbol, beta, resolution, selector)
+        return beta
 
     def arima(self, symbol: Any, ar_order: int, diff_order: int, ma_order: int, period: int, *args: Any,
               intercept: bool = True, resolution: Any = None, selector: Any = None) -> Any:

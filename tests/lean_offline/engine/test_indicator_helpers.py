@@ -51,6 +51,8 @@ class HelperCheck(QCAlgorithm):
             (self.bb(self.spy, 10, 1.5, MovingAverageType.HULL), BollingerBands(10, 1.5, MovingAverageType.HULL), None),
             (self.sum(self.spy, 4, selector=Field.VOLUME), Sum(4), Field.VOLUME),
         ]
+        self.aapl = self.add_equity("AAPL", Resolution.DAILY).symbol
+        self.beta_pair = (self.b(self.aapl, self.spy, 10), Beta(self.aapl, self.spy, 10))
         self.eurusd = self.add_forex("EURUSD", Resolution.DAILY).symbol
         # quote-bar subscriptions: MAX/MIN default to the value (the close), not the bar's high/low
         self.forex_pairs = [(self.max(self.eurusd, 10), Maximum(10)), (self.min(self.eurusd, 10), Minimum(10))]
@@ -88,6 +90,12 @@ class HelperCheck(QCAlgorithm):
         if not data.bars.contains_key(self.spy):  # e.g. a dividend-only time step
             return
         bar = data.bars[self.spy]
+        if data.bars.contains_key(self.aapl):
+            helper, manual = self.beta_pair
+            manual.update(data.bars[self.aapl])
+            manual.update(bar)
+            if helper.current.value != manual.current.value or helper.is_ready != manual.is_ready:
+                raise AssertionError(f"{helper.name}: {helper.current.value} != {manual.current.value}")
         for helper, manual, selector in self.pairs:
             if getattr(manual, "takes_bars", False):
                 manual.update(bar)
@@ -98,6 +106,8 @@ class HelperCheck(QCAlgorithm):
         self.checked += 1
 
     def on_end_of_algorithm(self):
+        if not self.beta_pair[0].is_ready or self.beta_pair[0].current.value == 0:
+            raise AssertionError("the Beta helper never produced a value")
         if min(self.checked, self.forex_checked) < 100 or not all(helper.is_ready for helper, _, _ in self.pairs):
             raise AssertionError(f"only {self.checked} bars checked")
 '''
