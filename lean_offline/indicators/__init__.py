@@ -62,7 +62,9 @@ from .timeless_consolidators import (
     RangeBar,
     RangeConsolidator,
     RenkoBar,
+    RenkoConsolidator,
     RenkoType,
+    WickedRenkoConsolidator,
 )
 from .window_indicators import (
     ChandeMomentumOscillator,
@@ -86,7 +88,7 @@ __all__ = [
     "TriangularMovingAverage", "TripleExponentialMovingAverage", "DonchianChannel", "KeltnerChannels",
     "WilliamsPercentR", "LogReturn", "AccumulationDistribution", "CommodityChannelIndex", "OnBalanceVolume",
     "ChandeMomentumOscillator", "MeanAbsoluteDeviation", "ClassicRangeConsolidator", "ClassicRenkoConsolidator", "RangeBar", "RangeConsolidator",
-    "RenkoBar", "RenkoType",
+    "RenkoBar", "RenkoConsolidator", "RenkoType", "WickedRenkoConsolidator",
     "IndicatorDataPoints", "IndicatorHistory", "indicator_history",
     "AroonOscillator", "AverageDirectionalIndex", "Beta", "AverageTrueRange", "BarIndicator", "BollingerBands", "RelativeStrengthIndex", "Stochastic", "TrueRange",
     "BaseDataConsolidator", "Calendar", "CalendarInfo", "CompositeIndicator", "ConsolidatorBase", "ConstantIndicator",
