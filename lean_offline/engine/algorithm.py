@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import indicators
+from ..data.market import QuoteBar, TradeBar
 from ..data.symbol import Symbol, symbol_cache
 from ..enums import DataNormalizationMode, Resolution, SecurityType
 from ..indicators import resolution_to_timedelta
@@ -399,15 +400,30 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._context.register_indicator(symbol, indicator, resolution, selector)
 
     def warm_up_indicator(self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None) -> None:
-        """Feed `indicator` its warm-up period of history bars; `resolution` may be a Resolution or a timedelta
-        equal to one resolution step (LEAN's TimeSpan overload, whose bars then pass through unchanged)."""
-        if isinstance(resolution, timedelta):
-            step = next((r for r in _RESOLUTION_STEPS if resolution_to_timedelta(r) == resolution), None)
-            if step is None:
-                raise UnsupportedApiError("QCAlgorithm", f"warm_up_indicator(..., {resolution!r}) with a span that "
-                                                         "is not one resolution step (1 s, 1 min, 1 h, 1 day)")
-            resolution = step
-        self._context.warm_up_indicator(symbol, indicator, resolution, selector)
+        """Feed `indicator` its warm-up period of history bars. `resolution` may be a Resolution or a timedelta
+        (LEAN's TimeSpan overload): a span of one resolution step reads those bars directly; any other span reads
+        warm_up_period × span/step bars of the finest step not above the span and consolidates them to the span."""
+        if not isinstance(resolution, timedelta):
+            self._context.warm_up_indicator(symbol, indicator, resolution, selector)
+            return
+        step = next((r for r in reversed(_RESOLUTION_STEPS) if resolution_to_timedelta(r) <= resolution), None)
+        if step is None:
+            raise UnsupportedApiError("QCAlgorithm", f"warm_up_indicator(..., {resolution!r}) below one second")
+        step_span = resolution_to_timedelta(step)
+        if step_span == resolution:
+            self._context.warm_up_indicator(symbol, indicator, step, selector)
+            return
+        periods = getattr(indicator, "warm_up_period", 0) or 0
+        if periods <= 0:
+            raise UnsupportedApiError(type(indicator).__name__, "warm_up_period (needed by warm_up_indicator)")
+        data_type = self._subscription_type(symbol) or TradeBar
+        bars = self.history[data_type](symbol, periods * (resolution // step_span), step)
+        consolidator = (indicators.QuoteBarConsolidator(resolution) if issubclass(data_type, QuoteBar)
+                        else indicators.TradeBarConsolidator(resolution))
+        consolidator.data_consolidated += lambda _sender, bar: indicators.update_indicator(indicator, bar, selector)
+        for bar in bars:
+            consolidator.update(bar)
+        consolidator.scan(self.securities[self._context._symbol(symbol)].local_time)
 
     def consolidate(self, symbol: Any, period: Any, handler: Callable[[Any], None] | None = None,
                     *more: Any) -> Any:
@@ -489,13 +505,16 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
                                           moving_average_type)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
-    def sto(self, symbol: Any, period: int, k_period: int | None = None, d_period: int | None = None,
-            resolution: Any = None, selector: Any = None) -> Any:
-        """Stochastic(period, k_period, d_period) of `symbol`'s bars; `sto(symbol, period)` uses period for all."""
-        if k_period is None and d_period is None:
-            k_period = d_period = period
-        if k_period is None or d_period is None:
-            raise TypeError("sto(symbol, period[, k_period, d_period]): give both k_period and d_period, or neither")
+    def sto(self, symbol: Any, period: int, k_period: Any = None, d_period: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """Stochastic(period, k_period, d_period) of `symbol`'s bars; `sto(symbol, period[, resolution[, selector]])`
+        is Stochastic(period, period, 3), as in LEAN."""
+        if isinstance(k_period, Resolution):
+            resolution, selector = k_period, d_period
+        if k_period is None or isinstance(k_period, Resolution):
+            k_period, d_period = period, 3
+        if d_period is None:
+            raise TypeError("sto(symbol, period, k_period, d_period): d_period is missing")
         ind = indicators.Stochastic(_indicator_name(symbol, f"STO({period},{k_period},{d_period})", resolution),
                                     period, k_period, d_period)
         return self._helper_indicator(ind, symbol, resolution, selector)
@@ -517,13 +536,67 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         ind = indicators.AverageDirectionalIndex(_indicator_name(symbol, f"ADX({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
+    def dch(self, symbol: Any, upper_period: int, lower_period: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """DonchianChannel(upper_period, lower_period) of `symbol`'s bars; `dch(symbol, period[, resolution])` uses
+        one period for both."""
+        if isinstance(lower_period, Resolution):
+            resolution, selector = lower_period, resolution
+        if lower_period is None or isinstance(lower_period, Resolution):
+            lower_period = upper_period
+        ind = indicators.DonchianChannel(_indicator_name(symbol, f"DCH({upper_period},{lower_period})", resolution),
+                                         upper_period, lower_period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def kch(self, symbol: Any, period: int, k: float, moving_average_type: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """KeltnerChannels(period, k, type = SIMPLE) of `symbol`'s bars."""
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
+        ind = indicators.KeltnerChannels(_indicator_name(symbol, f"KCH({period},{float(k)})", resolution), period, k,
+                                         moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def wilr(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.WilliamsPercentR(_indicator_name(symbol, f"WILR({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def logr(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.LogReturn(_indicator_name(symbol, f"LOGR({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def cci(self, symbol: Any, period: int, moving_average_type: Any = None, resolution: Any = None,
+            selector: Any = None) -> Any:
+        """CommodityChannelIndex(period, type = SIMPLE) of `symbol`'s bars."""
+        moving_average_type, resolution, selector = _type_or_resolution(moving_average_type, resolution, selector)
+        ind = indicators.CommodityChannelIndex(_indicator_name(symbol, f"CCI({period})", resolution), period,
+                                               moving_average_type)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def obv(self, symbol: Any, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.OnBalanceVolume(_indicator_name(symbol, "OBV", resolution))
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def ad(self, symbol: Any, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.AccumulationDistribution(_indicator_name(symbol, "AD", resolution))
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def cmo(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.ChandeMomentumOscillator(_indicator_name(symbol, f"CMO({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def mad(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.MeanAbsoluteDeviation(_indicator_name(symbol, f"MAD({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
     def b(self, target: Any, reference: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
-        """Beta(period) of `target` against `reference`, fed by the bars of both."""
+        """Beta(period) of `target` against `reference`, fed by the bars of both (never warmed up automatically:
+        the warm-up reads one symbol's history)."""
         target_symbol, reference_symbol = self._context._symbol(target), self._context._symbol(reference)
         name = f"B({period})" if resolution is None else f"B({period})_{Resolution(resolution)}"
         beta = indicators.Beta(name, target_symbol, reference_symbol, period)
         self._context.register_indicator(target_symbol, beta, resolution, selector)
-        return self._helper_indicator(beta, reference_symbol, resolution, selector)
+        self._context.register_indicator(reference_symbol, beta, resolution, selector)
+        return beta
 
     def arima(self, symbol: Any, ar_order: int, diff_order: int, ma_order: int, period: int, *args: Any,
               intercept: bool = True, resolution: Any = None, selector: Any = None) -> Any:
@@ -544,17 +617,54 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         return self._helper_indicator(ind, symbol, resolution, selector)
 
     def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
-        """Maximum(period) of `symbol`'s data: of the bars' highs unless a selector says otherwise."""
+        """Maximum(period) of `symbol`'s data: of the highs of trade bars unless a selector says otherwise."""
         ind = indicators.Maximum(_indicator_name(symbol, f"MAX({period})", resolution), period)
-        return self._helper_indicator(ind, symbol, resolution, selector or indicators.Field.HIGH)
+        return self._helper_indicator(ind, symbol, resolution, selector or self._trade_bar_field(symbol, "HIGH"))
 
     def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
-        """Minimum(period) of `symbol`'s data: of the bars' lows unless a selector says otherwise."""
+        """Minimum(period) of `symbol`'s data: of the lows of trade bars unless a selector says otherwise."""
         ind = indicators.Minimum(_indicator_name(symbol, f"MIN({period})", resolution), period)
-        return self._helper_indicator(ind, symbol, resolution, selector or indicators.Field.LOW)
+        return self._helper_indicator(ind, symbol, resolution, selector or self._trade_bar_field(symbol, "LOW"))
+
+    def _trade_bar_field(self, symbol: Any, field: str) -> Any:
+        """Field.<field> when `symbol`'s first subscription is trade bars, else None (the data's value), as LEAN's
+        MAX/MIN helpers choose their default selector."""
+        data_type = self._subscription_type(symbol)
+        return getattr(indicators.Field, field) if data_type is not None and issubclass(data_type, TradeBar) else None
+
+    def _subscription_type(self, symbol: Any) -> type | None:
+        """The data type of `symbol`'s first subscription (None when it has none)."""
+        key = self._context._symbol(symbol)
+        return next((config.type for config, _ in self._context.configs if config.symbol == key), None)
 
     def sum(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
         ind = indicators.Sum(_indicator_name(symbol, f"SUM({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def dema(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.DoubleExponentialMovingAverage(_indicator_name(symbol, f"DEMA({period})", resolution),
+                                                        period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def tema(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.TripleExponentialMovingAverage(_indicator_name(symbol, f"TEMA({period})", resolution),
+                                                        period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def trima(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.TriangularMovingAverage(_indicator_name(symbol, f"TRIMA({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def hma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.HullMovingAverage(_indicator_name(symbol, f"HMA({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def var(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.Variance(_indicator_name(symbol, f"VAR({period})", resolution), period)
+        return self._helper_indicator(ind, symbol, resolution, selector)
+
+    def wwma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        ind = indicators.WilderMovingAverage(_indicator_name(symbol, f"WWMA({period})", resolution), period)
         return self._helper_indicator(ind, symbol, resolution, selector)
 
     def lwma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
@@ -569,8 +679,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
             raise UnsupportedApiError("QCAlgorithm", "indicator_history(indicator, symbol, <timedelta or dates>)")
         warm_up = getattr(indicator, "warm_up_period", 0) or 0
         count = period + (warm_up - 1 if warm_up > 0 and period > 0 else 0)
-        data_type = indicators.history_data_type(self.securities[self._context._symbol(symbol)])
-        bars = self.history[data_type](symbol, count, resolution)
+        bars = self.history[self._subscription_type(symbol) or TradeBar](symbol, count, resolution)
         return indicators.indicator_history(indicator, bars, selector)
 
     def delay(self, period: int) -> Any:

@@ -1,5 +1,6 @@
 """Indicators of whole bars (LEAN's BarIndicator family): TrueRange, AverageTrueRange, Stochastic, AroonOscillator,
-AverageDirectionalIndex, Beta.
+AverageDirectionalIndex, Beta, DonchianChannel, KeltnerChannels, WilliamsPercentR, CommodityChannelIndex,
+OnBalanceVolume, AccumulationDistribution.
 
 They are updated with a bar (TradeBar, QuoteBar or anything with open/high/low/close and end_time), not a single
 value; the engine passes the bar itself, or what a selector returns for it.
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from .base import IndicatorBase, IndicatorDataPoint, _make_point, name_and_period
 from .moving_averages import MovingAverageType, Sum, WilderMovingAverage, as_indicator
 from .rolling_window import RollingWindow
-from .window_indicators import Identity, Maximum, Minimum
+from .window_indicators import Identity, Maximum, MeanAbsoluteDeviation, Minimum
 
 _UTC = ZoneInfo("UTC")
 _ONE_HOUR = timedelta(hours=1)
@@ -340,7 +341,7 @@ class Beta(BarIndicator):
             raise TypeError(f"Beta takes ([name,] target, reference, period), got {args!r}")
         target, reference, period = rest
         if period < 2:
-            raise ValueError(f"Period parameter for Beta indicator must be greater than 2 but was {period}.")
+            raise ValueError(f"Beta needs a period of at least 2 returns, got {period}")
         super().__init__(name if name is not None else f"B({period})")
         self.target, self.reference = target, reference
         self._inputs = {symbol: _SymbolInputs(_exchange_time_zone(symbol)) for symbol in (target, reference)}
@@ -419,3 +420,205 @@ def _beta(target: list[float], reference: list[float]) -> float:
     covariance = sum((t - mean_target) * (r - mean_reference)
                      for t, r in zip(target, reference, strict=True)) / (count - 1)
     return (covariance if covariance != 0 else 0.0) / (variance if variance != 0 else 1.0)
+
+
+def _name_and_periods(indicator: str, args: tuple[Any, ...], counts: tuple[int, ...]) -> tuple[str | None, list[Any]]:
+    """(name or None, the values after it) for LEAN's `([name,] values...)` constructors; checks the value count."""
+    name = args[0] if args and isinstance(args[0], str) else None
+    values = list(args[1:] if name is not None else args)
+    if len(values) not in counts:
+        raise TypeError(f"{indicator}: unexpected arguments {args!r}")
+    return name, values
+
+
+class DonchianChannel(BarIndicator):
+    """upper_band = highest high of `upper_period` bars, lower_band = lowest low of `lower_period` bars; the value
+    is their midpoint. Ready when both windows are full. `DonchianChannel([name,] period)` or
+    `DonchianChannel([name,] upper_period, lower_period)`."""
+
+    __slots__ = ("upper_band", "lower_band", "warm_up_period")
+
+    def __init__(self, *args: Any) -> None:
+        name, periods = _name_and_periods("DonchianChannel", args, (1, 2))
+        upper_period, lower_period = (periods[0], periods[0]) if len(periods) == 1 else periods
+        name = name if name is not None else f"DCH({upper_period},{lower_period})"
+        super().__init__(name)
+        self.upper_band = Maximum(f"{name}_UpperBand", upper_period)
+        self.lower_band = Minimum(f"{name}_LowerBand", lower_period)
+        self.warm_up_period = max(upper_period, lower_period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.upper_band.is_ready and self.lower_band.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        self.upper_band.update(_make_point(None, bar.end_time, float(bar.high)))
+        self.lower_band.update(_make_point(None, bar.end_time, float(bar.low)))
+        return (self.upper_band.current.value + self.lower_band.current.value) / 2
+
+    def _reset_state(self) -> None:
+        self.upper_band.reset()
+        self.lower_band.reset()
+
+
+class KeltnerChannels(BarIndicator):
+    """middle_band = moving average (simple by default) of the typical price (H + L + C)/3; upper/lower_band =
+    middle ± k·ATR(period, simple), 0 until the middle band is ready. The value is the middle band. Ready after
+    `period` bars. `KeltnerChannels([name,] period, k, moving_average_type=SIMPLE)`."""
+
+    __slots__ = ("average_true_range", "middle_band", "upper_band", "lower_band", "warm_up_period", "_k")
+
+    def __init__(self, *args: Any, moving_average_type: Any = None) -> None:
+        name, values = _name_and_periods("KeltnerChannels", args, (2, 3))
+        period, k = values[0], float(values[1])
+        if len(values) == 3:
+            moving_average_type = values[2]
+        if moving_average_type is None:
+            moving_average_type = MovingAverageType["SIMPLE"]
+        name = name if name is not None else f"KC({period},{k})"
+        super().__init__(name)
+        self._k = k
+        self.warm_up_period = period
+        self.average_true_range = AverageTrueRange(f"{name}_AverageTrueRange", period, MovingAverageType["SIMPLE"])
+        self.middle_band = as_indicator(moving_average_type, f"{name}_MiddleBand", period)
+        self.upper_band = _Component(f"{name}_UpperBand", lambda: self.middle_band.is_ready)
+        self.lower_band = _Component(f"{name}_LowerBand", lambda: self.middle_band.is_ready)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.middle_band.is_ready and self.average_true_range.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        time = bar.end_time
+        self.average_true_range.update(bar)
+        self.middle_band.update(_make_point(None, time, (float(bar.high) + float(bar.low) + float(bar.close)) / 3))
+        width = self._k * self.average_true_range.current.value if self.middle_band.is_ready else None
+        middle = self.middle_band.current.value
+        self.upper_band.update(_make_point(None, time, 0.0 if width is None else middle + width))
+        self.lower_band.update(_make_point(None, time, 0.0 if width is None else middle - width))
+        return middle
+
+    def _reset_state(self) -> None:
+        for indicator in (self.average_true_range, self.middle_band, self.upper_band, self.lower_band):
+            indicator.reset()
+
+
+class WilliamsPercentR(BarIndicator):
+    """%R = −100·(highest high − close)/(highest high − lowest low) over `period` bars; 0 before the window is full
+    and for a flat range. `WilliamsPercentR([name,] period)`."""
+
+    __slots__ = ("maximum", "minimum", "warm_up_period")
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("WILR({})", name, period)
+        super().__init__(name)
+        self.maximum = Maximum(f"{name}_Max", period)
+        self.minimum = Minimum(f"{name}_Min", period)
+        self.warm_up_period = period
+
+    @property
+    def is_ready(self) -> bool:
+        return self.maximum.is_ready and self.minimum.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        self.minimum.update(_make_point(None, bar.end_time, float(bar.low)))
+        self.maximum.update(_make_point(None, bar.end_time, float(bar.high)))
+        if not self.is_ready:
+            return 0.0
+        highest, lowest = self.maximum.current.value, self.minimum.current.value
+        return 0.0 if highest == lowest else -100.0 * (highest - float(bar.close)) / (highest - lowest)
+
+    def _reset_state(self) -> None:
+        self.maximum.reset()
+        self.minimum.reset()
+
+
+class CommodityChannelIndex(BarIndicator):
+    """CCI = (TP − MA(TP)) / (0.015·MAD(TP)) over `period` bars, TP = (H + L + C)/3, MA simple by default and MAD
+    the mean absolute deviation; 0 while the deviation is 0. `CommodityChannelIndex([name,] period, type=SIMPLE)`."""
+
+    __slots__ = ("moving_average_type", "typical_price_average", "typical_price_mean_deviation", "warm_up_period")
+
+    def __init__(self, *args: Any, moving_average_type: Any = None) -> None:
+        name, values = _name_and_periods("CommodityChannelIndex", args, (1, 2))
+        period = values[0]
+        if len(values) == 2:
+            moving_average_type = values[1]
+        if moving_average_type is None:
+            moving_average_type = MovingAverageType["SIMPLE"]
+        name = name if name is not None else f"CCI({period})"
+        super().__init__(name)
+        self.moving_average_type = MovingAverageType(moving_average_type)
+        self.warm_up_period = period
+        self.typical_price_average = as_indicator(moving_average_type, f"{name}_TypicalPriceAvg", period)
+        self.typical_price_mean_deviation = MeanAbsoluteDeviation(f"{name}_TypicalPriceMAD", period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.typical_price_average.is_ready and self.typical_price_mean_deviation.is_ready
+
+    def _compute_bar(self, bar: Any) -> float:
+        typical = (float(bar.high) + float(bar.low) + float(bar.close)) / 3
+        point = _make_point(None, bar.end_time, typical)
+        self.typical_price_average.update(point)
+        self.typical_price_mean_deviation.update(point)
+        scaled_deviation = 0.015 * self.typical_price_mean_deviation.current.value
+        if scaled_deviation == 0:
+            return 0.0
+        return (typical - self.typical_price_average.current.value) / scaled_deviation
+
+    def _reset_state(self) -> None:
+        self.typical_price_average.reset()
+        self.typical_price_mean_deviation.reset()
+
+
+class OnBalanceVolume(BarIndicator):
+    """OBV: the first bar's volume, then ± each bar's volume as its close rises/falls against the previous close
+    (unchanged on equal closes). Ready after one bar. `OnBalanceVolume([name])`."""
+
+    __slots__ = ("_previous_close",)
+
+    warm_up_period = 1
+
+    def __init__(self, name: str = "OBV") -> None:
+        super().__init__(name)
+        self._previous_close: float | None = None
+
+    @property
+    def is_ready(self) -> bool:
+        return self._previous_close is not None
+
+    def _compute_bar(self, bar: Any) -> float:
+        close, volume = float(bar.close), float(bar.volume)
+        previous = self._previous_close
+        self._previous_close = close
+        if previous is None:
+            return volume
+        if close > previous:
+            return self._current.value + volume
+        return self._current.value - volume if close < previous else self._current.value
+
+    def _reset_state(self) -> None:
+        self._previous_close = None
+
+
+class AccumulationDistribution(BarIndicator):
+    """A/D line: the running sum of ((C − L) − (H − C))/(H − L)·volume (0 for a bar without range). Ready after one
+    bar. `AccumulationDistribution([name])`."""
+
+    __slots__ = ()
+
+    warm_up_period = 1
+
+    def __init__(self, name: str = "AD") -> None:
+        super().__init__(name)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > 0
+
+    def _compute_bar(self, bar: Any) -> float:
+        high, low, close = float(bar.high), float(bar.low), float(bar.close)
+        spread = high - low
+        flow = ((close - low) - (high - close)) / spread * float(bar.volume) if spread > 0 else 0.0
+        return self._current.value + flow

@@ -12,20 +12,22 @@ from .base import IndicatorBase, IndicatorDataPoint
 from .field import update_indicator
 
 
-class IndicatorDataPoints(DualCase):
+class IndicatorDataPoints:
     """The values of an indicator and of its sub-indicators at one time: `point.current`, `point.upper_band`,
-    `point["upper_band"]`; `value` and `float(point)` are the indicator's own value."""
+    `point["upper_band"]` (PascalCase too); `value` and `float(point)` are the indicator's own value."""
 
     def __init__(self, end_time: datetime, values: dict[str, IndicatorDataPoint]) -> None:
         self.end_time = end_time
         self._values = values
 
     def __getattr__(self, name: str) -> Any:
+        snake = to_snake_case(name)
         values = self.__dict__.get("_values", {})
-        found = values.get(to_snake_case(name))
-        if found is None:
-            raise AttributeError(f"IndicatorDataPoints has no value named {name!r}; it has {sorted(values)}")
-        return found
+        if snake in values:
+            return values[snake]
+        if snake != name and not name.startswith("_"):
+            return getattr(self, snake)
+        raise AttributeError(f"IndicatorDataPoints has no value named {name!r}; it has {sorted(values)}")
 
     def __getitem__(self, name: str) -> IndicatorDataPoint | None:
         return self._values.get(to_snake_case(name))
@@ -138,11 +140,3 @@ def indicator_history(indicator: IndicatorBase, data: Iterable[Any], selector: A
         indicator.updated -= on_updated
     return IndicatorHistory(records, values_by_name)
 
-
-def history_data_type(security: Any) -> type:
-    """The bar type history requests for an indicator of `security`: quotes for forex and CFDs, else trades."""
-    from ..data.market import QuoteBar, TradeBar
-    from ..enums import SecurityType
-
-    quoted = (SecurityType["FOREX"], SecurityType["CFD"])
-    return QuoteBar if SecurityType(security.symbol.security_type) in quoted else TradeBar

@@ -1,5 +1,6 @@
 """Moving averages with LEAN's warm-up behaviour (Indicators/SimpleMovingAverage.cs, ExponentialMovingAverage.cs,
-WilderMovingAverage.cs, LinearWeightedMovingAverage.cs, Sum.cs) and MovingAverageType."""
+WilderMovingAverage.cs, LinearWeightedMovingAverage.cs, DoubleExponentialMovingAverage.cs,
+TripleExponentialMovingAverage.cs, TriangularMovingAverage.cs, HullMovingAverage.cs, Sum.cs) and MovingAverageType."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 from typing import Any
 
 from ..naming import UnsupportedApiError, lean_enum
-from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, name_and_period
+from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, _make_point, name_and_period
 
 MovingAverageType = lean_enum(
     "MovingAverageType",
@@ -160,11 +161,153 @@ class LinearWeightedMovingAverage(WindowIndicator):
         return numerator / self._denominator
 
 
+class DoubleExponentialMovingAverage(IndicatorBase):
+    """DEMA = (1 + v)·EMA₁ − v·EMA₂, EMA₂ being the EMA of EMA₁ (fed once EMA₁ is ready), v the volume factor
+    (1 by default); EMA₁ alone while it warms up. Ready after 2(period − 1) + 1 samples.
+    `DoubleExponentialMovingAverage([name,] period, volume_factor=1)`."""
+
+    __slots__ = ("period", "_volume_factor", "_ema1", "_ema2")
+
+    def __init__(self, name: Any = None, period: Any = None, volume_factor: float = 1.0) -> None:
+        if not isinstance(name, str) and name is not None:
+            name, period, volume_factor = None, name, (period if period is not None else volume_factor)
+        name, period = name_and_period("DEMA({})", name, period)
+        super().__init__(name)
+        self.period = period
+        self._volume_factor = float(volume_factor)
+        self._ema1 = ExponentialMovingAverage(f"{name}_1", period)
+        self._ema2 = ExponentialMovingAverage(f"{name}_2", period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > 2 * (self.period - 1)
+
+    @property
+    def warm_up_period(self) -> int:
+        return 1 + 2 * (self.period - 1)
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        if not self._ema1.update(point):
+            return self._ema1.current.value
+        self._ema2.update(self._ema1.current)
+        factor = self._volume_factor
+        return (factor + 1) * self._ema1.current.value - factor * self._ema2.current.value
+
+    def _reset_state(self) -> None:
+        self._ema1.reset()
+        self._ema2.reset()
+
+
+class TripleExponentialMovingAverage(IndicatorBase):
+    """TEMA = 3·EMA₁ − 3·EMA₂ + EMA₃ (each EMA of the previous one, fed once that one is ready); 0 until EMA₃ is
+    ready, after 3(period − 1) + 1 samples. `TripleExponentialMovingAverage([name,] period)`."""
+
+    __slots__ = ("period", "_emas")
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("TEMA({})", name, period)
+        super().__init__(name)
+        self.period = period
+        self._emas = tuple(ExponentialMovingAverage(f"{name}_{i}", period) for i in (1, 2, 3))
+
+    @property
+    def is_ready(self) -> bool:
+        return self._emas[2].is_ready
+
+    @property
+    def warm_up_period(self) -> int:
+        return 3 * (self.period - 1) + 1
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        ema1, ema2, ema3 = self._emas
+        ema1.update(point)
+        if ema1.is_ready:
+            ema2.update(ema1.current)
+        if ema2.is_ready:
+            ema3.update(ema2.current)
+        if not self.is_ready:
+            return 0.0
+        return 3 * ema1.current.value - 3 * ema2.current.value + ema3.current.value
+
+    def _reset_state(self) -> None:
+        for ema in self._emas:
+            ema.reset()
+
+
+class TriangularMovingAverage(IndicatorBase):
+    """TRIMA = SMA of an SMA: periods ⌈n/2⌉ and ⌈n/2⌉ for odd n, n/2 and n/2 + 1 for even n (the inner SMA's
+    running value feeds the outer from the first sample). Ready after n samples. `TriangularMovingAverage([name,] n)`."""
+
+    __slots__ = ("period", "_inner", "_outer")
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("TRIMA({})", name, period)
+        super().__init__(name)
+        self.period = period
+        half = period // 2 if period % 2 == 0 else (period + 1) // 2
+        self._inner = SimpleMovingAverage(f"{name}_1", half)
+        self._outer = SimpleMovingAverage(f"{name}_2", half + 1 if period % 2 == 0 else half)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self.period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self.period
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        self._inner.update(point)
+        self._outer.update(self._inner.current)
+        return self._outer.current.value
+
+    def _reset_state(self) -> None:
+        self._inner.reset()
+        self._outer.reset()
+
+
+class HullMovingAverage(IndicatorBase):
+    """HMA = LWMA over k = round(√n) of 2·LWMA(round(n/2)) − LWMA(n) (fed once both are ready; rounding half to
+    even). Ready with the outer LWMA, after n + k − 1 samples; 0 before. `HullMovingAverage([name,] n)`, n ≥ 2."""
+
+    __slots__ = ("period", "warm_up_period", "_fast", "_slow", "_hull")
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("HMA({})", name, period)
+        if not isinstance(period, int) or period < 2:
+            raise ValueError(f"{name}: the Hull moving average needs a period of at least 2, got {period!r}")
+        super().__init__(name)
+        self.period = period
+        self._slow = LinearWeightedMovingAverage(period)
+        self._fast = LinearWeightedMovingAverage(round(period / 2))
+        k = round(math.sqrt(period))
+        self._hull = LinearWeightedMovingAverage(k)
+        self.warm_up_period = period + k - 1
+
+    @property
+    def is_ready(self) -> bool:
+        return self._hull.is_ready
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        fast_ready = self._fast.update(point)
+        if self._slow.update(point) and fast_ready:
+            self._hull.update(_make_point(None, point.time, 2 * self._fast.current.value - self._slow.current.value))
+        return self._hull.current.value
+
+    def _reset_state(self) -> None:
+        for average in (self._fast, self._slow, self._hull):
+            average.reset()
+
+
 _MOVING_AVERAGES: dict[Any, type[IndicatorBase]] = {
     MovingAverageType["SIMPLE"]: SimpleMovingAverage,
     MovingAverageType["EXPONENTIAL"]: ExponentialMovingAverage,
     MovingAverageType["WILDERS"]: WilderMovingAverage,
     MovingAverageType["LINEAR_WEIGHTED_MOVING_AVERAGE"]: LinearWeightedMovingAverage,
+    MovingAverageType["DOUBLE_EXPONENTIAL"]: DoubleExponentialMovingAverage,
+    MovingAverageType["TRIPLE_EXPONENTIAL"]: TripleExponentialMovingAverage,
+    MovingAverageType["TRIANGULAR"]: TriangularMovingAverage,
+    MovingAverageType["HULL"]: HullMovingAverage,
 }
 
 

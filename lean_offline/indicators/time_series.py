@@ -73,11 +73,11 @@ class AutoRegressiveIntegratedMovingAverage(IndicatorBase):
                             f"period[, intercept]), got {args!r}")
         ar_order, diff_order, ma_order, period = values
         if ar_order < 0 or ma_order < 0:
-            raise ValueError("AR/MA orders cannot be negative.")
+            raise ValueError(f"ARIMA: negative order (p={ar_order}, q={ma_order})")
         if ar_order == 0:
-            raise ValueError("arOrder (p) must be greater than zero for all currently available fitting methods.")
+            raise ValueError("ARIMA: the AR order p must be at least 1 (the fit starts from an autoregression)")
         if period < max(ar_order, ma_order):
-            raise ValueError("Period must exceed both arOrder and maOrder")
+            raise ValueError(f"ARIMA: period {period} is shorter than the AR or MA order")
         if 0 < ma_order < ar_order:
             raise ValueError(f"ARIMA({ar_order},{diff_order},{ma_order}): an MA order below the AR order is not "
                              "supported (LEAN's moving-average step reads past the lagged values and fails)")

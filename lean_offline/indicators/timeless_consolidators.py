@@ -1,5 +1,6 @@
 """Consolidators whose bars close on price movement rather than time (Common/Data/Consolidators/
-BaseTimelessConsolidator.cs, ClassicRenkoConsolidator.cs, RangeConsolidator.cs, ClassicRangeConsolidator.cs;
+BaseTimelessConsolidator.cs, ClassicRenkoConsolidator.cs, RenkoConsolidator.cs, RangeConsolidator.cs,
+ClassicRangeConsolidator.cs;
 Common/Data/Market/RenkoBar.cs, RangeBar.cs).
 
 Each input gives a value (`selector`, default the data's `value`) and a volume (`volume_selector`, default a bar's
@@ -71,6 +72,24 @@ class RenkoBar(TradeBar):
         self.high = max(self.high, self.close)
         self.low = min(self.low, self.close)
         return self.is_closed
+
+
+def wicked_renko_bar(symbol: Any, start: datetime, end_time: datetime, brick_size: float, open: float, high: float,
+                     low: float, close: float) -> RenkoBar:
+    """A finished "wicked" Renko brick (its wicks are the extremes seen while it formed; no volume)."""
+    bar = RenkoBar(symbol, start, brick_size, open, 0.0)
+    bar.end_time, bar.high, bar.low, bar.close = end_time, high, low, close
+    bar.is_closed = True
+    bar.type = RenkoType["WICKED"]
+    return bar
+
+
+def closest_multiple(price: float, step: float) -> float:
+    """The multiple of `step` nearest to `price` (halves to the even multiple)."""
+    if step <= 0:
+        raise ValueError(f"the brick size must be positive, got {step}")
+    floor = math.floor(price / step)
+    return step * (floor + round((price - step * floor) / step))
 
 
 class RangeBar(TradeBar):
@@ -180,6 +199,92 @@ class ClassicRenkoConsolidator(_TimelessConsolidator):
     def reset(self) -> None:
         super().reset()
         self._last_close = None
+
+
+class RenkoConsolidator(ConsolidatorBase):
+    """"Wicked" Renko bricks of `bar_size` on each input's value: the first value, rounded to the nearest multiple
+    of `bar_size`, opens the first brick; a brick closes once the value passes open ± bar_size (several bricks may
+    close on one input), keeping the highs/lows seen meanwhile as wicks. A move against the last brick's direction
+    closes a reversal brick only beyond that brick's open ∓ bar_size. `RenkoConsolidator(bar_size)`."""
+
+    __slots__ = ("bar_size", "_started", "_last", "_open_time", "_close_time", "_open", "_high", "_low", "_close")
+
+    def __init__(self, bar_size: float) -> None:
+        if not bar_size > 0:
+            raise ValueError(f"RenkoConsolidator: bar_size must be positive, got {bar_size!r}")
+        super().__init__()
+        self.bar_size = float(bar_size)
+        self._started = False
+        self._last: RenkoBar | None = None
+        self._open_time = self._close_time = datetime.min
+        self._open = self._high = self._low = self._close = 0.0
+
+    @property
+    def type(self) -> Any:
+        return RenkoType["WICKED"]
+
+    @property
+    def working_data(self) -> Any:
+        return self.consolidated
+
+    def update(self, data: Any) -> None:
+        rate = float(data.value)
+        if not self._started:
+            self._started = True
+            rate = closest_multiple(rate, self.bar_size)
+            self._open_time = self._close_time = data.time
+            self._open = self._high = self._low = self._close = rate
+            return
+        self._close_time = data.time
+        self._high, self._low, self._close = max(self._high, rate), min(self._low, rate), rate
+        last = self._last
+        if rate > self._open:
+            if last is not None and last.direction != BarDirection["RISING"]:
+                limit = last.open + self.bar_size
+                if rate <= limit:
+                    return
+                self._close_brick(data.symbol, last.open, limit, self._low, limit)
+                self._low = limit
+            self._bricks(data.symbol, rising=True)
+        elif rate < self._open:
+            if last is not None and last.direction != BarDirection["FALLING"]:
+                limit = last.open - self.bar_size
+                if rate >= limit:
+                    return
+                self._close_brick(data.symbol, last.open, self._high, limit, limit)
+                self._high = limit
+            self._bricks(data.symbol, rising=False)
+
+    def _bricks(self, symbol: Any, rising: bool) -> None:
+        """Close every whole brick between the open and the current rate."""
+        size = self.bar_size
+        while (self._close > self._open + size) if rising else (self._close < self._open - size):
+            limit = self._open + size if rising else self._open - size
+            if rising:
+                self._close_brick(symbol, self._open, limit, self._low, limit)
+                self._low = limit
+            else:
+                self._close_brick(symbol, self._open, self._high, limit, limit)
+                self._high = limit
+
+    def _close_brick(self, symbol: Any, open_: float, high: float, low: float, close: float) -> None:
+        brick = wicked_renko_bar(symbol, self._open_time, self._close_time, self.bar_size, open_, high, low, close)
+        self._last = brick
+        self._open_time, self._open = self._close_time, close
+        self._emit(brick)
+
+    def scan(self, current_local_time: datetime) -> None:
+        """Time never closes a brick."""
+
+    def reset(self) -> None:
+        super().reset()
+        self._started = False
+        self._last = None
+        self._open_time = self._close_time = datetime.min
+        self._open = self._high = self._low = self._close = 0.0
+
+
+WickedRenkoConsolidator = RenkoConsolidator
 
 
 class RangeConsolidator(_TimelessConsolidator):

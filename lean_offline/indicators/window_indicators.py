@@ -1,5 +1,5 @@
 """Window indicators with LEAN's warm-up outputs: Identity, Delay, Momentum, RateOfChange(Percent), MomentumPercent,
-Variance, StandardDeviation, Maximum, Minimum, ConstantIndicator (Indicators/*.cs of the same names)."""
+LogReturn, MeanAbsoluteDeviation, ChandeMomentumOscillator, Variance, StandardDeviation, Maximum, Minimum, ConstantIndicator (Indicators/*.cs of the same names)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from .base import IndicatorBase, IndicatorDataPoint, WindowIndicator, _make_point, name_and_period
+from .moving_averages import SimpleMovingAverage
 
 
 class Identity(IndicatorBase):
@@ -105,6 +106,96 @@ class MomentumPercent(RateOfChangePercent):
 
     __slots__ = ()
     _default_name = "MOMP({})"
+
+
+class LogReturn(LaggedWindowIndicator):
+    """value_t = ln(x_t / x_{t−p}) (the first input as the base until p+1 samples were seen); 0 when the ratio's
+    logarithm is infinite (a zero base counts as a zero ratio). Ready after p samples, unlike Momentum/ROC."""
+
+    __slots__ = ()
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period("LOGR({})", name, period))
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self._period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._period
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        base = self._push_lagged(point.value)
+        ratio = point.value / base if base != 0 else 0.0
+        return math.log(ratio) if ratio > 0 else 0.0
+
+
+class MeanAbsoluteDeviation(WindowIndicator):
+    """Mean of |x − mean| over the last n = min(p, samples) inputs (the mean being the running SMA, `mean`); 0 for
+    the first sample. Ready after p samples. `MeanAbsoluteDeviation([name,] period)`."""
+
+    __slots__ = ("mean",)
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        name, period = name_and_period("MAD({})", name, period)
+        super().__init__(name, period)
+        self.mean = SimpleMovingAverage(f"{name}_Mean", period)
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        self._push(point.value)
+        self.mean.update(point)
+        if self.samples < 2:
+            return 0.0
+        mean = self.mean.current.value
+        return math.fsum(abs(value - mean) for value in self._inputs) / len(self._inputs)
+
+    def _reset_state(self) -> None:
+        self.mean.reset()
+
+
+class ChandeMomentumOscillator(WindowIndicator):
+    """CMO = 100·(G − L)/(G + L) with G, L Wilder-style running averages of gains and losses: the sums of the
+    first p changes, then G ← (G·(p − 1) + gain)/p (likewise L); 0 until p + 1 samples and when G + L = 0.
+    `ChandeMomentumOscillator([name,] period)`."""
+
+    __slots__ = ("_previous", "_gain", "_loss")
+
+    def __init__(self, name: Any = None, period: int | None = None) -> None:
+        super().__init__(*name_and_period("CMO({})", name, period))
+        self._previous = self._gain = self._loss = 0.0
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples > self._period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._period + 1
+
+    def _compute(self, point: IndicatorDataPoint) -> float:
+        if self.samples == 1:
+            self._previous = point.value
+            return 0.0
+        change = point.value - self._previous
+        self._previous = point.value
+        period = self._period
+        if self.samples > period + 1:
+            self._gain *= period - 1
+            self._loss *= period - 1
+        if change < 0:
+            self._loss -= change
+        else:
+            self._gain += change
+        if not self.is_ready:
+            return 0.0
+        self._gain /= period
+        self._loss /= period
+        total = self._gain + self._loss
+        return 100.0 * (self._gain - self._loss) / total if total != 0 else 0.0
+
+    def _reset_state(self) -> None:
+        self._previous = self._gain = self._loss = 0.0
 
 
 class Variance(WindowIndicator):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -162,7 +162,7 @@ def test_macd_simple_type_and_keywords() -> None:
     with pytest.raises(ValueError, match="fastPeriod must be less than slowPeriod"):
         MovingAverageConvergenceDivergence(5, 5, 2)
     with pytest.raises(UnsupportedApiError):
-        MovingAverageConvergenceDivergence(3, 5, 2, MovingAverageType.HULL)
+        MovingAverageConvergenceDivergence(3, 5, 2, MovingAverageType.KAMA)
 
 
 # -- window indicators -------------------------------------------------------------------------------------------

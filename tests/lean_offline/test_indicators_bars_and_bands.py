@@ -1,4 +1,4 @@
-"""RSI, Bollinger Bands, True Range, ATR, Stochastic and indicator histories against pandas references."""
+"""Bar indicators, RSI, Bollinger and Keltner bands, Donchian, LogReturn and indicator histories against pandas."""
 
 from __future__ import annotations
 
@@ -14,16 +14,25 @@ from lean_offline.data.market import TradeBar
 from lean_offline.data.symbol import Symbol
 from lean_offline.enums import SecurityType
 from lean_offline.indicators import (
+    AccumulationDistribution,
     AroonOscillator,
     AverageDirectionalIndex,
     AverageTrueRange,
     Beta,
     BollingerBands,
+    ChandeMomentumOscillator,
+    CommodityChannelIndex,
+    DonchianChannel,
     Field,
+    KeltnerChannels,
+    LogReturn,
+    MeanAbsoluteDeviation,
     MovingAverageType,
+    OnBalanceVolume,
     RelativeStrengthIndex,
     Stochastic,
     TrueRange,
+    WilliamsPercentR,
     indicator_history,
     update_indicator,
 )
@@ -200,7 +209,8 @@ def test_indicator_history_records_period_ready_values(period: int, extra: int) 
     assert [point.value for point in middle] == pytest.approx(list(expected_middle), rel=1e-12)
     assert [point.value for point in history.current] == pytest.approx(list(highs.iloc[period - 1:]))
     first = next(iter(history))
-    assert first["upper_band"] is first.upper_band and first.end_time == bars[period - 1].end_time
+    assert first["upper_band"] is first.upper_band is first.UpperBand
+    assert first.end_time == first.EndTime == bars[period - 1].end_time and float(first) == first.current.value
     assert list(history.data_frame.columns) == ["standard_deviation", "middle_band", "upper_band", "lower_band",
                                                 "band_width", "percent_b", "price", "current"]
 
@@ -281,5 +291,98 @@ def test_beta_matches_numpy_on_aligned_returns() -> None:
         if beta.is_ready:
             t, r = target_returns[i - period + 1:i + 1], reference_returns[i - period + 1:i + 1]
             assert beta.current.value == pytest.approx(np.cov(t, r)[0, 1] / np.var(r, ddof=1), rel=1e-9)
-    with pytest.raises(ValueError, match="greater than 2"):
+    with pytest.raises(ValueError, match="at least 2"):
         Beta(aapl, spy, 1)
+
+
+def true_range_series(data: pd.DataFrame) -> pd.Series:
+    previous_close = data["close"].shift()
+    true_range = pd.concat([data["high"] - data["low"], (previous_close - data["high"]).abs(),
+                            (previous_close - data["low"]).abs()], axis=1).max(axis=1)
+    true_range.iloc[0] = data["high"].iloc[0] - data["low"].iloc[0]
+    return true_range
+
+
+def test_donchian_keltner_and_williams_match_pandas_rolling_windows() -> None:
+    bars = random_bars(50, 15)
+    data = frame(bars)
+    upper, lower = data["high"].rolling(12).max(), data["low"].rolling(8).min()
+    typical = (data["high"] + data["low"] + data["close"]) / 3
+    middle, atr = typical.rolling(10).mean(), true_range_series(data).rolling(10).mean()
+    highest, lowest = data["high"].rolling(9).max(), data["low"].rolling(9).min()
+    williams = -100 * (highest - data["close"]) / (highest - lowest)
+    donchian, keltner, wilr = DonchianChannel(12, 8), KeltnerChannels(10, 1.5), WilliamsPercentR(9)
+    for i, bar in enumerate(bars):
+        for indicator in (donchian, keltner, wilr):
+            indicator.update(bar)
+        assert donchian.is_ready == (i + 1 >= 12) and keltner.is_ready == (i + 1 >= 10) and wilr.is_ready == (i >= 8)
+        if donchian.is_ready:
+            assert donchian.current.value == pytest.approx((upper[i] + lower[i]) / 2, rel=1e-12)
+        if keltner.is_ready:
+            assert keltner.current.value == pytest.approx(middle[i], rel=1e-12)
+            assert keltner.upper_band.current.value == pytest.approx(middle[i] + 1.5 * atr[i], rel=1e-9)
+            assert keltner.lower_band.current.value == pytest.approx(middle[i] - 1.5 * atr[i], rel=1e-9)
+        else:
+            assert keltner.upper_band.current.value == 0.0
+        assert wilr.current.value == pytest.approx(williams[i] if wilr.is_ready else 0.0, rel=1e-12)
+
+
+def test_log_return_is_ready_after_period_samples() -> None:
+    closes = frame(random_bars(30, 16))["close"]
+    expected = np.log(closes / closes.shift(5))
+    logr = LogReturn(5)
+    for i, close in enumerate(closes):
+        logr.update(START + i * DAY, close)
+        assert logr.is_ready == (i + 1 >= 5)
+        base = closes[i - 5] if i >= 5 else closes[0]
+        assert logr.current.value == pytest.approx(np.log(close / base), rel=1e-12, abs=1e-15)
+        if i >= 5:
+            assert logr.current.value == pytest.approx(expected[i], rel=1e-12)
+
+
+def test_cci_and_mean_absolute_deviation_match_pandas() -> None:
+    bars = random_bars(40, 17)
+    data = frame(bars)
+    typical = (data["high"] + data["low"] + data["close"]) / 3
+    mad = typical.rolling(10, min_periods=1).apply(lambda window: np.mean(np.abs(window - window.mean())), raw=True)
+    cci_expected = (typical - typical.rolling(10).mean()) / (0.015 * mad)
+    cci, deviation = CommodityChannelIndex(10), MeanAbsoluteDeviation(10)
+    for i, bar in enumerate(bars):
+        cci.update(bar)
+        deviation.update(bar.end_time, typical[i])
+        assert deviation.current.value == pytest.approx(mad[i], rel=1e-9, abs=1e-12)
+        assert cci.is_ready == deviation.is_ready == (i + 1 >= 10)
+        if cci.is_ready:
+            assert cci.current.value == pytest.approx(cci_expected[i], rel=1e-9)
+
+
+def test_obv_and_accumulation_distribution_match_cumulative_sums() -> None:
+    rng = np.random.default_rng(18)
+    bars = random_bars(30, 18)
+    for bar in bars:
+        bar.volume = float(rng.integers(1, 10_000))
+    bars[5].value = bars[4].close  # an unchanged close leaves OBV where it was
+    data = frame(bars)
+    volume = pd.Series([bar.volume for bar in bars])
+    signed = np.sign(data["close"].diff()).fillna(1.0) * volume
+    multiplier = ((data["close"] - data["low"]) - (data["high"] - data["close"])) / (data["high"] - data["low"])
+    obv, ad = OnBalanceVolume(), AccumulationDistribution()
+    for i, bar in enumerate(bars):
+        obv.update(bar)
+        ad.update(bar)
+        assert obv.current.value == pytest.approx(signed.iloc[:i + 1].sum())
+        assert ad.current.value == pytest.approx((multiplier * volume).iloc[:i + 1].sum(), rel=1e-9)
+    assert obv.is_ready and ad.is_ready
+
+
+def test_cmo_uses_wilder_averaged_gains_and_losses() -> None:
+    period = 9
+    closes = frame(random_bars(50, 19))["close"]
+    change = closes.diff().iloc[1:].reset_index(drop=True)
+    gain, loss = wilder(change.clip(lower=0), period), wilder((-change).clip(lower=0), period)
+    expected = 100 * (gain - loss) / (gain + loss)
+    cmo = ChandeMomentumOscillator(period)
+    for i, close in enumerate(closes):
+        cmo.update(START + i * DAY, close)
+        assert cmo.is_ready == (i + 1 > period)
+        assert cmo.current.value == pytest.approx(expected[i - 1] if cmo.is_ready else 0.0, rel=1e-9)

@@ -17,6 +17,8 @@ from lean_offline.indicators import (
     ClassicRangeConsolidator,
     ClassicRenkoConsolidator,
     RangeConsolidator,
+    RenkoConsolidator,
+    RenkoType,
 )
 
 START = datetime(2021, 3, 1)
@@ -83,3 +85,24 @@ def test_classic_range_consolidator_reopens_at_the_breaking_value(
     assert (consolidator.working_data.open, consolidator.working_data.low) == (103.6, 103.0)
     with pytest.raises(ValueError, match="range"):
         RangeConsolidator(0)
+
+
+def test_wicked_renko_bricks_keep_wicks_and_need_two_bricks_to_reverse() -> None:
+    # first value 10.2 rounds to 10; 11.5 closes 10→11; 12.3 closes 11→12 (the 11.5 high is not a wick of a rising
+    # brick, whose high is its close); 10.5 is not below 11 − 1 = 10, the reversal limit; 9.8 closes a falling
+    # brick from the last brick's open 11 down to 10, with the 12.3 high as its upper wick
+    emitted = collect(RenkoConsolidator(1.0), bars([10.2, 11.5, 12.3, 10.5, 9.8]))
+    assert [(b.open, b.high, b.low, b.close) for b in emitted] == [
+        (10.0, 11.0, 10.0, 11.0), (11.0, 12.0, 11.0, 12.0), (11.0, 12.3, 10.0, 10.0)]
+    assert [b.direction for b in emitted] == [BarDirection["RISING"], BarDirection["RISING"], BarDirection["FALLING"]]
+    assert all(b.type == RenkoType["WICKED"] and b.volume == 0 for b in emitted)
+    assert emitted[0].time == START and emitted[0].end_time == START + timedelta(days=1)
+
+
+def test_wicked_renko_closes_several_bricks_on_one_jump() -> None:
+    renko = RenkoConsolidator(0.5)
+    emitted = collect(renko, bars([100.1, 101.8]))  # 100.1 → 100.0; 101.8 passes 100.5, 101.0 and 101.5
+    assert [(b.open, b.close) for b in emitted] == [(100.0, 100.5), (100.5, 101.0), (101.0, 101.5)]
+    assert renko.working_data is emitted[-1]
+    with pytest.raises(ValueError, match="bar_size"):
+        RenkoConsolidator(0)
