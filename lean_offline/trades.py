@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import math
 import uuid
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Any
+
+import numpy as np
 
 from .enums import DataNormalizationMode, SecurityType
 from .naming import DualCase, lean_enum
@@ -156,7 +159,9 @@ class _Fill:
 @dataclass(eq=False)
 class _OpenTrade:
     """FillToFill: one open entry with its running drawdown. The best price seen (start: the entry) and the pair of
-    prices of the largest giveback are kept as engine floats and converted once, when the trade closes."""
+    prices of the largest giveback are kept as engine floats and converted once, when the trade closes. They are
+    brought up to date lazily (`settle`) from the position's price path: `settled` is the absolute index of the
+    first observation not yet folded in."""
 
     entry_time: datetime
     entry_price: Decimal
@@ -165,22 +170,29 @@ class _OpenTrade:
     total_fees: Decimal
     order_ids: set[int]
     best_price: float
+    settled: int = 0
     drawdown: float = 0.0
     drawdown_prices: tuple[float, float] | None = None
 
-    def observe(self, price: float) -> None:
-        """LEAN's TradeState.UpdateDrawdown with profit = sign × (price − entry): a new best price, or a giveback
-        sign × (best − price) that may be the largest so far."""
-        if (price < self.best_price) if self.sign > 0 else (price > self.best_price):
-            giveback = (self.best_price - price) * self.sign
-            if giveback > self.drawdown:
-                self.drawdown = giveback
-                self.drawdown_prices = (self.best_price, price)
-        else:
-            self.best_price = price
+    def settle(self, prices: np.ndarray) -> None:
+        """Fold in the observations `prices` (those from `settled` on), as LEAN's TradeState.UpdateDrawdown does
+        one price at a time with profit = sign × (price − entry): a price past the best becomes the best; otherwise
+        the giveback sign × (best − price) may be the largest so far (the first largest is kept)."""
+        if not len(prices):
+            return
+        self.settled += len(prices)
+        accumulate = np.maximum.accumulate if self.sign > 0 else np.minimum.accumulate
+        running_best = accumulate(np.concatenate(([self.best_price], prices)))
+        best_before = running_best[:-1]
+        givebacks = (best_before - prices) * self.sign
+        largest = int(np.argmax(givebacks))
+        if givebacks[largest] > self.drawdown:
+            self.drawdown = float(givebacks[largest])
+            self.drawdown_prices = (float(best_before[largest]), float(prices[largest]))
+        self.best_price = float(running_best[-1])
 
     def rescale(self, factor: float, exact: Decimal) -> None:
-        """A split: quantity ÷ factor, prices × factor."""
+        """A split: quantity ÷ factor, prices × factor (the trade must be settled first)."""
         self.quantity /= exact
         self.entry_price *= exact
         self.best_price *= factor
@@ -198,21 +210,41 @@ class _OpenTrade:
 @dataclass(eq=False)
 class _Position:
     """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and the
-    price range since the position opened (engine floats)."""
+    price range since the position opened (engine floats). With FillToFill trades open, every observed price is
+    also appended to `path` (observation number `path_start` first) for the trades' lazy drawdowns: one append per
+    price instead of one update per open trade."""
 
     min_price: float
     max_price: float
     open_trades: list[_OpenTrade] = field(default_factory=list)
     fills: list[_Fill] = field(default_factory=list)
     total_fees: Decimal = _ZERO
+    path: array[float] = field(default_factory=lambda: array("d"))
+    path_start: int = 0
 
     def observe(self, price: float) -> None:
         if price > self.max_price:
             self.max_price = price
         elif price < self.min_price:
             self.min_price = price
-        for trade in self.open_trades:
-            trade.observe(price)
+        if self.open_trades:
+            self.path.append(price)
+
+    @property
+    def observations(self) -> int:
+        """The absolute index the next observed price will have."""
+        return self.path_start + len(self.path)
+
+    def settle(self, trade: _OpenTrade) -> None:
+        prices = np.frombuffer(self.path, dtype=np.float64)
+        trade.settle(prices[trade.settled - self.path_start:])
+
+    def forget_settled_path(self) -> None:
+        """Drop the observations every open trade has folded in already."""
+        keep_from = min((trade.settled for trade in self.open_trades), default=self.observations)
+        if keep_from > self.path_start:
+            del self.path[:keep_from - self.path_start]
+            self.path_start = keep_from
 
 
 @dataclass(frozen=True)
@@ -283,7 +315,9 @@ class TradeBuilder(DualCase):
             position.min_price *= factor
             position.max_price *= factor
             for trade in position.open_trades:
+                position.settle(trade)
                 trade.rescale(factor, exact)
+            position.forget_settled_path()
             for pending in position.fills:
                 pending.quantity /= exact
                 pending.price *= exact
@@ -328,7 +362,7 @@ class TradeBuilder(DualCase):
         lifo = self.matching_method == FillMatchingMethod.LIFO
         index = len(position.open_trades) - 1 if lifo else 0
         if _sign(fill.quantity) == position.open_trades[index].sign:
-            position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee))
+            position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee, position.observations))
             return
         executed = _ZERO  # signed quantity of the open trades closed so far (opposite to the fill)
         fee_assigned = False
@@ -351,20 +385,22 @@ class TradeBuilder(DualCase):
         if abs(executed) == fill.absolute_quantity and not position.open_trades:
             del self._positions[fill.symbol]
         elif abs(executed) < fill.absolute_quantity:
-            position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO)]
+            position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO, position.observations)]
             position.min_price = position.max_price = fill.price_float
+        position.forget_settled_path()
 
     @staticmethod
-    def _open_trade(fill: _FillValues, quantity: Decimal, fees: Decimal) -> _OpenTrade:
+    def _open_trade(fill: _FillValues, quantity: Decimal, fees: Decimal, observations: int = 0) -> _OpenTrade:
         return _OpenTrade(entry_time=fill.utc_time, entry_price=fill.price, sign=_sign(quantity),
                           quantity=abs(quantity), total_fees=fees, order_ids={fill.order_id},
-                          best_price=fill.price_float)
+                          best_price=fill.price_float, settled=observations)
 
     def _close_open_trade(self, position: _Position, trade: _OpenTrade, quantity: Decimal, fees: Decimal,
                           fill: _FillValues) -> None:
         """Close ``quantity`` of an open FillToFill trade at the fill: P&L, MAE = worst excursion of the position's
         price range from the entry, MFE = best one, end-trade drawdown = largest giveback, all × quantity × scale."""
         scaled = quantity * fill.scale
+        position.settle(trade)
         low, high = to_decimal(position.min_price), to_decimal(position.max_price)
         worst, best = (low, high) if trade.sign > 0 else (high, low)
         self._add_trade(Trade(
