@@ -508,8 +508,10 @@ def _trade_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], end
     new = object.__new__
     is_quote_file = values.shape[1] == _QUOTE_COLUMNS - 1
     volumes = [0.0] * len(times) if is_quote_file else values[:, 4].tolist()
-    for time, end, end_utc, (open_, high, low, close), volume in zip(
-            times, ends, ends_utc, values[:, :4].tolist(), volumes, strict=True):
+    # column lists, not row lists: no per-row list to build and unpack
+    opens, highs, lows, closes = (values[:, column].tolist() for column in range(4))
+    for time, end, end_utc, open_, high, low, close, volume in zip(
+            times, ends, ends_utc, opens, highs, lows, closes, volumes, strict=True):
         bar = new(TradeBar)
         bar.symbol = symbol
         bar.time = time

@@ -152,17 +152,16 @@ class BacktestLoop:
         consolidate = context.consolidation_handlers
         on_data = self.callbacks.on_data
         first_utc = context.first_utc
-        # per subscription, looked up once: the security's update and whether its points reach the algorithm
-        feeds = {id(sub): (sub.security.update, not sub.config.is_internal_feed, sub.security)
-                 for sub in context.subscriptions}
+        # per subscription index, looked up once: the cache that takes its points and whether they reach the algorithm
+        feeds = [(sub.security.cache, not sub.config.is_internal_feed, sub.security) for sub in context.subscriptions]
         observe_trade_price = context.trade_builder.observe_security
         data_points = 0
         try:
             for slice_utc, members in merge_slices(context.subscriptions):
                 if slice_utc < first_utc:
                     # the benchmark feed starts a bar early (internal data only): prices, no time step
-                    for subscription, point in members:
-                        subscription.security.update(point)
+                    for _, index, point in members:
+                        feeds[index][2].update(point)
                     data_points += len(members)
                     continue
                 if slice_utc > schedule.next_due_utc:
@@ -171,11 +170,12 @@ class BacktestLoop:
                 if algorithm.is_warming_up and slice_utc >= start_utc:
                     self._finish_warm_up()
                 user_points = []
-                for subscription, point in members:
-                    update, is_user_feed, security = feeds[id(subscription)]
+                for _, index, point in members:
+                    cache, is_user_feed, security = feeds[index]
                     if not point.is_fill_forward and point.data_type is not _AUXILIARY:
-                        update(point)
-                        if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
+                        cache.add_data(point)
+                        # only held securities have trades to move; the benchmark's own feed moves none
+                        if is_user_feed and cache.is_valued:
                             observe_trade_price(security)
                     if is_user_feed:
                         user_points.append(point)

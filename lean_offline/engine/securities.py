@@ -168,12 +168,12 @@ class SecurityCache(DualCase):
         self._by_type: dict[type, BaseData] = {}
         self._last_quote_bar_end: datetime | None = None
         self._last_ohlc_end: datetime | None = None
-        self._valued = False
+        self.is_valued = False
 
     def set_valued(self, valued: bool) -> None:
         """Engine use: whether a position makes this price part of portfolio values, so that price changes must
         advance VALUATION_VERSION (prices of securities not held leave cached portfolio values valid)."""
-        self._valued = valued
+        self.is_valued = valued
 
     def add_data(self, data: BaseData) -> None:
         """Store a data point and update prices (skipped entirely for fill-forward points)."""
@@ -184,13 +184,13 @@ class SecurityCache(DualCase):
             kind = _data_kind(kind)
         self._by_type[kind] = data
         end_time = data.end_time
-        if self._last_data is None or self._last_quote_bar_end != end_time or kind is not TradeBar:
+        if kind is not TradeBar or self._last_quote_bar_end != end_time or self._last_data is None:
             self._last_data = data
         if kind is TradeBar:
             bar: Any = data
             if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
                 self._last_ohlc_end = end_time
-                self._set_ohlc(bar.open, bar.high, bar.low, bar.close)
+                self._set_ohlc(bar.open, bar.high, bar.low, bar.value)
             if bar.volume:
                 self.volume = bar.volume
         elif kind is QuoteBar:
@@ -199,7 +199,7 @@ class SecurityCache(DualCase):
             self._add_tick(data)
         elif data.price != 0:
             self.price = float(data.price)
-            if self._valued:
+            if self.is_valued:
                 VALUATION_VERSION.count += 1
 
     def _set_ohlc(self, open_: float, high: float, low: float, close: float) -> None:
@@ -212,7 +212,7 @@ class SecurityCache(DualCase):
         if close:
             self.price = close
             self.close = close
-            if self._valued:
+            if self.is_valued:
                 VALUATION_VERSION.count += 1
 
     def _add_quote_bar(self, bar: Any, end_time: datetime) -> None:
@@ -233,7 +233,7 @@ class SecurityCache(DualCase):
     def _add_tick(self, tick: Any) -> None:
         if tick.value:
             self.price = tick.value
-            if self._valued:
+            if self.is_valued:
                 VALUATION_VERSION.count += 1
         if tick.bid_price:
             self.bid_price = tick.bid_price

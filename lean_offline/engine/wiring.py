@@ -24,7 +24,7 @@ from ..data.symbol_properties import SymbolProperties, SymbolPropertiesDatabase
 from ..enums import BrokerageName, DataNormalizationMode, Resolution, SecurityType, TickType
 from ..naming import DualCase, UnsupportedApiError
 from .config import SubscriptionDataConfig, resolution_increment
-from .feed import Clock, DailySessions, Subscription, fill_forward
+from .feed import READ_AHEAD, Clock, DailySessions, Subscription, fill_forward
 
 _CURRENT: list[EngineContext] = []
 DEFAULT_CASH = 100000.0
@@ -395,7 +395,8 @@ class EngineContext:
         self.first_utc = self.clock.to_utc(first_local, zone)
         for config, security in self.configs + ([(self.benchmark_config, self.benchmark_security)]
                                                 if self.benchmark_security is not None else []):
-            self.subscriptions.append(Subscription(config, security, self._open_stream(config, security)))
+            self.subscriptions.append(Subscription(config, security, self._open_stream(config, security),
+                                                   read_ahead=1 if config.is_custom_data else READ_AHEAD))
         if self.settings.seed_initial_prices:
             self._seed_initial_prices()
         statistics = _import("lean_offline.statistics")

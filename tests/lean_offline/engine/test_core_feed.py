@@ -43,8 +43,8 @@ def test_merge_groups_equal_end_times_in_time_order(offsets: list[list[int]]) ->
     expected_times = sorted({base + timedelta(hours=h) for hours in offsets for h in hours})
     assert times == expected_times
     for slice_time, members in slices:
-        assert all(point.end_time_utc == slice_time for _, point in members)
-        positions = [subscriptions.index(sub) for sub, _ in members]
+        assert all(point.end_time_utc == time == slice_time for time, _, point in members)
+        positions = [index for _, index, _ in members]
         assert positions == sorted(positions)
     assert sum(len(m) for _, m in slices) == sum(len(set(h)) for h in offsets)
 
@@ -56,6 +56,16 @@ def test_clock_round_trips_across_daylight_saving() -> None:
     assert clock.to_local(datetime(2013, 11, 3, 7), NY) == datetime(2013, 11, 3, 2)
     assert clock.to_utc(datetime(2013, 10, 8, 16), NY) == datetime(2013, 10, 8, 20)
     assert clock.to_utc(datetime(2013, 12, 8, 16), NY) == datetime(2013, 12, 8, 21)
+
+
+def test_clock_to_local_matches_zoneinfo_hour_by_hour_through_both_transitions() -> None:
+    clock = Clock()
+    utc = ZoneInfo("UTC")
+    for first in (datetime(2013, 3, 6), datetime(2013, 10, 30)):
+        for step in range(8 * 24 * 4):  # every quarter hour of eight days around the change, in time order
+            moment = first + timedelta(minutes=15 * step)
+            expected = moment.replace(tzinfo=utc).astimezone(NY).replace(tzinfo=None)
+            assert clock.to_local(moment, NY) == expected, moment
 
 
 def test_fill_forward_daily_fills_each_open_day_without_a_bar() -> None:
