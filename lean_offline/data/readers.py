@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import itertools
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -142,6 +143,46 @@ class _ParsedFile:
 
     times: np.ndarray  # datetime64[ns]
     values: np.ndarray  # float64, shape (n, columns - 1)
+    clean: bool = True  # every line parsed (False: malformed lines were skipped and reported)
+
+
+class _RecentParses:
+    """The last few whole-history (daily, hourly) files parsed, by path, size and modification time: a run reads each
+    of them twice, for the initial price seed and for the feed. Only clean parses are kept (a file with malformed
+    lines is parsed again, so its warnings come with each read)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[str, int, int, int], _ParsedFile] = OrderedDict()
+
+    @staticmethod
+    def _key(path: Path, columns: int) -> tuple[str, int, int, int] | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return str(path), stat.st_size, stat.st_mtime_ns, columns
+
+    def get(self, path: Path, columns: int) -> _ParsedFile | None:
+        key = self._key(path, columns)
+        found = self._entries.get(key) if key is not None else None
+        if found is not None and key is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, path: Path, columns: int, parsed: _ParsedFile) -> None:
+        key = self._key(path, columns)
+        if key is None or not parsed.clean:
+            return
+        parsed.times.flags.writeable = False  # shared between reads from now on
+        parsed.values.flags.writeable = False
+        self._entries[key] = parsed
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+
+_WHOLE_HISTORY_FILES = _RecentParses(capacity=64)
 
 
 def _read_zip_text(path: Path, warn: Warn) -> bytes | None:
@@ -207,6 +248,7 @@ def _slow_parse(raw: bytes, columns: int, day: date | None, path: Path, warn: Wa
     """Line-by-line parse that reports and skips malformed lines and keeps every good one."""
     times: list[datetime] = []
     rows: list[list[float]] = []
+    skipped = 0
     for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
         if not line.strip():
             continue
@@ -214,11 +256,12 @@ def _slow_parse(raw: bytes, columns: int, day: date | None, path: Path, warn: Wa
             when, values = _parse_line(line, columns, day)
         except (ValueError, OverflowError):
             warn(f"{path}:{number}: malformed line skipped: {line}")
+            skipped += 1
             continue
         times.append(when)
         rows.append(values)
     return _ParsedFile(np.array(times, dtype="datetime64[ns]"),
-                       np.array(rows, dtype=np.float64).reshape(len(rows), columns - 1))
+                       np.array(rows, dtype=np.float64).reshape(len(rows), columns - 1), clean=not skipped)
 
 
 def parse_lean_csv(raw: bytes, columns: int, day: date | None, path: Path, warn: Warn) -> _ParsedFile:
@@ -386,11 +429,16 @@ class _SubscriptionReader:
 
     # one file
     def _read_file(self, path: Path, day: date | None) -> Iterator[BaseData]:
-        raw = _read_zip_text(path, self.warn)
-        if raw is None:
-            return iter(())
         try:
-            return self._bars(parse_lean_csv(raw, self.columns, day, path, self.warn))
+            parsed = _WHOLE_HISTORY_FILES.get(path, self.columns) if day is None else None
+            if parsed is None:
+                raw = _read_zip_text(path, self.warn)
+                if raw is None:
+                    return iter(())
+                parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
+                if day is None:
+                    _WHOLE_HISTORY_FILES.put(path, self.columns, parsed)
+            return self._bars(parsed)
         except (ValueError, TypeError, OverflowError, IndexError) as error:
             # the shell of the reader: report the file and carry on with the next one
             self.warn(f"{path}: could not be read ({type(error).__name__}: {error})")

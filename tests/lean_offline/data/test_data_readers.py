@@ -187,6 +187,28 @@ def test_malformed_lines_are_reported_and_good_rows_kept(tmp_path: Path) -> None
                         f"{path}:3: malformed line skipped: 20200106 00:00,1000000"]
 
 
+def test_a_reread_file_gives_the_same_bars_and_a_rewritten_one_its_new_rows(tmp_path: Path) -> None:
+    path = tmp_path / "equity/usa/daily/abc.zip"
+    write_zip(path, "abc.csv", "20200102 00:00,1000000,1010000,990000,1005000,100\n")
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    spec = offline_spec(tmp_path, symbol, DAILY, TRADE, datetime(2020, 1, 1), datetime(2020, 1, 31))
+    first, _ = read(spec)
+    again, _ = read(spec)
+    assert [(bar.end_time, bar.close) for bar in again] == [(bar.end_time, bar.close) for bar in first]
+    write_zip(path, "abc.csv", "20200102 00:00,1000000,1010000,990000,1005000,100\n"
+                               "20200103 00:00,2000000,2010000,1990000,2005000,200\n")
+    rewritten, _ = read(spec)
+    assert [bar.close for bar in rewritten] == [100.5, 200.5]
+
+
+def test_malformed_lines_are_reported_on_every_read(tmp_path: Path) -> None:
+    path = tmp_path / "equity/usa/daily/abc.zip"
+    write_zip(path, "abc.csv", "20200102 00:00,1000000,1010000,990000,1005000,100\n20200103 00:00,oops\n")
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    spec = offline_spec(tmp_path, symbol, DAILY, TRADE, datetime(2020, 1, 1), datetime(2020, 1, 31))
+    assert read(spec)[1] == read(spec)[1] == [f"{path}:2: malformed line skipped: 20200103 00:00,oops"]
+
+
 def test_missing_file_is_one_warning_and_no_data(tmp_path: Path) -> None:
     symbol = Symbol.create("NOPE", EQUITY, "usa")
     bars, warnings = read(offline_spec(tmp_path, symbol, DAILY, TRADE, datetime(2020, 1, 1), datetime(2020, 1, 31)))
