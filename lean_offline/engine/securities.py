@@ -16,12 +16,15 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..data.market import BaseData, QuoteBar, Tick, TradeBar
+from ..data.symbol import Symbol
 from ..enums import DataNormalizationMode, Resolution, SecurityType
 from ..naming import DualCase, DualCaseSettable
 from .buying_power import SecurityMarginModel
 from .fees import default_fee_model
 from .fills import EquityFillModel, FillModel
 from .portfolio import VALUATION_VERSION, Cash, SecurityHolding
+
+_ABSENT = object()
 
 _RESOLUTION_SPANS = {
     Resolution.TICK: timedelta(0), Resolution.SECOND: timedelta(seconds=1), Resolution.MINUTE: timedelta(minutes=1),
@@ -501,6 +504,10 @@ class SymbolKeyedCollection(DualCase):
         return KeyError(f"'{key}' was not found in {type(self).__name__}: add it first (add_equity/add_data/...)")
 
     def _lookup(self, key: Any) -> Any:
+        if type(key) is Symbol:  # the usual key: one dictionary probe
+            found = self._items.get(key, _ABSENT)
+            if found is not _ABSENT:
+                return found
         symbol = self.resolve_symbol(key)
         if symbol is None:
             raise self._missing(key)
