@@ -77,33 +77,46 @@ class Weighting(Enum):
 
 
 class LegHistory:
-    """The newest `capacity` daily points (day, price) of one leg, oldest→newest."""
+    """The newest `capacity` daily points (day, price) of one leg, oldest→newest.
+
+    Prices live in a ring buffer written twice (at i and i + capacity), so the newest `capacity` of them are always
+    one contiguous slice: `prices()` is a memory copy, not a walk over the points.
+    """
 
     def __init__(self, capacity: int) -> None:
         if capacity < 2:
             raise ValueError(f"capacity must be at least 2 prices, got {capacity}")
         self.capacity = capacity
         self._days: deque[date] = deque(maxlen=capacity)
-        self._prices: deque[float] = deque(maxlen=capacity)
+        self._buffer = np.empty(2 * capacity, dtype=np.float64)
+        self._next = 0  # where the next price goes, in [0, capacity)
+        self._count = 0
 
     def add(self, day: date, price: float) -> None:
+        value = float(price)
+        self._buffer[self._next] = value
+        self._buffer[self._next + self.capacity] = value
+        self._next = (self._next + 1) % self.capacity
+        self._count = min(self._count + 1, self.capacity)
         self._days.append(day)
-        self._prices.append(float(price))
 
     def reset(self) -> None:
         self._days.clear()
-        self._prices.clear()
+        self._next = 0
+        self._count = 0
 
     @property
     def is_ready(self) -> bool:
-        return len(self._prices) == self.capacity
+        return self._count == self.capacity
 
     @property
     def last_day(self) -> date | None:
         return self._days[-1] if self._days else None
 
     def prices(self) -> npt.NDArray[np.float64]:
-        return np.fromiter(self._prices, dtype=np.float64, count=len(self._prices))
+        """A copy of the held prices, oldest first."""
+        start = self._next if self._count == self.capacity else 0
+        return self._buffer[start:start + self._count].copy()
 
     def days(self) -> list[date]:
         return list(self._days)

@@ -66,6 +66,23 @@ def test_leg_history_keeps_the_newest_prices_and_resets() -> None:
     assert not history.is_ready and history.last_day is None and history.prices().size == 0
 
 
+@given(st.integers(min_value=2, max_value=9),
+       st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), max_size=40),
+       st.integers(min_value=0, max_value=40))
+def test_leg_history_prices_are_the_newest_capacity_in_order(capacity: int, prices: list[float], reset_at: int) -> None:
+    history = LegHistory(capacity)
+    kept: list[float] = []
+    for offset, price in enumerate(prices):
+        if offset == reset_at:
+            history.reset()
+            kept = []
+        history.add(START + timedelta(days=offset), price)
+        kept.append(price)
+        assert history.prices().tolist() == kept[-capacity:]
+        assert history.is_ready == (len(kept) >= capacity)
+        assert len(history.days()) == len(history.prices())
+
+
 def test_stale_rule_boundary_and_weekends() -> None:
     friday_point = date(2005, 3, 26)  # Friday's row arrives Saturday 00:00
     assert not is_stale(friday_point, friday_point + timedelta(days=3))  # the Tuesday point is due
