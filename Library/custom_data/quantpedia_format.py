@@ -48,6 +48,25 @@ def is_header(line: str) -> bool:
     return line.strip().lower().startswith(HEADER_FIELDS[0])
 
 
+def parse_quantpedia_date(field: str) -> date | None:
+    """The date of a `dd.mm.yyyy` field (surrounding blanks ignored), or None when it is not one.
+
+    Accepts exactly what `datetime.strptime(field.strip(), "%d.%m.%Y")` accepts (one- or two-digit day and month,
+    four-digit year, a real calendar day), without strptime's regular-expression machinery: every data line goes
+    through here.
+    """
+    parts = field.strip().split(".")
+    if len(parts) != 3:
+        return None
+    day, month, year = parts
+    if not (0 < len(day) <= 2 and 0 < len(month) <= 2 and len(year) == 4 and (day + month + year).isdecimal()):
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
 def parse_quantpedia_line(line: str) -> QuantpediaRow | None:
     """Parse one line: the header or a blank line gives None; a malformed line raises QuantpediaFormatError.
 
@@ -59,10 +78,9 @@ def parse_quantpedia_line(line: str) -> QuantpediaRow | None:
     fields = text.split(";")
     if len(fields) != len(HEADER_FIELDS):
         raise QuantpediaFormatError(f"expected 3 ';'-separated fields (date;back_adjusted;spliced), got {len(fields)}")
-    try:
-        day = datetime.strptime(fields[0].strip(), DATE_FORMAT).date()
-    except ValueError:
-        raise QuantpediaFormatError(f"date {fields[0]!r} is not dd.mm.yyyy") from None
+    day = parse_quantpedia_date(fields[0])
+    if day is None:
+        raise QuantpediaFormatError(f"date {fields[0]!r} is not dd.mm.yyyy")
     values: list[float] = []
     for name, field in zip(HEADER_FIELDS[1:], fields[1:], strict=True):
         try:

@@ -13,6 +13,7 @@ from custom_data.quantpedia_format import (
     QuantpediaSource,
     fee_for_notional,
     last_local_day,
+    parse_quantpedia_date,
     parse_quantpedia_line,
     resolve_location,
 )
@@ -21,6 +22,26 @@ from hypothesis import strategies as st
 
 from tools.demo_data import dataset_rng, quantpedia_futures
 from tools.demo_data.trading_days import Size
+
+
+def _strptime_date(field: str) -> date | None:
+    try:
+        return datetime.strptime(field.strip(), "%d.%m.%Y").date()
+    except ValueError:
+        return None
+
+
+_DATE_LIKE = st.one_of(
+    st.text(alphabet="0123456789. ", max_size=12),
+    st.dates(min_value=date(1000, 1, 1)).map(lambda d: f"{d.day}.{d.month:02d}.{d.year}"),
+    st.dates(min_value=date(1000, 1, 1)).map(lambda d: f" {d.day:02d}.{d.month}.{d.year} "),
+    st.text(alphabet="0123456789.\u0661\u00b2x-", max_size=12),
+)
+
+
+@given(_DATE_LIKE)
+def test_the_date_field_accepts_exactly_what_strptime_accepts(field: str) -> None:
+    assert parse_quantpedia_date(field) == _strptime_date(field)
 
 
 def test_a_row_parses_with_its_time_one_day_later() -> None:
