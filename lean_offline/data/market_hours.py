@@ -351,35 +351,107 @@ def _hm(hours: int, minutes: int = 0) -> timedelta:
     return timedelta(hours=hours, minutes=minutes)
 
 
-@lru_cache(maxsize=4)
-def nyse_fallback_hours(first_year: int = 1990, last_year: int | None = None) -> SecurityExchangeHours:
-    """US-equity hours from exchange_calendars' XNYS: sessions 09:30–16:00 with its holidays, early closes and
-    late opens, premarket 04:00–09:30 and postmarket 16:00–20:00 on full days (LEAN's Equity-usa layout)."""
+class NyseSpecialDays(NamedTuple):
+    """The NYSE weekdays that differ from a full 09:30–16:00 session: closed, closing early or opening late."""
+
+    holidays: tuple[date, ...]
+    early_closes: dict[date, timedelta]
+    late_opens: dict[date, timedelta]
+
+
+def xnys_special_days(first_year: int, last_year: int) -> NyseSpecialDays:
+    """Holidays (weekdays without a session), early closes and late opens of exchange_calendars' XNYS calendar in
+    [first_year, last_year], local New York times. Building the calendar takes about a second."""
     import exchange_calendars as xcals  # type: ignore[import-untyped]
     import numpy as np
     import pandas as pd  # type: ignore[import-untyped]
 
-    last = last_year if last_year is not None else date.today().year + 2
-    calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last}-12-31")
+    calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last_year}-12-31")
     ny = ZoneInfo("America/New_York")
     sessions = calendar.sessions
-    weekdays = pd.bdate_range(f"{first_year}-01-01", f"{last}-12-31")
-    holidays = list(weekdays[~weekdays.isin(sessions)].date)
+    weekdays = pd.bdate_range(f"{first_year}-01-01", f"{last_year}-12-31")
+    holidays = tuple(weekdays[~weekdays.isin(sessions)].date)
     session_days = sessions.date
-    # whole columns at once: this runs at the start of every backtest without a market-hours database
     local_opens = calendar.opens.dt.tz_convert(ny)
     local_closes = calendar.closes.dt.tz_convert(ny)
     open_hours, open_minutes = local_opens.dt.hour.to_numpy(), local_opens.dt.minute.to_numpy()
     close_hours, close_minutes = local_closes.dt.hour.to_numpy(), local_closes.dt.minute.to_numpy()
     late = np.flatnonzero((open_hours != 9) | (open_minutes != 30))
     early = np.flatnonzero((close_hours != 16) | (close_minutes != 0))
-    early_closes: dict[date, timedelta] = {
-        session_days[i]: _hm(int(close_hours[i]), int(close_minutes[i])) for i in early}
-    late_opens: dict[date, timedelta] = {session_days[i]: _hm(int(open_hours[i]), int(open_minutes[i])) for i in late}
+    early_closes = {session_days[i]: _hm(int(close_hours[i]), int(close_minutes[i])) for i in early}
+    late_opens = {session_days[i]: _hm(int(open_hours[i]), int(open_minutes[i])) for i in late}
+    return NyseSpecialDays(holidays, early_closes, late_opens)
+
+
+def _parse_special_times(text: str) -> dict[date, timedelta]:
+    """"YYYY-MM-DD HH:MM" lines → {date: local time of day}."""
+    parsed: dict[date, timedelta] = {}
+    for line in text.split("\n"):
+        if line:
+            day, clock = line.split()
+            hours, minutes = clock.split(":")
+            parsed[date.fromisoformat(day)] = _hm(int(hours), int(minutes))
+    return parsed
+
+
+def recorded_xnys_special_days(first_year: int, last_year: int) -> NyseSpecialDays | None:
+    """`xnys_special_days` from the table recorded in `nyse_calendar_table`, None when the installed
+    exchange_calendars is not the version it was recorded from or the years are outside it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import nyse_calendar_table as table
+
+    try:
+        installed = version("exchange_calendars")
+    except PackageNotFoundError:
+        return None
+    if installed != table.EXCHANGE_CALENDARS_VERSION or not table.FIRST_YEAR <= first_year <= last_year <= table.LAST_YEAR:
+        return None
+    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    holidays = tuple(day for day in map(date.fromisoformat, table.HOLIDAYS.split()) if first <= day <= last)
+    early_closes = {day: at for day, at in _parse_special_times(table.EARLY_CLOSES).items() if first <= day <= last}
+    late_opens = {day: at for day, at in _parse_special_times(table.LATE_OPENS).items() if first <= day <= last}
+    return NyseSpecialDays(holidays, early_closes, late_opens)
+
+
+def render_xnys_table(first_year: int, last_year: int) -> str:
+    """The source of `nyse_calendar_table` for [first_year, last_year] from the installed exchange_calendars."""
+    from importlib.metadata import version
+
+    special = xnys_special_days(first_year, last_year)
+    by_year: dict[int, list[str]] = {}
+    for day in special.holidays:
+        by_year.setdefault(day.year, []).append(day.isoformat())
+
+    def times(days: dict[date, timedelta]) -> str:
+        return "".join(f"{day.isoformat()} {str(at)[:-3]:0>5}\n" for day, at in sorted(days.items()))
+
+    installed = version("exchange_calendars")
+    return (f'"""NYSE holidays, early closes and late opens {first_year}-{last_year} from exchange_calendars {installed}\'s\n'
+            "XNYS calendar (local New York times).\n\n"
+            "Generated by `python -m lean_offline.data.market_hours`: do not edit. nyse_fallback_hours reads it instead of\n"
+            "building the calendar (about a second at the start of every run without a market-hours database) when the\n"
+            'installed exchange_calendars is this version.\n"""\n\n'
+            f"EXCHANGE_CALENDARS_VERSION = {installed!r}\nFIRST_YEAR = {first_year}\nLAST_YEAR = {last_year}\n\n"
+            'HOLIDAYS = """\n' + "".join(" ".join(days) + "\n" for _, days in sorted(by_year.items())) + '"""\n\n'
+            'EARLY_CLOSES = """\n' + times(special.early_closes) + '"""\n\n'
+            'LATE_OPENS = """\n' + times(special.late_opens) + '"""\n')
+
+
+@lru_cache(maxsize=4)
+def nyse_fallback_hours(first_year: int = 1990, last_year: int | None = None) -> SecurityExchangeHours:
+    """US-equity hours from exchange_calendars' XNYS: sessions 09:30–16:00 with its holidays, early closes and
+    late opens, premarket 04:00–09:30 and postmarket 16:00–20:00 on full days (LEAN's Equity-usa layout).
+
+    The special days come from the recorded table when it matches the installed exchange_calendars and covers the
+    years, else from building the calendar."""
+    last = last_year if last_year is not None else date.today().year + 2
+    special = recorded_xnys_special_days(first_year, last) or xnys_special_days(first_year, last)
     full_day = [MarketHoursSegment(_hm(4), _hm(9, 30), MarketHoursState.PRE_MARKET),
                 MarketHoursSegment(_hm(9, 30), _hm(16), MarketHoursState.MARKET),
                 MarketHoursSegment(_hm(16), _hm(20), MarketHoursState.POST_MARKET)]
-    return SecurityExchangeHours(ny, {day: full_day for day in range(5)}, holidays, early_closes, late_opens)
+    return SecurityExchangeHours(ZoneInfo("America/New_York"), {day: full_day for day in range(5)}, special.holidays,
+                                 special.early_closes, special.late_opens)
 
 
 def _weekly_fx_hours(open_time: timedelta, close_time: timedelta, daily_break: bool) -> SecurityExchangeHours:
@@ -543,3 +615,7 @@ class MarketHoursDatabase(DualCase):
 # Databases already read, by file path: the JSON is 3 MB and every backtest of a test session asks for it. Loads
 # share their parsed entries; user entries stay with the instance.
 _LOADED: dict[Path, MarketHoursDatabase] = {}
+
+
+if __name__ == "__main__":
+    Path(__file__).with_name("nyse_calendar_table.py").write_text(render_xnys_table(1990, 2040), encoding="utf-8")

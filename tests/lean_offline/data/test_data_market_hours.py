@@ -15,6 +15,8 @@ from lean_offline.data.market_hours import (
     MarketHoursSegment,
     SecurityExchangeHours,
     nyse_fallback_hours,
+    recorded_xnys_special_days,
+    xnys_special_days,
 )
 from lean_offline.enums import SecurityType
 
@@ -129,6 +131,51 @@ def test_fallback_sessions_follow_xnys() -> None:
     days = [d.date() for d in pd.date_range("2019-01-01", "2019-12-31")]
     assert {day for day in days if fallback.is_date_open(day)} == sessions
     assert fallback.regular_market_close(date(2019, 7, 3)) == datetime(2019, 7, 3, 13)
+
+
+def _xnys_local_sessions(first_year: int, last_year: int) -> dict[date, tuple[datetime, datetime]]:
+    """{session: (local open, local close)} straight from exchange_calendars."""
+    calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last_year}-12-31")
+    ny = ZoneInfo("America/New_York")  # not the string: pandas would take pytz, whose rules stop in 2037
+    opens = calendar.opens.dt.tz_convert(ny).dt.tz_localize(None)
+    closes = calendar.closes.dt.tz_convert(ny).dt.tz_localize(None)
+    return {session.date(): (opens[session].to_pydatetime(), closes[session].to_pydatetime())
+            for session in calendar.sessions}
+
+
+def test_recorded_table_reproduces_every_xnys_session_1990_2040() -> None:
+    """The recorded table against exchange_calendars itself: every day's session, open and close."""
+    if recorded_xnys_special_days(1990, 2040) is None:
+        pytest.skip("the installed exchange_calendars is not the version the table was recorded from")
+    hours = nyse_fallback_hours(1990, 2040)
+    sessions = _xnys_local_sessions(1990, 2040)
+    differences = []
+    for timestamp in pd.date_range("1990-01-01", "2040-12-31", freq="D"):
+        day = timestamp.date()
+        expected = sessions.get(day, (None, None))
+        ours = (hours.regular_market_open(day), hours.regular_market_close(day))
+        if ours != expected or hours.is_date_open(day) != (day in sessions):
+            differences.append((day, expected, ours))
+    assert differences == []
+
+
+def test_recorded_table_restricted_to_the_years_asked_for() -> None:
+    recorded = recorded_xnys_special_days(2013, 2014)
+    if recorded is None:
+        pytest.skip("the installed exchange_calendars is not the version the table was recorded from")
+    assert recorded == xnys_special_days(2013, 2014)
+    assert min(recorded.holidays) == date(2013, 1, 1) and max(recorded.holidays) == date(2014, 12, 25)
+    assert recorded.early_closes[date(2013, 11, 29)] == timedelta(hours=13)
+    assert date(2012, 12, 24) not in recorded.early_closes and date(2015, 1, 1) not in recorded.holidays
+    # the year after the restricted range is a trading day there, as the calendar built for those years has it
+    assert nyse_fallback_hours(2013, 2014).is_date_open(date(2015, 1, 1))
+
+
+def test_years_outside_the_recorded_table_build_the_calendar() -> None:
+    assert recorded_xnys_special_days(1985, 1990) is None
+    hours = nyse_fallback_hours(1985, 1986)
+    assert not hours.is_date_open(date(1985, 9, 27))  # hurricane Gloria
+    assert hours.is_date_open(date(1985, 9, 26))
 
 
 def test_always_open_is_lean_static_factory_on_the_class_and_a_flag_on_instances() -> None:
