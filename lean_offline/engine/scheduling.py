@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..enums import SecurityType
-from ..naming import DualCase, DualCaseSettable, to_snake_case
+from ..naming import DualCase, to_snake_case
 
 END_OF_TIME = date(2050, 12, 31)
 """LEAN's Time.EndOfTime: the last date any rule generates."""
@@ -79,9 +79,11 @@ def as_time_zone(zone: Any) -> ZoneInfo:
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
-    """Naive local time in `zone` → naive UTC; ambiguous times take the earlier offset and skipped times shift
-    forward by the gap (NodaTime's lenient resolver, which LEAN's ConvertToUtc uses)."""
-    return local.replace(tzinfo=zone).astimezone(_UTC).replace(tzinfo=None)
+    """Naive local time in `zone` → naive UTC: local − offset(local), the offset read with fold 0, so ambiguous
+    times take the earlier offset and skipped times shift forward by the gap (NodaTime's lenient resolver, which
+    LEAN's ConvertToUtc uses)."""
+    offset = zone.utcoffset(local)
+    return local - offset if offset else local
 
 
 def utc_to_local(utc: datetime, zone: ZoneInfo) -> datetime:
@@ -632,12 +634,15 @@ def _callback_arity(callback: Callable[..., Any]) -> int:
     return 0
 
 
-class ScheduledEvent(DualCaseSettable):
+class ScheduledEvent(DualCase):
     """A named callback with an ordered, lazily generated sequence of UTC event times.
 
     `callback(name, utc_time)` receives the event's own (UTC) time, as LEAN passes it; user callables without two
-    positional parameters are called without arguments.
+    positional parameters are called without arguments. `enabled` (`Enabled`) is the one member LEAN lets the
+    algorithm assign.
     """
+
+    __slots__ = ("name", "enabled", "_times", "_callback", "_arity", "_next_utc")
 
     def __init__(self, name: str, utc_times: Iterable[datetime], callback: Callable[..., Any] | None = None) -> None:
         self.name = name
@@ -645,39 +650,33 @@ class ScheduledEvent(DualCaseSettable):
         self._times = iter(utc_times)
         self._callback = callback
         self._arity = _callback_arity(callback) if callback is not None else 0
-        self._current: datetime = _NEVER
-        self._needs_move_next = True
-        self._ended = False
-
-    def _move_next(self) -> bool:
-        nxt = next(self._times, None)
-        if nxt is None:
-            self._ended = True
-            self._current = _NEVER
-            return False
-        self._current = nxt
-        return True
+        # None until first asked for (the time sequence is deferred, as LEAN's), then the pending time, which the
+        # schedule manager reads directly once it has sorted the event
+        self._next_utc: datetime | None = None
 
     @property
     def next_event_utc_time(self) -> datetime:
         """The pending event time (naive UTC); datetime.max once the sequence is exhausted."""
-        if self._ended:
-            return _NEVER
-        if self._needs_move_next:
-            self._needs_move_next = False
-            self._move_next()
-        return self._current
+        pending = self._next_utc
+        if pending is None:
+            pending = self._next_utc = next(self._times, _NEVER)
+        return pending
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    Enabled = property(lambda self: self.enabled, _set_enabled)
 
     def skip_events_until(self, utc_time: datetime) -> None:
         """Drop every event strictly before `utc_time` without firing it."""
         while self.next_event_utc_time < utc_time:
-            self._needs_move_next = True
+            self._next_utc = None
 
     def scan(self, utc_time: datetime) -> None:
-        """Fire, in order, every pending event at or before `utc_time` (LEAN fires skipped ones back to back)."""
-        while self.next_event_utc_time <= utc_time:
-            event_time = self._current
-            self._needs_move_next = True
+        """Fire, in order, every pending event at or before `utc_time` (LEAN fires skipped ones back to back); the
+        next time is generated after each callback, as LEAN moves its enumerator when next asked."""
+        while (event_time := self.next_event_utc_time) <= utc_time:
+            self._next_utc = None
             self._fire(event_time)
 
     def _fire(self, event_utc: datetime) -> None:
@@ -811,21 +810,25 @@ class ScheduleManager(DualCase):
         """§E step 1: fire every event strictly before `utc_time` in time order, calling `set_clock(event_utc)`
         before each so the algorithm shows the event's own time."""
         ordered = self._ordered()
-        while ordered and ordered[0].next_event_utc_time < utc_time:
+        resort_head = self._resort_head
+        while ordered:
             event = ordered[0]
             event_time = event.next_event_utc_time
+            if event_time >= utc_time:
+                break
             if set_clock is not None:
                 set_clock(event_time)
             event.scan(event_time)
-            self._resort_head(ordered)
+            resort_head(ordered)
         self._track_head()
 
     def set_time(self, utc_time: datetime) -> None:
         """§E step 5: fire every event at or before `utc_time`, the clock staying at the slice time."""
         ordered = self._ordered()
+        resort_head = self._resort_head
         while ordered and ordered[0].next_event_utc_time <= utc_time:
             ordered[0].scan(utc_time)
-            self._resort_head(ordered)
+            resort_head(ordered)
         self._track_head()
 
     def _track_head(self) -> None:
