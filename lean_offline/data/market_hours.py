@@ -2,7 +2,8 @@
 
 `SecurityExchangeHours` answers LEAN's questions (is the exchange open, next open/close, trading days) from weekly
 segments plus holidays, early closes and late opens. Segments are half-open [start, end): 16:00 counts as closed.
-Per-date results are memoised because the engine asks them in its per-time-step loop.
+Per-date results are memoised (the engine asks them per time step and per fill-forward gap); the hours are
+read-only after construction, so the memos never go stale.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -122,7 +124,8 @@ class SecurityExchangeHours(DualCase):
     """Weekly hours, holidays, early closes and late opens of one exchange, in its local time zone."""
 
     __slots__ = ("time_zone", "_weekly", "holidays", "early_closes", "late_opens", "bank_holidays",
-                 "_day_cache", "_span_cache", "_interval_cache", "_always_open")
+                 "_day_cache", "_span_cache", "_date_open_cache", "_window_cache", "_interval_cache",
+                 "_regular_cache", "_always_open")
 
     def __init__(self, time_zone: ZoneInfo, weekly: Mapping[int, Iterable[MarketHoursSegment]],
                  holidays: Iterable[date] = (), early_closes: Mapping[date, timedelta] | None = None,
@@ -133,12 +136,19 @@ class SecurityExchangeHours(DualCase):
             day: tuple(sorted(weekly.get(day, ()), key=lambda segment: segment.start)) for day in range(7)
         }
         self.holidays: frozenset[date] = frozenset(holidays)
-        self.early_closes: dict[date, timedelta] = dict(early_closes or {})
-        self.late_opens: dict[date, timedelta] = dict(late_opens or {})
+        # read-only views, as LEAN's: the per-date memos below rely on the hours never changing
+        self.early_closes: Mapping[date, timedelta] = MappingProxyType(dict(early_closes or {}))
+        self.late_opens: Mapping[date, timedelta] = MappingProxyType(dict(late_opens or {}))
         self.bank_holidays: frozenset[date] = frozenset(bank_holidays)
         self._day_cache: dict[date, tuple[MarketHoursSegment, ...]] = {}
         self._span_cache: dict[tuple[date, bool], tuple[tuple[timedelta, timedelta], ...]] = {}
-        self._interval_cache: dict[tuple[date, bool], tuple[list[datetime], list[datetime]]] = {}
+        # per day: (has a regular session, has any segment)
+        self._date_open_cache: dict[date, tuple[bool, bool]] = {}
+        # the next three indexed by the extended-hours flag (0 regular, 1 extended), then by date
+        self._window_cache: tuple[dict[date, tuple[tuple[datetime, datetime], ...]], ...] = ({}, {})
+        self._interval_cache: tuple[dict[date, tuple[list[datetime], list[datetime]]], ...] = ({}, {})
+        # per day: (regular open, regular close)
+        self._regular_cache: dict[date, tuple[datetime | None, datetime | None]] = {}
         self._always_open = not self.holidays and all(
             segments == (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
             for segments in self._weekly.values()
@@ -210,15 +220,20 @@ class SecurityExchangeHours(DualCase):
             self._span_cache[key] = spans
         return spans
 
+    def _open_windows(self, day: date, extended: bool) -> tuple[tuple[datetime, datetime], ...]:
+        """The open spans of `day` as local (start, end) datetimes (memoised)."""
+        cache = self._window_cache[1 if extended else 0]
+        windows = cache.get(day)
+        if windows is None:
+            midnight = datetime(day.year, day.month, day.day)
+            windows = cache[day] = tuple((midnight + start, midnight + end)
+                                         for start, end in self._open_spans(day, extended))
+        return windows
+
     def is_open(self, local_time: datetime, extended_market_hours: bool = False) -> bool:
         """Open at the instant `local_time` (segment start inclusive, end exclusive)."""
-        day = local_time.date()
-        spans = self._open_spans(day, extended_market_hours)
-        if not spans:
-            return False
-        time_of_day = local_time - datetime(day.year, day.month, day.day)
-        for start, end in spans:
-            if start <= time_of_day < end:
+        for start, end in self._open_windows(local_time.date(), extended_market_hours):
+            if start <= local_time < end:
                 return True
         return False
 
@@ -239,12 +254,15 @@ class SecurityExchangeHours(DualCase):
 
     def is_date_open(self, day: date | datetime, extended_market_hours: bool = False) -> bool:
         """The date has a regular session, or only extended hours and `extended_market_hours` is set."""
-        segments = self.get_market_hours(day)
-        if not segments:
-            return False
-        has_market = any(segment.state == MarketHoursState.MARKET and segment.end > segment.start
-                         for segment in segments)
-        return has_market or extended_market_hours
+        if isinstance(day, datetime):
+            day = day.date()
+        flags = self._date_open_cache.get(day)
+        if flags is None:
+            segments = self.get_market_hours(day)
+            has_market = any(segment.state == MarketHoursState.MARKET and segment.end > segment.start
+                             for segment in segments)
+            flags = self._date_open_cache[day] = (has_market, bool(segments))
+        return flags[0] or (bool(extended_market_hours) and flags[1])
 
     def get_previous_trading_day(self, day: date | datetime) -> date:
         current = (day.date() if isinstance(day, datetime) else day) - _ONE_DAY
@@ -261,8 +279,8 @@ class SecurityExchangeHours(DualCase):
     def _open_intervals(self, first_day: date, extended: bool) -> tuple[list[datetime], list[datetime]]:
         """Starts and ends of the open stretches from `first_day` over the search window, contiguous segments
         merged; a stretch still open at the window's end is left out. Memoised."""
-        key = (first_day, extended)
-        cached = self._interval_cache.get(key)
+        cache = self._interval_cache[1 if extended else 0]
+        cached = cache.get(first_day)
         if cached is not None:
             return cached
         starts: list[datetime] = []
@@ -280,7 +298,7 @@ class SecurityExchangeHours(DualCase):
         if ends and ends[-1] >= window_end:
             starts.pop()
             ends.pop()
-        self._interval_cache[key] = (starts, ends)
+        cache[first_day] = (starts, ends)
         return starts, ends
 
     def get_next_market_open(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
@@ -301,21 +319,26 @@ class SecurityExchangeHours(DualCase):
         raise ValueError(f"no market close within {_SEARCH_DAYS - 1} days after {local_time} "
                          f"(always open: {self.always_open})")
 
+    def _regular_bounds(self, day: date | datetime) -> tuple[datetime | None, datetime | None]:
+        """(start of the first, end of the last) regular ('market') segment of `day`, None when it has none
+        (memoised)."""
+        if isinstance(day, datetime):
+            day = day.date()
+        bounds = self._regular_cache.get(day)
+        if bounds is None:
+            midnight = datetime(day.year, day.month, day.day)
+            regular = [segment for segment in self.get_market_hours(day) if segment.state == MarketHoursState.MARKET]
+            bounds = self._regular_cache[day] = ((midnight + regular[0].start, midnight + regular[-1].end) if regular
+                                                 else (None, None))
+        return bounds
+
     def regular_market_open(self, day: date | datetime) -> datetime | None:
         """Start of the first regular ('market') segment of `day`, None when it has none."""
-        day = day.date() if isinstance(day, datetime) else day
-        for segment in self.get_market_hours(day):
-            if segment.state == MarketHoursState.MARKET:
-                return datetime(day.year, day.month, day.day) + segment.start
-        return None
+        return self._regular_bounds(day)[0]
 
     def regular_market_close(self, day: date | datetime) -> datetime | None:
         """End of the last regular ('market') segment of `day`, None when it has none."""
-        day = day.date() if isinstance(day, datetime) else day
-        for segment in reversed(self.get_market_hours(day)):
-            if segment.state == MarketHoursState.MARKET:
-                return datetime(day.year, day.month, day.day) + segment.end
-        return None
+        return self._regular_bounds(day)[1]
 
     def is_early_close(self, day: date | datetime) -> bool:
         return (day.date() if isinstance(day, datetime) else day) in self.early_closes

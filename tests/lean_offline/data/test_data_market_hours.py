@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import exchange_calendars as xcals  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lean_offline.data.market_hours import (
     MarketHoursDatabase,
@@ -197,3 +199,44 @@ def test_fallback_weekly_hours_equal_lean_wildcard_entries(lean_data_folder: Pat
     assert str(fallback.exchange_hours.time_zone) == str(lean.exchange_hours.time_zone)
     for weekday in range(7):
         assert fallback.exchange_hours.weekly_segments(weekday) == lean.exchange_hours.weekly_segments(weekday)
+
+
+def test_memoised_answers_keep_the_two_hour_kinds_apart() -> None:
+    """Asked in alternation, the regular and extended answers (memoised per flag) stay those of the segments."""
+    hours = nyse_fallback_hours(2013, 2014)
+    evening, thanksgiving_friday = datetime(2013, 10, 8, 17), datetime(2013, 11, 29)
+    for _ in range(2):
+        assert hours.is_open(evening, True) and not hours.is_open(evening, False)
+        assert hours.is_open(thanksgiving_friday.replace(hour=12, minute=59))
+        assert not hours.is_open(thanksgiving_friday.replace(hour=13))
+        assert not hours.is_open(thanksgiving_friday.replace(hour=13, minute=30), True)  # no post-market after 13:00
+        assert hours.get_next_market_open(evening, True) == datetime(2013, 10, 9, 4)
+        assert hours.get_next_market_open(evening, False) == datetime(2013, 10, 9, 9, 30)
+        assert hours.regular_market_open(thanksgiving_friday) == thanksgiving_friday.replace(hour=9, minute=30)
+        assert hours.regular_market_close(thanksgiving_friday.date()) == thanksgiving_friday.replace(hour=13)
+        assert not hours.is_date_open(date(2013, 11, 28), True) and hours.is_date_open(thanksgiving_friday)
+
+
+@given(st.datetimes(datetime(2012, 1, 1), datetime(2014, 12, 31)), st.booleans())
+def test_is_open_and_is_date_open_follow_the_day_segments(moment: datetime, extended: bool) -> None:
+    hours = nyse_fallback_hours(2012, 2014)
+    segments = hours.get_market_hours(moment.date())
+    time_of_day = moment - datetime(moment.year, moment.month, moment.day)
+    counted = [segment for segment in segments if segment.state == "market" or (extended and segment.state != "closed")]
+    assert hours.is_open(moment, extended) == any(s.start <= time_of_day < s.end for s in counted)
+    assert hours.is_date_open(moment.date(), extended) == (
+        any(s.state == "market" for s in segments) or (extended and bool(segments)))
+    regular = [segment for segment in segments if segment.state == "market"]
+    midnight = datetime(moment.year, moment.month, moment.day)
+    assert hours.regular_market_open(moment) == (midnight + regular[0].start if regular else None)
+    assert hours.regular_market_close(moment) == (midnight + regular[-1].end if regular else None)
+
+
+def test_hours_cannot_change_under_their_memoised_answers() -> None:
+    hours = nyse_fallback_hours(2013, 2014)
+    assert hours.is_early_close(date(2013, 11, 29))
+    with pytest.raises(TypeError):
+        hours.early_closes[date(2013, 10, 8)] = timedelta(hours=13)  # type: ignore[index]
+    with pytest.raises(TypeError):
+        hours.late_opens[date(2013, 10, 8)] = timedelta(hours=11)  # type: ignore[index]
+    assert hours.regular_market_close(date(2013, 10, 8)) == datetime(2013, 10, 8, 16)
