@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import exchange_calendars as xcals  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.market_hours import (
@@ -217,6 +217,7 @@ def test_memoised_answers_keep_the_two_hour_kinds_apart() -> None:
         assert not hours.is_date_open(date(2013, 11, 28), True) and hours.is_date_open(thanksgiving_friday)
 
 
+@settings(deadline=None)
 @given(st.datetimes(datetime(2012, 1, 1), datetime(2014, 12, 31)), st.booleans())
 def test_is_open_and_is_date_open_follow_the_day_segments(moment: datetime, extended: bool) -> None:
     hours = nyse_fallback_hours(2012, 2014)

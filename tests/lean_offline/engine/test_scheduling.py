@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import exchange_calendars as xcals  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.engine.scheduling import (
@@ -522,6 +522,7 @@ def test_local_to_utc_resolves_dst_gaps_forward_and_overlaps_to_the_earlier_offs
     assert local_to_utc(datetime(2013, 6, 1, 12), ZoneInfo("UTC")) == datetime(2013, 6, 1, 12)
 
 
+@settings(deadline=None)
 @given(st.datetimes(datetime(1990, 1, 1), datetime(2040, 12, 31)),
        st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney", "Australia/Lord_Howe",
                         "Asia/Tokyo", "America/Sao_Paulo"]))
