@@ -143,10 +143,6 @@ class _AlwaysOpenCalendar:
 _ALWAYS_OPEN = _AlwaysOpenCalendar()
 
 
-def _segment_parts(segment: Any) -> tuple[timedelta, timedelta, str]:
-    return segment.start, segment.end, str(segment.state)
-
-
 def weekly_trading_days(hours: ExchangeHoursLike) -> list[int]:
     """The .NET day-of-week numbers on which the exchange's weekly template has any session, ascending.
 
@@ -164,8 +160,8 @@ def weekly_trading_days(hours: ExchangeHoursLike) -> list[int]:
 def first_daily_open(hours: ExchangeHoursLike, day: date, extended: bool) -> datetime | None:
     """Start of the first open segment of `day` (regular only unless `extended`), None when closed that day."""
     for segment in hours.get_market_hours(day):
-        start, end, state = _segment_parts(segment)
-        if end > start and (state == "market" or (extended and state != "closed")):
+        start, state = segment.start, segment.state
+        if segment.end > start and (state == "market" or (extended and state != "closed")):
             return _midnight(day) + start
     return None
 
@@ -173,8 +169,8 @@ def first_daily_open(hours: ExchangeHoursLike, day: date, extended: bool) -> dat
 def last_daily_close(hours: ExchangeHoursLike, day: date, extended: bool) -> datetime | None:
     """End of the last open segment of `day` (regular only unless `extended`): 13:00 on US early closes."""
     for segment in reversed(tuple(hours.get_market_hours(day))):
-        start, end, state = _segment_parts(segment)
-        if end > start and (state == "market" or (extended and state != "closed")):
+        end, state = segment.end, segment.state
+        if end > segment.start and (state == "market" or (extended and state != "closed")):
             return _midnight(day) + end
     return None
 
@@ -642,7 +638,7 @@ class ScheduledEvent(DualCase):
     algorithm assign.
     """
 
-    __slots__ = ("name", "enabled", "_times", "_callback", "_arity", "_next_utc")
+    __slots__ = ("name", "enabled", "_times", "_callback", "_arity", "_next_utc", "_needs_draw")
 
     def __init__(self, name: str, utc_times: Iterable[datetime], callback: Callable[..., Any] | None = None) -> None:
         self.name = name
@@ -650,17 +646,18 @@ class ScheduledEvent(DualCase):
         self._times = iter(utc_times)
         self._callback = callback
         self._arity = _callback_arity(callback) if callback is not None else 0
-        # None until first asked for (the time sequence is deferred, as LEAN's), then the pending time, which the
-        # schedule manager reads directly once it has sorted the event
-        self._next_utc: datetime | None = None
+        # the pending time, drawn from the sequence only when asked for (deferred, as LEAN's enumerator); the
+        # schedule manager reads it directly for events it has sorted and not fired since
+        self._next_utc = _NEVER
+        self._needs_draw = True
 
     @property
     def next_event_utc_time(self) -> datetime:
         """The pending event time (naive UTC); datetime.max once the sequence is exhausted."""
-        pending = self._next_utc
-        if pending is None:
-            pending = self._next_utc = next(self._times, _NEVER)
-        return pending
+        if self._needs_draw:
+            self._needs_draw = False
+            self._next_utc = next(self._times, _NEVER)
+        return self._next_utc
 
     def _set_enabled(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -670,13 +667,13 @@ class ScheduledEvent(DualCase):
     def skip_events_until(self, utc_time: datetime) -> None:
         """Drop every event strictly before `utc_time` without firing it."""
         while self.next_event_utc_time < utc_time:
-            self._next_utc = None
+            self._needs_draw = True
 
     def scan(self, utc_time: datetime) -> None:
         """Fire, in order, every pending event at or before `utc_time` (LEAN fires skipped ones back to back); the
         next time is generated after each callback, as LEAN moves its enumerator when next asked."""
         while (event_time := self.next_event_utc_time) <= utc_time:
-            self._next_utc = None
+            self._needs_draw = True
             self._fire(event_time)
 
     def _fire(self, event_utc: datetime) -> None:
@@ -844,16 +841,17 @@ class ScheduleManager(DualCase):
 
     @staticmethod
     def _resort_head(ordered: list[ScheduledEvent]) -> None:
-        """LEAN's SortFirstElement: re-insert the head after it fired, by LEAN's binary search over the rest."""
+        """LEAN's SortFirstElement: re-insert the head after it fired, by LEAN's binary search over the rest (whose
+        pending times are drawn: they were sorted by them and have not fired since)."""
         head = ordered[0]
         head_time = head.next_event_utc_time
-        if len(ordered) < 2 or head_time <= ordered[1].next_event_utc_time:
+        if len(ordered) < 2 or head_time <= ordered[1]._next_utc:
             return
         del ordered[0]
         lower, upper = 0, len(ordered) - 1
         while lower <= upper:
             middle = lower + (upper - lower) // 2
-            other = ordered[middle].next_event_utc_time
+            other = ordered[middle]._next_utc
             if head_time < other:
                 upper = middle - 1
             elif head_time > other:
