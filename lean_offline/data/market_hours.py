@@ -447,7 +447,8 @@ def render_xnys_table(first_year: int, last_year: int) -> str:
         by_year.setdefault(day.year, []).append(day.isoformat())
 
     def times(days: dict[date, timedelta]) -> str:
-        return "".join(f"{day.isoformat()} {str(at)[:-3]:0>5}\n" for day, at in sorted(days.items()))
+        minutes = {day: int(at.total_seconds()) // 60 for day, at in days.items()}
+        return "".join(f"{day.isoformat()} {minutes[day] // 60:02d}:{minutes[day] % 60:02d}\n" for day in sorted(days))
 
     installed = version("exchange_calendars")
     return (f'"""NYSE holidays, early closes and late opens {first_year}-{last_year} from exchange_calendars {installed}\'s\n'
