@@ -2,7 +2,8 @@
 
 `SecurityExchangeHours` answers LEAN's questions (is the exchange open, next open/close, trading days) from weekly
 segments plus holidays, early closes and late opens. Segments are half-open [start, end): 16:00 counts as closed.
-Per-date results are memoised because the engine asks them in its per-time-step loop.
+Per-date results are memoised (the engine asks them per time step and per fill-forward gap); the hours are
+read-only after construction, so the memos never go stale.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -122,7 +124,8 @@ class SecurityExchangeHours(DualCase):
     """Weekly hours, holidays, early closes and late opens of one exchange, in its local time zone."""
 
     __slots__ = ("time_zone", "_weekly", "holidays", "early_closes", "late_opens", "bank_holidays",
-                 "_day_cache", "_span_cache", "_interval_cache", "_always_open")
+                 "_day_cache", "_span_cache", "_date_open_cache", "_window_cache", "_interval_cache",
+                 "_regular_cache", "_always_open")
 
     def __init__(self, time_zone: ZoneInfo, weekly: Mapping[int, Iterable[MarketHoursSegment]],
                  holidays: Iterable[date] = (), early_closes: Mapping[date, timedelta] | None = None,
@@ -133,12 +136,19 @@ class SecurityExchangeHours(DualCase):
             day: tuple(sorted(weekly.get(day, ()), key=lambda segment: segment.start)) for day in range(7)
         }
         self.holidays: frozenset[date] = frozenset(holidays)
-        self.early_closes: dict[date, timedelta] = dict(early_closes or {})
-        self.late_opens: dict[date, timedelta] = dict(late_opens or {})
+        # read-only views, as LEAN's: the per-date memos below rely on the hours never changing
+        self.early_closes: Mapping[date, timedelta] = MappingProxyType(dict(early_closes or {}))
+        self.late_opens: Mapping[date, timedelta] = MappingProxyType(dict(late_opens or {}))
         self.bank_holidays: frozenset[date] = frozenset(bank_holidays)
         self._day_cache: dict[date, tuple[MarketHoursSegment, ...]] = {}
         self._span_cache: dict[tuple[date, bool], tuple[tuple[timedelta, timedelta], ...]] = {}
-        self._interval_cache: dict[tuple[date, bool], tuple[list[datetime], list[datetime]]] = {}
+        # per day: (has a regular session, has any segment)
+        self._date_open_cache: dict[date, tuple[bool, bool]] = {}
+        # the next three indexed by the extended-hours flag (0 regular, 1 extended), then by date
+        self._window_cache: tuple[dict[date, tuple[tuple[datetime, datetime], ...]], ...] = ({}, {})
+        self._interval_cache: tuple[dict[date, tuple[list[datetime], list[datetime]]], ...] = ({}, {})
+        # per day: (regular open, regular close)
+        self._regular_cache: dict[date, tuple[datetime | None, datetime | None]] = {}
         self._always_open = not self.holidays and all(
             segments == (MarketHoursSegment(timedelta(0), _ONE_DAY, MarketHoursState.MARKET),)
             for segments in self._weekly.values()
@@ -210,15 +220,20 @@ class SecurityExchangeHours(DualCase):
             self._span_cache[key] = spans
         return spans
 
+    def _open_windows(self, day: date, extended: bool) -> tuple[tuple[datetime, datetime], ...]:
+        """The open spans of `day` as local (start, end) datetimes (memoised)."""
+        cache = self._window_cache[1 if extended else 0]
+        windows = cache.get(day)
+        if windows is None:
+            midnight = datetime(day.year, day.month, day.day)
+            windows = cache[day] = tuple((midnight + start, midnight + end)
+                                         for start, end in self._open_spans(day, extended))
+        return windows
+
     def is_open(self, local_time: datetime, extended_market_hours: bool = False) -> bool:
         """Open at the instant `local_time` (segment start inclusive, end exclusive)."""
-        day = local_time.date()
-        spans = self._open_spans(day, extended_market_hours)
-        if not spans:
-            return False
-        time_of_day = local_time - datetime(day.year, day.month, day.day)
-        for start, end in spans:
-            if start <= time_of_day < end:
+        for start, end in self._open_windows(local_time.date(), extended_market_hours):
+            if start <= local_time < end:
                 return True
         return False
 
@@ -239,12 +254,15 @@ class SecurityExchangeHours(DualCase):
 
     def is_date_open(self, day: date | datetime, extended_market_hours: bool = False) -> bool:
         """The date has a regular session, or only extended hours and `extended_market_hours` is set."""
-        segments = self.get_market_hours(day)
-        if not segments:
-            return False
-        has_market = any(segment.state == MarketHoursState.MARKET and segment.end > segment.start
-                         for segment in segments)
-        return has_market or extended_market_hours
+        if isinstance(day, datetime):
+            day = day.date()
+        flags = self._date_open_cache.get(day)
+        if flags is None:
+            segments = self.get_market_hours(day)
+            has_market = any(segment.state == MarketHoursState.MARKET and segment.end > segment.start
+                             for segment in segments)
+            flags = self._date_open_cache[day] = (has_market, bool(segments))
+        return flags[0] or (bool(extended_market_hours) and flags[1])
 
     def get_previous_trading_day(self, day: date | datetime) -> date:
         current = (day.date() if isinstance(day, datetime) else day) - _ONE_DAY
@@ -261,8 +279,8 @@ class SecurityExchangeHours(DualCase):
     def _open_intervals(self, first_day: date, extended: bool) -> tuple[list[datetime], list[datetime]]:
         """Starts and ends of the open stretches from `first_day` over the search window, contiguous segments
         merged; a stretch still open at the window's end is left out. Memoised."""
-        key = (first_day, extended)
-        cached = self._interval_cache.get(key)
+        cache = self._interval_cache[1 if extended else 0]
+        cached = cache.get(first_day)
         if cached is not None:
             return cached
         starts: list[datetime] = []
@@ -280,7 +298,7 @@ class SecurityExchangeHours(DualCase):
         if ends and ends[-1] >= window_end:
             starts.pop()
             ends.pop()
-        self._interval_cache[key] = (starts, ends)
+        cache[first_day] = (starts, ends)
         return starts, ends
 
     def get_next_market_open(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
@@ -301,21 +319,26 @@ class SecurityExchangeHours(DualCase):
         raise ValueError(f"no market close within {_SEARCH_DAYS - 1} days after {local_time} "
                          f"(always open: {self.always_open})")
 
+    def _regular_bounds(self, day: date | datetime) -> tuple[datetime | None, datetime | None]:
+        """(start of the first, end of the last) regular ('market') segment of `day`, None when it has none
+        (memoised)."""
+        if isinstance(day, datetime):
+            day = day.date()
+        bounds = self._regular_cache.get(day)
+        if bounds is None:
+            midnight = datetime(day.year, day.month, day.day)
+            regular = [segment for segment in self.get_market_hours(day) if segment.state == MarketHoursState.MARKET]
+            bounds = self._regular_cache[day] = ((midnight + regular[0].start, midnight + regular[-1].end) if regular
+                                                 else (None, None))
+        return bounds
+
     def regular_market_open(self, day: date | datetime) -> datetime | None:
         """Start of the first regular ('market') segment of `day`, None when it has none."""
-        day = day.date() if isinstance(day, datetime) else day
-        for segment in self.get_market_hours(day):
-            if segment.state == MarketHoursState.MARKET:
-                return datetime(day.year, day.month, day.day) + segment.start
-        return None
+        return self._regular_bounds(day)[0]
 
     def regular_market_close(self, day: date | datetime) -> datetime | None:
         """End of the last regular ('market') segment of `day`, None when it has none."""
-        day = day.date() if isinstance(day, datetime) else day
-        for segment in reversed(self.get_market_hours(day)):
-            if segment.state == MarketHoursState.MARKET:
-                return datetime(day.year, day.month, day.day) + segment.end
-        return None
+        return self._regular_bounds(day)[1]
 
     def is_early_close(self, day: date | datetime) -> bool:
         return (day.date() if isinstance(day, datetime) else day) in self.early_closes
@@ -351,35 +374,108 @@ def _hm(hours: int, minutes: int = 0) -> timedelta:
     return timedelta(hours=hours, minutes=minutes)
 
 
-@lru_cache(maxsize=4)
-def nyse_fallback_hours(first_year: int = 1990, last_year: int | None = None) -> SecurityExchangeHours:
-    """US-equity hours from exchange_calendars' XNYS: sessions 09:30–16:00 with its holidays, early closes and
-    late opens, premarket 04:00–09:30 and postmarket 16:00–20:00 on full days (LEAN's Equity-usa layout)."""
+class NyseSpecialDays(NamedTuple):
+    """The NYSE weekdays that differ from a full 09:30–16:00 session: closed, closing early or opening late."""
+
+    holidays: tuple[date, ...]
+    early_closes: dict[date, timedelta]
+    late_opens: dict[date, timedelta]
+
+
+def xnys_special_days(first_year: int, last_year: int) -> NyseSpecialDays:
+    """Holidays (weekdays without a session), early closes and late opens of exchange_calendars' XNYS calendar in
+    [first_year, last_year], local New York times. Building the calendar takes about a second."""
     import exchange_calendars as xcals  # type: ignore[import-untyped]
     import numpy as np
     import pandas as pd  # type: ignore[import-untyped]
 
-    last = last_year if last_year is not None else date.today().year + 2
-    calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last}-12-31")
+    calendar = xcals.get_calendar("XNYS", start=f"{first_year}-01-01", end=f"{last_year}-12-31")
     ny = ZoneInfo("America/New_York")
     sessions = calendar.sessions
-    weekdays = pd.bdate_range(f"{first_year}-01-01", f"{last}-12-31")
-    holidays = list(weekdays[~weekdays.isin(sessions)].date)
+    weekdays = pd.bdate_range(f"{first_year}-01-01", f"{last_year}-12-31")
+    holidays = tuple(weekdays[~weekdays.isin(sessions)].date)
     session_days = sessions.date
-    # whole columns at once: this runs at the start of every backtest without a market-hours database
     local_opens = calendar.opens.dt.tz_convert(ny)
     local_closes = calendar.closes.dt.tz_convert(ny)
     open_hours, open_minutes = local_opens.dt.hour.to_numpy(), local_opens.dt.minute.to_numpy()
     close_hours, close_minutes = local_closes.dt.hour.to_numpy(), local_closes.dt.minute.to_numpy()
     late = np.flatnonzero((open_hours != 9) | (open_minutes != 30))
     early = np.flatnonzero((close_hours != 16) | (close_minutes != 0))
-    early_closes: dict[date, timedelta] = {
-        session_days[i]: _hm(int(close_hours[i]), int(close_minutes[i])) for i in early}
-    late_opens: dict[date, timedelta] = {session_days[i]: _hm(int(open_hours[i]), int(open_minutes[i])) for i in late}
+    early_closes = {session_days[i]: _hm(int(close_hours[i]), int(close_minutes[i])) for i in early}
+    late_opens = {session_days[i]: _hm(int(open_hours[i]), int(open_minutes[i])) for i in late}
+    return NyseSpecialDays(holidays, early_closes, late_opens)
+
+
+def _parse_special_times(text: str) -> dict[date, timedelta]:
+    """"YYYY-MM-DD HH:MM" lines → {date: local time of day}."""
+    parsed: dict[date, timedelta] = {}
+    for line in text.split("\n"):
+        if line:
+            day, clock = line.split()
+            hours, minutes = clock.split(":")
+            parsed[date.fromisoformat(day)] = _hm(int(hours), int(minutes))
+    return parsed
+
+
+def recorded_xnys_special_days(first_year: int, last_year: int) -> NyseSpecialDays | None:
+    """`xnys_special_days` from the table recorded in `nyse_calendar_table`, None when the installed
+    exchange_calendars is not the version it was recorded from or the years are outside it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import nyse_calendar_table as table
+
+    try:
+        installed = version("exchange_calendars")
+    except PackageNotFoundError:
+        return None
+    if installed != table.EXCHANGE_CALENDARS_VERSION or not table.FIRST_YEAR <= first_year <= last_year <= table.LAST_YEAR:
+        return None
+    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    holidays = tuple(day for day in map(date.fromisoformat, table.HOLIDAYS.split()) if first <= day <= last)
+    early_closes = {day: at for day, at in _parse_special_times(table.EARLY_CLOSES).items() if first <= day <= last}
+    late_opens = {day: at for day, at in _parse_special_times(table.LATE_OPENS).items() if first <= day <= last}
+    return NyseSpecialDays(holidays, early_closes, late_opens)
+
+
+def render_xnys_table(first_year: int, last_year: int) -> str:
+    """The source of `nyse_calendar_table` for [first_year, last_year] from the installed exchange_calendars."""
+    from importlib.metadata import version
+
+    special = xnys_special_days(first_year, last_year)
+    by_year: dict[int, list[str]] = {}
+    for day in special.holidays:
+        by_year.setdefault(day.year, []).append(day.isoformat())
+
+    def times(days: dict[date, timedelta]) -> str:
+        minutes = {day: int(at.total_seconds()) // 60 for day, at in days.items()}
+        return "".join(f"{day.isoformat()} {minutes[day] // 60:02d}:{minutes[day] % 60:02d}\n" for day in sorted(days))
+
+    installed = version("exchange_calendars")
+    return (f'"""NYSE holidays, early closes and late opens {first_year}-{last_year} from exchange_calendars {installed}\'s\n'
+            "XNYS calendar (local New York times).\n\n"
+            "Generated by `python -m lean_offline.data.market_hours`: do not edit. nyse_fallback_hours reads it instead of\n"
+            "building the calendar (about a second at the start of every run without a market-hours database) when the\n"
+            'installed exchange_calendars is this version.\n"""\n\n'
+            f"EXCHANGE_CALENDARS_VERSION = {installed!r}\nFIRST_YEAR = {first_year}\nLAST_YEAR = {last_year}\n\n"
+            'HOLIDAYS = """\n' + "".join(" ".join(days) + "\n" for _, days in sorted(by_year.items())) + '"""\n\n'
+            'EARLY_CLOSES = """\n' + times(special.early_closes) + '"""\n\n'
+            'LATE_OPENS = """\n' + times(special.late_opens) + '"""\n')
+
+
+@lru_cache(maxsize=4)
+def nyse_fallback_hours(first_year: int = 1990, last_year: int | None = None) -> SecurityExchangeHours:
+    """US-equity hours from exchange_calendars' XNYS: sessions 09:30–16:00 with its holidays, early closes and
+    late opens, premarket 04:00–09:30 and postmarket 16:00–20:00 on full days (LEAN's Equity-usa layout).
+
+    The special days come from the recorded table when it matches the installed exchange_calendars and covers the
+    years, else from building the calendar."""
+    last = last_year if last_year is not None else date.today().year + 2
+    special = recorded_xnys_special_days(first_year, last) or xnys_special_days(first_year, last)
     full_day = [MarketHoursSegment(_hm(4), _hm(9, 30), MarketHoursState.PRE_MARKET),
                 MarketHoursSegment(_hm(9, 30), _hm(16), MarketHoursState.MARKET),
                 MarketHoursSegment(_hm(16), _hm(20), MarketHoursState.POST_MARKET)]
-    return SecurityExchangeHours(ny, {day: full_day for day in range(5)}, holidays, early_closes, late_opens)
+    return SecurityExchangeHours(ZoneInfo("America/New_York"), {day: full_day for day in range(5)}, special.holidays,
+                                 special.early_closes, special.late_opens)
 
 
 def _weekly_fx_hours(open_time: timedelta, close_time: timedelta, daily_break: bool) -> SecurityExchangeHours:
@@ -543,3 +639,7 @@ class MarketHoursDatabase(DualCase):
 # Databases already read, by file path: the JSON is 3 MB and every backtest of a test session asks for it. Loads
 # share their parsed entries; user entries stay with the instance.
 _LOADED: dict[Path, MarketHoursDatabase] = {}
+
+
+if __name__ == "__main__":
+    Path(__file__).with_name("nyse_calendar_table.py").write_text(render_xnys_table(1990, 2040), encoding="utf-8")

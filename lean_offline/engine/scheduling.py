@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..enums import SecurityType
-from ..naming import DualCase, DualCaseSettable, to_snake_case
+from ..naming import DualCase, to_snake_case
 
 END_OF_TIME = date(2050, 12, 31)
 """LEAN's Time.EndOfTime: the last date any rule generates."""
@@ -79,9 +79,11 @@ def as_time_zone(zone: Any) -> ZoneInfo:
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
-    """Naive local time in `zone` → naive UTC; ambiguous times take the earlier offset and skipped times shift
-    forward by the gap (NodaTime's lenient resolver, which LEAN's ConvertToUtc uses)."""
-    return local.replace(tzinfo=zone).astimezone(_UTC).replace(tzinfo=None)
+    """Naive local time in `zone` → naive UTC: local − offset(local), the offset read with fold 0, so ambiguous
+    times take the earlier offset and skipped times shift forward by the gap (NodaTime's lenient resolver, which
+    LEAN's ConvertToUtc uses)."""
+    offset = zone.utcoffset(local)
+    return local - offset if offset else local
 
 
 def utc_to_local(utc: datetime, zone: ZoneInfo) -> datetime:
@@ -141,10 +143,6 @@ class _AlwaysOpenCalendar:
 _ALWAYS_OPEN = _AlwaysOpenCalendar()
 
 
-def _segment_parts(segment: Any) -> tuple[timedelta, timedelta, str]:
-    return segment.start, segment.end, str(segment.state)
-
-
 def weekly_trading_days(hours: ExchangeHoursLike) -> list[int]:
     """The .NET day-of-week numbers on which the exchange's weekly template has any session, ascending.
 
@@ -162,8 +160,8 @@ def weekly_trading_days(hours: ExchangeHoursLike) -> list[int]:
 def first_daily_open(hours: ExchangeHoursLike, day: date, extended: bool) -> datetime | None:
     """Start of the first open segment of `day` (regular only unless `extended`), None when closed that day."""
     for segment in hours.get_market_hours(day):
-        start, end, state = _segment_parts(segment)
-        if end > start and (state == "market" or (extended and state != "closed")):
+        start, state = segment.start, segment.state
+        if segment.end > start and (state == "market" or (extended and state != "closed")):
             return _midnight(day) + start
     return None
 
@@ -171,8 +169,8 @@ def first_daily_open(hours: ExchangeHoursLike, day: date, extended: bool) -> dat
 def last_daily_close(hours: ExchangeHoursLike, day: date, extended: bool) -> datetime | None:
     """End of the last open segment of `day` (regular only unless `extended`): 13:00 on US early closes."""
     for segment in reversed(tuple(hours.get_market_hours(day))):
-        start, end, state = _segment_parts(segment)
-        if end > start and (state == "market" or (extended and state != "closed")):
+        end, state = segment.end, segment.state
+        if end > segment.start and (state == "market" or (extended and state != "closed")):
             return _midnight(day) + end
     return None
 
@@ -632,12 +630,15 @@ def _callback_arity(callback: Callable[..., Any]) -> int:
     return 0
 
 
-class ScheduledEvent(DualCaseSettable):
+class ScheduledEvent(DualCase):
     """A named callback with an ordered, lazily generated sequence of UTC event times.
 
     `callback(name, utc_time)` receives the event's own (UTC) time, as LEAN passes it; user callables without two
-    positional parameters are called without arguments.
+    positional parameters are called without arguments. `enabled` (`Enabled`) is the one member LEAN lets the
+    algorithm assign.
     """
+
+    __slots__ = ("name", "enabled", "_times", "_callback", "_arity", "_next_utc", "_needs_draw")
 
     def __init__(self, name: str, utc_times: Iterable[datetime], callback: Callable[..., Any] | None = None) -> None:
         self.name = name
@@ -645,39 +646,34 @@ class ScheduledEvent(DualCaseSettable):
         self._times = iter(utc_times)
         self._callback = callback
         self._arity = _callback_arity(callback) if callback is not None else 0
-        self._current: datetime = _NEVER
-        self._needs_move_next = True
-        self._ended = False
-
-    def _move_next(self) -> bool:
-        nxt = next(self._times, None)
-        if nxt is None:
-            self._ended = True
-            self._current = _NEVER
-            return False
-        self._current = nxt
-        return True
+        # the pending time, drawn from the sequence only when asked for (deferred, as LEAN's enumerator); the
+        # schedule manager reads it directly for events it has sorted and not fired since
+        self._next_utc = _NEVER
+        self._needs_draw = True
 
     @property
     def next_event_utc_time(self) -> datetime:
         """The pending event time (naive UTC); datetime.max once the sequence is exhausted."""
-        if self._ended:
-            return _NEVER
-        if self._needs_move_next:
-            self._needs_move_next = False
-            self._move_next()
-        return self._current
+        if self._needs_draw:
+            self._needs_draw = False
+            self._next_utc = next(self._times, _NEVER)
+        return self._next_utc
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    Enabled = property(lambda self: self.enabled, _set_enabled)
 
     def skip_events_until(self, utc_time: datetime) -> None:
         """Drop every event strictly before `utc_time` without firing it."""
         while self.next_event_utc_time < utc_time:
-            self._needs_move_next = True
+            self._needs_draw = True
 
     def scan(self, utc_time: datetime) -> None:
-        """Fire, in order, every pending event at or before `utc_time` (LEAN fires skipped ones back to back)."""
-        while self.next_event_utc_time <= utc_time:
-            event_time = self._current
-            self._needs_move_next = True
+        """Fire, in order, every pending event at or before `utc_time` (LEAN fires skipped ones back to back); the
+        next time is generated after each callback, as LEAN moves its enumerator when next asked."""
+        while (event_time := self.next_event_utc_time) <= utc_time:
+            self._needs_draw = True
             self._fire(event_time)
 
     def _fire(self, event_utc: datetime) -> None:
@@ -811,21 +807,25 @@ class ScheduleManager(DualCase):
         """§E step 1: fire every event strictly before `utc_time` in time order, calling `set_clock(event_utc)`
         before each so the algorithm shows the event's own time."""
         ordered = self._ordered()
-        while ordered and ordered[0].next_event_utc_time < utc_time:
+        resort_head = self._resort_head
+        while ordered:
             event = ordered[0]
             event_time = event.next_event_utc_time
+            if event_time >= utc_time:
+                break
             if set_clock is not None:
                 set_clock(event_time)
             event.scan(event_time)
-            self._resort_head(ordered)
+            resort_head(ordered)
         self._track_head()
 
     def set_time(self, utc_time: datetime) -> None:
         """§E step 5: fire every event at or before `utc_time`, the clock staying at the slice time."""
         ordered = self._ordered()
+        resort_head = self._resort_head
         while ordered and ordered[0].next_event_utc_time <= utc_time:
             ordered[0].scan(utc_time)
-            self._resort_head(ordered)
+            resort_head(ordered)
         self._track_head()
 
     def _track_head(self) -> None:
@@ -841,16 +841,17 @@ class ScheduleManager(DualCase):
 
     @staticmethod
     def _resort_head(ordered: list[ScheduledEvent]) -> None:
-        """LEAN's SortFirstElement: re-insert the head after it fired, by LEAN's binary search over the rest."""
+        """LEAN's SortFirstElement: re-insert the head after it fired, by LEAN's binary search over the rest (whose
+        pending times are drawn: they were sorted by them and have not fired since)."""
         head = ordered[0]
         head_time = head.next_event_utc_time
-        if len(ordered) < 2 or head_time <= ordered[1].next_event_utc_time:
+        if len(ordered) < 2 or head_time <= ordered[1]._next_utc:
             return
         del ordered[0]
         lower, upper = 0, len(ordered) - 1
         while lower <= upper:
             middle = lower + (upper - lower) // 2
-            other = ordered[middle].next_event_utc_time
+            other = ordered[middle]._next_utc
             if head_time < other:
                 upper = middle - 1
             elif head_time > other:

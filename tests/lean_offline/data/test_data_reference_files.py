@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.factors import FactorFile, FactorRow, equity_symbol, load_map_file
@@ -102,6 +102,7 @@ def test_factor_file_malformed_line_is_reported(tmp_path: Path) -> None:
     assert factor_file.price_scale_factor(date(2009, 1, 1)) == 0.5
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.dates(date(1990, 1, 1), date(2030, 1, 1)), st.floats(0.01, 10), st.floats(0.01, 10)),
                 min_size=1, max_size=20, unique_by=lambda row: row[0]),
        st.dates(date(1985, 1, 1), date(2035, 1, 1)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import exchange_calendars as xcals  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lean_offline.engine.scheduling import (
     DateRule,
@@ -19,6 +21,7 @@ from lean_offline.engine.scheduling import (
     ScheduleManager,
     TimeRule,
     algorithm_end_of_day_event,
+    local_to_utc,
     security_end_of_day_event,
 )
 from lean_offline.enums import DayOfWeek
@@ -506,3 +509,53 @@ def test_rules_follow_the_algorithm_time_zone(xnys: XnysHours) -> None:
     assert _times(schedule.time_rules.midnight, date(2013, 1, 2)) == [datetime(2013, 1, 2)]
     schedule.set_time_zone("Asia/Tokyo")
     assert _times(schedule.time_rules.at(9, 0), date(2013, 7, 2)) == [datetime(2013, 7, 2)]
+
+
+def test_local_to_utc_resolves_dst_gaps_forward_and_overlaps_to_the_earlier_offset() -> None:
+    assert local_to_utc(datetime(2013, 1, 2, 9, 30), NEW_YORK) == datetime(2013, 1, 2, 14, 30)
+    # 02:30 does not exist on 2013-03-10 in New York: shifted forward by the one-hour gap, 03:30 EDT
+    assert local_to_utc(datetime(2013, 3, 10, 2, 30), NEW_YORK) == datetime(2013, 3, 10, 7, 30)
+    # 01:30 happens twice on 2013-11-03: the first one, still EDT
+    assert local_to_utc(datetime(2013, 11, 3, 1, 30), NEW_YORK) == datetime(2013, 11, 3, 5, 30)
+    # Lord Howe's daylight saving moves clocks by 30 minutes: 02:15 on 2013-10-06 is skipped, 02:45 LHDT (+11:00)
+    assert local_to_utc(datetime(2013, 10, 6, 2, 15), ZoneInfo("Australia/Lord_Howe")) == datetime(2013, 10, 5, 15, 45)
+    assert local_to_utc(datetime(2013, 6, 1, 12), ZoneInfo("UTC")) == datetime(2013, 6, 1, 12)
+
+
+@settings(deadline=None)
+@given(st.datetimes(datetime(1990, 1, 1), datetime(2040, 12, 31)),
+       st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney", "Australia/Lord_Howe",
+                        "Asia/Tokyo", "America/Sao_Paulo"]))
+def test_local_to_utc_matches_the_standard_library_fold_0_conversion(local: datetime, zone_name: str) -> None:
+    zone = ZoneInfo(zone_name)
+    expected = local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    assert local_to_utc(local, zone) == expected
+
+
+def test_enabled_is_assignable_in_both_spellings_and_only_silences_the_callback() -> None:
+    fired: list[datetime] = []
+    event = ScheduledEvent("e", [datetime(2013, 1, 1), datetime(2013, 1, 2)], lambda name, at: fired.append(at))
+    event.Enabled = False
+    assert not event.enabled and not event.Enabled
+    event.scan(datetime(2013, 1, 1))
+    event.enabled = True
+    assert event.Enabled and event.Name == "e"
+    event.scan(datetime(2013, 1, 3))
+    assert fired == [datetime(2013, 1, 2)] and event.next_event_utc_time == datetime.max
+
+
+def test_event_times_are_generated_only_when_asked_for() -> None:
+    """LEAN's deferred sequence: nothing is drawn before the first question, the next time only after firing."""
+    drawn: list[datetime] = []
+
+    def times() -> Iterator[datetime]:
+        for hour in (1, 2):
+            drawn.append(datetime(2013, 1, 1, hour))
+            yield datetime(2013, 1, 1, hour)
+
+    seen_in_callback: list[datetime] = []
+    event = ScheduledEvent("e", times(), lambda: seen_in_callback.append(event.next_event_utc_time))
+    assert drawn == []
+    assert event.next_event_utc_time == datetime(2013, 1, 1, 1) and len(drawn) == 1
+    event.scan(datetime(2013, 1, 1, 1))
+    assert seen_in_callback == [datetime(2013, 1, 1, 2)]
