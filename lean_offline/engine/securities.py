@@ -258,9 +258,10 @@ class SecurityCache(DualCase):
         self.ask_size /= split_factor
         copies = {id(data): split_adjusted_copy(data, split_factor) for data in self._by_type.values()}
         self._by_type = {kind: copies[id(data)] for kind, data in self._by_type.items()}
-        if self._last_data is not None:
-            last = self._last_data
-            self._last_data = copies.get(id(last)) or split_adjusted_copy(last, split_factor)
+        last = self._last_data
+        if last is not None:
+            copy = copies.get(id(last))
+            self._last_data = copy if copy is not None else split_adjusted_copy(last, split_factor)
         if self._valued:
             VALUATION_VERSION.count += 1
 
