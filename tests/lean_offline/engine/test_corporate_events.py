@@ -136,6 +136,8 @@ class Split(QCAlgorithm):
             self.limit = self.limit_order(self.aapl.symbol, 100, 500.0)
         if self.time.day == 6:
             self._state("before")
+        if self.time.day == 9 and self.time.hour == 16:  # not at the split step, 00:00
+            self.liquidate(self.aapl.symbol)
 
     def on_splits(self, splits):
         split = splits[self.aapl.symbol]
@@ -143,6 +145,10 @@ class Split(QCAlgorithm):
             self._state("after")
             self.debug("REPORT " + json.dumps({"order": [self.limit.quantity, self.limit.get(OrderField.LIMIT_PRICE),
                                                          str(self.limit.status)]}))
+
+    def on_end_of_algorithm(self):
+        self.debug("REPORT " + json.dumps({"trades": [[float(t.quantity), float(t.entry_price), float(t.exit_price)]
+                                                      for t in self.trade_builder.closed_trades]}))
 '''
 
 
@@ -167,6 +173,10 @@ def test_raw_split_of_an_odd_aapl_position(tmp_path: Path) -> None:
     quantity, limit_price, status = reports["order"]
     assert (quantity, status) == (699, "UpdateSubmitted")
     assert limit_price == pytest.approx(float(500 * f), rel=1e-12)
+    # sold on 06-10 at the open (94.64): the trade's entry price is in post-split units too
+    [[trade_quantity, entry, exit_price]] = reports["trades"]
+    assert (trade_quantity, exit_price) == (706, 94.64)
+    assert entry == pytest.approx(float(Decimal("646.25") * f), rel=1e-12)
 
 
 _SPY_DIVIDEND = '''
