@@ -121,8 +121,17 @@ def split_adjusted_copy(point: BaseData, split_factor: float) -> BaseData:
 
 
 # --- the time-step handler -------------------------------------------------------------------------------------
-def _events_by_symbol(events: Iterable[BaseData], event_type: type) -> DataDictionary:
-    return DataDictionary({event.symbol: event for event in events if isinstance(event, event_type)})
+class Dividends(DataDictionary):
+    """A time step's dividends by symbol (what `on_dividends` receives)."""
+
+
+class Splits(DataDictionary):
+    """A time step's splits by symbol, warnings included (what `on_splits` receives)."""
+
+
+def _events_by_symbol(events: Iterable[BaseData], collection: type[DataDictionary],
+                      event_type: type) -> DataDictionary:
+    return collection({event.symbol: event for event in events if isinstance(event, event_type)})
 
 
 class CorporateEventHandler:
@@ -163,14 +172,14 @@ class CorporateEventHandler:
     def notify(self, events: list[BaseData]) -> None:
         """`on_splits(splits)` when the step holds splits (warnings included), then `on_dividends(dividends)`."""
         if self._on_splits is not None:
-            splits = _events_by_symbol(events, Split)
+            splits = _events_by_symbol(events, Splits, Split)
             if splits:
                 self._on_splits(splits)
         if self._on_dividends is not None:
-            dividends = _events_by_symbol(events, Dividend)
+            dividends = _events_by_symbol(events, Dividends, Dividend)
             if dividends:
                 self._on_dividends(dividends)
 
 
-__all__ = ["CorporateEventHandler", "SplitPosition", "dividend_payment", "pays_cash_dividends", "split_adjusted_copy",
-           "split_order_fields", "split_position", "splits_holdings"]
+__all__ = ["CorporateEventHandler", "Dividends", "SplitPosition", "Splits", "dividend_payment", "pays_cash_dividends",
+           "split_adjusted_copy", "split_order_fields", "split_position", "splits_holdings"]
