@@ -256,3 +256,36 @@ def test_warm_up_applies_neither_dividends_nor_splits(tmp_path: Path) -> None:
         assert (event["quantity"], event["average"], event["cash"], event["dividends"]) == (101, 600.0, 100000, 0)
     assert events[-1]["price"] > 600  # the cached raw price was not rescaled by the split
     assert math.isfinite(events[-1]["price"])
+
+
+_CALLBACK_NAMES = '''
+class Names(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2014, 5, 7)
+        self.set_end_date(2014, 6, 9)
+        self.add_equity("AAPL", Resolution.DAILY)
+        self.calls = []
+
+    def on_dividends(self, dividends: Dividends):
+        self.calls.append("on_dividends " + type(dividends).__name__)
+
+    def OnDividends(self, dividends: Dividends):
+        self.calls.append("OnDividends")
+
+    def OnSplits(self, splits: Splits):
+        self.calls.append("OnSplits " + str(splits[self.securities["AAPL"].symbol].type))
+
+    def on_data(self, slice):
+        if slice.splits or slice.dividends:
+            self.calls.append("on_data")
+
+    def on_end_of_algorithm(self):
+        self.debug("REPORT " + json.dumps({"calls": self.calls}))
+'''
+
+
+@pytest.mark.lean_data
+def test_callbacks_are_found_snake_case_first_and_run_before_on_data(tmp_path: Path) -> None:
+    # AAPL's factor file: a dividend at 2014-05-08 00:00, the split warning at 06-06 00:00, the split at 06-09 00:00
+    calls = _run(tmp_path, _CALLBACK_NAMES)["calls"]
+    assert calls == ["on_dividends Dividends", "on_data", "OnSplits Warning", "on_data", "OnSplits SplitOccurred", "on_data"]
