@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 
 from lean_offline import backtest
 from lean_offline.data.market import Bar, QuoteBar, TradeBar
+from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.symbol import Symbol
 from lean_offline.engine.corporate_events import (
     dividend_payment,
     pays_cash_dividends,
@@ -25,6 +28,8 @@ from lean_offline.engine.corporate_events import (
     splits_holdings,
 )
 from lean_offline.engine.orders import OrderType
+from lean_offline.engine.portfolio import SecurityPortfolioManager
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager
 from lean_offline.enums import DataNormalizationMode, SecurityType
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "lean-data"
@@ -98,6 +103,24 @@ def test_split_adjusted_copy_rescales_prices_and_rounds_volumes() -> None:
     scaled: Any = split_adjusted_copy(quote, 2.0)
     assert (scaled.bid.close, scaled.ask.open, scaled.close) == (20.0, 24.0, 22.0)
     assert (scaled.last_bid_size, scaled.last_ask_size) == (2, 2)  # 1.5 and 2.5 round half to even
+
+
+def test_a_cache_split_is_seen_by_the_cached_portfolio_value() -> None:
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    portfolio.set_cash(1000.0)
+    symbol = Symbol.create("AAA", SecurityType.EQUITY, "usa")
+    security = securities.add(Security(symbol, SecurityExchangeHours.always_open_hours("America/New_York"),
+                                       clock=EngineClock(datetime(2020, 1, 2))))
+    delivered = TradeBar(datetime(2020, 1, 2), symbol, 100.0, 104.0, 96.0, 102.0, 5000.0, timedelta(days=1))
+    security.update(delivered)
+    security.holdings.set_holdings(90.0, 10)
+    assert portfolio.total_portfolio_value == 1000.0 + 10 * 102.0  # now cached
+    security.apply_split(0.5)  # prices halve with the quantity unchanged: the cached value must not survive
+    assert portfolio.total_portfolio_value == 1000.0 + 10 * 51.0
+    assert (security.price, security.open, security.high, security.low, security.volume) == (51.0, 50.0, 52.0, 48.0,
+                                                                                             10000.0)
+    assert security.get_last_data().close == 51.0 and delivered.close == 102.0
 
 
 # --- backtests on LEAN's sample data ------------------------------------------------------------------------------
