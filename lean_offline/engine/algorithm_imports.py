@@ -32,6 +32,8 @@ _ENGINE_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lean_offline.naming", ("UnsupportedApiError",)),
     ("lean_offline.data.market", ("BaseData", "TradeBar", "QuoteBar", "Bar", "Tick", "IndicatorDataPoint")),
     ("lean_offline.data.symbol", ("Symbol", "SecurityIdentifier", "SymbolCache")),
+    ("lean_offline.data.corporate_actions", ("Dividend", "Split", "SplitType")),
+    ("lean_offline.engine.corporate_events", ("Dividends", "Splits")),
     ("lean_offline.data.market_hours", ("SecurityExchangeHours", "MarketHoursDatabase", "MarketHoursSegment",
                                         "MarketHoursState")),
     ("lean_offline.data.symbol_properties", ("SymbolProperties", "SymbolPropertiesDatabase")),

@@ -570,11 +570,14 @@ class UpdateOrderFields(DualCaseSettable):
     """Fields to change on an open order; None leaves a field unchanged."""
 
     def __init__(self, quantity: float | None = None, limit_price: float | None = None,
-                 stop_price: float | None = None, tag: str | None = None) -> None:
+                 stop_price: float | None = None, tag: str | None = None, trigger_price: float | None = None,
+                 trailing_amount: float | None = None) -> None:
         self.quantity = quantity
         self.limit_price = limit_price
         self.stop_price = stop_price
         self.tag = tag
+        self.trigger_price = trigger_price
+        self.trailing_amount = trailing_amount
 
 
 class UpdateOrderRequest(DualCase):
@@ -587,6 +590,8 @@ class UpdateOrderRequest(DualCase):
         self.limit_price = fields.limit_price
         self.stop_price = fields.stop_price
         self.tag = fields.tag
+        self.trigger_price = fields.trigger_price
+        self.trailing_amount = fields.trailing_amount
         self.response: OrderResponse | None = None
 
     @property

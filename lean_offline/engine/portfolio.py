@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
 from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
+from .corporate_events import dividend_payment, pays_cash_dividends, split_position, splits_holdings
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
 
@@ -238,6 +239,10 @@ class SecurityHolding(DualCase):
     def add_new_profit(self, profit: float) -> None:
         self._profit += profit
 
+    def add_new_dividend(self, dividend: float) -> None:
+        """Add a dividend payment (account currency) to `total_dividends`, which `profit` includes."""
+        self.total_dividends += dividend
+
     def add_new_sale(self, sale_value: float) -> None:
         self.total_sale_volume += sale_value
 
@@ -458,6 +463,35 @@ class SecurityPortfolioManager(DualCase):
         self.transaction_record[key] = profit_loss
         if self._record_handler is not None:
             self._record_handler(key, profit_loss)
+
+    # --- corporate events -------------------------------------------------------------------------------------
+    def apply_dividend(self, dividend: Any, live_mode: bool, mode: Any) -> None:
+        """Pay a dividend into account cash and the holding's dividends (backtests with RAW or SPLIT_ADJUSTED
+        prices only; live accounts get dividends from the brokerage)."""
+        if live_mode or not pays_cash_dividends(mode):
+            return
+        security = self._securities[dividend.symbol]
+        payment = dividend_payment(security.holdings.quantity, float(dividend.distribution),
+                                   security.quote_currency.conversion_rate)
+        self.cash_book[self.cash_book.account_currency].add_amount(payment)
+        security.holdings.add_new_dividend(payment)
+
+    def apply_split(self, split: Any, security: Security, live_mode: bool, mode: Any) -> None:
+        """Split a RAW-priced equity position: whole shares ÷ split factor, average price × factor, the security's
+        cached prices rescaled, and the fractional share paid in cash at the rescaled last price (at the split's
+        reference price × factor when the security has no data yet)."""
+        if not splits_holdings(security.type, mode, live_mode):
+            return
+        factor = float(split.split_factor)
+        holdings = security.holdings
+        after = split_position(holdings.quantity, holdings.average_price, factor)
+        holdings.set_holdings(after.average_price, after.quantity)
+        account = self.cash_book[self.cash_book.account_currency]
+        if security.get_last_data() is None:
+            account.add_amount(after.fractional_quantity * float(split.reference_price) * factor)
+            return
+        security.apply_split(factor)
+        account.add_amount(after.fractional_quantity * security.get_last_data().price)
 
     def process_fill(self, fill: OrderEvent) -> None:
         """Apply a fill: sale volume, fee, cash, realised profit (and its transaction record), quantity, average.

@@ -2,9 +2,9 @@
 
 Per time slice, in LEAN's order: (1) scheduled events whose time has passed, with the clock at each event's time and
 the previous prices; (2) clock to the slice time; (3) security prices updated (fill-forward points never update the
-price cache), warm-up end detected; (4) pending orders filled on the new prices; (5) events due now; (6)
-consolidators and registered indicators; (7) on_data when the slice holds user data; (8) new market orders filled,
-intraday equity sampling. The midnight "Daily Sampling" samples interleave with user events in time order, after
+price cache), warm-up end detected; (4) pending orders filled on the new prices; (5) events due now, then dividends
+and splits applied (corporate_events); (6) consolidators and registered indicators, then on_splits/on_dividends; (7)
+on_data when the slice holds user data; (8) new market orders filled, intraday equity sampling. The midnight "Daily Sampling" samples interleave with user events in time order, after
 user events of the same instant.
 """
 
@@ -30,6 +30,7 @@ from . import wiring
 from .algorithm import QCAlgorithm, find_user_callback
 from .algorithm_imports import installed_algorithm_imports
 from .config import SubscriptionDataConfig
+from .corporate_events import CorporateEventHandler
 from .feed import merge_slices
 from .globals import Globals
 from .project import Project, ProjectError
@@ -83,6 +84,8 @@ class _Callbacks:
         self.on_order_event = find_user_callback(algorithm, "on_order_event")
         self.on_end_of_algorithm = find_user_callback(algorithm, "on_end_of_algorithm")
         self.on_warmup_finished = find_user_callback(algorithm, "on_warmup_finished")
+        self.on_splits = find_user_callback(algorithm, "on_splits")
+        self.on_dividends = find_user_callback(algorithm, "on_dividends")
         end_of_day = find_user_callback(algorithm, "on_end_of_day")
         self.on_end_of_day = end_of_day
         self.end_of_day_takes_symbol = bool(end_of_day) and len(
@@ -155,6 +158,7 @@ class BacktestLoop:
         # per subscription index, looked up once: the cache that takes its points and whether they reach the algorithm
         feeds = [(sub.security.cache, not sub.config.is_internal_feed, sub.security) for sub in context.subscriptions]
         observe_trade_price = context.trade_builder.observe_security
+        corporate = CorporateEventHandler(algorithm, self.callbacks.on_splits, self.callbacks.on_dividends)
         data_points = 0
         try:
             for slice_utc, members in merge_slices(context.subscriptions):
@@ -170,6 +174,7 @@ class BacktestLoop:
                 if algorithm.is_warming_up and slice_utc >= start_utc:
                     self._finish_warm_up()
                 user_points = []
+                corporate_events: list[Any] | None = None
                 for _, index, point in members:
                     cache, is_user_feed, security = feeds[index]
                     if not point.is_fill_forward and point.data_type is not _AUXILIARY:
@@ -177,6 +182,10 @@ class BacktestLoop:
                         # only held securities have trades to move; the benchmark's own feed moves none
                         if is_user_feed and cache.is_valued:
                             observe_trade_price(security)
+                    elif point.data_type is _AUXILIARY and is_user_feed:
+                        if corporate_events is None:
+                            corporate_events = []
+                        corporate_events.append(point)
                     if is_user_feed:
                         user_points.append(point)
                 process_orders(slice_utc)
@@ -185,6 +194,8 @@ class BacktestLoop:
                 scanned = context.scanned_consolidators
                 if scanned:
                     context.scan_consolidators(slice_utc, before=True)
+                if corporate_events:
+                    corporate.apply(corporate_events)
                 if user_points:
                     if consolidate:
                         for point in user_points:
@@ -194,6 +205,8 @@ class BacktestLoop:
                                     handler(point)
                     if scanned:
                         context.scan_consolidators(slice_utc)
+                    if corporate_events:
+                        corporate.notify(corporate_events)
                     if on_data is not None:
                         on_data(Slice(algorithm.time, user_points))
                 elif scanned:

@@ -20,6 +20,7 @@ from ..data.symbol import Symbol
 from ..enums import DataNormalizationMode, Resolution, SecurityType
 from ..naming import DualCase, DualCaseSettable
 from .buying_power import SecurityMarginModel
+from .corporate_events import split_adjusted_copy
 from .fees import default_fee_model
 from .fills import EquityFillModel, FillModel
 from .portfolio import VALUATION_VERSION, Cash, SecurityHolding
@@ -245,6 +246,28 @@ class SecurityCache(DualCase):
         if tick.quantity:
             self.volume = tick.quantity
 
+    def apply_split(self, split_factor: float) -> None:
+        """Rescale to post-split units: prices × split factor, volume and sizes ÷ it, the cached data points
+        replaced by rescaled copies (the points already delivered to the algorithm stay as they were)."""
+        self.price *= split_factor
+        self.open *= split_factor
+        self.high *= split_factor
+        self.low *= split_factor
+        self.close *= split_factor
+        self.volume /= split_factor
+        self.bid_price *= split_factor
+        self.ask_price *= split_factor
+        self.bid_size /= split_factor
+        self.ask_size /= split_factor
+        copies = {id(data): split_adjusted_copy(data, split_factor) for data in self._by_type.values()}
+        self._by_type = {kind: copies[id(data)] for kind, data in self._by_type.items()}
+        last = self._last_data
+        if last is not None:
+            copy = copies.get(id(last))
+            self._last_data = copy if copy is not None else split_adjusted_copy(last, split_factor)
+        if self.is_valued:
+            VALUATION_VERSION.count += 1
+
     def get_data(self, data_type: type | None = None) -> Any:
         """The latest data point, or the latest of `data_type` (None when there is none)."""
         if data_type is None:
@@ -377,6 +400,10 @@ class Security(DualCaseSettable):
 
     def get_last_data(self) -> Any:
         return self.cache.get_data()
+
+    def apply_split(self, split_factor: float) -> None:
+        """Rescale the cached prices and data to post-split units (`SecurityCache.apply_split`)."""
+        self.cache.apply_split(split_factor)
 
     @property
     def has_data(self) -> bool:

@@ -30,6 +30,7 @@ from .buying_power import (
     reserved_buying_power,
     round_to_lot,
 )
+from .corporate_events import split_order_fields
 from .fees import (
     CoinbaseFeeModel,
     ConstantFeeModel,
@@ -123,6 +124,12 @@ class DefaultBrokerageModel(DualCase):
 
     def can_update_order(self, security: Any, order: Any, request: Any, message: Any) -> Any:
         return True, None
+
+    def apply_split(self, tickets: list[Any], split: Any) -> None:
+        """Update open orders of a split security so that their notional stays the same (see
+        `corporate_events.split_order_fields`)."""
+        for ticket in tickets:
+            ticket.update(split_order_fields(ticket, float(split.split_factor)))
 
 
 class InteractiveBrokersBrokerageModel(DefaultBrokerageModel):
@@ -581,6 +588,10 @@ class SecurityTransactionManager(DualCase):
             order.limit_price = float(request.limit_price)
         if request.stop_price is not None:
             order.stop_price = float(request.stop_price)
+        if request.trigger_price is not None:
+            order.trigger_price = float(request.trigger_price)
+        if request.trailing_amount is not None:
+            order.trailing_amount = float(request.trailing_amount)
         if request.tag is not None:
             order.tag = request.tag
         self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=OrderStatus.UPDATE_SUBMITTED))
