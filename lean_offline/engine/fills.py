@@ -8,7 +8,9 @@ any other status means "not yet". Slippage is zero unless the security has a sli
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from ..data.market import QuoteBar, Tick, TradeBar
 from ..enums import OrderDirection, OrderStatus, OrderType, TickType
@@ -50,21 +52,44 @@ _FILL_METHODS: dict[Any, tuple[str, str]] = {
 }
 
 
-def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+# Time-zone conversions and next closes are pure functions of their arguments (exchange hours memoise their own
+# intervals the same way), and every order of one time step asks for the same ones: memoised.
+@lru_cache(maxsize=4096)
+def _local_time_in(zone: ZoneInfo, utc_time: datetime) -> datetime:
     from .securities import utc_to_local
 
-    return utc_to_local(utc_time, security.exchange.time_zone)
+    return utc_to_local(utc_time, zone)
+
+
+@lru_cache(maxsize=4096)
+def _utc_time_in(zone: ZoneInfo, local_time: datetime) -> datetime:
+    from .securities import local_to_utc
+
+    return local_to_utc(local_time, zone)
+
+
+@lru_cache(maxsize=1024)
+def _next_regular_close(hours: Any, zone: ZoneInfo, utc_time: datetime) -> datetime:
+    return hours.get_next_market_close(_local_time_in(zone, utc_time), False)  # type: ignore[no-any-return]
+
+
+def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+    return _local_time_in(security.exchange.time_zone, utc_time)
 
 
 def _utc_time_of(security: Security, local_time: datetime) -> datetime:
-    from .securities import local_to_utc
+    return _utc_time_in(security.exchange.time_zone, local_time)
 
-    return local_to_utc(local_time, security.exchange.time_zone)
+
+def next_regular_close(security: Security, utc_time: datetime) -> datetime:
+    """The first regular close (exchange time) of `security`'s market after the UTC time `utc_time`."""
+    exchange = security.exchange
+    return _next_regular_close(exchange.hours, exchange.time_zone, utc_time)
 
 
 def market_on_close_fill_time(security: Security, order: Order) -> datetime:
     """Exchange time from which a market-on-close order may fill: the first regular close after it was placed."""
-    return security.exchange.hours.get_next_market_close(_local_time_of(security, order.time), False)  # type: ignore[no-any-return]
+    return next_regular_close(security, order.time)
 
 
 class NullSlippageModel(DualCase):

@@ -16,6 +16,7 @@ from typing import Any
 from ..enums import OrderDirection, OrderType, SecurityType
 from .buying_power import maximum_order_quantity, round_to_lot
 from .fees import model_method
+from .fills import next_regular_close
 from .orders import (
     MarketOnCloseOrder,
     OrderProperties,
@@ -254,10 +255,9 @@ class TradingMixin:
 
     # --- checks -----------------------------------------------------------------------------------------------
     def _within_market_on_close_buffer(self, security: Security) -> bool:
-        hours = security.exchange.hours
         if security.exchange.always_open:
             return False
-        next_close = hours.get_next_market_close(security.local_time, False)
+        next_close = next_regular_close(security, security.utc_time)
         latest_utc = local_to_utc(next_close, security.exchange.time_zone) - MarketOnCloseOrder.submission_time_buffer
         return bool(self.utc_time > latest_utc)
 
