@@ -387,9 +387,8 @@ class TradingMixin:
         if liquidate_existing_holdings:
             tickets = self.liquidate(self._symbols_to_liquidate([symbol]), tag=tag,
                                      order_properties=order_properties)
-        pending = sum(ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(
-            lambda ticket: ticket.symbol == symbol and ticket.order_type in (OrderType.MARKET,
-                                                                              OrderType.MARKET_ON_OPEN)))
+        pending = sum(ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(symbol)
+                      if ticket.order_type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN))
         quantity = order_quantity - pending
         if abs(quantity) > 0:
             security = _lookup_security(self, symbol)
