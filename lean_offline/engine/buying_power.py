@@ -469,11 +469,13 @@ def maintenance_margin(security: Security) -> float:
     return _amount(method(MaintenanceMarginParameters(security)))
 
 
+PLAIN_MARGIN_MODEL_TYPES = frozenset({SecurityMarginModel, BuyingPowerModel})
+
+
 def is_plain_margin_model(model: Any) -> bool:
     """True for the engine's own margin models (not subclasses): their margin is a function of price, position and
     leverage only, which the portfolio's cached totals track."""
-    model_type = type(model)
-    return model_type is SecurityMarginModel or model_type is BuyingPowerModel
+    return type(model) in PLAIN_MARGIN_MODEL_TYPES
 
 
 def reserved_buying_power(security: Security) -> float:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
-from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
+from .buying_power import PLAIN_MARGIN_MODEL_TYPES, reserved_buying_power, round_to_lot_precision
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
 
@@ -366,7 +366,7 @@ class SecurityPortfolioManager(DualCase):
                     total += value
             if margin_known:
                 model = security.buying_power_model
-                if is_plain_margin_model(model):  # reserved_buying_power's arithmetic
+                if type(model) in PLAIN_MARGIN_MODEL_TYPES:  # reserved_buying_power's arithmetic
                     margin += abs(value) / model.leverage
                 else:
                     margin_known = False

@@ -26,7 +26,7 @@ from .orders import (
     SubmitOrderRequest,
     TrailingStopOrder,
 )
-from .securities import Security, local_to_utc
+from .securities import Security
 
 _NO_CONVERSION_TYPES = frozenset({SecurityType.FUTURE, SecurityType.FUTURE_OPTION})
 
@@ -257,9 +257,8 @@ class TradingMixin:
     def _within_market_on_close_buffer(self, security: Security) -> bool:
         if security.exchange.always_open:
             return False
-        next_close = next_regular_close(security, security.utc_time)
-        latest_utc = local_to_utc(next_close, security.exchange.time_zone) - MarketOnCloseOrder.submission_time_buffer
-        return bool(self.utc_time > latest_utc)
+        _, next_close_utc = next_regular_close(security, security.utc_time)
+        return bool(self.utc_time > next_close_utc - MarketOnCloseOrder.submission_time_buffer)
 
     def _pre_order_checks(self, request: SubmitOrderRequest) -> OrderResponse:
         def reject(code: str, message: str) -> OrderResponse:

@@ -253,8 +253,8 @@ class SecurityTransactionManager(DualCase):
         self._orders: dict[int, Order] = {}
         self._tickets: dict[int, OrderTicket] = {}
         self._pending: dict[int, Order] = {}
-        # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found)
-        self._waiting: dict[int, tuple[datetime, tuple[Any, ...]]] = {}
+        # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found, its security)
+        self._waiting: dict[int, tuple[datetime, tuple[Any, ...], Any]] = {}
         # order id → the buying-power inputs at which submission found it sufficient, for the scan that follows
         self._submitted_sufficient_at: dict[int, tuple[Any, ...]] = {}
         self._open: dict[int, Order] = {}
@@ -383,21 +383,24 @@ class SecurityTransactionManager(DualCase):
                 continue
             if order.time == now and order.type != OrderType.MARKET:
                 continue
+            waiting = self._waiting.get(order_id)
+            if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, waiting[2]):
+                # the same buying-power verdict and still before the order can fill: the scan's outcome (removing
+                # or replacing the security changes VALUATION_VERSION, hence the inputs)
+                continue
             security = algorithm.securities.get(order.symbol)
             if security is None:
                 self._invalidate(order, f"The security {order.symbol} no longer exists.")
                 continue
-            waiting = self._waiting.get(order_id)
-            if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, security):
-                continue  # the same buying-power verdict and still before the order can fill: the scan's outcome
             self._try_fill(order, security)
 
     def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
-        """What the engine's own margin models decide sufficiency from (portfolio state, this security's price, the
-        unfilled quantity); None for other models, whose verdicts may depend on anything."""
+        """What the engine's own margin models decide sufficiency from besides the order itself (portfolio state and
+        this security's price); None for other models, whose verdicts may depend on anything. Changes to the order
+        (fills, updates) emit events, which drop the verdicts remembered for it."""
         if not is_plain_margin_model(security.buying_power_model):
             return None
-        return VALUATION_VERSION.count, security.price, order.quantity, self._tickets[order.id].quantity_filled
+        return VALUATION_VERSION.count, security.price
 
     def _try_fill(self, order: Order, security: Any) -> None:
         algorithm = self._algorithm
@@ -442,12 +445,13 @@ class SecurityTransactionManager(DualCase):
         """Let scans skip an order found sufficient at `inputs` until the earliest time it can fill, if it has one."""
         until = earliest_fill_utc(security, order)
         if until is not None:
-            self._waiting[order.id] = (until, inputs)
+            self._waiting[order.id] = (until, inputs, security)
 
     # --- events -----------------------------------------------------------------------------------------------
     def _emit(self, order: Order, event: OrderEvent) -> None:
         """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
         self._waiting.pop(order.id, None)
+        self._submitted_sufficient_at.pop(order.id, None)
         if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
             order.status = event.status
         if is_closed_status(order.status) and self._open.pop(order.id, None) is not None:
