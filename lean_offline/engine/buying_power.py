@@ -9,6 +9,7 @@ the module functions at the bottom, which prefer a subclass's override in either
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, OrderType
@@ -40,8 +41,14 @@ def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
 def round_to_lot_precision(quantity: float, lot_size: float) -> float:
     """`quantity` rounded to the decimals of `lot_size` (0.00000001 → 8), removing binary noise so that
     318 + 0.1 + 0.01 − 0.02 reads 318.09 as LEAN's decimals do."""
-    decimals = max(0, -math.floor(math.log10(lot_size))) if lot_size > 0 else 0
+    decimals = _lot_decimals(lot_size)
     return round(quantity, decimals + 2) if decimals else float(round(quantity, 6))
+
+
+@lru_cache(maxsize=64)
+def _lot_decimals(lot_size: float) -> int:
+    """Decimal places of a lot size: max(0, −⌊log10(lot size)⌋), 0 for a non-positive lot size."""
+    return max(0, -math.floor(math.log10(lot_size))) if lot_size > 0 else 0
 
 
 # --- LEAN's parameter and result objects ------------------------------------------------------------------------

@@ -223,7 +223,7 @@ def test_target_list_overload_takes_liquidate_existing_holdings_positionally() -
     for security in (first, second):
         algorithm.custom_point(security, datetime(2013, 10, 8), 50.0)
     algorithm.market_order("AAA", 100)
-    tickets = algorithm.set_holdings([PortfolioTarget("BBB", 0.5)], True, "rebalance")
+    tickets = algorithm.set_holdings([PortfolioTarget("BBB", 0.5)], True, "rebalance")  # type: ignore[arg-type]  # LEAN's list overload
     assert ("AAA", -100.0) in [(ticket.symbol.value, ticket.quantity) for ticket in tickets]
     assert all(ticket.tag == "rebalance" for ticket in tickets)
     assert not first.holdings.invested and second.holdings.invested
