@@ -9,6 +9,7 @@ the module functions at the bottom, which prefer a subclass's override in either
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, OrderType
@@ -40,8 +41,14 @@ def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
 def round_to_lot_precision(quantity: float, lot_size: float) -> float:
     """`quantity` rounded to the decimals of `lot_size` (0.00000001 → 8), removing binary noise so that
     318 + 0.1 + 0.01 − 0.02 reads 318.09 as LEAN's decimals do."""
-    decimals = max(0, -math.floor(math.log10(lot_size))) if lot_size > 0 else 0
+    decimals = _lot_decimals(lot_size)
     return round(quantity, decimals + 2) if decimals else float(round(quantity, 6))
+
+
+@lru_cache(maxsize=64)
+def _lot_decimals(lot_size: float) -> int:
+    """Decimal places of a lot size: max(0, −⌊log10(lot size)⌋), 0 for a non-positive lot size."""
+    return max(0, -math.floor(math.log10(lot_size))) if lot_size > 0 else 0
 
 
 # --- LEAN's parameter and result objects ------------------------------------------------------------------------
@@ -224,9 +231,7 @@ class BuyingPowerModel(DualCase):
 
     def get_initial_margin_requirement(self, parameters: InitialMarginParameters) -> InitialMargin:
         """price × quantity × multiplier × conversion rate / leverage (signed)."""
-        security = parameters.security
-        return InitialMargin(security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
-                             * float(security.price) * parameters.quantity / self.leverage)
+        return InitialMargin(_initial_margin_at_leverage(parameters.security, parameters.quantity, self.leverage))
 
     def get_maintenance_margin(self, parameters: MaintenanceMarginParameters) -> MaintenanceMargin:
         """|holdings value| / leverage."""
@@ -269,8 +274,9 @@ class BuyingPowerModel(DualCase):
         if holdings_quantity * order.quantity < 0 and abs(holdings_quantity) >= abs(order.quantity):
             return parameters.sufficient()
         free_margin = self.get_margin_remaining(parameters.portfolio, security, order.direction)
-        required = _amount(model_method(self, "get_initial_margin_required_for_order")(
-            InitialMarginRequiredForOrderParameters(security, order)))
+        margin_parameters = InitialMarginRequiredForOrderParameters(security, order)
+        required = (self.get_initial_margin_required_for_order(margin_parameters).value if is_plain_margin_model(self)
+                    else _amount(model_method(self, "get_initial_margin_required_for_order")(margin_parameters)))
         unfilled_fraction = (abs(order.quantity) - abs(parameters.quantity_filled)) / abs(order.quantity)
         required_for_remainder = unfilled_fraction * required
         if abs(required_for_remainder) > free_margin:
@@ -448,9 +454,19 @@ class CashBuyingPowerModel(BuyingPowerModel):
 
 
 # --- engine access (user overrides in either spelling win) ---------------------------------------------------------
+def _initial_margin_at_leverage(security: Security, quantity: float, leverage: float) -> float:
+    """conversion rate × contract multiplier × price × quantity / leverage (signed), in this order of operations."""
+    return (security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
+            * float(security.price) * quantity / leverage)
+
+
 def initial_margin(security: Security, quantity: float) -> float:
-    """Signed initial margin of `quantity` units of `security` per its buying-power model."""
-    method = model_method(security.buying_power_model, "get_initial_margin_requirement")
+    """Signed initial margin of `quantity` units of `security` per its buying-power model (computed directly for
+    the engine's own margin models: sizing asks it for every target)."""
+    model = security.buying_power_model
+    if is_plain_margin_model(model):
+        return _initial_margin_at_leverage(security, quantity, model.leverage)
+    method = model_method(model, "get_initial_margin_requirement")
     return _amount(method(InitialMarginParameters(security, quantity)))
 
 
@@ -460,11 +476,13 @@ def maintenance_margin(security: Security) -> float:
     return _amount(method(MaintenanceMarginParameters(security)))
 
 
+PLAIN_MARGIN_MODEL_TYPES = frozenset({SecurityMarginModel, BuyingPowerModel})
+
+
 def is_plain_margin_model(model: Any) -> bool:
     """True for the engine's own margin models (not subclasses): their margin is a function of price, position and
     leverage only, which the portfolio's cached totals track."""
-    model_type = type(model)
-    return model_type is SecurityMarginModel or model_type is BuyingPowerModel
+    return type(model) in PLAIN_MARGIN_MODEL_TYPES
 
 
 def reserved_buying_power(security: Security) -> float:
@@ -483,8 +501,11 @@ def reserved_buying_power(security: Security) -> float:
 
 def has_sufficient_buying_power(portfolio: SecurityPortfolioManager, security: Security, order: Order,
                                 quantity_filled: float = 0.0) -> HasSufficientBuyingPowerForOrderResult:
-    method = model_method(security.buying_power_model, "has_sufficient_buying_power_for_order")
-    result = method(HasSufficientBuyingPowerForOrderParameters(portfolio, security, order, quantity_filled))
+    model = security.buying_power_model
+    parameters = HasSufficientBuyingPowerForOrderParameters(portfolio, security, order, quantity_filled)
+    if is_plain_margin_model(model):
+        return model.has_sufficient_buying_power_for_order(parameters)  # type: ignore[no-any-return]
+    result = model_method(model, "has_sufficient_buying_power_for_order")(parameters)
     if isinstance(result, bool):
         return HasSufficientBuyingPowerForOrderResult(result)
     flag = getattr(result, "is_sufficient", None)
@@ -495,9 +516,12 @@ def has_sufficient_buying_power(portfolio: SecurityPortfolioManager, security: S
 
 def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Security, target_buying_power: float,
                            minimum_order_margin_portfolio_percentage: float) -> GetMaximumOrderQuantityResult:
-    method = model_method(security.buying_power_model, "get_maximum_order_quantity_for_target_buying_power")
-    result = method(GetMaximumOrderQuantityForTargetBuyingPowerParameters(
-        portfolio, security, target_buying_power, minimum_order_margin_portfolio_percentage))
+    model = security.buying_power_model
+    parameters = GetMaximumOrderQuantityForTargetBuyingPowerParameters(
+        portfolio, security, target_buying_power, minimum_order_margin_portfolio_percentage)
+    if is_plain_margin_model(model):
+        return model.get_maximum_order_quantity_for_target_buying_power(parameters)  # type: ignore[no-any-return]
+    result = model_method(model, "get_maximum_order_quantity_for_target_buying_power")(parameters)
     if isinstance(result, GetMaximumOrderQuantityResult):
         return result
     return GetMaximumOrderQuantityResult(_amount(result, "quantity"), str(getattr(result, "reason", "") or ""),

@@ -8,7 +8,9 @@ any other status means "not yet". Slippage is zero unless the security has a sli
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from ..data.market import QuoteBar, Tick, TradeBar
 from ..enums import OrderDirection, OrderStatus, OrderType, TickType
@@ -50,21 +52,45 @@ _FILL_METHODS: dict[Any, tuple[str, str]] = {
 }
 
 
-def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+# Time-zone conversions and next closes are pure functions of their arguments (exchange hours memoise their own
+# intervals the same way), and every order of one time step asks for the same ones: memoised.
+@lru_cache(maxsize=4096)
+def _local_time_in(zone: ZoneInfo, utc_time: datetime) -> datetime:
     from .securities import utc_to_local
 
-    return utc_to_local(utc_time, security.exchange.time_zone)
+    return utc_to_local(utc_time, zone)
+
+
+@lru_cache(maxsize=4096)
+def _utc_time_in(zone: ZoneInfo, local_time: datetime) -> datetime:
+    from .securities import local_to_utc
+
+    return local_to_utc(local_time, zone)
+
+
+@lru_cache(maxsize=1024)
+def _next_regular_close(hours: Any, zone: ZoneInfo, utc_time: datetime) -> tuple[datetime, datetime]:
+    local_close = hours.get_next_market_close(_local_time_in(zone, utc_time), False)
+    return local_close, _utc_time_in(zone, local_close)
+
+
+def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+    return _local_time_in(security.exchange.time_zone, utc_time)
 
 
 def _utc_time_of(security: Security, local_time: datetime) -> datetime:
-    from .securities import local_to_utc
+    return _utc_time_in(security.exchange.time_zone, local_time)
 
-    return local_to_utc(local_time, security.exchange.time_zone)
+
+def next_regular_close(security: Security, utc_time: datetime) -> tuple[datetime, datetime]:
+    """The first regular close of `security`'s market after the UTC time `utc_time`: (exchange time, UTC)."""
+    exchange = security.exchange
+    return _next_regular_close(exchange.hours, exchange.time_zone, utc_time)
 
 
 def market_on_close_fill_time(security: Security, order: Order) -> datetime:
     """Exchange time from which a market-on-close order may fill: the first regular close after it was placed."""
-    return security.exchange.hours.get_next_market_close(_local_time_of(security, order.time), False)  # type: ignore[no-any-return]
+    return next_regular_close(security, order.time)[0]
 
 
 class NullSlippageModel(DualCase):
@@ -116,15 +142,27 @@ class Fill(list[OrderEvent]):
         super().__init__([events] if isinstance(events, OrderEvent) else list(events))
 
 
+@lru_cache(maxsize=256)
+def _implementing_name(model_type: Any, names: tuple[str, ...], stop_at: Any = None) -> str | None:
+    """The first of `names` defined along `model_type`'s MRO (most derived class first, `names` in order within a
+    class), looking no further than `stop_at`; None when none is."""
+    for cls in model_type.__mro__:
+        if cls is stop_at:
+            return None
+        for name in names:
+            if name in vars(cls):
+                return name
+    return None
+
+
 def _dispatch(model: Any, security: Security, order: Order) -> OrderEvent:
     names = _FILL_METHODS.get(order.type)
     if names is None:
         raise ValueError(f"lean_offline cannot fill {order.type} orders")
-    for cls in type(model).__mro__:
-        for name in names:
-            if name in vars(cls):
-                return getattr(model, name)(security, order)  # type: ignore[no-any-return]
-    raise ValueError(f"fill model {type(model).__name__} has no {names[0]}")
+    name = _implementing_name(model.__class__, names)
+    if name is None:
+        raise ValueError(f"fill model {type(model).__name__} has no {names[0]}")
+    return getattr(model, name)(security, order)  # type: ignore[no-any-return]
 
 
 def run_fill_model(model: Any, security: Security, order: Order, stale_price_time_span: timedelta) -> list[Any]:
@@ -132,13 +170,10 @@ def run_fill_model(model: Any, security: Security, order: Order, stale_price_tim
     spelling) gets LEAN's FillModelParameters; otherwise the per-order-type rule (`market_fill`, …) is called."""
     if isinstance(model, FillModel):
         model.stale_price_time_span = stale_price_time_span
-    for cls in type(model).__mro__:
-        if cls is FillModel:
-            break
-        for name in ("fill", "Fill"):
-            if name in vars(cls):
-                result = getattr(model, name)(FillModelParameters(security, order, None, stale_price_time_span))
-                return [result] if isinstance(result, OrderEvent) else list(result)
+    name = _implementing_name(model.__class__, ("fill", "Fill"), FillModel)
+    if name is not None:
+        result = getattr(model, name)(FillModelParameters(security, order, None, stale_price_time_span))
+        return [result] if isinstance(result, OrderEvent) else list(result)
     return [_dispatch(model, security, order)]
 
 
@@ -537,4 +572,4 @@ def earliest_fill_utc(security: Security, order: Order) -> datetime | None:
     if order.type != OrderType.MARKET_ON_CLOSE or type(security.fill_model) not in _ENGINE_FILL_MODELS \
             or security.exchange.always_open:
         return None
-    return _utc_time_of(security, market_on_close_fill_time(security, order))
+    return next_regular_close(security, order.time)[1]

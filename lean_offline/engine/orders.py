@@ -177,28 +177,39 @@ class Order(DualCaseSettable):
     """One order. `time` is the submission time (UTC); `price` becomes the average fill price once filled."""
 
     type: Any = OrderType.MARKET
+    id: int
+    contingent_id: int
+    broker_id: list[str]
+    symbol: Any
+    quantity: float
+    price: float
+    price_currency: str
+    time: datetime
+    last_fill_time: datetime | None
+    last_update_time: datetime | None
+    canceled_time: datetime | None
+    status: Any
+    tag: str
+    properties: OrderProperties
+    security_type: Any
+    order_submission_data: dict[str, float] | None
+    price_adjustment_mode: Any
+    limit_price: float
+    stop_price: float
 
     def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
                  properties: OrderProperties | None = None, security_type: Any = None) -> None:
-        self.id = 0
-        self.contingent_id = 0
-        self.broker_id: list[str] = []
-        self.symbol = symbol
-        self.quantity = float(quantity)
-        self.price = 0.0
-        self.price_currency = ACCOUNT_CURRENCY
-        self.time = time
-        self.last_fill_time: datetime | None = None
-        self.last_update_time: datetime | None = None
-        self.canceled_time: datetime | None = None
-        self.status: Any = OrderStatus.NEW
-        self.tag = tag or ""
-        self.properties = properties or OrderProperties()
-        self.security_type = security_type if security_type is not None else getattr(symbol, "security_type", None)
-        self.order_submission_data: dict[str, float] | None = None
-        self.price_adjustment_mode: Any = DataNormalizationMode.ADJUSTED
-        self.limit_price = 0.0
-        self.stop_price = 0.0
+        # one dict update instead of a DualCaseSettable.__setattr__ call per field: sizing builds an order for
+        # every fee estimate
+        vars(self).update({
+            "id": 0, "contingent_id": 0, "broker_id": [], "symbol": symbol, "quantity": float(quantity),
+            "price": 0.0, "price_currency": ACCOUNT_CURRENCY, "time": time, "last_fill_time": None,
+            "last_update_time": None, "canceled_time": None, "status": OrderStatus.NEW, "tag": tag or "",
+            "properties": properties or OrderProperties(),
+            "security_type": security_type if security_type is not None else getattr(symbol, "security_type", None),
+            "order_submission_data": None, "price_adjustment_mode": DataNormalizationMode.ADJUSTED,
+            "limit_price": 0.0, "stop_price": 0.0,
+        })
 
     @property
     def created_time(self) -> datetime:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
-from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
+from .buying_power import PLAIN_MARGIN_MODEL_TYPES, reserved_buying_power, round_to_lot_precision
 from .corporate_events import dividend_payment, pays_cash_dividends, split_position, splits_holdings
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
@@ -345,23 +345,42 @@ class SecurityPortfolioManager(DualCase):
 
         Reused while VALUATION_VERSION is unchanged, except with margin-only positions: their unrealised profit
         also depends on quotes and the fee model."""
-        version = VALUATION_VERSION.count
-        if version == self._cached_value_version:
+        if VALUATION_VERSION.count == self._cached_value_version:
             return self._cached_value
+        return self._revalue()
+
+    def _revalue(self) -> float:
+        """One pass over the positions: the portfolio value and, when every position uses one of the engine's own
+        margin models, the margin used (Σ |value| / leverage); each is cached for the current VALUATION_VERSION
+        when reusable. Every fill changes both, and the next order's buying-power check reads both."""
+        version = VALUATION_VERSION.count
         total = self.cash_book.total_value_in_account_currency
-        reusable = True
+        margin = 0.0
+        value_reusable = margin_known = True
         for security in self._securities.total:
             holdings = security.holdings
-            if not holdings._invested:
+            quantity = holdings._quantity
+            if not quantity:
                 continue
-            if security.type in _MARGIN_ONLY_TYPES:
-                total += holdings.unrealized_profit
-                reusable = False
-            else:
-                total += holdings.quantity_value(holdings._quantity)
-        if reusable:
+            value = security.price * quantity * security.symbol_properties.contract_multiplier
+            if holdings._invested:
+                if security.type in _MARGIN_ONLY_TYPES:
+                    total += holdings.unrealized_profit
+                    value_reusable = False
+                else:
+                    total += value
+            if margin_known:
+                model = security.buying_power_model
+                if type(model) in PLAIN_MARGIN_MODEL_TYPES:  # reserved_buying_power's arithmetic
+                    margin += abs(value) / model.leverage
+                else:
+                    margin_known = False
+        if value_reusable:
             self._cached_value_version = version
             self._cached_value = total
+        if margin_known:
+            self._cached_margin_version = version
+            self._cached_margin = margin
         return total
 
     @property
@@ -417,17 +436,14 @@ class SecurityPortfolioManager(DualCase):
         """Σ reserved buying power of the positions; reused while VALUATION_VERSION is unchanged when every position
         uses one of the engine's own margin models (a user model's margin may depend on anything)."""
         version = VALUATION_VERSION.count
+        if version != self._cached_margin_version and version != self._cached_value_version:
+            self._revalue()
         if version == self._cached_margin_version:
             return self._cached_margin
         total = 0.0
-        reusable = True
         for security in self._securities.total:
             if security.holdings.quantity:
                 total += reserved_buying_power(security)
-                reusable = reusable and is_plain_margin_model(security.buying_power_model)
-        if reusable:
-            self._cached_margin_version = version
-            self._cached_margin = total
         return total
 
     def get_margin_remaining(self, total_portfolio_value: float | None = None) -> float:

@@ -16,6 +16,7 @@ from typing import Any
 from ..enums import OrderDirection, OrderType, SecurityType
 from .buying_power import maximum_order_quantity, round_to_lot
 from .fees import model_method
+from .fills import next_regular_close
 from .orders import (
     MarketOnCloseOrder,
     OrderProperties,
@@ -25,7 +26,7 @@ from .orders import (
     SubmitOrderRequest,
     TrailingStopOrder,
 )
-from .securities import Security, local_to_utc
+from .securities import Security
 
 _NO_CONVERSION_TYPES = frozenset({SecurityType.FUTURE, SecurityType.FUTURE_OPTION})
 
@@ -254,12 +255,10 @@ class TradingMixin:
 
     # --- checks -----------------------------------------------------------------------------------------------
     def _within_market_on_close_buffer(self, security: Security) -> bool:
-        hours = security.exchange.hours
         if security.exchange.always_open:
             return False
-        next_close = hours.get_next_market_close(security.local_time, False)
-        latest_utc = local_to_utc(next_close, security.exchange.time_zone) - MarketOnCloseOrder.submission_time_buffer
-        return bool(self.utc_time > latest_utc)
+        _, next_close_utc = next_regular_close(security, security.utc_time)
+        return bool(self.utc_time > next_close_utc - MarketOnCloseOrder.submission_time_buffer)
 
     def _pre_order_checks(self, request: SubmitOrderRequest) -> OrderResponse:
         def reject(code: str, message: str) -> OrderResponse:
@@ -387,9 +386,8 @@ class TradingMixin:
         if liquidate_existing_holdings:
             tickets = self.liquidate(self._symbols_to_liquidate([symbol]), tag=tag,
                                      order_properties=order_properties)
-        pending = sum(ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(
-            lambda ticket: ticket.symbol == symbol and ticket.order_type in (OrderType.MARKET,
-                                                                              OrderType.MARKET_ON_OPEN)))
+        pending = sum(ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(symbol)
+                      if ticket.order_type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN))
         quantity = order_quantity - pending
         if abs(quantity) > 0:
             security = _lookup_security(self, symbol)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..data.symbol import Symbol
 from ..enums import AccountType, OrderStatus, OrderType, SecurityType
 from ..naming import DualCase, lean_enum, to_snake_case
 from ..trades import record_trade_fill
@@ -259,9 +260,13 @@ class SecurityTransactionManager(DualCase):
         self._orders: dict[int, Order] = {}
         self._tickets: dict[int, OrderTicket] = {}
         self._pending: dict[int, Order] = {}
-        # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found)
-        self._waiting: dict[int, tuple[datetime, tuple[Any, ...]]] = {}
+        # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found, its security)
+        self._waiting: dict[int, tuple[datetime, tuple[Any, ...], Any]] = {}
+        # order id → the buying-power inputs at which submission found it sufficient, for the scan that follows
+        self._submitted_sufficient_at: dict[int, tuple[Any, ...]] = {}
         self._open: dict[int, Order] = {}
+        # the open orders again, by Symbol (id order within each): set_holdings asks for them once per target
+        self._open_by_symbol: dict[Symbol, dict[int, Order]] = {}
         self._event_counts: dict[int, int] = {}
         self._last_order_id = 0
         self._total_orders = 0
@@ -312,6 +317,7 @@ class SecurityTransactionManager(DualCase):
         self._tickets[order.id] = ticket
         self._orders[order.id] = order
         self._open[order.id] = order
+        self._open_by_symbol.setdefault(order.symbol, {})[order.id] = order
         ticket.set_order(order)
         if algorithm.is_warming_up:
             order.tag = "Algorithm warming up."
@@ -323,6 +329,7 @@ class SecurityTransactionManager(DualCase):
         order.price_adjustment_mode = security.data_normalization_mode
         request.response = self._submit(order, security)
         self.process_synchronous_events()
+        self._submitted_sufficient_at.pop(order.id, None)
         return ticket
 
     def _submit(self, order: Order, security: Any) -> OrderResponse:
@@ -350,6 +357,11 @@ class SecurityTransactionManager(DualCase):
         self._pending[order.id] = order
         _add_broker_id(order)
         self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=OrderStatus.SUBMITTED))
+        inputs = self._buying_power_inputs(order, security)
+        if inputs is not None and order.id in self._pending:
+            if self._handler is None:  # no user code ran since the check: the scan that follows may reuse it
+                self._submitted_sufficient_at[order.id] = inputs
+            self._wait_until_fillable(order, security, inputs)
         return OrderResponse.success(order.id)
 
     @staticmethod
@@ -378,36 +390,41 @@ class SecurityTransactionManager(DualCase):
                 continue
             if order.time == now and order.type != OrderType.MARKET:
                 continue
+            waiting = self._waiting.get(order_id)
+            if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, waiting[2]):
+                # the same buying-power verdict and still before the order can fill: the scan's outcome (removing
+                # or replacing the security changes VALUATION_VERSION, hence the inputs)
+                continue
             security = algorithm.securities.get(order.symbol)
             if security is None:
                 self._invalidate(order, f"The security {order.symbol} no longer exists.")
                 continue
-            waiting = self._waiting.get(order_id)
-            if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, security):
-                continue  # the same buying-power verdict and still before the order can fill: the scan's outcome
             self._try_fill(order, security)
 
     def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
-        """What the engine's own margin models decide sufficiency from (portfolio state, this security's price, the
-        unfilled quantity); None for other models, whose verdicts may depend on anything."""
+        """What the engine's own margin models decide sufficiency from besides the order itself (portfolio state and
+        this security's price); None for other models, whose verdicts may depend on anything. Changes to the order
+        (fills, updates) emit events, which drop the verdicts remembered for it."""
         if not is_plain_margin_model(security.buying_power_model):
             return None
-        return VALUATION_VERSION.count, security.price, order.quantity, self._tickets[order.id].quantity_filled
+        return VALUATION_VERSION.count, security.price
 
     def _try_fill(self, order: Order, security: Any) -> None:
         algorithm = self._algorithm
-        ticket = self._tickets[order.id]
-        try:
-            sufficient = has_sufficient_buying_power(algorithm.portfolio, security, order, ticket.quantity_filled)
-        except Exception as error:  # noqa: BLE001 - a user margin model failing must not stop the run
-            self._invalidate(order, str(error))
-            algorithm.error(f"Order Error: ids: [{order.id}], Error executing margin models: {error}")
-            return
-        if not sufficient.is_sufficient:
-            message = self._insufficient_message(order, security, sufficient.reason)
-            self._invalidate(order, message)
-            algorithm.error(message)
-            return
+        verdict_inputs = self._submitted_sufficient_at.pop(order.id, None)
+        if verdict_inputs is None or verdict_inputs != self._buying_power_inputs(order, security):
+            ticket = self._tickets[order.id]
+            try:
+                sufficient = has_sufficient_buying_power(algorithm.portfolio, security, order, ticket.quantity_filled)
+            except Exception as error:  # noqa: BLE001 - a user margin model failing must not stop the run
+                self._invalidate(order, str(error))
+                algorithm.error(f"Order Error: ids: [{order.id}], Error executing margin models: {error}")
+                return
+            if not sufficient.is_sufficient:
+                message = self._insufficient_message(order, security, sufficient.reason)
+                self._invalidate(order, message)
+                algorithm.error(message)
+                return
         try:
             fills = run_fill_model(security.fill_model, security, order, algorithm.settings.stale_price_time_span)
             for fill in fills:
@@ -428,18 +445,24 @@ class SecurityTransactionManager(DualCase):
                 emitted = True
         if not emitted:
             inputs = self._buying_power_inputs(order, security)
-            until = earliest_fill_utc(security, order) if inputs is not None else None
-            if until is not None and inputs is not None:
-                self._waiting[order.id] = (until, inputs)
+            if inputs is not None:
+                self._wait_until_fillable(order, security, inputs)
+
+    def _wait_until_fillable(self, order: Order, security: Any, inputs: tuple[Any, ...]) -> None:
+        """Let scans skip an order found sufficient at `inputs` until the earliest time it can fill, if it has one."""
+        until = earliest_fill_utc(security, order)
+        if until is not None:
+            self._waiting[order.id] = (until, inputs, security)
 
     # --- events -----------------------------------------------------------------------------------------------
     def _emit(self, order: Order, event: OrderEvent) -> None:
         """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
         self._waiting.pop(order.id, None)
+        self._submitted_sufficient_at.pop(order.id, None)
         if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
             order.status = event.status
-        if is_closed_status(order.status):
-            self._open.pop(order.id, None)
+        if is_closed_status(order.status) and self._open.pop(order.id, None) is not None:
+            del self._open_by_symbol[order.symbol][order.id]
         count = self._event_counts.get(order.id, 0) + 1
         self._event_counts[order.id] = count
         event.id = count
@@ -609,11 +632,16 @@ class SecurityTransactionManager(DualCase):
         """Open orders, optionally of one symbol (Symbol or ticker) and/or passing `filter`."""
         if callable(symbol) and filter is None and not isinstance(symbol, str):
             symbol, filter = None, symbol
+        if isinstance(symbol, Symbol):
+            return [order for order in list(self._open_by_symbol.get(symbol, {}).values())
+                    if filter is None or filter(order)]
         return [order for order in list(self._open.values())
                 if self._matches(order, symbol) and (filter is None or filter(order))]
 
     def get_open_order_tickets(self, filter: Any = None) -> list[OrderTicket]:
         """Tickets of open orders; `filter` is a predicate on tickets or a symbol."""
+        if isinstance(filter, Symbol):
+            return [self._tickets[order_id] for order_id in self._open_by_symbol.get(filter, {})]
         return [self._tickets[order_id] for order_id in list(self._open)
                 if self._ticket_matches(self._tickets[order_id], filter)]
 

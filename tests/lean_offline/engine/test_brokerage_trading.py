@@ -12,6 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lean_offline.data.market import BaseData, TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
@@ -27,6 +29,7 @@ from lean_offline.enums import OrderStatus, OrderType, Resolution, SecurityType
 NEW_YORK = ZoneInfo("America/New_York")
 SPY_FACTOR = 0.8646266
 SESSION = timedelta(hours=6.5)
+CLOSED = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID)
 
 
 @cache
@@ -220,7 +223,7 @@ def test_target_list_overload_takes_liquidate_existing_holdings_positionally() -
     for security in (first, second):
         algorithm.custom_point(security, datetime(2013, 10, 8), 50.0)
     algorithm.market_order("AAA", 100)
-    tickets = algorithm.set_holdings([PortfolioTarget("BBB", 0.5)], True, "rebalance")
+    tickets = algorithm.set_holdings([PortfolioTarget("BBB", 0.5)], True, "rebalance")  # type: ignore[arg-type]  # LEAN's list overload
     assert ("AAA", -100.0) in [(ticket.symbol.value, ticket.quantity) for ticket in tickets]
     assert all(ticket.tag == "rebalance" for ticket in tickets)
     assert not first.holdings.invested and second.holdings.invested
@@ -272,6 +275,25 @@ def test_pending_moc_is_rechecked_for_buying_power_when_a_held_price_moves_befor
     algorithm.step()
     assert ticket.status == OrderStatus.INVALID
     assert "Initial Margin: 2001, Free Margin: 1000" in algorithm.errors[-1]
+
+
+def test_market_order_is_rechecked_when_an_older_order_fills_first_in_the_same_scan() -> None:
+    """Submission finds the market order sufficient, but the scan that follows fills the older limit order first.
+
+    Cash 1,000 at leverage 1: the limit buy of 10 @ 95 needs 10·100 = 1,000 at placement (enough). At 90 the market
+    buy of 2 needs 180 ≤ 1,000 free; the limit order then fills first at 90 (cash 100, margin used 900), leaving
+    100 < 180 free: the market order becomes invalid. No event handler, so submission's verdict may be reused."""
+    algorithm = FakeAlgorithm(cash=1_000.0)
+    algorithm.transactions.set_order_event_handler(None)
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    limit = algorithm.limit_order("BTC", 10, 95.0)
+    assert limit.status == OrderStatus.SUBMITTED
+    algorithm.custom_point(custom, datetime(2013, 10, 9), 90.0)
+    market = algorithm.market_order("BTC", 2)
+    assert limit.status == OrderStatus.FILLED and limit.average_fill_price == 90.0
+    assert market.status == OrderStatus.INVALID
+    assert "Initial Margin: 180, Free Margin: 100" in algorithm.errors[-1]
 
 
 def test_daily_only_market_order_near_the_close_becomes_moo() -> None:
@@ -560,6 +582,42 @@ def test_ticket_cancel_update_and_open_order_queries() -> None:
     assert first.cancel().is_error  # already closed
     assert transactions.cancel_open_orders() == [second]
     assert transactions.get_open_orders() == [] and transactions.orders_count == 2
+
+
+OPEN_ORDER_STEP = st.one_of(
+    st.tuples(st.just("limit"), st.sampled_from(["BTC", "ETH"]), st.integers(-3, 3)),
+    st.tuples(st.just("cancel"), st.just(""), st.integers(0, 20)),
+    st.tuples(st.just("price"), st.sampled_from(["BTC", "ETH"]), st.integers(90, 110)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(OPEN_ORDER_STEP, min_size=1, max_size=25))
+def test_open_orders_by_symbol_follow_submissions_fills_and_cancels(steps: list[tuple[str, str, int]]) -> None:
+    """The per-symbol open-order queries list exactly the tickets whose own status is still open, in id order."""
+    algorithm = FakeAlgorithm(cash=10_000_000.0)
+    securities = {ticker: algorithm.add_custom(ticker) for ticker in ("BTC", "ETH")}
+    day = datetime(2013, 10, 8)
+    for security in securities.values():
+        algorithm.custom_point(security, day, 100.0)
+    tickets: list[Any] = []
+    for kind, ticker, amount in steps:
+        if kind == "limit":
+            quantity = 1 if amount >= 0 else -1
+            tickets.append(algorithm.limit_order(ticker, quantity, 100.0 - 2 * amount * quantity))
+        elif kind == "cancel" and tickets:
+            tickets[amount % len(tickets)].cancel()
+        elif kind == "price":
+            day += timedelta(days=1)
+            algorithm.custom_point(securities[ticker], day, float(amount))
+            algorithm.step()
+        for name, security in securities.items():
+            expected = [ticket.order_id for ticket in tickets
+                        if ticket.symbol.value == name and ticket.status not in CLOSED]
+            transactions = algorithm.transactions
+            assert [ticket.order_id for ticket in transactions.get_open_order_tickets(security.symbol)] == expected
+            assert [order.id for order in transactions.get_open_orders(security.symbol)] == expected
+            assert [order.id for order in transactions.get_open_orders(name)] == expected
 
 
 def test_ticket_get_reads_limit_and_stop_prices() -> None:
