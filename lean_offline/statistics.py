@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from .trades import Trade, TradeStatistics
+    from .trades import Trade, TradeFacts, TradeStatistics
 
 __all__ = [
     "BacktestStatistics",
@@ -783,15 +783,15 @@ class ResultCollector:
             first_date, last_date = series.equity[0][0].date(), series.equity[-1][0].date()
             stats = series.performance(first_date, last_date)
             period_trades = trades.exiting(first_date, last_date)
-            trade_stats = TradeStatistics.of(period_trades)
+            trade_stats = TradeStatistics.of_facts(trades.facts_exiting(first_date, last_date))
             if rolling_window:
                 for months in (1, 3, 6, 12):
                     for period_start, period_end in _period_ranges(months, first_date, last_date):
                         key = f"M{months}_{period_end:%Y%m%d}"
                         rolling[key] = series.performance(period_start, period_end)
                         has_equity = series.has_equity(period_start, period_end)
-                        rolling_trades[key] = TradeStatistics.of(
-                            trades.exiting(period_start, period_end) if has_equity else ())
+                        rolling_trades[key] = TradeStatistics.of_facts(
+                            trades.facts_exiting(period_start, period_end) if has_equity else ())
         elif series.equity:
             stats = PortfolioStatistics(start_equity=self.starting_capital, end_equity=series.equity[-1][1])
         summary = build_summary(stats, total_fees=to_decimal(total_fees), total_orders=total_orders,
@@ -937,12 +937,22 @@ def _period_ranges(months: int, first_date: date, last_date: date) -> list[tuple
 
 class _TradesByExit:
     """Closed trades ordered by exit time (UTC; equal times keep their closing order), sliced by exit date with two
-    bisections: the rolling windows ask for a few hundred ranges."""
+    bisections: the rolling windows ask for a few hundred ranges. Each trade's facts are taken once."""
 
     def __init__(self, trades: Sequence[Trade]) -> None:
+        from .trades import TradeFacts  # trades imports this module's decimal conversion
+
         self._trades = sorted(trades, key=lambda trade: trade.exit_time)
+        self._facts = [TradeFacts.of(trade) for trade in self._trades]
         self._dates = [trade.exit_time.date() for trade in self._trades]
+
+    def _range(self, from_date: date, to_date: date) -> slice:
+        return slice(bisect_left(self._dates, from_date), bisect_right(self._dates, to_date))
 
     def exiting(self, from_date: date, to_date: date) -> list[Trade]:
         """The trades whose exit date is from ``from_date`` to ``to_date`` inclusive."""
-        return self._trades[bisect_left(self._dates, from_date):bisect_right(self._dates, to_date)]
+        return self._trades[self._range(from_date, to_date)]
+
+    def facts_exiting(self, from_date: date, to_date: date) -> list[TradeFacts]:
+        """The facts of :meth:`exiting`'s trades."""
+        return self._facts[self._range(from_date, to_date)]
