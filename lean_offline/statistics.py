@@ -196,14 +196,25 @@ def _unix_seconds(time: datetime) -> float:
 # Sample moments (MathNet.Numerics conventions)
 # ---------------------------------------------------------------------------------------------------------------
 
-def sample_variance(values: Sequence[float]) -> float:
-    """Unbiased sample variance Σ(x−x̄)²/(n−1); NaN for fewer than 2 values (MathNet ``Variance``)."""
+Floats = Sequence[float] | np.ndarray
+
+
+def _mean(x: np.ndarray) -> float:
+    """Σx/n, summed as ``np.mean`` sums (pairwise) without its per-call overhead (it runs ~10k times per run)."""
+    return float(np.add.reduce(x) / len(x))
+
+
+def sample_variance(values: Floats) -> float:
+    """Unbiased sample variance Σ(x−x̄)²/(n−1); NaN for fewer than 2 values (MathNet ``Variance``). The operations
+    are those of ``np.var(x, ddof=1)``, so the result is bit for bit the same."""
     if len(values) < 2:
         return math.nan
-    return float(np.var(np.asarray(values, dtype=float), ddof=1))
+    x = np.asarray(values, dtype=float)
+    deviations = x - np.add.reduce(x) / len(x)
+    return float(np.add.reduce(deviations * deviations) / (len(x) - 1))
 
 
-def sample_covariance(xs: Sequence[float], ys: Sequence[float]) -> float:
+def sample_covariance(xs: Floats, ys: Floats) -> float:
     """Unbiased sample covariance Σ(x−x̄)(y−ȳ)/(n−1); NaN for fewer than 2 pairs (MathNet ``Covariance``)."""
     if len(xs) != len(ys):
         raise ValueError(f"covariance needs series of equal length, got {len(xs)} and {len(ys)}")
@@ -214,7 +225,7 @@ def sample_covariance(xs: Sequence[float], ys: Sequence[float]) -> float:
     return float(np.sum((x - x.mean()) * (y - y.mean())) / (len(x) - 1))
 
 
-def skewness(values: Sequence[float]) -> float:
+def skewness(values: Floats) -> float:
     """Sample skewness G1 = n/((n−1)(n−2)) · Σ((x−x̄)/s)³ with s the sample standard deviation; NaN if n < 3."""
     n = len(values)
     if n < 3:
@@ -226,7 +237,7 @@ def skewness(values: Sequence[float]) -> float:
     return float(n / ((n - 1) * (n - 2)) * np.sum(((x - x.mean()) / s) ** 3))
 
 
-def kurtosis(values: Sequence[float]) -> float:
+def kurtosis(values: Floats) -> float:
     """Sample excess kurtosis G2 = n(n+1)/((n−1)(n−2)(n−3)) · Σ((x−x̄)/s)⁴ − 3(n−1)²/((n−2)(n−3)); NaN if n < 4."""
     n = len(values)
     if n < 4:
@@ -239,22 +250,22 @@ def kurtosis(values: Sequence[float]) -> float:
     return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * fourth - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
 
 
-def _annual_variance(values: Sequence[float], trading_days: float) -> float:
+def _annual_variance(values: Floats, trading_days: float) -> float:
     """Var(x)·T, or 0 when the variance is NaN or zero."""
     variance = sample_variance(values)
     return 0.0 if math.isnan(variance) or variance == 0 else variance * trading_days
 
 
-def _annual_performance(values: Sequence[float], trading_days: float) -> float:
+def _annual_performance(values: Floats, trading_days: float) -> float:
     """(mean(x) + 1)^T − 1."""
-    return math.pow(float(np.mean(values)) + 1.0, trading_days) - 1.0
+    return math.pow(_mean(np.asarray(values, dtype=float)) + 1.0, trading_days) - 1.0
 
 
-def probabilistic_sharpe_ratio(returns: Sequence[float], benchmark_sharpe: float, risk_free_rate: float = 0.0) -> float:
+def probabilistic_sharpe_ratio(returns: Floats, benchmark_sharpe: float, risk_free_rate: float = 0.0) -> float:
     """LEAN's PSR: SR = (mean(r) − rf)/stdev(r) (not annualised), σ = √((1 − skew·SR + ((kurt−1)/4)·SR²)/(n−1)),
     PSR = Φ((SR − SR*)/σ); kurt is the *excess* kurtosis as LEAN uses it. 0 when σ is NaN."""
     deviation = math.sqrt(sample_variance(returns)) if len(returns) >= 2 else math.nan
-    mean_excess = float(np.mean(returns)) - risk_free_rate if len(returns) else math.nan
+    mean_excess = _mean(np.asarray(returns, dtype=float)) - risk_free_rate if len(returns) else math.nan
     observed = 0.0 if math.isnan(deviation) or deviation == 0 else mean_excess / deviation
     operand_a = skewness(returns) * observed
     operand_b = (kurtosis(returns) - 1) / 4 * observed**2
@@ -352,16 +363,16 @@ class PortfolioStatistics:
         return dict(zip(_PORTFOLIO_FIELDS, values, strict=True))
 
 
-def _value_at_risk(returns: Sequence[float], lookback: int, confidence: float) -> Decimal:
+def _value_at_risk(returns: np.ndarray, lookback: int, confidence: float) -> Decimal:
     """One-day parametric VaR: the (1−confidence) quantile of N(mean, stdev) of the last ``lookback`` returns,
     rounded to 3 decimals."""
-    window = list(returns)[-lookback:]
+    window = returns[-lookback:]
     if len(window) < 2:
         return _ZERO
     deviation = math.sqrt(sample_variance(window))
     if deviation == 0 or math.isnan(deviation):
         return _ZERO
-    quantile = NormalDist(float(np.mean(window)), deviation).inv_cdf(1 - confidence)
+    quantile = NormalDist(_mean(window), deviation).inv_cdf(1 - confidence)
     return _round_decimal(to_decimal(quantile), 3)
 
 
@@ -370,8 +381,8 @@ def compute_portfolio_statistics(
     profit_loss: Sequence[Decimal],
     equity: Sequence[tuple[datetime, Decimal]],
     turnover: Sequence[Decimal],
-    performance: Sequence[float],
-    benchmark: Sequence[float],
+    performance: Floats,
+    benchmark: Floats,
     starting_capital: Decimal,
     risk_free_rate: Decimal,
     trading_days_per_year: int,
@@ -383,12 +394,16 @@ def compute_portfolio_statistics(
     (first dropped), ``equity`` = (utc time, value) of the equity chart, ``profit_loss`` = TransactionRecord values
     in time order."""
     stats = PortfolioStatistics(start_equity=starting_capital, end_equity=equity[-1][1] if equity else _ZERO)
+    performance = np.asarray(performance, dtype=float)
+    benchmark = np.asarray(benchmark, dtype=float)
     trading_days = float(trading_days_per_year)
     with localcontext(_DECIMAL_CONTEXT):
         if turnover:
             stats.portfolio_turnover = sum(turnover, _ZERO) / len(turnover)
         if starting_capital == 0 or len(benchmark) < 2 or len(performance) < 2:
             return stats
+        if len(performance) != len(benchmark):
+            raise ValueError(f"performance and benchmark differ in length: {len(performance)} and {len(benchmark)}")
 
         running_capital = starting_capital
         total_profit = total_loss = _ZERO
@@ -426,7 +441,7 @@ def compute_portfolio_statistics(
 
         if stats.annual_standard_deviation != 0:
             stats.sharpe_ratio = to_decimal(excess / float(stats.annual_standard_deviation))
-        downside = to_decimal(math.sqrt(_annual_variance([r for r in performance if r < 0], trading_days)))
+        downside = to_decimal(math.sqrt(_annual_variance(performance[performance < 0], trading_days)))
         if downside != 0:
             stats.sortino_ratio = to_decimal(excess / float(downside))
 
@@ -436,8 +451,7 @@ def compute_portfolio_statistics(
         if stats.beta != 0:
             stats.alpha = annual - (risk_free_rate + stats.beta * (benchmark_annual - risk_free_rate))
 
-        differences = [p - b for p, b in zip(performance, benchmark, strict=True)]
-        stats.tracking_error = to_decimal(math.sqrt(_annual_variance(differences, trading_days)))
+        stats.tracking_error = to_decimal(math.sqrt(_annual_variance(performance - benchmark, trading_days)))
         if stats.tracking_error != 0:
             stats.information_ratio = to_decimal(float(annual) - float(benchmark_annual)) / stats.tracking_error
         if stats.beta != 0:
@@ -843,8 +857,8 @@ class _SeriesSnapshot:
     turnover_points: list[tuple[datetime, Decimal]]
     records: list[tuple[datetime, Decimal, bool]]
     rates: dict[datetime, Decimal]
-    return_fractions: list[float]      # Return points / 100
-    benchmark_changes: list[float]     # [i]: change from benchmark point i-1 to i ([0] unused)
+    return_fractions: np.ndarray       # Return points / 100
+    benchmark_changes: np.ndarray      # [i]: change from benchmark point i-1 to i ([0] unused)
     starting_capital: Decimal
     trading_days_per_year: int
 
@@ -867,8 +881,8 @@ class _SeriesSnapshot:
             rates={time: to_decimal(risk_free_rate(time)) for time, _ in equity},
             starting_capital=collector.starting_capital,
             trading_days_per_year=trading_days_per_year,
-            return_fractions=return_fractions,
-            benchmark_changes=benchmark_changes,
+            return_fractions=np.array(return_fractions, dtype=float),
+            benchmark_changes=np.array(benchmark_changes, dtype=float),
         )
 
     @property
