@@ -147,7 +147,7 @@ class Trade(DualCase):
         return TimeSpan.of(self.exit_time - self.entry_time)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Fill:
     """A pending fill (a mutable copy: reductions and reversals change its quantity)."""
 
@@ -157,7 +157,7 @@ class _Fill:
     price: Decimal
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _OpenTrade:
     """FillToFill: one open entry with its running drawdown. The best price seen (start: the entry) and the pair of
     prices of the largest giveback are kept as engine floats and converted once, when the trade closes. They are
@@ -208,7 +208,7 @@ class _OpenTrade:
         return (to_decimal(best) - to_decimal(worst)) * self.sign
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Position:
     """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and the
     price range since the position opened (engine floats). With FillToFill trades open, every observed price is
@@ -224,6 +224,8 @@ class _Position:
     path_start: int = 0
 
     def observe(self, price: float) -> None:
+        """Widen the price range; record the price for the open trades' drawdowns (TradeBuilder.observe_security
+        repeats these lines)."""
         if price > self.max_price:
             self.max_price = price
         elif price < self.min_price:
@@ -248,7 +250,7 @@ class _Position:
             self.path_start = keep_from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _FillValues:
     """A fill as decimals, with its account-currency scale (conversion rate × contract multiplier)."""
 
@@ -297,11 +299,18 @@ class TradeBuilder(DualCase):
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has an open position (it runs for every data point)."""
+        reading the price only when the symbol has an open position. It runs for every data point (252k times in a
+        25-year daily run of 40 held equities), so :meth:`_Position.observe` is written out here, saving a call."""
         if self._positions:
             position = self._positions.get(security.symbol)
             if position is not None:
-                position.observe(security.price)
+                price = security.price
+                if price > position.max_price:
+                    position.max_price = price
+                elif price < position.min_price:
+                    position.min_price = price
+                if position.open_trades:
+                    position.path.append(price)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
