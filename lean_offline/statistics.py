@@ -107,6 +107,7 @@ def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN)
 
 
 _QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(29)}
+_ONE = Decimal(1)
 
 
 def _normalize(value: Decimal) -> Decimal:
@@ -129,15 +130,35 @@ def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
 
 def smart_round_decimal(value: Decimal) -> Decimal:
     """LEAN's ``SmartRounding``: above 1000 round to 4 decimals, otherwise to 7 significant digits (banker's
-    rounding), trailing zeros removed first. The significant-digit scale is 10^(floor(log10|x|)+1), as in C#."""
-    value = _normalize(value)
-    if value > 1000:
-        return _round_decimal(value, 4)
-    if value == 0:
+    rounding), trailing zeros removed first. The significant-digit scale is 10^(floor(log10|x|)+1), as in C#.
+
+    It runs ~70k times in a 25-year daily run, so it reads no exponents (``as_tuple`` is slow): a value above 1000
+    has more than 4 decimals exactly when rounding to 4 changes it, and rounding to 7 significant digits a value
+    with fewer changes nothing."""
+    if not value:
         return _ZERO
-    power = math.floor(math.log10(float(abs(value)))) + 1
-    # rounding value / 10^power to 7 decimals and scaling back is quantizing value to 10^(power - 7)
-    return _normalize(_round_decimal(value, 7 - power))
+    normalized = value.normalize(_DECIMAL_CONTEXT)
+    if normalized > 1000:
+        if normalized.adjusted() < _MAX_ADJUSTED_WITH_4_DECIMALS:
+            rounded = normalized.quantize(_QUANTA[4], rounding=ROUND_HALF_EVEN, context=_DECIMAL_CONTEXT)
+            if rounded != normalized:
+                return rounded
+        return _without_exponent(normalized)
+    power = math.floor(math.log10(float(abs(normalized)))) + 1
+    quantum = _QUANTA.get(7 - power) or Decimal(1).scaleb(power - 7, context=_DECIMAL_CONTEXT)
+    rounded = normalized.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_DECIMAL_CONTEXT)
+    return _without_exponent(rounded.normalize(_DECIMAL_CONTEXT))
+
+
+_MAX_ADJUSTED_WITH_4_DECIMALS = 24  # below 10^24 a value with 4 decimals fits in 28 digits
+
+
+def _without_exponent(normalized: Decimal) -> Decimal:
+    """A normalized non-zero value with a positive exponent (2E+3) written out (2000), as C#'s Normalize does:
+    the integral values are the ones whose exponent may be positive."""
+    if normalized == normalized.to_integral_value():
+        return normalized.quantize(_ONE, context=_DECIMAL_CONTEXT)
+    return normalized
 
 
 def smart_round(value: Number) -> float:

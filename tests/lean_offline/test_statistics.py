@@ -77,6 +77,34 @@ def test_smart_round_is_idempotent_and_close(value: Decimal) -> None:
         assert abs(once - value) <= tolerance
 
 
+def _smart_round_by_exponents(value: Decimal) -> Decimal:
+    """SmartRounding spelled out on the decimal's digits: strip trailing zeros; above 1000 keep at most 4 decimals,
+    otherwise at most 7 significant digits (half to even), then strip trailing zeros again."""
+    def stripped(number: Decimal) -> Decimal:
+        text = format(number.normalize(), "f")
+        return D(text)
+
+    value = stripped(value) if value else D(0)
+    if value > 1000:
+        decimals = -int(value.as_tuple().exponent)
+        return value.quantize(D("1e-4")) if decimals > 4 else value
+    if value == 0:
+        return D(0)
+    places = 7 - (math.floor(math.log10(abs(float(value)))) + 1)
+    if -int(value.as_tuple().exponent) > places:
+        value = value.quantize(D(1).scaleb(-places))
+    return stripped(value)
+
+
+@given(st.decimals(min_value=D("-1e15"), max_value=D("1e15"), allow_nan=False, allow_infinity=False)
+       | st.builds(lambda digits, exponent: D(digits).scaleb(exponent), st.integers(-10**15, 10**15),
+                   st.integers(-20, 6)))
+def test_smart_round_matches_the_rule_read_off_the_digits(value: Decimal) -> None:
+    expected = _smart_round_by_exponents(value)
+    result = smart_round_decimal(value)
+    assert format(result, "f") == format(expected, "f")
+
+
 # --- .NET double formatting --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
