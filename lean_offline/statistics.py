@@ -309,11 +309,16 @@ def compounding_annual_return(starting_capital: Decimal, final_capital: Decimal,
     return _ZERO if not math.isfinite(result) else to_decimal(result)
 
 
-def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int = 3) -> tuple[Decimal, int]:
+def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int = 3,
+                     floats: np.ndarray | None = None) -> tuple[Decimal, int]:
     """Maximum drawdown max(1 − equity/peak), rounded to ``rounding`` decimals, and the longest recovery in whole
-    days: from the peak before a drawdown to the first point at or above that peak."""
+    days: from the peak before a drawdown to the first point at or above that peak. ``floats``: the values as
+    floats, given when floats order them exactly (see :func:`_orders_exactly_as_floats`); the peaks and the
+    deepest drawdown's candidates are then found with numpy (the rolling windows ask ~1200 times)."""
     if len(equity) < 2:
         return _ZERO, 0
+    if floats is not None:
+        return _drawdown_metrics_of_floats(equity, floats, rounding)
     max_drawdown = _ZERO
     max_recovery_days = 0.0
     peak_time, peak_value = equity[0]
@@ -333,6 +338,39 @@ def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int =
                 max_drawdown = min(max_drawdown, current)
                 if drawdown_start is None:
                     drawdown_start = peak_time
+    return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
+
+
+_RATIO_ERROR_BOUND = 1e-12  # far above the ~4e-16 relative error of a float ratio of two values
+
+
+def _orders_exactly_as_floats(values: Sequence[Decimal]) -> bool:
+    """Whether the values are positive with at most 15 significant digits: their floats then compare as they do
+    (a double recovers any such decimal), and a ratio of two of them is within 1e-15 of the decimal ratio."""
+    return all(value > 0 and len(value.as_tuple().digits) <= 15 for value in values)
+
+
+def _drawdown_metrics_of_floats(equity: Sequence[tuple[datetime, Decimal]], floats: np.ndarray,
+                                rounding: int) -> tuple[Decimal, int]:
+    """:func:`drawdown_metrics` from the float values: a point is at a peak when it equals the running maximum;
+    a recovery runs from the last peak before a dip to the next peak; the drawdown is computed in decimal for the
+    points whose float ratio to their peak is within the error bound of the lowest, the first lowest kept."""
+    running_peak = np.maximum.accumulate(floats)
+    at_peak = floats == running_peak
+    peak_indices = np.flatnonzero(at_peak)
+    max_recovery_days = 0.0
+    for gap in np.flatnonzero(np.diff(peak_indices) > 1):
+        recovery = equity[peak_indices[gap + 1]][0] - equity[peak_indices[gap]][0]
+        max_recovery_days = max(max_recovery_days, recovery.total_seconds() / 86400)
+    max_drawdown = _ZERO
+    if len(peak_indices) < len(floats):
+        ratios = np.where(at_peak, np.inf, floats / running_peak)
+        last_peak = np.maximum.accumulate(np.where(at_peak, np.arange(len(floats)), 0))
+        with localcontext(_DECIMAL_CONTEXT):
+            for index in np.flatnonzero(ratios <= ratios.min() + _RATIO_ERROR_BOUND):
+                current = equity[index][1] / equity[last_peak[index]][1] - 1
+                if current < max_drawdown:
+                    max_drawdown = current
     return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
 
 
@@ -409,11 +447,12 @@ def compute_portfolio_statistics(
     trading_days_per_year: int,
     win_count: int | None = None,
     loss_count: int | None = None,
+    equity_floats: np.ndarray | None = None,
 ) -> PortfolioStatistics:
     """LEAN's PortfolioStatistics constructor (formulas in lean-semantics §G), from the prepared series:
     ``performance`` = daily returns (fractions, first two samples dropped), ``benchmark`` = benchmark %-changes
     (first dropped), ``equity`` = (utc time, value) of the equity chart, ``profit_loss`` = TransactionRecord values
-    in time order."""
+    in time order; ``equity_floats`` as in :func:`drawdown_metrics`."""
     stats = PortfolioStatistics(start_equity=starting_capital, end_equity=equity[-1][1] if equity else _ZERO)
     performance = np.asarray(performance, dtype=float)
     benchmark = np.asarray(benchmark, dtype=float)
@@ -483,7 +522,7 @@ def compute_portfolio_statistics(
         )
         stats.value_at_risk_99 = _value_at_risk(performance, trading_days_per_year, 0.99)
         stats.value_at_risk_95 = _value_at_risk(performance, trading_days_per_year, 0.95)
-        stats.drawdown, stats.drawdown_recovery = drawdown_metrics(equity, 3)
+        stats.drawdown, stats.drawdown_recovery = drawdown_metrics(equity, 3, equity_floats)
     return stats
 
 
@@ -877,7 +916,8 @@ class _SeriesSnapshot:
     benchmark_points: list[tuple[datetime, Decimal]]
     turnover_points: list[tuple[datetime, Decimal]]
     records: list[tuple[datetime, Decimal, bool]]
-    rates: dict[datetime, Decimal]
+    rates: list[Decimal]               # the risk-free rate at each equity point
+    equity_floats: np.ndarray | None   # the equity values, when floats order them exactly
     return_fractions: np.ndarray       # Return points / 100
     benchmark_changes: np.ndarray      # [i]: change from benchmark point i-1 to i ([0] unused)
     starting_capital: Decimal
@@ -899,7 +939,9 @@ class _SeriesSnapshot:
             benchmark_points=collector._points("Benchmark", "Benchmark"),
             turnover_points=collector._points("Portfolio Turnover", "Portfolio Turnover"),
             records=[(t, v, win) for t, (v, win) in sorted(collector._profit_loss.items())],
-            rates={time: to_decimal(risk_free_rate(time)) for time, _ in equity},
+            rates=[to_decimal(risk_free_rate(time)) for time, _ in equity],
+            equity_floats=(np.array([float(value) for _, value in equity], dtype=float)
+                           if _orders_exactly_as_floats([value for _, value in equity]) else None),
             starting_capital=collector.starting_capital,
             trading_days_per_year=trading_days_per_year,
             return_fractions=np.array(return_fractions, dtype=float),
@@ -916,7 +958,8 @@ class _SeriesSnapshot:
 
     def performance(self, from_date: date, to_date: date) -> PortfolioStatistics:
         """Statistics of the points dated (UTC) from ``from_date`` to ``to_date`` inclusive."""
-        period_equity = self.equity[_date_slice(self.equity, from_date, to_date)]
+        equity_range = _date_slice(self.equity, from_date, to_date)
+        period_equity = self.equity[equity_range]
         if not period_equity:
             return PortfolioStatistics()
         performance_range = _date_slice(self.performance_points, from_date, to_date)
@@ -928,7 +971,7 @@ class _SeriesSnapshot:
         benchmark = self.benchmark_changes[benchmark_range.start + 2:benchmark_range.stop]
         records = [(v, win) for _, v, win in self.records[_date_slice(self.records, from_date, to_date)]]
         with localcontext(_DECIMAL_CONTEXT):
-            average_rate = sum((self.rates[t] for t, _ in period_equity), _ZERO) / len(period_equity)
+            average_rate = sum(self.rates[equity_range], _ZERO) / len(period_equity)
         whole = len(period_equity) == len(self.equity)
         return compute_portfolio_statistics(
             profit_loss=[v for v, _ in records], equity=period_equity,
@@ -937,6 +980,7 @@ class _SeriesSnapshot:
             starting_capital=self.starting_capital if whole else period_equity[0][1],
             risk_free_rate=average_rate, trading_days_per_year=self.trading_days_per_year,
             win_count=sum(1 for _, win in records if win), loss_count=sum(1 for _, win in records if not win),
+            equity_floats=None if self.equity_floats is None else self.equity_floats[equity_range],
         )
 
 

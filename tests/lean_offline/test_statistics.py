@@ -20,6 +20,7 @@ from lean_offline.statistics import (
     BacktestStatistics,
     PortfolioStatistics,
     ResultCollector,
+    _orders_exactly_as_floats,
     build_summary,
     compounding_annual_return,
     compute_portfolio_statistics,
@@ -213,6 +214,32 @@ def test_drawdown_and_recovery_hand_case() -> None:
     assert drawdown == D("0.250")          # 1 - 90/120
     assert recovery == 2                   # peak on day 1, back above it 2.5 days later: whole days
     assert drawdown_metrics(equity[:1]) == (D(0), 0)
+    assert drawdown_metrics(equity, floats=np.array([float(v) for _, v in equity])) == (D("0.250"), 2)
+
+
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(1, 40) | st.integers(1, 10**12), st.integers(-8, 2)),
+                min_size=2, max_size=60),
+       st.integers(0, 6))
+def test_drawdown_found_on_floats_is_the_decimal_one(steps: list[tuple[int, int, int]], rounding: int) -> None:
+    """The float path (rolling windows) must give the decimal loop's figures to the last digit, plateaus and
+    equal peaks included (small digit counts repeat values): up to 12 digits at scales 1e-8 to 1e2, gaps of 1 to 30
+    hours."""
+    time = datetime(2020, 1, 1)
+    equity = []
+    for hours, digits, exponent in steps:
+        time += timedelta(hours=hours)
+        equity.append((time, D(digits).scaleb(exponent)))
+    floats = np.array([float(v) for _, v in equity])
+    assert _orders_exactly_as_floats([v for _, v in equity])
+    expected = drawdown_metrics(equity, rounding)
+    found = drawdown_metrics(equity, rounding, floats)
+    assert (str(found[0]), found[1]) == (str(expected[0]), expected[1])
+
+
+def test_only_positive_values_of_at_most_15_digits_take_the_float_path() -> None:
+    assert _orders_exactly_as_floats([D("123456789012.345"), D("0.5")])
+    assert not _orders_exactly_as_floats([D("1234567890123.456"), D("0.5")])  # 16 digits: floats may tie them
+    assert not _orders_exactly_as_floats([D("10"), D(0)])
 
 
 def test_compounding_annual_return_hand_case() -> None:
