@@ -63,7 +63,8 @@ def _runtime_statistics(context: EngineContext, psr: str) -> dict[str, str]:
 
 def build_result(context: EngineContext, status: str, error: str, stack: str, data_points: int, seconds: float,
                  output_dir: Path | None, algorithm: Any, *, started_at: datetime | None = None) -> BacktestResult:
-    """Statistics, charts, orders and logs of the run; writes LEAN's files when `output_dir` is given.
+    """Statistics, charts, orders and logs of the run; writes LEAN's files when `output_dir` is given (only they
+    carry the M1/M3/M6/M12 rolling-window statistics, so these are computed only then).
 
     `seconds` is the loop time LEAN reports; `started_at` is the run's wall-clock start, written as the result
     state's StartTime (see :func:`run_start_utc`)."""
@@ -76,7 +77,7 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
         computed = context.results.statistics(
             total_fees=float(context.portfolio.total_fees), total_orders=int(context.transactions.orders_count),
             trading_days_per_year=context.trading_days_per_year, risk_free_rate=context.risk_free_rate,
-            closed_trades=context.trade_builder.closed_trades)
+            closed_trades=context.trade_builder.closed_trades, rolling_window=output_dir is not None)
         statistics = dict(computed.summary)
         charts = computed.charts
         runtime = _runtime_statistics(context, statistics.get("Probabilistic Sharpe Ratio", "0%"))
