@@ -648,7 +648,7 @@ class _PassTotals:
 
 def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTotals]:
     """LEAN's running update, one trade at a time, on local variables (it runs ~75k times for the rolling
-    windows of a 25-year backtest). Durations are running means in whole ticks, as TimeSpan.FromSeconds rounds."""
+    windows of a 25-year backtest). The durations are collected and averaged afterwards."""
     s = TradeStatistics()
     totals = _PassTotals()
     if not trades:
@@ -661,7 +661,6 @@ def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTo
     largest_mae = largest_mfe = max_end_drawdown = total_fees = _ZERO
     max_closed_drawdown = max_intra_drawdown = peak_pnl = peak_pnl_with_mfe = _ZERO
     sum_for_variance = sum_for_downside_variance = _ZERO
-    mean_ticks = mean_winning_ticks = mean_losing_ticks = 0
     start, end = trades[0].entry_time, trades[0].exit_time
     last_peak_time = trades[0].entry_time
     longest_drawdown = timedelta(0)
@@ -682,7 +681,6 @@ def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTo
             wins += 1
             total_profit += pnl
             average_profit += (pnl - average_profit) / wins
-            mean_winning_ticks = _running_mean_ticks(mean_winning_ticks, ticks, wins)
             winning_durations.append(ticks)
             if pnl > largest_profit:
                 largest_profit = pnl
@@ -702,7 +700,6 @@ def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTo
             previous_average_loss = average_loss
             average_loss += (pnl - average_loss) / losses
             sum_for_downside_variance += (pnl - previous_average_loss) * (pnl - average_loss)
-            mean_losing_ticks = _running_mean_ticks(mean_losing_ticks, ticks, losses)
             losing_durations.append(ticks)
             if pnl < largest_loss:
                 largest_loss = pnl
@@ -722,7 +719,6 @@ def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTo
         previous_average = average_pnl
         average_pnl += (pnl - average_pnl) / count
         sum_for_variance += (pnl - previous_average) * (pnl - average_pnl)
-        mean_ticks = _running_mean_ticks(mean_ticks, ticks, count)
         durations.append(ticks)
         average_mae += (mae - average_mae) / count
         average_mfe += (mfe - average_mfe) / count
@@ -738,9 +734,9 @@ def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTo
     s.total_profit_loss, s.total_profit, s.total_loss = total_pnl, total_profit, total_loss
     s.largest_profit, s.largest_loss = largest_profit, largest_loss
     s.average_profit_loss, s.average_profit, s.average_loss = average_pnl, average_profit, average_loss
-    s.average_trade_duration = TimeSpan(mean_ticks)
-    s.average_winning_trade_duration = TimeSpan(mean_winning_ticks)
-    s.average_losing_trade_duration = TimeSpan(mean_losing_ticks)
+    s.average_trade_duration = _running_mean_duration(durations)
+    s.average_winning_trade_duration = _running_mean_duration(winning_durations)
+    s.average_losing_trade_duration = _running_mean_duration(losing_durations)
     s.max_consecutive_winning_trades, s.max_consecutive_losing_trades = max_winners_in_row, max_losers_in_row
     s.average_mae, s.average_mfe, s.largest_mae, s.largest_mfe = average_mae, average_mfe, largest_mae, largest_mfe
     s.maximum_closed_trade_drawdown, s.maximum_intra_trade_drawdown = max_closed_drawdown, max_intra_drawdown
@@ -785,9 +781,13 @@ def _root(variance: Decimal) -> Decimal:
     return to_decimal(math.sqrt(float(variance)))
 
 
-def _running_mean_ticks(mean: int, duration: int, count: int) -> int:
-    """mean + TimeSpan.FromSeconds((duration − mean)/count) in ticks, the seconds as doubles."""
-    return mean + int((duration / _TICKS_PER_SECOND - mean / _TICKS_PER_SECOND) / count * _TICKS_PER_SECOND)
+def _running_mean_duration(ticks: Sequence[int]) -> TimeSpan:
+    """LEAN's running mean of durations, m_k = m_{k−1} + TimeSpan.FromSeconds((d_k − m_{k−1})/k): the seconds are
+    doubles and every step is truncated to whole ticks."""
+    mean = 0
+    for count, duration in enumerate(ticks, 1):
+        mean += int((duration / _TICKS_PER_SECOND - mean / _TICKS_PER_SECOND) / count * _TICKS_PER_SECOND)
+    return TimeSpan(mean)
 
 
 def _median(ticks: Sequence[int]) -> TimeSpan:
