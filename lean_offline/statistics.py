@@ -846,7 +846,7 @@ class ResultCollector:
         from the transaction record, not from the trades, as in LEAN."""
         from .trades import TradeStatistics  # trades imports this module's decimal conversion
 
-        series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year)
+        series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year, many_periods=rolling_window)
         stats = PortfolioStatistics()
         trades = _TradesByExit(closed_trades)
         period_trades: list[Trade] = []
@@ -925,7 +925,9 @@ class _SeriesSnapshot:
 
     @classmethod
     def take(cls, collector: ResultCollector, risk_free_rate: Callable[[datetime], Number],
-             trading_days_per_year: int) -> _SeriesSnapshot:
+             trading_days_per_year: int, many_periods: bool = True) -> _SeriesSnapshot:
+        """The snapshot; ``many_periods``: the rolling windows will ask for ~1200 periods, worth the equity's
+        floats (one period does not repay them)."""
         equity = collector.equity_points()
         performance_points = collector._points("Strategy Equity", "Return")
         benchmark_values = [v for _, v in collector._points("Benchmark", "Benchmark")]
@@ -941,7 +943,7 @@ class _SeriesSnapshot:
             records=[(t, v, win) for t, (v, win) in sorted(collector._profit_loss.items())],
             rates=[to_decimal(risk_free_rate(time)) for time, _ in equity],
             equity_floats=(np.array([float(value) for _, value in equity], dtype=float)
-                           if _orders_exactly_as_floats([value for _, value in equity]) else None),
+                           if many_periods and _orders_exactly_as_floats([value for _, value in equity]) else None),
             starting_capital=collector.starting_capital,
             trading_days_per_year=trading_days_per_year,
             return_fractions=np.array(return_fractions, dtype=float),
