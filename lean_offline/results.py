@@ -52,8 +52,8 @@ from .statistics import (
 )
 from .trades import TimeSpan, Trade, TradeStatistics
 
-__all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "trade_json",
-           "trade_statistics_json", "write_backtest_results"]
+__all__ = ["BacktestResultData", "downsample_equity_candles", "format_statistics_table", "strict_json_text",
+           "trade_json", "trade_statistics_json", "write_backtest_results"]
 
 _JSON_ROUNDING_DIGITS = 4
 _MAX_SUMMARY_CANDLE_DAYS = 7
@@ -336,5 +336,27 @@ def _strict(value: Any) -> Any:
     return value
 
 
+def _finite_json(value: Any) -> Any:
+    """``json.dumps``'s hook for what it cannot write itself: a finite Decimal as its float, a mapping as a dict.
+    A non-finite Decimal raises ValueError (the caller then writes the strict copy)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"non-finite decimal {value}")
+        return float(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def strict_json_text(content: Any) -> str:
+    """Compact strict JSON of ``content``, non-finite numbers written as null (see :func:`_strict`). Results are
+    large (a 25-year run writes ~600k values) and nearly always finite: they are written directly, and copied
+    through ``_strict`` only when a non-finite number (or a key json cannot write) is met."""
+    try:
+        return json.dumps(content, allow_nan=False, separators=(",", ":"), default=_finite_json)
+    except (ValueError, TypeError):
+        return json.dumps(_strict(content), allow_nan=False, separators=(",", ":"))
+
+
 def _write_json(path: Path, content: Any) -> None:
-    path.write_text(json.dumps(_strict(content), allow_nan=False, separators=(",", ":")), encoding="utf-8")
+    path.write_text(strict_json_text(content), encoding="utf-8")

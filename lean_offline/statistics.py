@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from .trades import Trade, TradeStatistics
+    from .trades import Trade, TradeFacts, TradeStatistics
 
 __all__ = [
     "BacktestStatistics",
@@ -107,6 +107,7 @@ def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN)
 
 
 _QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(29)}
+_ONE = Decimal(1)
 
 
 def _normalize(value: Decimal) -> Decimal:
@@ -129,15 +130,35 @@ def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
 
 def smart_round_decimal(value: Decimal) -> Decimal:
     """LEAN's ``SmartRounding``: above 1000 round to 4 decimals, otherwise to 7 significant digits (banker's
-    rounding), trailing zeros removed first. The significant-digit scale is 10^(floor(log10|x|)+1), as in C#."""
-    value = _normalize(value)
-    if value > 1000:
-        return _round_decimal(value, 4)
-    if value == 0:
+    rounding), trailing zeros removed first. The significant-digit scale is 10^(floor(log10|x|)+1), as in C#.
+
+    It runs ~70k times in a 25-year daily run, so it reads no exponents (``as_tuple`` is slow): a value above 1000
+    has more than 4 decimals exactly when rounding to 4 changes it, and rounding to 7 significant digits a value
+    with fewer changes nothing."""
+    if not value:
         return _ZERO
-    power = math.floor(math.log10(float(abs(value)))) + 1
-    # rounding value / 10^power to 7 decimals and scaling back is quantizing value to 10^(power - 7)
-    return _normalize(_round_decimal(value, 7 - power))
+    normalized = value.normalize(_DECIMAL_CONTEXT)
+    if normalized > 1000:
+        if normalized.adjusted() < _MAX_ADJUSTED_WITH_4_DECIMALS:
+            rounded = normalized.quantize(_QUANTA[4], rounding=ROUND_HALF_EVEN, context=_DECIMAL_CONTEXT)
+            if rounded != normalized:
+                return rounded
+        return _without_exponent(normalized)
+    power = math.floor(math.log10(float(abs(normalized)))) + 1
+    quantum = _QUANTA.get(7 - power) or Decimal(1).scaleb(power - 7, context=_DECIMAL_CONTEXT)
+    rounded = normalized.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_DECIMAL_CONTEXT)
+    return _without_exponent(rounded.normalize(_DECIMAL_CONTEXT))
+
+
+_MAX_ADJUSTED_WITH_4_DECIMALS = 24  # below 10^24 a value with 4 decimals fits in 28 digits
+
+
+def _without_exponent(normalized: Decimal) -> Decimal:
+    """A normalized non-zero value with a positive exponent (2E+3) written out (2000), as C#'s Normalize does:
+    the integral values are the ones whose exponent may be positive."""
+    if normalized == normalized.to_integral_value():
+        return normalized.quantize(_ONE, context=_DECIMAL_CONTEXT)
+    return normalized
 
 
 def smart_round(value: Number) -> float:
@@ -196,14 +217,25 @@ def _unix_seconds(time: datetime) -> float:
 # Sample moments (MathNet.Numerics conventions)
 # ---------------------------------------------------------------------------------------------------------------
 
-def sample_variance(values: Sequence[float]) -> float:
-    """Unbiased sample variance Σ(x−x̄)²/(n−1); NaN for fewer than 2 values (MathNet ``Variance``)."""
+Floats = Sequence[float] | np.ndarray
+
+
+def _mean(x: np.ndarray) -> float:
+    """Σx/n, summed as ``np.mean`` sums (pairwise) without its per-call overhead (it runs ~10k times per run)."""
+    return float(np.add.reduce(x) / len(x))
+
+
+def sample_variance(values: Floats) -> float:
+    """Unbiased sample variance Σ(x−x̄)²/(n−1); NaN for fewer than 2 values (MathNet ``Variance``). The operations
+    are those of ``np.var(x, ddof=1)``, so the result is bit for bit the same."""
     if len(values) < 2:
         return math.nan
-    return float(np.var(np.asarray(values, dtype=float), ddof=1))
+    x = np.asarray(values, dtype=float)
+    deviations = x - np.add.reduce(x) / len(x)
+    return float(np.add.reduce(deviations * deviations) / (len(x) - 1))
 
 
-def sample_covariance(xs: Sequence[float], ys: Sequence[float]) -> float:
+def sample_covariance(xs: Floats, ys: Floats) -> float:
     """Unbiased sample covariance Σ(x−x̄)(y−ȳ)/(n−1); NaN for fewer than 2 pairs (MathNet ``Covariance``)."""
     if len(xs) != len(ys):
         raise ValueError(f"covariance needs series of equal length, got {len(xs)} and {len(ys)}")
@@ -214,7 +246,7 @@ def sample_covariance(xs: Sequence[float], ys: Sequence[float]) -> float:
     return float(np.sum((x - x.mean()) * (y - y.mean())) / (len(x) - 1))
 
 
-def skewness(values: Sequence[float]) -> float:
+def skewness(values: Floats) -> float:
     """Sample skewness G1 = n/((n−1)(n−2)) · Σ((x−x̄)/s)³ with s the sample standard deviation; NaN if n < 3."""
     n = len(values)
     if n < 3:
@@ -226,7 +258,7 @@ def skewness(values: Sequence[float]) -> float:
     return float(n / ((n - 1) * (n - 2)) * np.sum(((x - x.mean()) / s) ** 3))
 
 
-def kurtosis(values: Sequence[float]) -> float:
+def kurtosis(values: Floats) -> float:
     """Sample excess kurtosis G2 = n(n+1)/((n−1)(n−2)(n−3)) · Σ((x−x̄)/s)⁴ − 3(n−1)²/((n−2)(n−3)); NaN if n < 4."""
     n = len(values)
     if n < 4:
@@ -239,22 +271,22 @@ def kurtosis(values: Sequence[float]) -> float:
     return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * fourth - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
 
 
-def _annual_variance(values: Sequence[float], trading_days: float) -> float:
+def _annual_variance(values: Floats, trading_days: float) -> float:
     """Var(x)·T, or 0 when the variance is NaN or zero."""
     variance = sample_variance(values)
     return 0.0 if math.isnan(variance) or variance == 0 else variance * trading_days
 
 
-def _annual_performance(values: Sequence[float], trading_days: float) -> float:
+def _annual_performance(values: Floats, trading_days: float) -> float:
     """(mean(x) + 1)^T − 1."""
-    return math.pow(float(np.mean(values)) + 1.0, trading_days) - 1.0
+    return math.pow(_mean(np.asarray(values, dtype=float)) + 1.0, trading_days) - 1.0
 
 
-def probabilistic_sharpe_ratio(returns: Sequence[float], benchmark_sharpe: float, risk_free_rate: float = 0.0) -> float:
+def probabilistic_sharpe_ratio(returns: Floats, benchmark_sharpe: float, risk_free_rate: float = 0.0) -> float:
     """LEAN's PSR: SR = (mean(r) − rf)/stdev(r) (not annualised), σ = √((1 − skew·SR + ((kurt−1)/4)·SR²)/(n−1)),
     PSR = Φ((SR − SR*)/σ); kurt is the *excess* kurtosis as LEAN uses it. 0 when σ is NaN."""
     deviation = math.sqrt(sample_variance(returns)) if len(returns) >= 2 else math.nan
-    mean_excess = float(np.mean(returns)) - risk_free_rate if len(returns) else math.nan
+    mean_excess = _mean(np.asarray(returns, dtype=float)) - risk_free_rate if len(returns) else math.nan
     observed = 0.0 if math.isnan(deviation) or deviation == 0 else mean_excess / deviation
     operand_a = skewness(returns) * observed
     operand_b = (kurtosis(returns) - 1) / 4 * observed**2
@@ -277,11 +309,16 @@ def compounding_annual_return(starting_capital: Decimal, final_capital: Decimal,
     return _ZERO if not math.isfinite(result) else to_decimal(result)
 
 
-def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int = 3) -> tuple[Decimal, int]:
+def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int = 3,
+                     floats: np.ndarray | None = None) -> tuple[Decimal, int]:
     """Maximum drawdown max(1 − equity/peak), rounded to ``rounding`` decimals, and the longest recovery in whole
-    days: from the peak before a drawdown to the first point at or above that peak."""
+    days: from the peak before a drawdown to the first point at or above that peak. ``floats``: the values as
+    floats, given when floats order them exactly (see :func:`_orders_exactly_as_floats`); the peaks and the
+    deepest drawdown's candidates are then found with numpy (the rolling windows ask ~1200 times)."""
     if len(equity) < 2:
         return _ZERO, 0
+    if floats is not None:
+        return _drawdown_metrics_of_floats(equity, floats, rounding)
     max_drawdown = _ZERO
     max_recovery_days = 0.0
     peak_time, peak_value = equity[0]
@@ -301,6 +338,39 @@ def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int =
                 max_drawdown = min(max_drawdown, current)
                 if drawdown_start is None:
                     drawdown_start = peak_time
+    return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
+
+
+_RATIO_ERROR_BOUND = 1e-12  # far above the ~4e-16 relative error of a float ratio of two values
+
+
+def _orders_exactly_as_floats(values: Sequence[Decimal]) -> bool:
+    """Whether the values are positive with at most 15 significant digits: their floats then compare as they do
+    (a double recovers any such decimal), and a ratio of two of them is within 1e-15 of the decimal ratio."""
+    return all(value > 0 and len(value.as_tuple().digits) <= 15 for value in values)
+
+
+def _drawdown_metrics_of_floats(equity: Sequence[tuple[datetime, Decimal]], floats: np.ndarray,
+                                rounding: int) -> tuple[Decimal, int]:
+    """:func:`drawdown_metrics` from the float values: a point is at a peak when it equals the running maximum;
+    a recovery runs from the last peak before a dip to the next peak; the drawdown is computed in decimal for the
+    points whose float ratio to their peak is within the error bound of the lowest, the first lowest kept."""
+    running_peak = np.maximum.accumulate(floats)
+    at_peak = floats == running_peak
+    peak_indices = np.flatnonzero(at_peak)
+    max_recovery_days = 0.0
+    for gap in np.flatnonzero(np.diff(peak_indices) > 1):
+        recovery = equity[peak_indices[gap + 1]][0] - equity[peak_indices[gap]][0]
+        max_recovery_days = max(max_recovery_days, recovery.total_seconds() / 86400)
+    max_drawdown = _ZERO
+    if len(peak_indices) < len(floats):
+        ratios = np.where(at_peak, np.inf, floats / running_peak)
+        last_peak = np.maximum.accumulate(np.where(at_peak, np.arange(len(floats)), 0))
+        with localcontext(_DECIMAL_CONTEXT):
+            for index in np.flatnonzero(ratios <= ratios.min() + _RATIO_ERROR_BOUND):
+                current = equity[index][1] / equity[last_peak[index]][1] - 1
+                if current < max_drawdown:
+                    max_drawdown = current
     return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
 
 
@@ -352,16 +422,16 @@ class PortfolioStatistics:
         return dict(zip(_PORTFOLIO_FIELDS, values, strict=True))
 
 
-def _value_at_risk(returns: Sequence[float], lookback: int, confidence: float) -> Decimal:
+def _value_at_risk(returns: np.ndarray, lookback: int, confidence: float) -> Decimal:
     """One-day parametric VaR: the (1−confidence) quantile of N(mean, stdev) of the last ``lookback`` returns,
     rounded to 3 decimals."""
-    window = list(returns)[-lookback:]
+    window = returns[-lookback:]
     if len(window) < 2:
         return _ZERO
     deviation = math.sqrt(sample_variance(window))
     if deviation == 0 or math.isnan(deviation):
         return _ZERO
-    quantile = NormalDist(float(np.mean(window)), deviation).inv_cdf(1 - confidence)
+    quantile = NormalDist(_mean(window), deviation).inv_cdf(1 - confidence)
     return _round_decimal(to_decimal(quantile), 3)
 
 
@@ -370,25 +440,30 @@ def compute_portfolio_statistics(
     profit_loss: Sequence[Decimal],
     equity: Sequence[tuple[datetime, Decimal]],
     turnover: Sequence[Decimal],
-    performance: Sequence[float],
-    benchmark: Sequence[float],
+    performance: Floats,
+    benchmark: Floats,
     starting_capital: Decimal,
     risk_free_rate: Decimal,
     trading_days_per_year: int,
     win_count: int | None = None,
     loss_count: int | None = None,
+    equity_floats: np.ndarray | None = None,
 ) -> PortfolioStatistics:
     """LEAN's PortfolioStatistics constructor (formulas in lean-semantics §G), from the prepared series:
     ``performance`` = daily returns (fractions, first two samples dropped), ``benchmark`` = benchmark %-changes
     (first dropped), ``equity`` = (utc time, value) of the equity chart, ``profit_loss`` = TransactionRecord values
-    in time order."""
+    in time order; ``equity_floats`` as in :func:`drawdown_metrics`."""
     stats = PortfolioStatistics(start_equity=starting_capital, end_equity=equity[-1][1] if equity else _ZERO)
+    performance = np.asarray(performance, dtype=float)
+    benchmark = np.asarray(benchmark, dtype=float)
     trading_days = float(trading_days_per_year)
     with localcontext(_DECIMAL_CONTEXT):
         if turnover:
             stats.portfolio_turnover = sum(turnover, _ZERO) / len(turnover)
         if starting_capital == 0 or len(benchmark) < 2 or len(performance) < 2:
             return stats
+        if len(performance) != len(benchmark):
+            raise ValueError(f"performance and benchmark differ in length: {len(performance)} and {len(benchmark)}")
 
         running_capital = starting_capital
         total_profit = total_loss = _ZERO
@@ -426,7 +501,7 @@ def compute_portfolio_statistics(
 
         if stats.annual_standard_deviation != 0:
             stats.sharpe_ratio = to_decimal(excess / float(stats.annual_standard_deviation))
-        downside = to_decimal(math.sqrt(_annual_variance([r for r in performance if r < 0], trading_days)))
+        downside = to_decimal(math.sqrt(_annual_variance(performance[performance < 0], trading_days)))
         if downside != 0:
             stats.sortino_ratio = to_decimal(excess / float(downside))
 
@@ -436,8 +511,7 @@ def compute_portfolio_statistics(
         if stats.beta != 0:
             stats.alpha = annual - (risk_free_rate + stats.beta * (benchmark_annual - risk_free_rate))
 
-        differences = [p - b for p, b in zip(performance, benchmark, strict=True)]
-        stats.tracking_error = to_decimal(math.sqrt(_annual_variance(differences, trading_days)))
+        stats.tracking_error = to_decimal(math.sqrt(_annual_variance(performance - benchmark, trading_days)))
         if stats.tracking_error != 0:
             stats.information_ratio = to_decimal(float(annual) - float(benchmark_annual)) / stats.tracking_error
         if stats.beta != 0:
@@ -448,7 +522,7 @@ def compute_portfolio_statistics(
         )
         stats.value_at_risk_99 = _value_at_risk(performance, trading_days_per_year, 0.99)
         stats.value_at_risk_95 = _value_at_risk(performance, trading_days_per_year, 0.95)
-        stats.drawdown, stats.drawdown_recovery = drawdown_metrics(equity, 3)
+        stats.drawdown, stats.drawdown_recovery = drawdown_metrics(equity, 3, equity_floats)
     return stats
 
 
@@ -772,7 +846,7 @@ class ResultCollector:
         from the transaction record, not from the trades, as in LEAN."""
         from .trades import TradeStatistics  # trades imports this module's decimal conversion
 
-        series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year)
+        series = _SeriesSnapshot.take(self, risk_free_rate, trading_days_per_year, many_periods=rolling_window)
         stats = PortfolioStatistics()
         trades = _TradesByExit(closed_trades)
         period_trades: list[Trade] = []
@@ -783,15 +857,15 @@ class ResultCollector:
             first_date, last_date = series.equity[0][0].date(), series.equity[-1][0].date()
             stats = series.performance(first_date, last_date)
             period_trades = trades.exiting(first_date, last_date)
-            trade_stats = TradeStatistics.of(period_trades)
+            trade_stats = TradeStatistics.of_facts(trades.facts_exiting(first_date, last_date))
             if rolling_window:
                 for months in (1, 3, 6, 12):
                     for period_start, period_end in _period_ranges(months, first_date, last_date):
                         key = f"M{months}_{period_end:%Y%m%d}"
                         rolling[key] = series.performance(period_start, period_end)
                         has_equity = series.has_equity(period_start, period_end)
-                        rolling_trades[key] = TradeStatistics.of(
-                            trades.exiting(period_start, period_end) if has_equity else ())
+                        rolling_trades[key] = TradeStatistics.of_facts(
+                            trades.facts_exiting(period_start, period_end) if has_equity else ())
         elif series.equity:
             stats = PortfolioStatistics(start_equity=self.starting_capital, end_equity=series.equity[-1][1])
         summary = build_summary(stats, total_fees=to_decimal(total_fees), total_orders=total_orders,
@@ -842,15 +916,18 @@ class _SeriesSnapshot:
     benchmark_points: list[tuple[datetime, Decimal]]
     turnover_points: list[tuple[datetime, Decimal]]
     records: list[tuple[datetime, Decimal, bool]]
-    rates: dict[datetime, Decimal]
-    return_fractions: list[float]      # Return points / 100
-    benchmark_changes: list[float]     # [i]: change from benchmark point i-1 to i ([0] unused)
+    rates: list[Decimal]               # the risk-free rate at each equity point
+    equity_floats: np.ndarray | None   # the equity values, when floats order them exactly
+    return_fractions: np.ndarray       # Return points / 100
+    benchmark_changes: np.ndarray      # [i]: change from benchmark point i-1 to i ([0] unused)
     starting_capital: Decimal
     trading_days_per_year: int
 
     @classmethod
     def take(cls, collector: ResultCollector, risk_free_rate: Callable[[datetime], Number],
-             trading_days_per_year: int) -> _SeriesSnapshot:
+             trading_days_per_year: int, many_periods: bool = True) -> _SeriesSnapshot:
+        """The snapshot; ``many_periods``: the rolling windows will ask for ~1200 periods, worth the equity's
+        floats (one period does not repay them)."""
         equity = collector.equity_points()
         performance_points = collector._points("Strategy Equity", "Return")
         benchmark_values = [v for _, v in collector._points("Benchmark", "Benchmark")]
@@ -864,11 +941,13 @@ class _SeriesSnapshot:
             benchmark_points=collector._points("Benchmark", "Benchmark"),
             turnover_points=collector._points("Portfolio Turnover", "Portfolio Turnover"),
             records=[(t, v, win) for t, (v, win) in sorted(collector._profit_loss.items())],
-            rates={time: to_decimal(risk_free_rate(time)) for time, _ in equity},
+            rates=[to_decimal(risk_free_rate(time)) for time, _ in equity],
+            equity_floats=(np.array([float(value) for _, value in equity], dtype=float)
+                           if many_periods and _orders_exactly_as_floats([value for _, value in equity]) else None),
             starting_capital=collector.starting_capital,
             trading_days_per_year=trading_days_per_year,
-            return_fractions=return_fractions,
-            benchmark_changes=benchmark_changes,
+            return_fractions=np.array(return_fractions, dtype=float),
+            benchmark_changes=np.array(benchmark_changes, dtype=float),
         )
 
     @property
@@ -881,7 +960,8 @@ class _SeriesSnapshot:
 
     def performance(self, from_date: date, to_date: date) -> PortfolioStatistics:
         """Statistics of the points dated (UTC) from ``from_date`` to ``to_date`` inclusive."""
-        period_equity = self.equity[_date_slice(self.equity, from_date, to_date)]
+        equity_range = _date_slice(self.equity, from_date, to_date)
+        period_equity = self.equity[equity_range]
         if not period_equity:
             return PortfolioStatistics()
         performance_range = _date_slice(self.performance_points, from_date, to_date)
@@ -893,7 +973,7 @@ class _SeriesSnapshot:
         benchmark = self.benchmark_changes[benchmark_range.start + 2:benchmark_range.stop]
         records = [(v, win) for _, v, win in self.records[_date_slice(self.records, from_date, to_date)]]
         with localcontext(_DECIMAL_CONTEXT):
-            average_rate = sum((self.rates[t] for t, _ in period_equity), _ZERO) / len(period_equity)
+            average_rate = sum(self.rates[equity_range], _ZERO) / len(period_equity)
         whole = len(period_equity) == len(self.equity)
         return compute_portfolio_statistics(
             profit_loss=[v for v, _ in records], equity=period_equity,
@@ -902,6 +982,7 @@ class _SeriesSnapshot:
             starting_capital=self.starting_capital if whole else period_equity[0][1],
             risk_free_rate=average_rate, trading_days_per_year=self.trading_days_per_year,
             win_count=sum(1 for _, win in records if win), loss_count=sum(1 for _, win in records if not win),
+            equity_floats=None if self.equity_floats is None else self.equity_floats[equity_range],
         )
 
 
@@ -937,12 +1018,22 @@ def _period_ranges(months: int, first_date: date, last_date: date) -> list[tuple
 
 class _TradesByExit:
     """Closed trades ordered by exit time (UTC; equal times keep their closing order), sliced by exit date with two
-    bisections: the rolling windows ask for a few hundred ranges."""
+    bisections: the rolling windows ask for a few hundred ranges. Each trade's facts are taken once."""
 
     def __init__(self, trades: Sequence[Trade]) -> None:
+        from .trades import TradeFacts  # trades imports this module's decimal conversion
+
         self._trades = sorted(trades, key=lambda trade: trade.exit_time)
+        self._facts = [TradeFacts.of(trade) for trade in self._trades]
         self._dates = [trade.exit_time.date() for trade in self._trades]
+
+    def _range(self, from_date: date, to_date: date) -> slice:
+        return slice(bisect_left(self._dates, from_date), bisect_right(self._dates, to_date))
 
     def exiting(self, from_date: date, to_date: date) -> list[Trade]:
         """The trades whose exit date is from ``from_date`` to ``to_date`` inclusive."""
-        return self._trades[bisect_left(self._dates, from_date):bisect_right(self._dates, to_date)]
+        return self._trades[self._range(from_date, to_date)]
+
+    def facts_exiting(self, from_date: date, to_date: date) -> list[TradeFacts]:
+        """The facts of :meth:`exiting`'s trades."""
+        return self._facts[self._range(from_date, to_date)]

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -38,6 +38,7 @@ __all__ = [
     "Trade",
     "TradeBuilder",
     "TradeDirection",
+    "TradeFacts",
     "TradeStatistics",
     "record_trade_fill",
 ]
@@ -146,7 +147,7 @@ class Trade(DualCase):
         return TimeSpan.of(self.exit_time - self.entry_time)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Fill:
     """A pending fill (a mutable copy: reductions and reversals change its quantity)."""
 
@@ -156,7 +157,7 @@ class _Fill:
     price: Decimal
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _OpenTrade:
     """FillToFill: one open entry with its running drawdown. The best price seen (start: the entry) and the pair of
     prices of the largest giveback are kept as engine floats and converted once, when the trade closes. They are
@@ -207,7 +208,7 @@ class _OpenTrade:
         return (to_decimal(best) - to_decimal(worst)) * self.sign
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Position:
     """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and the
     price range since the position opened (engine floats). With FillToFill trades open, every observed price is
@@ -223,6 +224,8 @@ class _Position:
     path_start: int = 0
 
     def observe(self, price: float) -> None:
+        """Widen the price range; record the price for the open trades' drawdowns (TradeBuilder.observe_security
+        repeats these lines)."""
         if price > self.max_price:
             self.max_price = price
         elif price < self.min_price:
@@ -247,7 +250,7 @@ class _Position:
             self.path_start = keep_from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _FillValues:
     """A fill as decimals, with its account-currency scale (conversion rate × contract multiplier)."""
 
@@ -296,11 +299,18 @@ class TradeBuilder(DualCase):
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has an open position (it runs for every data point)."""
+        reading the price only when the symbol has an open position. It runs for every data point (252k times in a
+        25-year daily run of 40 held equities), so :meth:`_Position.observe` is written out here, saving a call."""
         if self._positions:
             position = self._positions.get(security.symbol)
             if position is not None:
-                position.observe(security.price)
+                price = security.price
+                if price > position.max_price:
+                    position.max_price = price
+                elif price < position.min_price:
+                    position.min_price = price
+                if position.open_trades:
+                    position.path.append(price)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
@@ -597,124 +607,173 @@ class TradeStatistics(DualCase):
     @classmethod
     def of(cls, trades: Iterable[Trade]) -> TradeStatistics:
         """The statistics of ``trades`` (see the class docstring)."""
+        return cls.of_facts([TradeFacts.of(trade) for trade in trades])
+
+    @classmethod
+    def of_facts(cls, trades: Sequence[TradeFacts]) -> TradeStatistics:
+        """The statistics of the trades described by ``trades``, in order (see the class docstring)."""
         with localcontext(_DECIMAL_CONTEXT):
-            return _TradeStatisticsBuilder(cls()).add_all(trades)
+            return _finish(*_single_pass(trades))
+
+
+class TradeFacts(NamedTuple):
+    """What TradeStatistics reads of a closed trade, taken once: the rolling windows read each trade ~20 times."""
+
+    entry_time: datetime
+    exit_time: datetime
+    profit_loss: Decimal
+    mae: Decimal
+    mfe: Decimal
+    end_trade_drawdown: Decimal
+    total_fees: Decimal
+    is_win: bool
+    duration_ticks: int
+
+    @classmethod
+    def of(cls, trade: Trade) -> TradeFacts:
+        return cls(trade.entry_time, trade.exit_time, trade.profit_loss, trade.mae, trade.mfe,
+                   trade.end_trade_drawdown, trade.total_fees, trade.is_win, trade.duration.ticks)
 
 
 @dataclass
-class _TradeStatisticsBuilder:
-    """The running state of LEAN's single pass over the trades."""
+class _PassTotals:
+    """What LEAN's pass over the trades leaves besides the running statistics: the variance sums and durations."""
 
-    stats: TradeStatistics
-    winners_in_row: int = 0
-    losers_in_row: int = 0
-    peak_profit_loss: Decimal = _ZERO
-    peak_profit_loss_with_mfe: Decimal = _ZERO
     sum_for_variance: Decimal = _ZERO
     sum_for_downside_variance: Decimal = _ZERO
-    last_peak_time: datetime | None = None
-    in_drawdown: bool = False
     durations: list[int] = field(default_factory=list)
     winning_durations: list[int] = field(default_factory=list)
     losing_durations: list[int] = field(default_factory=list)
 
-    def add_all(self, trades: Iterable[Trade]) -> TradeStatistics:
-        for trade in trades:
-            self.add(trade)
-        s = self.stats
-        s.profit_loss_ratio = _ZERO if s.average_loss == 0 else s.average_profit / abs(s.average_loss)
-        if s.total_number_of_trades:
-            s.win_loss_ratio = (Decimal(s.number_of_winning_trades) / s.number_of_losing_trades
-                                if s.number_of_losing_trades > 0 else Decimal(10))
-            s.win_rate = Decimal(s.number_of_winning_trades) / s.total_number_of_trades
-            s.loss_rate = 1 - s.win_rate
-        s.profit_factor = (_ZERO if s.total_profit == 0 else
-                           s.total_profit / abs(s.total_loss) if s.total_loss < 0 else Decimal(10))
-        s.sharpe_ratio = (s.average_profit_loss / s.profit_loss_standard_deviation
-                          if s.profit_loss_standard_deviation > 0 else _ZERO)
-        s.sortino_ratio = (s.average_profit_loss / s.profit_loss_downside_deviation
-                           if s.profit_loss_downside_deviation > 0 else _ZERO)
-        s.profit_to_max_drawdown_ratio = (
-            _ZERO if s.total_profit_loss == 0 else
-            s.total_profit_loss / abs(s.maximum_closed_trade_drawdown) if s.maximum_closed_trade_drawdown < 0
-            else Decimal(10))
-        s.average_end_trade_drawdown = s.average_profit_loss - s.average_mfe
-        s.median_trade_duration = _median(self.durations)
-        s.median_winning_trade_duration = _median(self.winning_durations)
-        s.median_losing_trade_duration = _median(self.losing_durations)
-        return s
 
-    def add(self, trade: Trade) -> None:
-        s = self.stats
-        if self.last_peak_time is None:
-            self.last_peak_time = trade.entry_time
-        if s.start_date_time is None or trade.entry_time < s.start_date_time:
-            s.start_date_time = trade.entry_time
-        if s.end_date_time is None or trade.exit_time > s.end_date_time:
-            s.end_date_time = trade.exit_time
-        s.total_number_of_trades += 1
-        count = s.total_number_of_trades
-        pnl = trade.profit_loss
-        duration = trade.duration
-        if s.total_profit_loss + trade.mfe > self.peak_profit_loss_with_mfe:
-            self.peak_profit_loss_with_mfe = s.total_profit_loss + trade.mfe
-        s.maximum_intra_trade_drawdown = min(s.maximum_intra_trade_drawdown,
-                                             s.total_profit_loss + trade.mae - self.peak_profit_loss_with_mfe)
-        s.total_profit_loss += pnl
+def _single_pass(trades: Sequence[TradeFacts]) -> tuple[TradeStatistics, _PassTotals]:
+    """LEAN's running update, one trade at a time, on local variables (it runs ~75k times for the rolling
+    windows of a 25-year backtest). The durations are collected and averaged afterwards."""
+    s = TradeStatistics()
+    totals = _PassTotals()
+    if not trades:
+        return s, totals
+    durations, winning_durations, losing_durations = totals.durations, totals.winning_durations, totals.losing_durations
+    count = wins = losses = winners_in_row = losers_in_row = 0
+    max_winners_in_row = max_losers_in_row = 0
+    total_pnl = total_profit = total_loss = largest_profit = largest_loss = _ZERO
+    average_pnl = average_profit = average_loss = average_mae = average_mfe = _ZERO
+    largest_mae = largest_mfe = max_end_drawdown = total_fees = _ZERO
+    max_closed_drawdown = max_intra_drawdown = peak_pnl = peak_pnl_with_mfe = _ZERO
+    sum_for_variance = sum_for_downside_variance = _ZERO
+    start, end = trades[0].entry_time, trades[0].exit_time
+    last_peak_time = trades[0].entry_time
+    longest_drawdown = timedelta(0)
+    in_drawdown = False
+    for entry_time, exit_time, pnl, mae, mfe, end_drawdown, fees, is_win, ticks in trades:
+        if entry_time < start:
+            start = entry_time
+        if exit_time > end:
+            end = exit_time
+        count += 1
+        if total_pnl + mfe > peak_pnl_with_mfe:
+            peak_pnl_with_mfe = total_pnl + mfe
+        intra = total_pnl + mae - peak_pnl_with_mfe
+        if intra < max_intra_drawdown:
+            max_intra_drawdown = intra
+        total_pnl += pnl
         if pnl > 0:
-            s.number_of_winning_trades += 1
-            s.total_profit += pnl
-            s.average_profit += (pnl - s.average_profit) / s.number_of_winning_trades
-            s.average_winning_trade_duration = _running_mean(s.average_winning_trade_duration, duration,
-                                                             s.number_of_winning_trades)
-            self.winning_durations.append(duration.ticks)
-            s.largest_profit = max(s.largest_profit, pnl)
-            self._count_win()
-            if s.total_profit_loss > self.peak_profit_loss:
-                self.peak_profit_loss = s.total_profit_loss
-                if self.in_drawdown and trade.exit_time - self.last_peak_time > s.maximum_drawdown_duration:
-                    s.maximum_drawdown_duration = TimeSpan.of(trade.exit_time - self.last_peak_time)
-                self.last_peak_time = trade.exit_time
-                self.in_drawdown = False
+            wins += 1
+            total_profit += pnl
+            average_profit += (pnl - average_profit) / wins
+            winning_durations.append(ticks)
+            if pnl > largest_profit:
+                largest_profit = pnl
+            winners_in_row += 1
+            losers_in_row = 0
+            if winners_in_row > max_winners_in_row:
+                max_winners_in_row = winners_in_row
+            if total_pnl > peak_pnl:
+                peak_pnl = total_pnl
+                if in_drawdown and exit_time - last_peak_time > longest_drawdown:
+                    longest_drawdown = exit_time - last_peak_time
+                last_peak_time = exit_time
+                in_drawdown = False
         else:
-            s.number_of_losing_trades += 1
-            s.total_loss += pnl
-            previous_average_loss = s.average_loss
-            s.average_loss += (pnl - s.average_loss) / s.number_of_losing_trades
-            self.sum_for_downside_variance += (pnl - previous_average_loss) * (pnl - s.average_loss)
-            losses = s.number_of_losing_trades
-            s.profit_loss_downside_deviation = _root(self.sum_for_downside_variance / (losses - 1)
-                                                     if losses > 1 else _ZERO)
-            s.average_losing_trade_duration = _running_mean(s.average_losing_trade_duration, duration, losses)
-            self.losing_durations.append(duration.ticks)
-            s.largest_loss = min(s.largest_loss, pnl)
-            if trade.is_win:  # an option assignment that saved more than it cost (never offline: P&L ≤ 0 here)
-                self._count_win()
+            losses += 1
+            total_loss += pnl
+            previous_average_loss = average_loss
+            average_loss += (pnl - average_loss) / losses
+            sum_for_downside_variance += (pnl - previous_average_loss) * (pnl - average_loss)
+            losing_durations.append(ticks)
+            if pnl < largest_loss:
+                largest_loss = pnl
+            if is_win:  # an option assignment that saved more than it cost (never offline: P&L ≤ 0 here)
+                winners_in_row += 1
+                losers_in_row = 0
+                if winners_in_row > max_winners_in_row:
+                    max_winners_in_row = winners_in_row
             else:
-                self.winners_in_row = 0
-                self.losers_in_row += 1
-                s.max_consecutive_losing_trades = max(s.max_consecutive_losing_trades, self.losers_in_row)
-            s.maximum_closed_trade_drawdown = min(s.maximum_closed_trade_drawdown,
-                                                  s.total_profit_loss - self.peak_profit_loss)
-            self.in_drawdown = True
-        previous_average = s.average_profit_loss
-        s.average_profit_loss += (pnl - s.average_profit_loss) / count
-        self.sum_for_variance += (pnl - previous_average) * (pnl - s.average_profit_loss)
-        s.profit_loss_standard_deviation = _root(self.sum_for_variance / (count - 1) if count > 1 else _ZERO)
-        s.average_trade_duration = _running_mean(s.average_trade_duration, duration, count)
-        self.durations.append(duration.ticks)
-        s.average_mae += (trade.mae - s.average_mae) / count
-        s.average_mfe += (trade.mfe - s.average_mfe) / count
-        s.largest_mae = min(s.largest_mae, trade.mae)
-        s.largest_mfe = max(s.largest_mfe, trade.mfe)
-        s.maximum_end_trade_drawdown = max(s.maximum_end_trade_drawdown, trade.end_trade_drawdown)
-        s.total_fees += trade.total_fees
+                winners_in_row = 0
+                losers_in_row += 1
+                if losers_in_row > max_losers_in_row:
+                    max_losers_in_row = losers_in_row
+            if total_pnl - peak_pnl < max_closed_drawdown:
+                max_closed_drawdown = total_pnl - peak_pnl
+            in_drawdown = True
+        previous_average = average_pnl
+        average_pnl += (pnl - average_pnl) / count
+        sum_for_variance += (pnl - previous_average) * (pnl - average_pnl)
+        durations.append(ticks)
+        average_mae += (mae - average_mae) / count
+        average_mfe += (mfe - average_mfe) / count
+        if mae < largest_mae:
+            largest_mae = mae
+        if mfe > largest_mfe:
+            largest_mfe = mfe
+        if end_drawdown > max_end_drawdown:
+            max_end_drawdown = end_drawdown
+        total_fees += fees
+    s.start_date_time, s.end_date_time = start, end
+    s.total_number_of_trades, s.number_of_winning_trades, s.number_of_losing_trades = count, wins, losses
+    s.total_profit_loss, s.total_profit, s.total_loss = total_pnl, total_profit, total_loss
+    s.largest_profit, s.largest_loss = largest_profit, largest_loss
+    s.average_profit_loss, s.average_profit, s.average_loss = average_pnl, average_profit, average_loss
+    s.average_trade_duration = _running_mean_duration(durations)
+    s.average_winning_trade_duration = _running_mean_duration(winning_durations)
+    s.average_losing_trade_duration = _running_mean_duration(losing_durations)
+    s.max_consecutive_winning_trades, s.max_consecutive_losing_trades = max_winners_in_row, max_losers_in_row
+    s.average_mae, s.average_mfe, s.largest_mae, s.largest_mfe = average_mae, average_mfe, largest_mae, largest_mfe
+    s.maximum_closed_trade_drawdown, s.maximum_intra_trade_drawdown = max_closed_drawdown, max_intra_drawdown
+    s.maximum_end_trade_drawdown, s.total_fees = max_end_drawdown, total_fees
+    s.maximum_drawdown_duration = TimeSpan.of(longest_drawdown)
+    totals.sum_for_variance, totals.sum_for_downside_variance = sum_for_variance, sum_for_downside_variance
+    return s, totals
 
-    def _count_win(self) -> None:
-        self.winners_in_row += 1
-        self.losers_in_row = 0
-        self.stats.max_consecutive_winning_trades = max(self.stats.max_consecutive_winning_trades,
-                                                        self.winners_in_row)
+
+def _finish(s: TradeStatistics, totals: _PassTotals) -> TradeStatistics:
+    """The statistics LEAN derives from the running ones after the pass."""
+    count, losses = s.total_number_of_trades, s.number_of_losing_trades
+    if count:
+        s.profit_loss_standard_deviation = _root(totals.sum_for_variance / (count - 1) if count > 1 else _ZERO)
+    if losses:
+        s.profit_loss_downside_deviation = _root(totals.sum_for_downside_variance / (losses - 1)
+                                                 if losses > 1 else _ZERO)
+    s.profit_loss_ratio = _ZERO if s.average_loss == 0 else s.average_profit / abs(s.average_loss)
+    if count:
+        s.win_loss_ratio = (Decimal(s.number_of_winning_trades) / losses if losses > 0 else Decimal(10))
+        s.win_rate = Decimal(s.number_of_winning_trades) / count
+        s.loss_rate = 1 - s.win_rate
+    s.profit_factor = (_ZERO if s.total_profit == 0 else
+                       s.total_profit / abs(s.total_loss) if s.total_loss < 0 else Decimal(10))
+    s.sharpe_ratio = (s.average_profit_loss / s.profit_loss_standard_deviation
+                      if s.profit_loss_standard_deviation > 0 else _ZERO)
+    s.sortino_ratio = (s.average_profit_loss / s.profit_loss_downside_deviation
+                       if s.profit_loss_downside_deviation > 0 else _ZERO)
+    s.profit_to_max_drawdown_ratio = (
+        _ZERO if s.total_profit_loss == 0 else
+        s.total_profit_loss / abs(s.maximum_closed_trade_drawdown) if s.maximum_closed_trade_drawdown < 0
+        else Decimal(10))
+    s.average_end_trade_drawdown = s.average_profit_loss - s.average_mfe
+    s.median_trade_duration = _median(totals.durations)
+    s.median_winning_trade_duration = _median(totals.winning_durations)
+    s.median_losing_trade_duration = _median(totals.losing_durations)
+    return s
 
 
 def _root(variance: Decimal) -> Decimal:
@@ -722,9 +781,13 @@ def _root(variance: Decimal) -> Decimal:
     return to_decimal(math.sqrt(float(variance)))
 
 
-def _running_mean(mean: TimeSpan, duration: TimeSpan, count: int) -> TimeSpan:
-    """mean + TimeSpan.FromSeconds((duration − mean)/count), in seconds as doubles."""
-    return mean + TimeSpan.from_seconds((duration.total_seconds_double - mean.total_seconds_double) / count)
+def _running_mean_duration(ticks: Sequence[int]) -> TimeSpan:
+    """LEAN's running mean of durations, m_k = m_{k−1} + TimeSpan.FromSeconds((d_k − m_{k−1})/k): the seconds are
+    doubles and every step is truncated to whole ticks."""
+    mean = 0
+    for count, duration in enumerate(ticks, 1):
+        mean += int((duration / _TICKS_PER_SECOND - mean / _TICKS_PER_SECOND) / count * _TICKS_PER_SECOND)
+    return TimeSpan(mean)
 
 
 def _median(ticks: Sequence[int]) -> TimeSpan:

@@ -62,8 +62,12 @@ def _runtime_statistics(context: EngineContext, psr: str) -> dict[str, str]:
 
 
 def build_result(context: EngineContext, status: str, error: str, stack: str, data_points: int, seconds: float,
-                 output_dir: Path | None, algorithm: Any) -> BacktestResult:
-    """Statistics, charts, orders and logs of the run; writes LEAN's files when `output_dir` is given."""
+                 output_dir: Path | None, algorithm: Any, *, started_at: datetime | None = None) -> BacktestResult:
+    """Statistics, charts, orders and logs of the run; writes LEAN's files when `output_dir` is given (only they
+    carry the M1/M3/M6/M12 rolling-window statistics, so these are computed only then).
+
+    `seconds` is the loop time LEAN reports; `started_at` is the run's wall-clock start, written as the result
+    state's StartTime (see :func:`run_start_utc`)."""
     algorithm_id = uuid.uuid4().hex[:16]
     statistics: dict[str, str] = {}
     runtime: dict[str, str] = {}
@@ -73,7 +77,7 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
         computed = context.results.statistics(
             total_fees=float(context.portfolio.total_fees), total_orders=int(context.transactions.orders_count),
             trading_days_per_year=context.trading_days_per_year, risk_free_rate=context.risk_free_rate,
-            closed_trades=context.trade_builder.closed_trades)
+            closed_trades=context.trade_builder.closed_trades, rolling_window=output_dir is not None)
         statistics = dict(computed.summary)
         charts = computed.charts
         runtime = _runtime_statistics(context, statistics.get("Probabilistic Sharpe Ratio", "0%"))
@@ -91,12 +95,22 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
         extra={"algorithm_id": algorithm_id, "data_warning_counts": counts,
                "insights": list(algorithm.insights.all_insights) if algorithm is not None else []})
     if output_dir is not None:
-        _write_files(context, result, computed, algorithm_id, output_dir)
+        _write_files(context, result, computed, algorithm_id, output_dir, started_at)
     return result
 
 
+def run_start_utc(started_at: datetime | None, finished_utc: datetime, seconds: float) -> datetime:
+    """The run's wall-clock start as naive UTC: `started_at` (an aware time converted to UTC, a naive one taken as
+    UTC), or, when it is not known, `finished_utc` − `seconds`."""
+    if started_at is None:
+        return finished_utc - timedelta(seconds=seconds)
+    if started_at.tzinfo is not None:
+        return started_at.astimezone(UTC).replace(tzinfo=None)
+    return started_at
+
+
 def _write_files(context: EngineContext, result: BacktestResult, computed: Any, algorithm_id: str,
-                 output_dir: Path) -> None:
+                 output_dir: Path, started_at: datetime | None) -> None:
     from .. import results as results_module
 
     if computed is None:
@@ -112,5 +126,5 @@ def _write_files(context: EngineContext, result: BacktestResult, computed: Any, 
         runtime_error=result.error, stack_trace=result.stack_trace, parameters=context.parameters,
         trading_days_per_year=context.trading_days_per_year,
         insight_count=len(result.extra.get("insights", [])),
-        started_utc=finished_utc - timedelta(seconds=result.seconds), finished_utc=finished_utc)
+        started_utc=run_start_utc(started_at, finished_utc, result.seconds), finished_utc=finished_utc)
     results_module.write_backtest_results(output_dir, algorithm_id, data)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lean_offline.results import (
     BacktestResultData,
     downsample_equity_candles,
     format_statistics_table,
+    strict_json_text,
     write_backtest_results,
 )
 from lean_offline.statistics import STATISTIC_NAMES, ResultCollector, runtime_statistics
@@ -150,3 +154,35 @@ def test_downsampling_interpolates_across_a_gap() -> None:
 def test_statistics_table() -> None:
     table = format_statistics_table({"Total Orders": "1", "Drawdown": "0.800%"})
     assert table.splitlines() == ["STATISTICS:: Total Orders 1", "STATISTICS:: Drawdown 0.800%"]
+
+
+_JSON_LEAVES = (st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.floats()
+                | st.decimals(allow_nan=True, allow_infinity=True))
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda children: (st.lists(children, max_size=4) | st.lists(children, max_size=3).map(tuple)
+                      | st.dictionaries(st.text(max_size=4) | st.integers(), children, max_size=4)),
+    max_leaves=25)
+
+
+def _finite_or_none(value: Any) -> Any:
+    """Independent reading of the strict-JSON rule: every number as a float unless it is not finite (then None)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float | Decimal):
+        number = float(value) if not isinstance(value, Decimal) or value.is_finite() else math.nan
+        return number if math.isfinite(number) else None
+    if isinstance(value, dict):
+        return {str(k): _finite_or_none(v) for k, v in value.items()}
+    return [_finite_or_none(v) for v in value]
+
+
+@given(_JSON_VALUES)
+def test_strict_json_writes_non_finite_numbers_as_null_and_decimals_as_numbers(content: Any) -> None:
+    text = strict_json_text(content)
+    assert json.loads(text) == _finite_or_none(content)
+
+
+def test_strict_json_hand_case() -> None:
+    content = {"a": [1.5, math.nan, Decimal("2.50"), (Decimal("-Infinity"), 3)], 7: {"b": math.inf}}
+    assert strict_json_text(content) == '{"a":[1.5,null,2.5,[null,3]],"7":{"b":null}}'

@@ -20,6 +20,7 @@ from lean_offline.statistics import (
     BacktestStatistics,
     PortfolioStatistics,
     ResultCollector,
+    _orders_exactly_as_floats,
     build_summary,
     compounding_annual_return,
     compute_portfolio_statistics,
@@ -77,6 +78,34 @@ def test_smart_round_is_idempotent_and_close(value: Decimal) -> None:
         assert abs(once - value) <= tolerance
 
 
+def _smart_round_by_exponents(value: Decimal) -> Decimal:
+    """SmartRounding spelled out on the decimal's digits: strip trailing zeros; above 1000 keep at most 4 decimals,
+    otherwise at most 7 significant digits (half to even), then strip trailing zeros again."""
+    def stripped(number: Decimal) -> Decimal:
+        text = format(number.normalize(), "f")
+        return D(text)
+
+    value = stripped(value) if value else D(0)
+    if value > 1000:
+        decimals = -int(value.as_tuple().exponent)
+        return value.quantize(D("1e-4")) if decimals > 4 else value
+    if value == 0:
+        return D(0)
+    places = 7 - (math.floor(math.log10(abs(float(value)))) + 1)
+    if -int(value.as_tuple().exponent) > places:
+        value = value.quantize(D(1).scaleb(-places))
+    return stripped(value)
+
+
+@given(st.decimals(min_value=D("-1e15"), max_value=D("1e15"), allow_nan=False, allow_infinity=False)
+       | st.builds(lambda digits, exponent: D(digits).scaleb(exponent), st.integers(-10**15, 10**15),
+                   st.integers(-20, 6)))
+def test_smart_round_matches_the_rule_read_off_the_digits(value: Decimal) -> None:
+    expected = _smart_round_by_exponents(value)
+    result = smart_round_decimal(value)
+    assert format(result, "f") == format(expected, "f")
+
+
 # --- .NET double formatting --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -109,6 +138,16 @@ def test_moments_match_scipy(returns: tuple[list[float], list[float]]) -> None:
     assert skewness(p) == pytest.approx(scipy_stats.skew(p, bias=False), rel=1e-10)
     assert kurtosis(p) == pytest.approx(scipy_stats.kurtosis(p, fisher=True, bias=False), rel=1e-10)
     assert math.isnan(sample_variance([1.0])) and math.isnan(skewness([1.0, 2.0])) and math.isnan(kurtosis([1, 2, 3]))
+
+
+@given(st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=2, max_size=400))
+def test_sample_variance_is_numpys_bit_for_bit(values: list[float]) -> None:
+    """The statistics LEAN prints were matched with np.var; the cheaper computation must not move a single bit,
+    on a list or on a strided view alike."""
+    assert sample_variance(values) == float(np.var(np.asarray(values), ddof=1))
+    view = np.asarray(values)[::2]
+    if len(view) >= 2:
+        assert sample_variance(view) == float(np.var(view, ddof=1))
 
 
 def test_probabilistic_sharpe_ratio_matches_formula(returns: tuple[list[float], list[float]]) -> None:
@@ -175,6 +214,32 @@ def test_drawdown_and_recovery_hand_case() -> None:
     assert drawdown == D("0.250")          # 1 - 90/120
     assert recovery == 2                   # peak on day 1, back above it 2.5 days later: whole days
     assert drawdown_metrics(equity[:1]) == (D(0), 0)
+    assert drawdown_metrics(equity, floats=np.array([float(v) for _, v in equity])) == (D("0.250"), 2)
+
+
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(1, 40) | st.integers(1, 10**12), st.integers(-8, 2)),
+                min_size=2, max_size=60),
+       st.integers(0, 6))
+def test_drawdown_found_on_floats_is_the_decimal_one(steps: list[tuple[int, int, int]], rounding: int) -> None:
+    """The float path (rolling windows) must give the decimal loop's figures to the last digit, plateaus and
+    equal peaks included (small digit counts repeat values): up to 12 digits at scales 1e-8 to 1e2, gaps of 1 to 30
+    hours."""
+    time = datetime(2020, 1, 1)
+    equity = []
+    for hours, digits, exponent in steps:
+        time += timedelta(hours=hours)
+        equity.append((time, D(digits).scaleb(exponent)))
+    floats = np.array([float(v) for _, v in equity])
+    assert _orders_exactly_as_floats([v for _, v in equity])
+    expected = drawdown_metrics(equity, rounding)
+    found = drawdown_metrics(equity, rounding, floats)
+    assert (str(found[0]), found[1]) == (str(expected[0]), expected[1])
+
+
+def test_only_positive_values_of_at_most_15_digits_take_the_float_path() -> None:
+    assert _orders_exactly_as_floats([D("123456789012.345"), D("0.5")])
+    assert not _orders_exactly_as_floats([D("1234567890123.456"), D("0.5")])  # 16 digits: floats may tie them
+    assert not _orders_exactly_as_floats([D("10"), D(0)])
 
 
 def test_compounding_annual_return_hand_case() -> None:

@@ -165,6 +165,24 @@ def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
     assert not builder.has_open_position("QQQ")
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([0, 1, 2]), st.lists(st.tuples(st.sampled_from([-7, -3, 0, 4, 9]),
+                                                   st.lists(st.integers(80, 120), max_size=4)), max_size=12))
+def test_the_engine_hook_and_set_market_price_give_the_same_trades(grouping: int,
+                                                                   steps: list[tuple[int, list[int]]]) -> None:
+    """observe_security spells out set_market_price's update for speed: both must move MAE, MFE and the
+    end-trade drawdown identically, whatever the grouping."""
+    by_price, by_hook = TradeBuilder(grouping), TradeBuilder(grouping)
+    for day, (quantity, prices) in enumerate(steps):
+        if quantity:
+            by_price.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
+            by_hook.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
+        for price in prices:
+            by_price.set_market_price("SPY", float(price))
+            by_hook.observe_security(SimpleNamespace(symbol="SPY", price=float(price)))
+    assert [summary(t) for t in by_hook.closed_trades] == [summary(t) for t in by_price.closed_trades]
+
+
 @pytest.mark.parametrize("grouping", [FillGroupingMethod.FILL_TO_FILL, FillGroupingMethod.FLAT_TO_FLAT])
 def test_a_raw_price_split_rescales_the_open_position(grouping: Any) -> None:
     spy = Symbol.create("SPY", SecurityType.EQUITY, "usa")
