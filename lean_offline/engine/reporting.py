@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,12 +62,12 @@ def _runtime_statistics(context: EngineContext, psr: str) -> dict[str, str]:
 
 
 def build_result(context: EngineContext, status: str, error: str, stack: str, data_points: int, seconds: float,
-                 output_dir: Path | None, algorithm: Any, *, started_at: datetime | None = None) -> BacktestResult:
+                 output_dir: Path | None, algorithm: Any, *, started_at: datetime) -> BacktestResult:
     """Statistics, charts, orders and logs of the run; writes LEAN's files when `output_dir` is given (only they
     carry the M1/M3/M6/M12 rolling-window statistics, so these are computed only then).
 
-    `seconds` is the loop time LEAN reports; `started_at` is the run's wall-clock start, written as the result
-    state's StartTime (see :func:`run_start_utc`)."""
+    `seconds` is the loop time LEAN reports; `started_at` is the run's wall-clock start (aware), written as the
+    result state's StartTime."""
     algorithm_id = uuid.uuid4().hex[:16]
     statistics: dict[str, str] = {}
     runtime: dict[str, str] = {}
@@ -99,18 +99,8 @@ def build_result(context: EngineContext, status: str, error: str, stack: str, da
     return result
 
 
-def run_start_utc(started_at: datetime | None, finished_utc: datetime, seconds: float) -> datetime:
-    """The run's wall-clock start as naive UTC: `started_at` (an aware time converted to UTC, a naive one taken as
-    UTC), or, when it is not known, `finished_utc` − `seconds`."""
-    if started_at is None:
-        return finished_utc - timedelta(seconds=seconds)
-    if started_at.tzinfo is not None:
-        return started_at.astimezone(UTC).replace(tzinfo=None)
-    return started_at
-
-
 def _write_files(context: EngineContext, result: BacktestResult, computed: Any, algorithm_id: str,
-                 output_dir: Path, started_at: datetime | None) -> None:
+                 output_dir: Path, started_at: datetime) -> None:
     from .. import results as results_module
 
     if computed is None:
@@ -126,5 +116,5 @@ def _write_files(context: EngineContext, result: BacktestResult, computed: Any, 
         runtime_error=result.error, stack_trace=result.stack_trace, parameters=context.parameters,
         trading_days_per_year=context.trading_days_per_year,
         insight_count=len(result.extra.get("insights", [])),
-        started_utc=run_start_utc(started_at, finished_utc, result.seconds), finished_utc=finished_utc)
+        started_utc=started_at.astimezone(UTC).replace(tzinfo=None), finished_utc=finished_utc)
     results_module.write_backtest_results(output_dir, algorithm_id, data)

@@ -18,7 +18,7 @@ import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -252,6 +252,7 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
     `seconds` is timed as LEAN times it (from the end of initialisation to the end of the algorithm, without the
     final statistics); `wall_seconds` is the whole run."""
     started = wall_clock.perf_counter()
+    started_at = datetime.now(UTC)
     symbol_cache.clear()
     Globals.set_data_folder(str(data_folder))
     storage_root = (project.workspace_root or project.project_dir) / "storage"
@@ -288,7 +289,8 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
             if name.startswith("lean_offline_algorithm_"):
                 del sys.modules[name]
     data_points = loop.data_points if loop is not None else 0
-    result = context.build_result(status, error, stack, data_points, loop_seconds or 0.0, output_dir, algorithm)
+    result = context.build_result(status, error, stack, data_points, loop_seconds or 0.0, output_dir, algorithm,
+                                  started_at)
     result.wall_seconds = wall_clock.perf_counter() - started
     return result
 

@@ -563,9 +563,9 @@ class EngineContext:
         return float(self.interest_rates.get_interest_rate(utc_time))
 
     def build_result(self, status: str, error: str, stack: str, data_points: int, seconds: float,
-                     output_dir: Path | None, algorithm: Any) -> Any:
+                     output_dir: Path | None, algorithm: Any, started_at: datetime) -> Any:
         return _import("lean_offline.engine.reporting").build_result(
-            self, status, error, stack, data_points, seconds, output_dir, algorithm)
+            self, status, error, stack, data_points, seconds, output_dir, algorithm, started_at=started_at)
 
 
 class SubscriptionManager(DualCase):
