@@ -300,10 +300,11 @@ def _offset_ns(offset: timedelta) -> int:
 
 
 def convert_naive_scalar(moment: datetime, source: ZoneInfo, target: ZoneInfo) -> datetime:
-    """One naive wall-clock time from `source` to `target` (zoneinfo's fold=0: the earlier of ambiguous times)."""
+    """One naive wall-clock time from `source` to `target`: an ambiguous time is the earlier instant whatever the
+    input's `fold` (naive data times carry no fold), and the result carries none either."""
     if _same_zone(source, target):
-        return moment
-    return moment.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
+        return moment.replace(fold=0)
+    return moment.replace(tzinfo=source, fold=0).astimezone(target).replace(tzinfo=None, fold=0)
 
 
 def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.market_hours import nyse_fallback_hours
@@ -45,6 +45,7 @@ def test_open_mask_on_known_bars() -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.datetimes(datetime(2019, 1, 1), datetime(2021, 12, 31)), min_size=1, max_size=30),
        st.sampled_from([("America/New_York", "UTC"), ("UTC", "America/New_York"), ("America/Chicago", "UTC")]))
+@example([datetime(2019, 1, 1), datetime(2019, 11, 3, 1, 0, fold=1)], ("America/New_York", "UTC"))
 def test_vector_and_scalar_time_zone_conversions_agree(moments: list[datetime], zones: tuple[str, str]) -> None:
     """Both resolve ambiguous times to the earlier instant and move skipped times forward by the gap."""
     source, target = ZoneInfo(zones[0]), ZoneInfo(zones[1])
