@@ -350,37 +350,23 @@ class SecurityPortfolioManager(DualCase):
         return self._revalue()
 
     def _revalue(self) -> float:
-        """One pass over the positions: the portfolio value and, when every position uses one of the engine's own
-        margin models, the margin used (Σ |value| / leverage); each is cached for the current VALUATION_VERSION
-        when reusable. Every fill changes both, and the next order's buying-power check reads both."""
+        """Cash + Σ holdings value (margin-only positions: + unrealised profit, which also depends on quotes and the
+        fee model, so such a total is not reused)."""
         version = VALUATION_VERSION.count
         total = self.cash_book.total_value_in_account_currency
-        margin = 0.0
-        value_reusable = margin_known = True
+        reusable = True
         for security in self._securities.total:
             holdings = security.holdings
-            quantity = holdings._quantity
-            if not quantity:
+            if not holdings._invested:
                 continue
-            value = security.price * quantity * security.symbol_properties.contract_multiplier
-            if holdings._invested:
-                if security.type in _MARGIN_ONLY_TYPES:
-                    total += holdings.unrealized_profit
-                    value_reusable = False
-                else:
-                    total += value
-            if margin_known:
-                model = security.buying_power_model
-                if type(model) in PLAIN_MARGIN_MODEL_TYPES:  # reserved_buying_power's arithmetic
-                    margin += abs(value) / model.leverage
-                else:
-                    margin_known = False
-        if value_reusable:
+            if security.type in _MARGIN_ONLY_TYPES:
+                total += holdings.unrealized_profit
+                reusable = False
+            else:
+                total += holdings.quantity_value(holdings._quantity)
+        if reusable:
             self._cached_value_version = version
             self._cached_value = total
-        if margin_known:
-            self._cached_margin_version = version
-            self._cached_margin = margin
         return total
 
     @property
@@ -434,16 +420,20 @@ class SecurityPortfolioManager(DualCase):
     @property
     def total_margin_used(self) -> float:
         """Σ reserved buying power of the positions; reused while VALUATION_VERSION is unchanged when every position
-        uses one of the engine's own margin models (a user model's margin may depend on anything)."""
+        uses one of the engine's own margin models (a user model's margin may depend on anything). Computed apart
+        from the portfolio value, which every time step needs and the margin only when an order is checked."""
         version = VALUATION_VERSION.count
-        if version != self._cached_margin_version and version != self._cached_value_version:
-            self._revalue()
         if version == self._cached_margin_version:
             return self._cached_margin
         total = 0.0
+        reusable = True
         for security in self._securities.total:
-            if security.holdings.quantity:
+            if security.holdings._quantity:
                 total += reserved_buying_power(security)
+                reusable = reusable and type(security.buying_power_model) in PLAIN_MARGIN_MODEL_TYPES
+        if reusable:
+            self._cached_margin_version = version
+            self._cached_margin = total
         return total
 
     def get_margin_remaining(self, total_portfolio_value: float | None = None) -> float:
