@@ -167,14 +167,18 @@ class QuoteBar(BaseData):
 
     Constructor mirrors LEAN: (time, symbol, bid, last_bid_size, ask, last_ask_size, period).
     Readers may instead leave the sides packed in `_sides` (bid O,H,L,C,size, ask O,H,L,C,size; NaN open = side
-    absent) with `_bid`/`_ask` set to `PACKED_SIDE` (or unset): the Bar objects are then only built when
-    `bid`/`ask` are first read, and `open/high/low` read the packed prices directly, which keeps reading fast.
+    absent), or as `_packed_row` = (a read-only array of such rows, the row's index) from which `_sides` is taken
+    when first needed, with `_bid`/`_ask` set to `PACKED_SIDE` (or unset): the Bar objects are then only built
+    when `bid`/`ask` are first read, and `open/high/low` read the packed prices directly, which keeps reading fast.
+    Readers may also give the security cache's prices precomputed in `_cache_prices` (see `_prices`).
     """
 
-    __slots__ = ("_bid", "_ask", "_sides", "last_bid_size", "last_ask_size")
+    __slots__ = ("_bid", "_ask", "_sides", "_packed_row", "_cache_prices", "last_bid_size", "last_ask_size")
     _bid: Bar | None
     _ask: Bar | None
     _sides: list[float]
+    _packed_row: tuple[Any, int]
+    _cache_prices: tuple[float, float, float, float, float]
 
     data_type = MarketDataType["QUOTE_BAR"]
 
@@ -192,8 +196,16 @@ class QuoteBar(BaseData):
         self.last_ask_size = last_ask_size
         self.value = _mid(bid.close if bid else None, ask.close if ask else None)
 
+    def _packed_sides(self) -> list[float]:
+        try:
+            return self._sides
+        except AttributeError:
+            rows, index = self._packed_row
+            sides = self._sides = rows[index].tolist()
+            return sides
+
     def _unpack_sides(self) -> None:
-        sides = self._sides
+        sides = self._packed_sides()
         self._bid = Bar(sides[0], sides[1], sides[2], sides[3]) if sides[0] == sides[0] else None
         self._ask = Bar(sides[5], sides[6], sides[7], sides[8]) if sides[5] == sides[5] else None
 
@@ -231,7 +243,7 @@ class QuoteBar(BaseData):
 
     def _packed_mid(self, offset: int) -> float:
         """Mid of the packed bid/ask prices at `offset` (0 open, 1 high, 2 low) under LEAN's side-presence rule."""
-        sides = self._sides
+        sides = self._packed_sides()
         has_bid, has_ask = sides[0] == sides[0], sides[5] == sides[5]
         return _mid(sides[offset] if has_bid else None, sides[5 + offset] if has_ask else None)
 
@@ -256,22 +268,26 @@ class QuoteBar(BaseData):
         bid, ask = self._bid, self._ask
         return _mid(bid.low if bid else None, ask.low if ask else None)
 
-    def _prices(self) -> tuple[float, float, float, float | None, float | None]:
+    def _prices(self) -> tuple[float, float, float, float, float]:
         """(open, high, low, bid close, ask close) in one read, for the security cache: open/high/low are the
-        mids (bid+ask)/2 or the side present, a close is None for an absent side. Packed sides stay packed."""
+        mids (bid+ask)/2 or the side present, a close is 0 for an absent side. Packed sides stay packed."""
         if self._is_packed():
-            sides = self._sides
+            try:
+                return self._cache_prices
+            except AttributeError:
+                pass
+            sides = self._packed_sides()
             if sides[0] == sides[0]:
                 if sides[5] == sides[5]:
                     return ((sides[0] + sides[5]) / 2.0, (sides[1] + sides[6]) / 2.0, (sides[2] + sides[7]) / 2.0,
                             sides[3], sides[8])
-                return sides[0], sides[1], sides[2], sides[3], None
+                return sides[0], sides[1], sides[2], sides[3], 0.0
             if sides[5] == sides[5]:
-                return sides[5], sides[6], sides[7], None, sides[8]
-            return 0.0, 0.0, 0.0, None, None
+                return sides[5], sides[6], sides[7], 0.0, sides[8]
+            return 0.0, 0.0, 0.0, 0.0, 0.0
         bid, ask = self.bid, self.ask
-        return (self.open, self.high, self.low, bid.close if bid is not None else None,
-                ask.close if ask is not None else None)
+        return (self.open, self.high, self.low, bid.close if bid is not None else 0.0,
+                ask.close if ask is not None else 0.0)
 
     @property
     def close(self) -> float:

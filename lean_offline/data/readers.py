@@ -592,21 +592,30 @@ def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.n
     return result
 
 
-def _quote_values(values: np.ndarray) -> np.ndarray:
-    """QuoteBar value per row: mid of the bid and ask closes, or the close of the side present, else 0."""
-    bid_close, ask_close = values[:, 3], values[:, 8]
+def _quote_mids(values: np.ndarray, offset: int) -> np.ndarray:
+    """Per row, the QuoteBar price at `offset` (0 open, 1 high, 2 low, 3 close): the mid of the bid and ask prices,
+    or the price of the side present, else 0."""
+    bid, ask = values[:, offset], values[:, 5 + offset]
     has_bid, has_ask = ~np.isnan(values[:, 0]), ~np.isnan(values[:, 5])
-    mids = np.where(has_bid & has_ask, (bid_close + ask_close) / 2.0, 0.0)
-    mids = np.where(has_bid & ~has_ask, bid_close, mids)
-    return np.where(~has_bid & has_ask, ask_close, mids)
+    mids = np.where(has_bid & has_ask, (bid + ask) / 2.0, 0.0)
+    mids = np.where(has_bid & ~has_ask, bid, mids)
+    return np.where(~has_bid & has_ask, ask, mids)
 
 
 def _quote_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
                 values: np.ndarray) -> Iterator[QuoteBar]:
-    """QuoteBars from (bid O,H,L,C,size, ask O,H,L,C,size) rows, their Bar sides left packed until read."""
+    """QuoteBars from (bid O,H,L,C,size, ask O,H,L,C,size) rows, their Bar sides left packed until read and the
+    security cache's prices computed for the whole file at once."""
     new = object.__new__
-    for time, end, end_utc, value, sides in zip(times, ends, ends_utc, _quote_values(values).tolist(),
-                                                values.tolist(), strict=True):
+    rows = values.copy()
+    rows.flags.writeable = False  # shared by the bars of the file until one unpacks its row
+    bid_closes = np.where(np.isnan(values[:, 0]), 0.0, values[:, 3]).tolist()
+    ask_closes = np.where(np.isnan(values[:, 5]), 0.0, values[:, 8]).tolist()
+    cache_prices = zip(*(_quote_mids(values, offset).tolist() for offset in range(3)), bid_closes, ask_closes,
+                       strict=True)
+    for time, end, end_utc, value, prices, bid_size, ask_size, packed_row in zip(
+            times, ends, ends_utc, _quote_mids(values, 3).tolist(), cache_prices, values[:, 4].tolist(),
+            values[:, 9].tolist(), zip(itertools.repeat(rows), range(len(times))), strict=True):
         bar = new(QuoteBar)
         bar.symbol = symbol
         bar.time = time
@@ -614,10 +623,11 @@ def _quote_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], end
         bar.end_time_utc = end_utc
         bar.is_fill_forward = False
         bar.value = value
-        bar._sides = sides
+        bar._packed_row = packed_row
+        bar._cache_prices = prices
         bar._bid = bar._ask = PACKED_SIDE
-        bar.last_bid_size = sides[4]
-        bar.last_ask_size = sides[9]
+        bar.last_bid_size = bid_size
+        bar.last_ask_size = ask_size
         yield bar
 
 

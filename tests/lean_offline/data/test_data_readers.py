@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals  # type: ignore[import-untyped]
 import pandas as pd  # type: ignore[import-untyped]
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lean_offline.data.factors import equity_symbol
-from lean_offline.data.market import QuoteBar, TradeBar
+from lean_offline.data import readers as readers_module
+from lean_offline.data.market import Bar, QuoteBar, TradeBar
 from lean_offline.data.market_hours import MarketHoursDatabase, nyse_fallback_hours
 from lean_offline.data.readers import (
     SubscriptionSpec,
@@ -404,3 +408,28 @@ def test_quote_sides_follow_lean_presence_rules(tmp_path: Path) -> None:
     assert warnings == [] and len(equity) == 1
     assert equity[0].bid is None and equity[0].last_bid_size == 0
     assert equity[0].ask is not None and equity[0].close == pytest.approx(100.6)
+
+
+_SIDE = st.one_of(st.none(), st.tuples(*[st.floats(min_value=0.5, max_value=500.0)] * 4,
+                                       st.floats(min_value=0.0, max_value=1e4)))
+
+
+@given(st.lists(st.tuples(_SIDE, _SIDE), min_size=1, max_size=8))
+def test_packed_quote_bars_read_like_quote_bars_built_from_their_sides(rows: list[tuple]) -> None:
+    nan = float("nan")
+    values = np.array([[*(bid or (nan, nan, nan, nan, 0.0)), *(ask or (nan, nan, nan, nan, 0.0))]
+                       for bid, ask in rows])
+    times = [datetime(2021, 3, 1, 9, 30, index) for index in range(len(rows))]
+    ends = [time + timedelta(seconds=1) for time in times]
+    symbol = Symbol.create("AAA", EQUITY, "usa")
+    packed = list(readers_module._quote_bars(symbol, times, ends, ends, values))
+    for bar, (bid, ask), time in zip(packed, rows, times, strict=True):
+        built = QuoteBar(time, symbol, Bar(*bid[:4]) if bid else None, bid[4] if bid else 0.0,
+                         Bar(*ask[:4]) if ask else None, ask[4] if ask else 0.0, timedelta(seconds=1))
+        assert bar._prices() == built._prices()
+        assert (bar.open, bar.high, bar.low, bar.close) == (built.open, built.high, built.low, built.close)
+        assert (bar.last_bid_size, bar.last_ask_size) == (built.last_bid_size, built.last_ask_size)
+        assert (bar.bid is None, bar.ask is None) == (bid is None, ask is None)
+        side = bar.bid
+        if side is not None:
+            assert (side.open, side.high, side.low, side.close) == bid[:4]
