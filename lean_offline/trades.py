@@ -224,8 +224,7 @@ class _Position:
     path_start: int = 0
 
     def observe(self, price: float) -> None:
-        """Widen the price range; record the price for the open trades' drawdowns (TradeBuilder.observe_security
-        repeats these lines)."""
+        """Widen the price range; record the price for the open trades' drawdowns."""
         if price > self.max_price:
             self.max_price = price
         elif price < self.min_price:
@@ -299,18 +298,12 @@ class TradeBuilder(DualCase):
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has an open position. It runs for every data point (252k times in a
-        25-year daily run of 40 held equities), so :meth:`_Position.observe` is written out here, saving a call."""
+        reading the price only when the symbol has an open position (it runs for every data point of a held
+        security)."""
         if self._positions:
             position = self._positions.get(security.symbol)
             if position is not None:
-                price = security.price
-                if price > position.max_price:
-                    position.max_price = price
-                elif price < position.min_price:
-                    position.min_price = price
-                if position.open_trades:
-                    position.path.append(price)
+                position.observe(security.price)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,

@@ -170,8 +170,8 @@ def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
                                                    st.lists(st.integers(80, 120), max_size=4)), max_size=12))
 def test_the_engine_hook_and_set_market_price_give_the_same_trades(grouping: int,
                                                                    steps: list[tuple[int, list[int]]]) -> None:
-    """observe_security spells out set_market_price's update for speed: both must move MAE, MFE and the
-    end-trade drawdown identically, whatever the grouping."""
+    """The engine's hook (observe_security, given the security) and set_market_price (given symbol and price) must
+    move MAE, MFE and the end-trade drawdown identically, whatever the grouping."""
     by_price, by_hook = TradeBuilder(grouping), TradeBuilder(grouping)
     for day, (quantity, prices) in enumerate(steps):
         if quantity:
