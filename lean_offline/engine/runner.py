@@ -179,8 +179,7 @@ class BacktestLoop:
                     cache, is_user_feed, security = feeds[index]
                     if not point.is_fill_forward and point.data_type is not _AUXILIARY:
                         cache.add_data(point)
-                        # only held securities have trades to move; the benchmark's own feed moves none
-                        if is_user_feed and cache.is_valued:
+                        if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
                             observe_trade_price(security)
                     elif point.data_type is _AUXILIARY and is_user_feed:
                         if corporate_events is None:
