@@ -202,6 +202,7 @@ class QuoteBar(BaseData):
         except AttributeError:
             rows, index = self._packed_row
             sides = self._sides = rows[index].tolist()
+            del self._packed_row  # the bar no longer keeps its file's rows alive
             return sides
 
     def _unpack_sides(self) -> None:

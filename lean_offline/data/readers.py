@@ -18,6 +18,7 @@ with `on_warning("<file>:<line>: malformed line skipped: <text>")` and the rest 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import zipfile
@@ -147,42 +148,43 @@ class _ParsedFile:
 
 
 class _RecentParses:
-    """The last few whole-history (daily, hourly) files parsed, by path, size and modification time: a run reads each
-    of them twice, for the initial price seed and for the feed. Only clean parses are kept (a file with malformed
-    lines is parsed again, so its warnings come with each read)."""
+    """The last whole-history (daily, hourly) files parsed, by content, up to `capacity_bytes` of arrays: a run
+    reads each of them twice, for the initial price seed and for the feed. Only clean parses are kept (a file with
+    malformed lines is parsed again, so its warnings come with each read)."""
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[tuple[str, int, int, int], _ParsedFile] = OrderedDict()
+    def __init__(self, capacity_bytes: int) -> None:
+        self.capacity_bytes = capacity_bytes
+        self._entries: OrderedDict[tuple[int, bytes], _ParsedFile] = OrderedDict()
+        self._held_bytes = 0
 
     @staticmethod
-    def _key(path: Path, columns: int) -> tuple[str, int, int, int] | None:
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        return str(path), stat.st_size, stat.st_mtime_ns, columns
+    def _key(raw: bytes, columns: int) -> tuple[int, bytes]:
+        return columns, hashlib.blake2b(raw, digest_size=20).digest()
 
-    def get(self, path: Path, columns: int) -> _ParsedFile | None:
-        key = self._key(path, columns)
-        found = self._entries.get(key) if key is not None else None
-        if found is not None and key is not None:
+    def get(self, raw: bytes, columns: int) -> _ParsedFile | None:
+        key = self._key(raw, columns)
+        found = self._entries.get(key)
+        if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, path: Path, columns: int, parsed: _ParsedFile) -> None:
-        key = self._key(path, columns)
-        if key is None or not parsed.clean:
+    def put(self, raw: bytes, columns: int, parsed: _ParsedFile) -> None:
+        size = parsed.times.nbytes + parsed.values.nbytes
+        if not parsed.clean or size > self.capacity_bytes:
             return
         parsed.times.flags.writeable = False  # shared between reads from now on
         parsed.values.flags.writeable = False
+        key = self._key(raw, columns)
+        if key not in self._entries:
+            self._held_bytes += size
         self._entries[key] = parsed
         self._entries.move_to_end(key)
-        while len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
+        while self._held_bytes > self.capacity_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self._held_bytes -= dropped.times.nbytes + dropped.values.nbytes
 
 
-_WHOLE_HISTORY_FILES = _RecentParses(capacity=64)
+_WHOLE_HISTORY_FILES = _RecentParses(capacity_bytes=256 * 1024 * 1024)
 
 
 def _read_zip_text(path: Path, warn: Warn) -> bytes | None:
@@ -430,15 +432,15 @@ class _SubscriptionReader:
 
     # one file
     def _read_file(self, path: Path, day: date | None) -> Iterator[BaseData]:
+        raw = _read_zip_text(path, self.warn)
+        if raw is None:
+            return iter(())
         try:
-            parsed = _WHOLE_HISTORY_FILES.get(path, self.columns) if day is None else None
+            parsed = _WHOLE_HISTORY_FILES.get(raw, self.columns) if day is None else None
             if parsed is None:
-                raw = _read_zip_text(path, self.warn)
-                if raw is None:
-                    return iter(())
                 parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
                 if day is None:
-                    _WHOLE_HISTORY_FILES.put(path, self.columns, parsed)
+                    _WHOLE_HISTORY_FILES.put(raw, self.columns, parsed)
             return self._bars(parsed)
         except (ValueError, TypeError, OverflowError, IndexError) as error:
             # the shell of the reader: report the file and carry on with the next one

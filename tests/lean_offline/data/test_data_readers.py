@@ -203,6 +203,10 @@ def test_a_reread_file_gives_the_same_bars_and_a_rewritten_one_its_new_rows(tmp_
                                "20200103 00:00,2000000,2010000,1990000,2005000,200\n")
     rewritten, _ = read(spec)
     assert [bar.close for bar in rewritten] == [100.5, 200.5]
+    # the same size, written at once: still the new rows
+    write_zip(path, "abc.csv", "20200102 00:00,1000000,1010000,990000,1005000,100\n"
+                               "20200103 00:00,2000000,2010000,1990000,3005000,200\n")
+    assert [bar.close for bar in read(spec)[0]] == [100.5, 300.5]
 
 
 def test_malformed_lines_are_reported_on_every_read(tmp_path: Path) -> None:
