@@ -143,9 +143,14 @@ def _implementing_name(model_type: Any, snake_name: str) -> str:
 _ENGINE_FEE_MODELS = frozenset({FeeModel, ConstantFeeModel, InteractiveBrokersFeeModel, CoinbaseFeeModel})
 
 
+def is_engine_fee_model(fee_model: Any) -> bool:
+    """One of the engine's own fee models (not a user subclass): its fee depends only on the security and order."""
+    return type(fee_model) in _ENGINE_FEE_MODELS
+
+
 def order_fee(fee_model: Any, security: Any, order: Order) -> OrderFee:
     """Ask `fee_model` for the fee of `order` on `security` and check the answer is an OrderFee-like object."""
-    if type(fee_model) in _ENGINE_FEE_MODELS:  # the engine's own models answer OrderFee(CashAmount(...)) directly
+    if is_engine_fee_model(fee_model):  # the engine's own models answer OrderFee(CashAmount(...)) directly
         return fee_model.get_order_fee(OrderFeeParameters(security, order))  # type: ignore[no-any-return]
     fee = model_method(fee_model, "get_order_fee")(OrderFeeParameters(security, order))
     value = getattr(fee, "value", None) or getattr(fee, "Value", None)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
-from .buying_power import PLAIN_MARGIN_MODEL_TYPES, reserved_buying_power, round_to_lot_precision
+from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
 from .corporate_events import dividend_payment, pays_cash_dividends, split_position, splits_holdings
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
@@ -27,7 +27,7 @@ TransactionRecordHandler = Callable[[datetime, float], None]
 _CURRENCY_SWAP_TYPES = frozenset({SecurityType.FOREX, SecurityType.CRYPTO})
 
 # Securities whose fills do not move cash: profit settles into cash when positions close.
-_MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
+MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
 
 
 class ValuationVersion:
@@ -359,7 +359,7 @@ class SecurityPortfolioManager(DualCase):
             holdings = security.holdings
             if not holdings._invested:
                 continue
-            if security.type in _MARGIN_ONLY_TYPES:
+            if security.type in MARGIN_ONLY_TYPES:
                 total += holdings.unrealized_profit
                 reusable = False
             else:
@@ -430,7 +430,7 @@ class SecurityPortfolioManager(DualCase):
         for security in self._securities.total:
             if security.holdings._quantity:
                 total += reserved_buying_power(security)
-                reusable = reusable and type(security.buying_power_model) in PLAIN_MARGIN_MODEL_TYPES
+                reusable = reusable and is_plain_margin_model(security.buying_power_model)
         if reusable:
             self._cached_margin_version = version
             self._cached_margin = total
@@ -519,7 +519,7 @@ class SecurityPortfolioManager(DualCase):
             holdings.add_new_fee(fee)
             account = self.cash_book[self.cash_book.account_currency]
             account.add_amount(-fee)
-        if security.type not in _MARGIN_ONLY_TYPES:
+        if security.type not in MARGIN_ONLY_TYPES:
             self.cash_book[self.cash_book.account_currency].add_amount(-fill.fill_quantity * fill.fill_price
                                                                         * multiplier)
 
@@ -529,7 +529,7 @@ class SecurityPortfolioManager(DualCase):
             closed = min(fill.absolute_fill_quantity, holdings.absolute_quantity)
             signed_closed = closed if fill.fill_quantity < 0 else -closed
             profit = (fill.fill_price - average) * signed_closed * multiplier
-            if security.type in _MARGIN_ONLY_TYPES:
+            if security.type in MARGIN_ONLY_TYPES:
                 self.cash_book[self.cash_book.account_currency].add_amount(profit)
             holdings.add_new_profit(profit)
             holdings.set_last_trade_profit(profit)

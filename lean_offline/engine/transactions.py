@@ -37,6 +37,7 @@ from .fees import (
     ConstantFeeModel,
     InteractiveBrokersFeeModel,
     default_fee_model,
+    is_engine_fee_model,
     model_method,
     order_fee,
 )
@@ -53,7 +54,7 @@ from .orders import (
     UpdateOrderRequest,
     is_closed_status,
 )
-from .portfolio import VALUATION_VERSION
+from .portfolio import MARGIN_ONLY_TYPES, VALUATION_VERSION
 
 
 def _smart_round(value: float) -> str:
@@ -402,12 +403,17 @@ class SecurityTransactionManager(DualCase):
             self._try_fill(order, security)
 
     def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
-        """What the engine's own margin models decide sufficiency from besides the order itself (portfolio state and
-        this security's price); None for other models, whose verdicts may depend on anything. Changes to the order
-        (fills, updates) emit events, which drop the verdicts remembered for it."""
-        if not is_plain_margin_model(security.buying_power_model):
+        """What the engine's own margin and fee models decide sufficiency from besides the order itself: the
+        portfolio state, this security's price, the margin model's leverage and free-buying-power percentage and
+        the fee model; None for other models, whose verdicts may depend on anything, and for margin-only securities,
+        whose unrealised profit also moves with the quotes. Changes to the order (fills, updates) emit events,
+        which drop the verdicts remembered for it."""
+        model = security.buying_power_model
+        if (not is_plain_margin_model(model) or not is_engine_fee_model(security.fee_model)
+                or security.type in MARGIN_ONLY_TYPES):
             return None
-        return VALUATION_VERSION.count, security.price
+        return (VALUATION_VERSION.count, security.price, model.leverage, model.required_free_buying_power_percent,
+                security.fee_model)
 
     def _try_fill(self, order: Order, security: Any) -> None:
         algorithm = self._algorithm
