@@ -330,10 +330,20 @@ def _strict(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value) if value.is_finite() else None
     if isinstance(value, Mapping):
-        return {str(k): _strict(v) for k, v in value.items()}
+        return {_json_key(k): _strict(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_strict(v) for v in value]
     return value
+
+
+def _json_key(key: Any) -> str:
+    """A mapping key as ``json.dumps`` writes it (None → "null", True → "true", numbers as JSON numbers), other
+    objects by ``str``."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool | int | float):
+        return json.dumps(key)
+    return str(key)
 
 
 def _finite_json(value: Any) -> Any:

@@ -183,6 +183,11 @@ def test_strict_json_writes_non_finite_numbers_as_null_and_decimals_as_numbers(c
     assert json.loads(text) == _finite_or_none(content)
 
 
+def test_strict_json_keys_are_written_alike_with_and_without_a_non_finite_value() -> None:
+    assert strict_json_text({True: 1, None: 2, 3: 3}) == '{"true":1,"null":2,"3":3}'
+    assert strict_json_text({True: 1, None: 2, 3: math.nan}) == '{"true":1,"null":2,"3":null}'
+
+
 def test_strict_json_hand_case() -> None:
     content = {"a": [1.5, math.nan, Decimal("2.50"), (Decimal("-Infinity"), 3)], 7: {"b": math.inf}}
     assert strict_json_text(content) == '{"a":[1.5,null,2.5,[null,3]],"7":{"b":null}}'
