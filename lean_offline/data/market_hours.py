@@ -2,8 +2,9 @@
 
 `SecurityExchangeHours` answers LEAN's questions (is the exchange open, next open/close, trading days) from weekly
 segments plus holidays, early closes and late opens. Segments are half-open [start, end): 16:00 counts as closed.
-Per-date results are memoised (the engine asks them per time step and per fill-forward gap); the hours are
-read-only after construction, so the memos never go stale.
+Per-date results are memoised (the engine asks them per time step and per fill-forward gap): the holiday sets are
+frozen and the special-day mappings read-only, and nothing reassigns them after construction, so the memos never go
+stale.
 """
 
 from __future__ import annotations

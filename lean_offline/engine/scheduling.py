@@ -79,9 +79,9 @@ def as_time_zone(zone: Any) -> ZoneInfo:
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
-    """Naive local time in `zone` → naive UTC: local − offset(local), the offset read with fold 0, so ambiguous
-    times take the earlier offset and skipped times shift forward by the gap (NodaTime's lenient resolver, which
-    LEAN's ConvertToUtc uses)."""
+    """Naive local time in `zone` → naive UTC: local − offset(local). The offset is read with the time's `fold`,
+    which is 0 for every time the engine builds, so ambiguous times take the earlier offset and skipped times shift
+    forward by the gap (NodaTime's lenient resolver, which LEAN's ConvertToUtc uses)."""
     offset = zone.utcoffset(local)
     return local - offset if offset else local
 
