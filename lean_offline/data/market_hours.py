@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
 from zoneinfo import ZoneInfo
 
 from ..enums import SecurityType
@@ -510,8 +510,35 @@ def _database_key(market: str, symbol: Any, security_type: Any) -> str:
     return f"{SecurityType(security_type).pascal_name}-{market.lower()}-{ticker.upper()}"
 
 
+class DataFolderDatabase(DualCase):
+    """Base of LEAN's static databases read from the data folder (market hours, symbol properties): the one `load`
+    read last (the running backtest's) is also `from_data_folder()`, as LEAN's static instance is, and both share
+    LEAN's database key helper."""
+
+    _data_folder_database: ClassVar[Any] = None
+
+    get_database_symbol_key = staticmethod(get_database_symbol_key)
+    GetDatabaseSymbolKey = get_database_symbol_key  # static members are read on the class, where DualCase is absent
+
+    @classmethod
+    def load(cls, data_folder: Path | str) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    def from_data_folder(cls, data_folder: Path | str | None = None) -> Self:
+        """The database last loaded (the running backtest's), or the one of `data_folder` when given."""
+        if data_folder is not None:
+            return cls.load(data_folder)
+        if cls._data_folder_database is None:
+            raise RuntimeError(f"{cls.__name__}.from_data_folder(): no database loaded yet; "
+                               f"pass the data folder or call {cls.__name__}.load(folder)")
+        return cls._data_folder_database  # type: ignore[no-any-return]
+
+    FromDataFolder = from_data_folder
+
+
 @dataclass
-class MarketHoursDatabase(DualCase):
+class MarketHoursDatabase(DataFolderDatabase):
     """LEAN's market-hours database, keyed "<SecurityType>-<market>-<ticker>" with "[*]" wildcard entries.
 
     Loads of the same file share the parsed entries; `set_entry` changes only the instance it is called on. The
@@ -523,10 +550,6 @@ class MarketHoursDatabase(DualCase):
     warnings: list[str] = field(default_factory=list)
     uses_fallback: bool = False
     custom_entries: dict[str, MarketHoursEntry] = field(default_factory=dict)
-    _data_folder_database: ClassVar[MarketHoursDatabase | None] = None
-
-    get_database_symbol_key = staticmethod(get_database_symbol_key)
-    GetDatabaseSymbolKey = get_database_symbol_key  # static members are read on the class, where DualCase is absent
 
     @classmethod
     def load(cls, data_folder: Path | str) -> MarketHoursDatabase:
@@ -553,18 +576,6 @@ class MarketHoursDatabase(DualCase):
         except (OSError, ValueError, KeyError) as error:
             return cls(uses_fallback=True, warnings=[f"{path}: unreadable market-hours database ({error}); "
                                                      "using built-in fallback hours"])
-
-    @classmethod
-    def from_data_folder(cls, data_folder: Path | str | None = None) -> MarketHoursDatabase:
-        """The database last loaded (the running backtest's), or the one of `data_folder` when given."""
-        if data_folder is not None:
-            return cls.load(data_folder)
-        if cls._data_folder_database is None:
-            raise RuntimeError("MarketHoursDatabase.from_data_folder(): no database loaded yet; "
-                               "pass the data folder or call MarketHoursDatabase.load(folder)")
-        return cls._data_folder_database
-
-    FromDataFolder = from_data_folder
 
     def get_entry(self, market: str, ticker: Any, security_type: Any) -> MarketHoursEntry:
         """The ticker's own entry if there is one, else the market's "[*]" entry, else a fallback.

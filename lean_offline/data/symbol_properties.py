@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from ..enums import SecurityType
 from ..naming import DualCase
-from .market_hours import WILDCARD, get_database_symbol_key
+from .market_hours import WILDCARD, DataFolderDatabase, get_database_symbol_key
 
 SYMBOL_PROPERTIES_RELATIVE_PATH = Path("symbol-properties") / "symbol-properties-database.csv"
 
@@ -47,7 +47,7 @@ def _row_key(market: str, ticker: Any, security_type: Any) -> tuple[str, str, st
 
 
 @dataclass
-class SymbolPropertiesDatabase(DualCase):
+class SymbolPropertiesDatabase(DataFolderDatabase):
     """Rows keyed by (market, ticker, type) with "[*]" wildcard tickers; defaults when a row or the file is missing.
 
     The database of the run in progress is also `SymbolPropertiesDatabase.from_data_folder()` (LEAN's static one),
@@ -56,23 +56,6 @@ class SymbolPropertiesDatabase(DualCase):
 
     rows: dict[tuple[str, str, str], SymbolProperties] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    _data_folder_database: ClassVar[SymbolPropertiesDatabase | None] = None
-
-    get_database_symbol_key = staticmethod(get_database_symbol_key)
-    GetDatabaseSymbolKey = get_database_symbol_key  # static members are read on the class, where DualCase is absent
-
-    @classmethod
-    def from_data_folder(cls, data_folder: Path | str | None = None) -> SymbolPropertiesDatabase:
-        """The database last loaded (the running backtest's), or the one of `data_folder` when given."""
-        if data_folder is not None:
-            return cls.load(data_folder)
-        if cls._data_folder_database is None:
-            raise RuntimeError("SymbolPropertiesDatabase.from_data_folder(): no database loaded yet; "
-                               "pass the data folder or call SymbolPropertiesDatabase.load(folder)")
-        return cls._data_folder_database
-
-    FromDataFolder = from_data_folder
-
     @classmethod
     def load(cls, data_folder: Path | str) -> SymbolPropertiesDatabase:
         path = Path(data_folder) / SYMBOL_PROPERTIES_RELATIVE_PATH
