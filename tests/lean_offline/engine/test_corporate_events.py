@@ -312,3 +312,46 @@ def test_callbacks_are_found_snake_case_first_and_run_before_on_data(tmp_path: P
     # AAPL's factor file: a dividend at 2014-05-08 00:00, the split warning at 06-06 00:00, the split at 06-09 00:00
     calls = _run(tmp_path, _CALLBACK_NAMES)["calls"]
     assert calls == ["on_dividends Dividends", "on_data", "OnSplits Warning", "on_data", "OnSplits SplitOccurred", "on_data"]
+
+
+_AAPL_FRACTION_AFTER_SPLIT = '''
+class Fraction(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2014, 6, 4)
+        self.set_end_date(2014, 6, 17)
+        self.aapl = self.add_equity("AAPL", Resolution.DAILY, data_normalization_mode=DataNormalizationMode.RAW)
+
+    def on_data(self, slice):
+        if self.time.day == 4:
+            self.market_order(self.aapl.symbol, 101)
+        if self.time.day == 9 and self.time.hour == 16:
+            self.liquidate(self.aapl.symbol)
+        if self.time.day == 13:
+            self.market_order(self.aapl.symbol, -1)
+
+    def on_end_of_algorithm(self):
+        self.debug("REPORT " + json.dumps({"trades": [[str(t.quantity), str(t.entry_price), float(t.exit_price),
+                                                       float(t.mae), float(t.mfe)]
+                                                      for t in self.trade_builder.closed_trades],
+                                           "quantity": self.aapl.holdings.quantity}))
+'''
+
+
+@pytest.mark.lean_data
+def test_the_fraction_a_split_leaves_open_keeps_observing_prices_while_the_holding_is_flat(tmp_path: Path) -> None:
+    # 101 bought at the 06-05 open 646.25 become 706.9997 shares at the 7:1 split: 706 sold at the 06-10 open
+    # (94.64), the fraction stays open in the trade builder (the portfolio paid it in cash) and is closed by the
+    # sale of one share, filled at the 06-16 open 91.58. LEAN prices every security of a time step into the trade
+    # builder, held or not, so the fraction's range takes the flat days' closes: the lowest is 91.28 on 06-13
+    # (before: the pre-split closes 647.35, 645.57 × f, then 93.70, 94.25 and the fill at 94.64 the highest).
+    reports = _run(tmp_path, _AAPL_FRACTION_AFTER_SPLIT)
+    f = AAPL_SPLIT_FACTOR
+    entry = Decimal("646.25") * f
+    fraction = 101 / f - 706
+    (whole, whole_entry, whole_exit, _, _), (quantity, fraction_entry, exit_price, mae, mfe) = reports["trades"]
+    assert (Decimal(whole), Decimal(whole_entry), whole_exit) == (706, entry, 94.64)
+    assert Decimal(quantity) == pytest.approx(fraction, rel=Decimal("1e-20"))
+    assert (Decimal(fraction_entry), exit_price) == (entry, 91.58)
+    assert mae == pytest.approx(float((Decimal("91.28") - entry) * fraction), abs=0.005)
+    assert mfe == pytest.approx(float((Decimal("94.64") - entry) * fraction), abs=0.005)
+    assert reports["quantity"] == -1
