@@ -166,7 +166,7 @@ class CorporateEventHandler:
         algorithm.trade_builder.apply_split(split, False, mode)
         if mode == DataNormalizationMode.RAW:
             transactions = algorithm.transactions
-            tickets = transactions.get_open_order_tickets(lambda ticket: ticket.symbol == split.symbol)
+            tickets = transactions.get_open_order_tickets(split.symbol)
             model_method(transactions.brokerage_model, "apply_split")(tickets, split)
 
     def notify(self, events: list[BaseData]) -> None:
