@@ -3,8 +3,10 @@
 (a) 40 daily equities over 25 years with a monthly equal-weight rebalance (target ≥ 250k points/s);
 (b) two equities on second-resolution quotes for one week with a simple pair trade (target ≥ 100k points/s).
 The data is generated in LEAN's file layout in a temporary folder (no dependency on shared data).
-Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR] [--years N]` (`--years` shortens run (a) to its last N
-years while iterating; the targets refer to the full 25 years).
+Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR] [--years N] [--parts]` (`--years` shortens run (a) to its
+last N years while iterating; the targets refer to the full 25 years). `--parts` also runs each case with parts of the
+algorithm taken out (the orders; (b)'s on_data) and prints what each part costs: the loop's seconds without it
+subtracted from the loop's seconds with it, per order and per on_data call.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lean_offline import backtest  # noqa: E402
+from lean_offline import BacktestResult, backtest  # noqa: E402
 
 DAILY_TICKERS = [f"S{index:02d}" for index in range(40)]
 PAIR = ("AAA", "BBB")
 DAILY_START, DAILY_END = date(1996, 1, 1), date(2020, 12, 31)
 WEEK = [date(2021, 3, 1) + timedelta(days=offset) for offset in range(5)]
+SESSION_SECONDS = 23400  # 09:30 to 16:00: one second quote per symbol and second
 
 MONTHLY_REBALANCE = '''
 from AlgorithmImports import *
@@ -114,9 +117,8 @@ def _hour_csv(rng: np.random.Generator, days: list[date]) -> str:
 
 
 def _second_quotes(rng: np.random.Generator, start_price: float) -> str:
-    seconds = 23400
-    mids = start_price * np.exp(np.cumsum(rng.normal(0, 0.0002, seconds)))
-    milliseconds = (9 * 3600 + 30 * 60 + np.arange(seconds)) * 1000
+    mids = start_price * np.exp(np.cumsum(rng.normal(0, 0.0002, SESSION_SECONDS)))
+    milliseconds = (9 * 3600 + 30 * 60 + np.arange(SESSION_SECONDS)) * 1000
     bid = (mids * 0.9999 * 10000).astype(np.int64)
     ask = (mids * 1.0001 * 10000).astype(np.int64)
     rows = [f"{ms},{b},{b},{b},{b},100,{a},{a},{a},{a},100" for ms, b, a in zip(milliseconds, bid, ask, strict=True)]
@@ -138,7 +140,7 @@ def generate(data_folder: Path) -> None:
                  f"{day:%Y%m%d}_{ticker.lower()}_second_quote.csv", _second_quotes(rng, price))
 
 
-def _run(label: str, source: str, folder: Path, data_folder: Path) -> None:
+def _run(label: str, source: str, folder: Path, data_folder: Path) -> BacktestResult:
     algorithm = folder / f"{label}.py"
     algorithm.write_text(source)
     result = backtest(algorithm, data_folder=data_folder, write_results=False)
@@ -149,6 +151,29 @@ def _run(label: str, source: str, folder: Path, data_folder: Path) -> None:
           f"points/s; orders {len(result.orders)}; peak RSS so far {peak_mb:.0f} MB")
     if result.status != "Completed":
         print(result.stack_trace)
+    return result
+
+
+def _without(source: str, *lines: str) -> str:
+    """`source` with each of `lines` (found verbatim) replaced by `pass` at its indentation."""
+    for line in lines:
+        if line not in source:
+            raise ValueError(f"benchmark source has no line {line!r}")
+        source = source.replace(line, line[:len(line) - len(line.lstrip())] + "pass")
+    return source
+
+
+def _parts(label: str, full: BacktestResult, without_orders: BacktestResult,
+           data_only: BacktestResult | None = None, on_data_calls: int = 0) -> None:
+    orders = len(full.orders)
+    print(f"{label} by part (loop seconds, timed as LEAN does): data path, time steps and sampling "
+          f"{(data_only or without_orders).seconds:.2f} s")
+    if data_only is not None:
+        on_data = without_orders.seconds - data_only.seconds
+        print(f"  on_data: {on_data:.2f} s = {on_data / on_data_calls * 1e6:.1f} µs per call ({on_data_calls:,} calls)")
+    order_seconds = full.seconds - without_orders.seconds
+    print(f"  orders: {order_seconds:.2f} s = {order_seconds / orders * 1e3:.3f} ms per order ({orders:,} orders, "
+          f"holding them included)")
 
 
 def main() -> None:
@@ -156,6 +181,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
     parser.add_argument("--years", type=int, default=DAILY_END.year - DAILY_START.year + 1,
                         help="run (a) over the last N years only (default: all 25)")
+    parser.add_argument("--parts", action="store_true", help="also time each case without its orders (and (b) "
+                        "without on_data) and print the cost of each part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         base = args.keep or Path(temporary)
@@ -165,11 +192,21 @@ def main() -> None:
         print(f"generated synthetic LEAN data in {(datetime.now() - started).total_seconds():.1f} s")
         tickers = "TICKERS = " + repr(DAILY_TICKERS) + "\n"
         first_year = DAILY_END.year - args.years + 1
-        _run(f"a_monthly_equal_weight_40x{args.years}y_daily", MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
-             .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + "_" + tickers)
-             .replace("set_start_date(1996, 1, 1)", f"set_start_date({first_year}, 1, 1)"),
-             base, data_folder)
-        _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
+        monthly = (MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
+                   .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + "_" + tickers)
+                   .replace("set_start_date(1996, 1, 1)", f"set_start_date({first_year}, 1, 1)"))
+        label_a = f"a_monthly_equal_weight_40x{args.years}y_daily"
+        full_a = _run(label_a, monthly, base, data_folder)
+        full_b = _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
+        if args.parts:
+            rebalance = "        self.set_holdings([PortfolioTarget(symbol, weight) for symbol in self.tickers])"
+            _parts("(a)", full_a, _run(label_a + "_without_orders", _without(monthly, rebalance), base, data_folder))
+            trades = ("            self.market_order(self.a, 100 * side)", "            self.market_order(self.b, -100 * side)",
+                      "            self.liquidate()")
+            b_without_orders = _without(PAIR_TRADE, *trades)
+            _parts("(b)", full_b, _run("b_without_orders", b_without_orders, base, data_folder),
+                   _run("b_without_on_data", b_without_orders.replace("def on_data(", "def unused_on_data("), base,
+                        data_folder), on_data_calls=len(WEEK) * SESSION_SECONDS)
 
 
 if __name__ == "__main__":
