@@ -477,6 +477,10 @@ class _SubscriptionReader:
             keep &= ends > self.last_end
         start_limit = np.datetime64(spec.start_local, "ns")
         keep &= ends >= start_limit
+        # rows ending before the start are gone (a daily bar's session ends before its file end time too): the
+        # session and market-hours work below only needs the rest (a whole-history file read for a short window)
+        first = int(np.argmax(keep)) if keep.any() else len(keep)
+        times, ends, values, keep = times[first:], ends[first:], values[first:], keep[first:]
         bar_days = times.astype("datetime64[D]")
         if self.strict_daily:
             session_starts, session_ends = self._sessions(bar_days)
