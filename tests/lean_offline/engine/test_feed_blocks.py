@@ -4,7 +4,9 @@ takes the row's bar."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lean_offline import backtest
 from lean_offline.data.corporate_actions import Dividend, Split
 from lean_offline.data.market import BaseData, QuoteBar, TradeBar
 from lean_offline.data.market_hours import nyse_fallback_hours
@@ -154,3 +157,57 @@ def test_a_split_rescales_a_row_the_cache_has_not_built_yet() -> None:
     cache.apply_split(0.5)
     assert cache.price == 50.0 and cache.get_data().close == 50.0 and cache.get_data(TradeBar).volume == 200.0
     assert date(2013, 11, 28) in NYSE.holidays
+
+
+RECORDER = '''from AlgorithmImports import *
+
+
+class Recorder(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 9)
+        self.aaa = self.add_equity("AAA", Resolution.HOUR).symbol
+        self.seen = []
+        self.schedule.on(self.date_rules.every_day(self.aaa), self.time_rules.every(timedelta(minutes=30)),
+                         self.record)
+
+    def record(self):
+        security = self.securities[self.aaa]
+        last = security.get_last_data()
+        self.seen.append((self.time, security.price, security.open, security.high, security.low, security.volume,
+                          None if last is None else (last.time, last.end_time, last.close, last.is_fill_forward)))
+        if self.time.hour == 11 and self.time.minute == 0:
+            self.market_order(self.aaa, 10 if self.time.day % 2 else -10)
+'''
+
+
+def _hourly_folder(root: Path) -> Path:
+    days = [date(2019, 12, 31), date(2020, 1, 2), date(2020, 1, 3), date(2020, 1, 6), date(2020, 1, 8),
+            date(2020, 1, 9)]  # 01-07 missing: a day of fill-forward
+    folder = root / "equity" / "usa" / "hour"
+    folder.mkdir(parents=True)
+    rows = [f"{day:%Y%m%d} {hour:02d}:00,{(10 * i + hour) * 10000},{(10 * i + hour + 1) * 10000},"
+            f"{(10 * i + hour - 1) * 10000},{(10 * i + hour) * 10000},{0 if hour == 12 else 100}"
+            for i, day in enumerate(days) for hour in range(9, 16) if (i, hour) != (2, 13)]
+    with zipfile.ZipFile(folder / "aaa.zip", "w") as archive:
+        archive.writestr("aaa.csv", "\n".join(rows) + "\n")
+    return root
+
+
+def test_a_run_whose_bars_nobody_observes_matches_one_that_builds_them(tmp_path: Path) -> None:
+    """Without on_data the caches take the rows' prices and no bar is built unless asked for; with an on_data that
+    does nothing every bar is built and added as before. Prices seen by scheduled events, the cache's last data,
+    orders, statistics and data point counts must agree."""
+    data_folder = _hourly_folder(tmp_path / "data")
+    results = []
+    for name, body in (("rows.py", RECORDER), ("bars.py", RECORDER + "\n    def on_data(self, data):\n        pass\n")):
+        algorithm = tmp_path / name
+        algorithm.write_text(body)
+        result = backtest(algorithm, data_folder=data_folder, write_results=False)
+        assert result.status == "Completed", result.stack_trace
+        results.append(result)
+    rows, bars = results
+    assert rows.algorithm.seen == bars.algorithm.seen and len(rows.algorithm.seen) > 50
+    assert any(seen[-1] is not None and seen[-1][3] is False for seen in rows.algorithm.seen)
+    assert rows.orders == bars.orders and len(rows.orders) == 6
+    assert rows.statistics == bars.statistics and rows.data_points == bars.data_points
