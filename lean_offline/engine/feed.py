@@ -534,8 +534,6 @@ def _steps(parts: list[tuple[np.ndarray, int, int, int]], segments: list[Segment
     step_times = utc[np.concatenate(([0], bounds))].view("datetime64[ns]").astype("datetime64[us]").tolist()
     starts = [0, *bounds.tolist()]
     ends = [*starts[1:], len(utc)]
-    segment_of = segments.__getitem__
-    # members are made step by step: short-lived tuples cost the garbage collector nothing
+    members = list(zip(subscription_indices, map(segments.__getitem__, segment_indices), positions, strict=True))
     for step_time, begin, stop in zip(step_times, starts, ends, strict=True):
-        yield step_time, list(zip(subscription_indices[begin:stop], map(segment_of, segment_indices[begin:stop]),
-                                  positions[begin:stop], strict=True))
+        yield step_time, members[begin:stop]
