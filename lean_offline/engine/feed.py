@@ -300,7 +300,7 @@ class FillForward:
 
     def _daily(self, gaps: np.ndarray, times: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                                          np.ndarray]:
-        gap_days = times // _NS_PER_DAY  # naive times are never before 1970 here
+        gap_days = times // _NS_PER_DAY
         first = date.fromordinal(int(gap_days.min()) + _EPOCH_ORDINAL)
         table = self.sessions.table(self.hours, first, self.end_day, self.precise_window)
         firsts = np.searchsorted(table.days, gap_days, side="right")
@@ -327,11 +327,7 @@ class FillForward:
         highs = np.minimum(limits - increment, self.end_local + 1)  # exclusive bound of the copies' starts
         first = date.fromordinal(int(lows.min()) // _NS_PER_DAY + _EPOCH_ORDINAL) - _ONE_DAY
         last = date.fromordinal(int(highs.max()) // _NS_PER_DAY + _EPOCH_ORDINAL) + _ONE_DAY
-        if self.hours.always_open:
-            open_starts = np.array([lows.min()], dtype=np.int64)
-            open_ends = np.array([highs.max()], dtype=np.int64)
-        else:
-            open_starts, open_ends = self.sessions.open_intervals(self.hours, first, last, self.extended)
+        open_starts, open_ends = self.sessions.open_intervals(self.hours, first, last, self.extended)
         # every (gap, open stretch) pair that overlaps, then the period grid of the gap inside that stretch
         firsts = np.searchsorted(open_ends, lows, side="right")
         pair_counts = np.maximum(np.searchsorted(open_starts, highs, side="left") - firsts, 0)

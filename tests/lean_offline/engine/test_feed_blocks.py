@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lean_offline import backtest
 from lean_offline.data.corporate_actions import Dividend, Split
 from lean_offline.data.market import BaseData, QuoteBar, TradeBar
-from lean_offline.data.market_hours import nyse_fallback_hours
+from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.readers import BarBlock, convert_naive
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.config import SubscriptionDataConfig
@@ -26,6 +26,7 @@ from lean_offline.engine.securities import SecurityCache
 from lean_offline.enums import Resolution, SecurityType
 
 NYSE = nyse_fallback_hours(2012, 2014)
+ALWAYS_OPEN = SecurityExchangeHours.always_open_hours("America/New_York")
 NY = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
 AAA = Symbol.create("AAA", SecurityType["EQUITY"], "usa")
@@ -50,22 +51,24 @@ def _facts(points: list[BaseData]) -> list[tuple[Any, ...]]:
 
 
 def _block_points(blocks: list[BarBlock], config: SubscriptionDataConfig, end_local: datetime, precise: bool,
-                  events: list[BaseData] | None = None) -> list[BaseData]:
-    fill = FillForward(config, NYSE, end_local, precise, DailySessions())
+                  events: list[BaseData] | None = None, hours: SecurityExchangeHours = NYSE) -> list[BaseData]:
+    fill = FillForward(config, hours, end_local, precise, DailySessions())
     clock = Clock()
     segments = block_segments(iter(blocks), fill, events or [], lambda local: clock.to_utc(local, NY), NY)
     return [segment.point(position) for segment in segments for position in range(len(segment))]
 
 
 def _generator_points(blocks: list[BarBlock], config: SubscriptionDataConfig, end_local: datetime,
-                      precise: bool) -> list[BaseData]:
+                      precise: bool, hours: SecurityExchangeHours = NYSE) -> list[BaseData]:
     bars = [bar for block in blocks for bar in block.bars()]
-    return list(fill_forward(iter(bars), config, NYSE, end_local, Clock(), NY, precise, DailySessions()))
+    return list(fill_forward(iter(bars), config, hours, end_local, Clock(), NY, precise, DailySessions()))
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.sets(st.integers(0, 20), min_size=1, max_size=12), st.booleans(), st.integers(0, 22))
-def test_daily_fill_forward_of_a_block_matches_the_generator(days: set[int], precise: bool, end_day: int) -> None:
+@settings(max_examples=100, deadline=None)
+@given(st.sets(st.integers(0, 20), min_size=1, max_size=12), st.booleans(), st.integers(0, 22), st.booleans())
+def test_daily_fill_forward_of_a_block_matches_the_generator(days: set[int], precise: bool, end_day: int,
+                                                             always_open: bool) -> None:
+    hours = ALWAYS_OPEN if always_open else NYSE
     config = _config(Resolution["DAILY"])
     end_local = ORIGIN + timedelta(days=end_day, hours=23, minutes=59)
     bar_days = [ORIGIN + timedelta(days=day) for day in sorted(days) if day <= end_day]
@@ -74,17 +77,19 @@ def test_daily_fill_forward_of_a_block_matches_the_generator(days: set[int], pre
     times = [day + timedelta(hours=9, minutes=30) if precise else day for day in bar_days]
     ends = [day + timedelta(hours=16) if precise else day + timedelta(days=1) for day in bar_days]
     blocks = [_block(times, ends, [float(index + 1) for index in range(len(times))])]
-    expected = _generator_points(blocks, config, end_local, precise)
-    assert _facts(_block_points(blocks, config, end_local, precise)) == _facts(expected)
+    expected = _generator_points(blocks, config, end_local, precise, hours)
+    assert _facts(_block_points(blocks, config, end_local, precise, hours=hours)) == _facts(expected)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.sets(st.integers(0, 9 * 24 * 4 - 1), min_size=1, max_size=30), st.booleans(),
-       st.sampled_from([Resolution["MINUTE"], Resolution["HOUR"]]), st.integers(1, 9 * 24))
+       st.sampled_from([Resolution["MINUTE"], Resolution["HOUR"]]), st.integers(1, 9 * 24), st.booleans())
 def test_intraday_fill_forward_over_day_blocks_matches_the_generator(quarters: set[int], extended: bool,
-                                                                       resolution: Any, end_hours: int) -> None:
-    """Bars every quarter hour over nine days around Thanksgiving and its early close, read as one block per day
-    (a block's last bar fills forward up to the next block's first one)."""
+                                                                       resolution: Any, end_hours: int,
+                                                                       always_open: bool) -> None:
+    """Bars every quarter hour over nine days around Thanksgiving and its early close (or on an exchange that never
+    closes), read as one block per day (a block's last bar fills forward up to the next block's first one)."""
+    hours = ALWAYS_OPEN if always_open else NYSE
     config = _config(resolution, extended)
     period = config.increment
     end_local = ORIGIN + timedelta(hours=end_hours)
@@ -99,8 +104,8 @@ def test_intraday_fill_forward_over_day_blocks_matches_the_generator(quarters: s
         day_times = [time for time in times if time.date() == day]
         blocks.append(_block(day_times, [time + period for time in day_times],
                              [float(time.hour * 100 + time.minute) for time in day_times]))
-    expected = _generator_points(blocks, config, end_local, False)
-    assert _facts(_block_points(blocks, config, end_local, False)) == _facts(expected)
+    expected = _generator_points(blocks, config, end_local, False, hours)
+    assert _facts(_block_points(blocks, config, end_local, False, hours=hours)) == _facts(expected)
 
 
 def test_events_go_before_points_ending_with_them_and_stop_with_the_stream() -> None:
