@@ -14,7 +14,7 @@ Rule, for two consecutive factor-file rows `this` and `next` where `this.date` i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -94,17 +94,3 @@ def corporate_events(factor_file: FactorFile, symbol: Any, is_trading_day: Calla
                                    this.reference_price))
     events.sort(key=lambda event: event.time)
     return events
-
-
-def with_events(points: Iterator[BaseData], events: list[BaseData],
-                to_utc: Callable[[datetime], datetime]) -> Iterator[BaseData]:
-    """`points` with `events` merged in by end time (an event goes before a point ending at the same time); events
-    after the stream's last point are dropped, as LEAN raises them only while it reads data."""
-    pending = iter(events)
-    event = next(pending, None)
-    for point in points:
-        while event is not None and event.end_time <= point.end_time:
-            event.end_time_utc = to_utc(event.end_time)
-            yield event
-            event = next(pending, None)
-        yield point

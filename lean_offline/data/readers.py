@@ -1,8 +1,8 @@
 """Streaming readers of LEAN-format price files (the hot path of the offline engine).
 
 A subscription is read file by file (one file for daily/hour data, one file per day for minute/second data).
-Each file is parsed at once with pandas' C parser into arrays; times, factors and filters are applied with numpy;
-bar objects are only created as the consumer pulls them. The rules follow LEAN's SubscriptionDataReader,
+Each file is parsed at once with pandas' C parser into arrays; times, factors and filters are applied with numpy,
+giving one `BarBlock` per file; bar objects are only created as the consumer asks for them. The rules follow LEAN's SubscriptionDataReader,
 StrictDailyEndTimesEnumerator and SubscriptionFilterEnumerator:
 
 * raw points are read until the first one whose Time is after the end; points whose EndTime is not after the
@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -419,35 +420,45 @@ class _SubscriptionReader:
                                              self.file_tick_type, file_ticker=ticker), day
             day += timedelta(days=1)
 
-    def __iter__(self) -> Iterator[BaseData]:
-        # one flat chain of per-file generators (nested `yield from` layers cost measurably per bar); files are
-        # read when the feed first asks for their data, as LEAN's enumerators do, not when the stream is opened
+    def blocks(self) -> Iterator[BarBlock]:
+        """The subscription's rows, one block per file (filtered, scaled; empty files give none)."""
+        # files are read when the feed first asks for their data, as LEAN's enumerators do, not when the stream
+        # is opened
         if self.resolution == _TICK:
             self.warn(f"{self.spec.symbol}: tick resolution is not supported by lean_offline; no data read")
-            return iter(())
+            return
         if _is_hour_or_daily(self.resolution):
-            return itertools.chain.from_iterable(self._read_file(path, None) for path in [self._whole_history_file()])
-        files = itertools.takewhile(lambda _file: not self.finished, self._day_files())
-        return itertools.chain.from_iterable(self._read_file(path, day) for path, day in files)
+            files: Iterator[tuple[Path, date | None]] = iter([(self._whole_history_file(), None)])
+        else:
+            files = self._day_files()
+        for path, day in files:
+            if self.finished:
+                return
+            block = self._read_file(path, day)
+            if block is not None and len(block):
+                yield block
+
+    def __iter__(self) -> Iterator[BaseData]:
+        return itertools.chain.from_iterable(block.bars() for block in self.blocks())
 
     # one file
-    def _read_file(self, path: Path, day: date | None) -> Iterator[BaseData]:
+    def _read_file(self, path: Path, day: date | None) -> BarBlock | None:
         raw = _read_zip_text(path, self.warn)
         if raw is None:
-            return iter(())
+            return None
         try:
             parsed = _WHOLE_HISTORY_FILES.get(raw, self.columns) if day is None else None
             if parsed is None:
                 parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
                 if day is None:
                     _WHOLE_HISTORY_FILES.put(raw, self.columns, parsed)
-            return self._bars(parsed)
+            return self._block(parsed)
         except (ValueError, TypeError, OverflowError, IndexError) as error:
             # the shell of the reader: report the file and carry on with the next one
             self.warn(f"{path}: could not be read ({type(error).__name__}: {error})")
-            return iter(())
+            return None
 
-    def _bars(self, parsed: _ParsedFile) -> Iterator[BaseData]:
+    def _block(self, parsed: _ParsedFile) -> BarBlock:
         spec = self.spec
         hours = spec.exchange_hours
         times = convert_naive(parsed.times, spec.data_time_zone, hours.time_zone)
@@ -466,6 +477,10 @@ class _SubscriptionReader:
             keep &= ends > self.last_end
         start_limit = np.datetime64(spec.start_local, "ns")
         keep &= ends >= start_limit
+        # rows ending before the start are gone (a daily bar's session ends before its file end time too): the
+        # session and market-hours work below only needs the rest (a whole-history file read for a short window)
+        first = int(np.argmax(keep)) if keep.any() else len(keep)
+        times, ends, values, keep = times[first:], ends[first:], values[first:], keep[first:]
         bar_days = times.astype("datetime64[D]")
         if self.strict_daily:
             session_starts, session_ends = self._sessions(bar_days)
@@ -483,7 +498,7 @@ class _SubscriptionReader:
         elif self.file_is_quote:  # a TradeBar from a quote file: its bid columns, empty fields read 0
             values = np.nan_to_num(values, nan=0.0)
         values = self._scaled(values, bar_days)
-        return self._objects(times, ends, ends_utc, values)
+        return BarBlock(spec.symbol, QuoteBar if self.wants_quotes else TradeBar, times, ends, ends_utc, values)
 
     def _sessions(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Regular session [first open, last close) of each date; NaT where the exchange has no session then.
@@ -542,40 +557,6 @@ class _SubscriptionReader:
         row_factors = np.array([self.factor_file.factor_for(row.date, mode) for row in rows] + [1.0])
         return row_factors[np.searchsorted(row_days, days, side="left")]
 
-    def _objects(self, times: np.ndarray, ends: np.ndarray, ends_utc: np.ndarray,
-                 values: np.ndarray) -> Iterator[BaseData]:
-        symbol = self.spec.symbol
-        time_list = times.astype("datetime64[us]").tolist()
-        end_list = ends.astype("datetime64[us]").tolist()
-        utc_list = ends_utc.astype("datetime64[us]").tolist()
-        if self.wants_quotes:
-            return _quote_bars(symbol, time_list, end_list, utc_list, values)
-        return _trade_bars(symbol, time_list, end_list, utc_list, values)
-
-
-def _trade_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
-                values: np.ndarray) -> Iterator[TradeBar]:
-    """TradeBars from (open, high, low, close, volume) rows; quote files give their bid side with volume 0."""
-    new = object.__new__
-    is_quote_file = values.shape[1] == _QUOTE_COLUMNS - 1
-    volumes = [0.0] * len(times) if is_quote_file else values[:, 4].tolist()
-    # column lists, not row lists: no per-row list to build and unpack
-    opens, highs, lows, closes = (values[:, column].tolist() for column in range(4))
-    for time, end, end_utc, open_, high, low, close, volume in zip(
-            times, ends, ends_utc, opens, highs, lows, closes, volumes, strict=True):
-        bar = new(TradeBar)
-        bar.symbol = symbol
-        bar.time = time
-        bar.end_time = end
-        bar.end_time_utc = end_utc
-        bar.value = close
-        bar.is_fill_forward = False
-        bar.open = open_
-        bar.high = high
-        bar.low = low
-        bar.volume = volume
-        yield bar
-
 
 def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.ndarray:
     """LEAN's quote-side rules on parsed rows (NaN = empty field): a side is absent when its four prices are all
@@ -604,35 +585,88 @@ def _quote_mids(values: np.ndarray, offset: int) -> np.ndarray:
     return np.where(~has_bid & has_ask, ask, mids)
 
 
-def _quote_bars(symbol: Symbol, times: list[datetime], ends: list[datetime], ends_utc: list[datetime],
-                values: np.ndarray) -> Iterator[QuoteBar]:
-    """QuoteBars from (bid O,H,L,C,size, ask O,H,L,C,size) rows, their Bar sides left packed until read and the
-    security cache's prices computed for the whole file at once."""
-    new = object.__new__
-    rows = values.copy()
-    rows.flags.writeable = False  # shared by the bars of the file until one unpacks its row
-    bid_closes = np.where(np.isnan(values[:, 0]), 0.0, values[:, 3]).tolist()
-    ask_closes = np.where(np.isnan(values[:, 5]), 0.0, values[:, 8]).tolist()
-    cache_prices = zip(*(_quote_mids(values, offset).tolist() for offset in range(3)), bid_closes, ask_closes,
-                       strict=True)
-    for time, end, end_utc, value, prices, bid_size, ask_size, packed_row in zip(
-            times, ends, ends_utc, _quote_mids(values, 3).tolist(), cache_prices, values[:, 4].tolist(),
-            values[:, 9].tolist(), zip(itertools.repeat(rows), range(len(times))), strict=True):
-        bar = new(QuoteBar)
-        bar.symbol = symbol
-        bar.time = time
-        bar.end_time = end
-        bar.end_time_utc = end_utc
-        bar.is_fill_forward = False
-        bar.value = value
-        bar._packed_row = packed_row
-        bar._cache_prices = prices
-        bar._bid = bar._ask = PACKED_SIDE
-        bar.last_bid_size = bid_size
-        bar.last_ask_size = ask_size
-        yield bar
+class BarBlock:
+    """The rows one file gives a subscription, as arrays: bar start and end times (naive, exchange time zone), end
+    times in UTC, and the value columns (TradeBar: open, high, low, close, volume; QuoteBar: bid O,H,L,C,size, ask
+    O,H,L,C,size, a NaN open marking an absent side). Bar objects are built only on request (`bar`, `bars`); the
+    security cache can take a row's prices from `cache_rows` without one."""
+
+    def __init__(self, symbol: Symbol, data_type: type, times: np.ndarray, ends: np.ndarray, ends_utc: np.ndarray,
+                 values: np.ndarray) -> None:
+        self.symbol = symbol
+        self.data_type = data_type
+        self.times = times
+        self.ends = ends
+        self.ends_utc = ends_utc
+        values.flags.writeable = False  # shared by the bars of the block until one unpacks its row
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @cached_property
+    def time_list(self) -> list[datetime]:
+        return self.times.astype("datetime64[us]").tolist()  # type: ignore[no-any-return]
+
+    @cached_property
+    def end_list(self) -> list[datetime]:
+        return self.ends.astype("datetime64[us]").tolist()  # type: ignore[no-any-return]
+
+    @cached_property
+    def utc_list(self) -> list[datetime]:
+        return self.ends_utc.astype("datetime64[us]").tolist()  # type: ignore[no-any-return]
+
+    @cached_property
+    def cache_rows(self) -> list[tuple[Any, ...]]:
+        """Per row, what the security cache takes from it: TradeBar (end time, open, high, low, close, volume);
+        QuoteBar (end time, open, high, low, close, bid close, ask close, bid size, ask size), where open..close are
+        the mids (bid + ask) / 2 or the price of the side present, else 0, and an absent side's close is 0."""
+        values = self.values
+        if self.data_type is QuoteBar:
+            bid_closes = np.where(np.isnan(values[:, 0]), 0.0, values[:, 3]).tolist()
+            ask_closes = np.where(np.isnan(values[:, 5]), 0.0, values[:, 8]).tolist()
+            return list(zip(self.end_list, *(_quote_mids(values, offset).tolist() for offset in range(4)),
+                            bid_closes, ask_closes, values[:, 4].tolist(), values[:, 9].tolist(), strict=True))
+        # a TradeBar from a quote file takes its bid side, with volume 0
+        volumes = values[:, 4].tolist() if values.shape[1] == _TRADE_COLUMNS - 1 else [0.0] * len(values)
+        return list(zip(self.end_list, *(values[:, column].tolist() for column in range(4)), volumes, strict=True))
+
+    def bar(self, row: int) -> BaseData:
+        """A new bar object for `row` (QuoteBar sides stay packed until read)."""
+        prices = self.cache_rows[row]
+        new_bar: Any
+        if self.data_type is QuoteBar:
+            new_bar = object.__new__(QuoteBar)
+            new_bar.value = prices[4]
+            new_bar._packed_row = (self.values, row)
+            new_bar._cache_prices = (prices[1], prices[2], prices[3], prices[5], prices[6])
+            new_bar._bid = new_bar._ask = PACKED_SIDE
+            new_bar.last_bid_size = prices[7]
+            new_bar.last_ask_size = prices[8]
+        else:
+            new_bar = object.__new__(TradeBar)
+            new_bar.value = prices[4]
+            new_bar.open = prices[1]
+            new_bar.high = prices[2]
+            new_bar.low = prices[3]
+            new_bar.volume = prices[5]
+        new_bar.symbol = self.symbol
+        new_bar.time = self.time_list[row]
+        new_bar.end_time = prices[0]
+        new_bar.end_time_utc = self.utc_list[row]
+        new_bar.is_fill_forward = False
+        return new_bar  # type: ignore[no-any-return]
+
+    def bars(self) -> Iterator[BaseData]:
+        return map(self.bar, range(len(self)))
 
 
 def read_subscription(spec: SubscriptionSpec, on_warning: Warn) -> Iterator[BaseData]:
     """Bars of `spec` in time order (see the module docstring for the rules); never raises on bad data."""
     return iter(_SubscriptionReader(spec, on_warning))
+
+
+def read_blocks(spec: SubscriptionSpec, on_warning: Warn) -> Iterator[BarBlock]:
+    """The rows of `spec` in time order, one block per file (daily and hourly: the whole history; minute and second:
+    one day), read as they are asked for; same rules as `read_subscription`."""
+    return _SubscriptionReader(spec, on_warning).blocks()

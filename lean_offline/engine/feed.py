@@ -1,32 +1,33 @@
-"""The data feed: per-subscription point streams, fill-forward, and their merge into time slices.
+"""The data feed: per-subscription streams of segments, fill-forward, and their merge into time steps.
 
-Streams are merged lazily by `end_time_utc`, a bounded chunk at a time (nothing is loaded up front); all points sharing
-an end time form one time slice, as LEAN's synchronizer emits them.
+A market-data subscription is read a file at a time as a block of arrays (`BarBlock`); its fill-forward copies and
+corporate events are placed among the block's rows with numpy, giving one `Segment` per block. Object streams
+(PythonData readers, whose user code must run lazily) give segments of objects. The merge joins the segments by end
+time in UTC, a bounded run at a time (nothing is loaded up front); all points sharing an end time form one time step,
+as LEAN's synchronizer emits them. Bar objects are built only for the points somebody observes (`Segment.point`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import groupby, islice, repeat
-from operator import attrgetter, itemgetter
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from ..data.market import BaseData
+from ..data.market_hours import MarketHoursState
+from ..data.readers import BarBlock, _offset_ns, _open_intervals, convert_naive
 from .config import SubscriptionDataConfig
 
 _UTC = ZoneInfo("UTC")
 _ONE_DAY = timedelta(days=1)
 _ONE_HOUR = timedelta(hours=1)
 _LAST_HOUR_OF_DAY = timedelta(hours=23)
-_END_UTC = attrgetter("end_time_utc")
-_TIME = itemgetter(0)
-READ_AHEAD = 512
-"""Points a file-backed stream may be read ahead of the slice being emitted (LEAN's feed also reads ahead)."""
 
 
 class Clock:
@@ -69,18 +70,6 @@ class Clock:
         return local_time - self._local_to_utc_hour(zone, hour)
 
 
-@dataclass(eq=False)
-class Subscription:
-    """One data stream feeding one security; internal streams (the benchmark) never reach on_data. `read_ahead`: how
-    many points the merge may read before they are due (1 for streams that run user code, such as PythonData
-    readers)."""
-
-    config: SubscriptionDataConfig
-    security: Any
-    points: Iterator[BaseData]
-    read_ahead: int = READ_AHEAD
-
-
 def _daily_bar_window(hours: Any, day: date, precise_end_time: bool) -> tuple[datetime, datetime] | None:
     """(time, end_time) a daily bar of `day` carries: the regular session when precise end times apply, otherwise
     midnight to midnight."""
@@ -101,6 +90,32 @@ class DailySessions:
     def __init__(self) -> None:
         self._sessions: dict[tuple[Any, date, bool], tuple[bool, tuple[datetime, datetime] | None]] = {}
         self._next: dict[tuple[Any, date, bool], tuple[date, tuple[datetime, datetime] | None] | None] = {}
+        self._tables: dict[tuple[Any, bool], tuple[date, date, SessionTable]] = {}
+        self._intervals: dict[tuple[Any, date, date, bool], tuple[np.ndarray, np.ndarray]] = {}
+
+    def table(self, hours: Any, first: date, last: date, precise_end_time: bool) -> SessionTable:
+        """The open days from `first` to `last` with their daily bar windows (one table per exchange hours, widened
+        when a request reaches outside it)."""
+        key = (hours, precise_end_time)
+        held = self._tables.get(key)
+        if held is None or first < held[0] or last > held[1]:
+            if held is not None:
+                first, last = min(first, held[0]), max(last, held[1])
+            held = self._tables[key] = (first, last, _session_table(self, hours, first, last, precise_end_time))
+        table = held[2]
+        lo = int(np.searchsorted(table.days, first.toordinal() - _EPOCH_ORDINAL, side="left"))
+        hi = int(np.searchsorted(table.days, last.toordinal() - _EPOCH_ORDINAL, side="right"))
+        return SessionTable(table.days[lo:hi], table.starts[lo:hi], table.ends[lo:hi], table.has_window[lo:hi])
+
+    def open_intervals(self, hours: Any, first: date, last: date, extended: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The exchange's open stretches [start, end) from `first` to `last` as naive local ns (memoised: the
+        subscriptions of one exchange ask for the same days)."""
+        key = (hours, first, last, extended)
+        found = self._intervals.get(key)
+        if found is None:
+            starts, ends = _open_intervals(hours, first, last, extended)
+            found = self._intervals[key] = (starts.view(np.int64), ends.view(np.int64))
+        return found
 
     def session(self, hours: Any, day: date, precise_end_time: bool) -> tuple[bool, tuple[datetime, datetime] | None]:
         key = (hours, day, precise_end_time)
@@ -187,44 +202,334 @@ def fill_forward(points: Iterator[BaseData], config: SubscriptionDataConfig, hou
         yield from gap(previous, end_local + timedelta(microseconds=1) + _ONE_DAY)
 
 
-def merge_slices(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, list[tuple[datetime, int, BaseData]]]]:
-    """Merge the subscriptions' streams into (utc_time, [(utc_time, subscription index, point), ...]) time slices,
-    in time order; within a slice points keep the subscriptions' order, then each stream's order.
+class SessionTable(NamedTuple):
+    """An exchange's open days over a date range, in order: the day (days since 1970-01-01), its daily bar window
+    [start, end) as naive local ns (the day's midnight, twice, when it has none), and whether it has one."""
 
-    Streams are read in chunks of up to `Subscription.read_ahead` points; each round emits, with one stable C-level
-    sort, every buffered point earlier than the horizon: the smallest last-buffered time among the streams not yet
-    exhausted (a later read may still bring points at that time). A stream whose buffer reaches the horizon reads its
-    next chunk."""
+    days: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    has_window: np.ndarray
+
+
+def _session_table(sessions: DailySessions, hours: Any, first: date, last: date, precise_end_time: bool) -> SessionTable:
+    """Vectorised over the usual weekdays; the special dates (holidays, early closes, late opens) asked one by one."""
+    numbers = np.arange(first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL + 1, dtype=np.int64)
+    weekdays = (numbers + 3) % 7  # 1970-01-01 was a Thursday
+    weekday_open = np.zeros(7, dtype=bool)
+    weekday_start = np.zeros(7, dtype=np.int64)
+    weekday_end = np.full(7, _NS_PER_DAY, dtype=np.int64)
+    for weekday in range(7):
+        market = [segment for segment in hours.weekly_segments(weekday) if segment.state == MarketHoursState.MARKET]
+        weekday_open[weekday] = any(segment.end > segment.start for segment in market)
+        if market and precise_end_time:
+            weekday_start[weekday] = _offset_ns(market[0].start)
+            weekday_end[weekday] = _offset_ns(market[-1].end)
+    is_open = weekday_open[weekdays]
+    midnights = numbers * _NS_PER_DAY
+    starts = midnights + weekday_start[weekdays]
+    ends = midnights + weekday_end[weekdays]
+    has_window = np.ones(len(numbers), dtype=bool)
+    special = np.array(sorted(day.toordinal() - _EPOCH_ORDINAL for day in hours.special_days), dtype=np.int64)
+    for index in np.flatnonzero(np.isin(numbers, special)).tolist():
+        day_open, window = sessions.session(hours, date.fromordinal(int(numbers[index]) + _EPOCH_ORDINAL),
+                                            precise_end_time)
+        is_open[index] = day_open
+        has_window[index] = window is not None
+        starts[index] = midnights[index] if window is None else _naive_ns(window[0])
+        ends[index] = midnights[index] if window is None else _naive_ns(window[1])
+    return SessionTable(numbers[is_open], starts[is_open], ends[is_open], has_window[is_open])
+
+
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_NS_PER_DAY = 86_400_000_000_000
+_ONE_MICROSECOND = timedelta(microseconds=1)
+ROW, FILL, OBJECT = 0, 1, 2
+"""Kinds of a segment's entries: a row of its block, a fill-forward copy of a row, a data object."""
+
+
+def _naive_ns(moment: datetime) -> int:
+    return (moment - _EPOCH) // _ONE_MICROSECOND * 1000
+
+
+def _expand(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The integer runs firsts[i], firsts[i] + 1, … (counts[i] of them), concatenated."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(firsts - offsets, counts) + np.arange(total, dtype=np.int64)
+
+
+class FillForward:
+    """Where one subscription fills forward (the rules of `fill_forward`, computed for a block of rows at once).
+
+    Daily data: one copy per open day without a bar, carrying that day's bar window. Intraday data: one copy per bar
+    period whose start the exchange (extended hours when the subscription asks for them) is open at. Copies run
+    until the next real point or the end of the backtest."""
+
+    def __init__(self, config: SubscriptionDataConfig, hours: Any, end_local: datetime, precise_daily_end_time: bool,
+                 sessions: DailySessions) -> None:
+        self.increment = _naive_ns(_EPOCH + config.increment)
+        self.daily = config.increment >= _ONE_DAY
+        self.extended = config.extended_market_hours
+        self.hours = hours
+        self.end_local = _naive_ns(end_local)
+        self.end_day = end_local.date()
+        self.stream_end = _naive_ns(end_local + _ONE_MICROSECOND + _ONE_DAY)
+        self.precise_window = precise_daily_end_time and not hours.always_open
+        self.sessions = sessions
+
+    def rows(self, times: np.ndarray, ends: np.ndarray, until: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(source row, start, end) of the copies after rows with bar starts `times` and ends `ends` (naive local
+        ns, ends strictly increasing), in time order; `until` is the next row's end after the block (None: the
+        stream ends with it)."""
+        limits = np.empty(len(ends), dtype=np.int64)
+        limits[:-1] = ends[1:]
+        limits[-1] = self.stream_end if until is None else until
+        gaps = np.flatnonzero(limits - ends > self.increment)
+        if until is None and (len(gaps) == 0 or gaps[-1] != len(ends) - 1):
+            gaps = np.append(gaps, len(ends) - 1)  # the last point fills forward to the end whatever its distance
+        if len(gaps) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        if self.daily:
+            return self._daily(gaps, times[gaps], limits[gaps])
+        return self._intraday(gaps, ends[gaps], limits[gaps])
+
+    def _daily(self, gaps: np.ndarray, times: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                         np.ndarray]:
+        gap_days = times // _NS_PER_DAY
+        first = date.fromordinal(int(gap_days.min()) + _EPOCH_ORDINAL)
+        table = self.sessions.table(self.hours, first, self.end_day, self.precise_window)
+        firsts = np.searchsorted(table.days, gap_days, side="right")
+        # a gap stops at: a day without a window, a year without sessions, a window reaching the next point, a
+        # window starting after the end of the backtest
+        stops = np.minimum(np.searchsorted(table.ends, limits, side="left"),
+                           np.searchsorted(table.starts, self.end_local, side="right"))
+        windowless = np.flatnonzero(~table.has_window)
+        found = np.searchsorted(windowless, firsts, side="left")
+        stops = np.minimum(stops, np.append(windowless, len(table.days))[found])
+        long_breaks = np.flatnonzero(np.diff(table.days) > _YEAR_DAYS) + 1
+        found = np.searchsorted(long_breaks, firsts, side="right")
+        stops = np.minimum(stops, np.append(long_breaks, len(table.days))[found])
+        first_days = np.append(table.days, np.iinfo(np.int64).max)[firsts]
+        stops = np.where(first_days - gap_days > _YEAR_DAYS, firsts, stops)
+        counts = np.maximum(stops - firsts, 0)
+        sessions = _expand(firsts, counts)
+        return np.repeat(gaps, counts), table.starts[sessions], table.ends[sessions]
+
+    def _intraday(self, gaps: np.ndarray, ends: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                           np.ndarray]:
+        increment = self.increment
+        lows = ends  # the first candidate copy starts where its source ends
+        highs = np.minimum(limits - increment, self.end_local + 1)  # exclusive bound of the copies' starts
+        first = date.fromordinal(int(lows.min()) // _NS_PER_DAY + _EPOCH_ORDINAL) - _ONE_DAY
+        last = date.fromordinal(int(highs.max()) // _NS_PER_DAY + _EPOCH_ORDINAL) + _ONE_DAY
+        open_starts, open_ends = self.sessions.open_intervals(self.hours, first, last, self.extended)
+        # every (gap, open stretch) pair that overlaps, then the period grid of the gap inside that stretch
+        firsts = np.searchsorted(open_ends, lows, side="right")
+        pair_counts = np.maximum(np.searchsorted(open_starts, highs, side="left") - firsts, 0)
+        pair_gaps = np.repeat(np.arange(len(gaps)), pair_counts)
+        stretches = _expand(firsts, pair_counts)
+        pair_lows = lows[pair_gaps]
+        from_ = np.maximum(open_starts[stretches], pair_lows) - pair_lows
+        to = np.minimum(open_ends[stretches], highs[pair_gaps]) - pair_lows
+        first_steps = -(-from_ // increment)
+        counts = np.maximum(-(-to // increment) - first_steps, 0)
+        steps = _expand(first_steps, counts)
+        copy_gaps = np.repeat(pair_gaps, counts)
+        starts = lows[copy_gaps] + steps * increment
+        return gaps[copy_gaps], starts, starts + increment
+
+
+_YEAR_DAYS = 366
+
+
+class Segment:
+    """A run of one stream's points in stream order, with each point's end time in UTC (`utc`, ns). Entries are rows
+    of `block`, fill-forward copies of them (with their own times), or data objects; `point` builds the object of an
+    entry (a new bar for a row, the object itself otherwise)."""
+
+    __slots__ = ("utc", "kinds", "block", "rows", "objects", "_times", "_ends", "_time_lists")
+
+    def __init__(self, utc: np.ndarray, kinds: list[int], block: BarBlock | None, rows: list[int],
+                 objects: list[BaseData | None], times: np.ndarray | None = None,
+                 ends: np.ndarray | None = None) -> None:
+        self.utc = utc
+        self.kinds = kinds
+        self.block = block
+        self.rows = rows
+        self.objects = objects
+        self._times = times
+        self._ends = ends
+        self._time_lists: tuple[list[datetime], list[datetime], list[datetime]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def point(self, position: int) -> BaseData:
+        kind = self.kinds[position]
+        if kind == OBJECT:
+            return self.objects[position]  # type: ignore[return-value]
+        block = self.block
+        assert block is not None
+        bar = block.bar(self.rows[position])
+        if kind == FILL:
+            if self._time_lists is None:
+                assert self._times is not None and self._ends is not None
+                self._time_lists = (self._times.view("datetime64[ns]").astype("datetime64[us]").tolist(),
+                                    self._ends.view("datetime64[ns]").astype("datetime64[us]").tolist(),
+                                    self.utc.view("datetime64[ns]").astype("datetime64[us]").tolist())
+            times, ends, utc = self._time_lists
+            bar.is_fill_forward = True
+            bar.time = times[position]
+            bar.end_time = ends[position]
+            bar.end_time_utc = utc[position]
+        return bar
+
+
+def object_segments(points: Iterator[BaseData], read_ahead: int) -> Iterator[Segment]:
+    """Segments of up to `read_ahead` points of an object stream (1 for streams that run user code, such as
+    PythonData readers: a point is read only when the merge needs it)."""
+    while True:
+        chunk = list(islice(points, read_ahead))
+        if not chunk:
+            return
+        utc = np.array([_naive_ns(point.end_time_utc) for point in chunk], dtype=np.int64)  # type: ignore[arg-type]
+        yield Segment(utc, [OBJECT] * len(chunk), None, [0] * len(chunk), list(chunk))
+
+
+def block_segments(blocks: Iterator[BarBlock], fill: FillForward | None, events: list[BaseData],
+                   to_utc: Callable[[datetime], datetime], exchange_zone: ZoneInfo) -> Iterator[Segment]:
+    """One segment per block: its rows, the fill-forward copies after them (`fill`; a block's last row fills up to
+    the next block's first, so blocks are read one ahead), and the corporate `events` due by its last point (an
+    event goes before a point ending at the same time; events after the stream's last point are dropped, as LEAN
+    raises them only while it reads data)."""
+    pending = iter(events)
+    event = next(pending, None)
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        times = block.times.view(np.int64)
+        ends = block.ends.view(np.int64)
+        until = None if following is None else int(following.ends.view(np.int64)[0])
+        count = len(ends)
+        kinds = np.zeros(count, dtype=np.int8)
+        rows = np.arange(count, dtype=np.int64)
+        utc = block.ends_utc.view(np.int64)
+        if fill is not None:
+            sources, fill_starts, fill_ends = fill.rows(times, ends, until)
+            if len(sources):
+                positions = np.arange(count) + np.searchsorted(sources, np.arange(count), side="left")
+                total = count + len(sources)
+                is_fill = np.ones(total, dtype=bool)
+                is_fill[positions] = False
+
+                def spread(real: np.ndarray, copies: np.ndarray, is_fill: np.ndarray = is_fill,
+                           positions: np.ndarray = positions) -> np.ndarray:
+                    merged = np.empty(len(is_fill), dtype=real.dtype)
+                    merged[positions] = real
+                    merged[is_fill] = copies
+                    return merged
+
+                fill_utc = convert_naive(fill_ends.view("datetime64[ns]"), exchange_zone, _UTC).view(np.int64)
+                times, ends = spread(times, fill_starts), spread(ends, fill_ends)
+                kinds, rows = spread(kinds, np.full(len(sources), FILL, dtype=np.int8)), spread(rows, sources)
+                utc = spread(utc, fill_utc)
+        objects: list[BaseData | None] = [None] * len(kinds)
+        due: list[BaseData] = []
+        last_end = int(ends[-1])
+        while event is not None and _naive_ns(event.end_time) <= last_end:
+            event.end_time_utc = to_utc(event.end_time)
+            due.append(event)
+            event = next(pending, None)
+        if due:
+            at = np.searchsorted(ends, [_naive_ns(e.end_time) for e in due], side="left")
+            utc = np.insert(utc, at, [_naive_ns(e.end_time_utc) for e in due])  # type: ignore[arg-type]
+            kinds = np.insert(kinds, at, OBJECT)
+            rows = np.insert(rows, at, 0)
+            times = np.insert(times, at, 0)
+            ends = np.insert(ends, at, 0)
+            for offset, (where, due_event) in enumerate(zip(at.tolist(), due, strict=True)):
+                objects.insert(where + offset, due_event)
+        yield Segment(utc, kinds.tolist(), block, rows.tolist(), objects, times, ends)
+        block = following
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One data stream feeding one security, as segments in time order; internal streams (the benchmark) never reach
+    on_data."""
+
+    config: SubscriptionDataConfig
+    security: Any
+    segments: Iterator[Segment]
+
+
+Member = tuple[int, Segment, int]
+"""One point of a time step: (subscription index, its segment, its position in the segment)."""
+
+
+def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, list[Member]]]:
+    """Merge the subscriptions' segments into (utc_time, members) time steps, in time order; within a step points keep
+    the subscriptions' order, then each stream's order.
+
+    Each round emits, with one stable sort, every buffered point earlier than the horizon: the smallest last-buffered
+    time among the streams not yet exhausted (a later segment may still bring points at that time). A stream whose
+    buffered points all lie at one time reads its next segment."""
     count = len(subscriptions)
-    streams = [sub.points for sub in subscriptions]
-    chunk_sizes = [sub.read_ahead for sub in subscriptions]
-    buffers: list[list[BaseData]] = [[] for _ in range(count)]
+    sources = [sub.segments for sub in subscriptions]
+    buffers: list[list[tuple[Segment, int]]] = [[] for _ in range(count)]
     exhausted = [False] * count
     while True:
         for index in range(count):
-            if exhausted[index]:
-                continue
             buffer = buffers[index]
-            if buffer and buffer[0].end_time_utc != buffer[-1].end_time_utc:
-                continue  # it still holds points before its own last time
-            fresh = list(islice(streams[index], chunk_sizes[index]))
-            if len(fresh) < chunk_sizes[index]:
-                exhausted[index] = True
-            buffer.extend(fresh)
-        horizon = min((_END_UTC(buffers[i][-1]) for i in range(count) if not exhausted[i] and buffers[i]),
-                      default=None)
-        batch: list[tuple[datetime, int, BaseData]] = []
-        for index, buffer in enumerate(buffers):
-            if not buffer:
+            if exhausted[index] or (buffer and buffer[0][0].utc[buffer[0][1]] != buffer[-1][0].utc[-1]):
                 continue
-            stop = len(buffer) if horizon is None else bisect_left(buffer, horizon, key=_END_UTC)
-            if stop:
-                batch.extend(zip(map(_END_UTC, buffer[:stop]), repeat(index), buffer[:stop]))
-                del buffer[:stop]
-        if not batch:
+            segment = next(sources[index], None)
+            if segment is None:
+                exhausted[index] = True
+            else:
+                buffer.append((segment, 0))
+        horizon = min((int(buffers[i][-1][0].utc[-1]) for i in range(count) if not exhausted[i]), default=None)
+        segments: list[Segment] = []
+        parts: list[tuple[np.ndarray, int, int, int]] = []
+        for index, buffer in enumerate(buffers):
+            remaining = []
+            for segment, begin in buffer:
+                stop = len(segment) if horizon is None else max(
+                    begin, int(np.searchsorted(segment.utc, horizon, side="left")))
+                if stop > begin:
+                    parts.append((segment.utc[begin:stop], index, len(segments), begin))
+                    segments.append(segment)
+                if stop < len(segment):
+                    remaining.append((segment, stop))
+            buffers[index] = remaining
+        if not parts:
             if horizon is None:
                 return
             continue
-        batch.sort(key=_TIME)
-        for slice_time, members in groupby(batch, _TIME):
-            yield slice_time, list(members)
+        yield from _steps(parts, segments)
+
+
+def _steps(parts: list[tuple[np.ndarray, int, int, int]], segments: list[Segment]) -> Iterator[tuple[datetime,
+                                                                                                     list[Member]]]:
+    """Time steps of one round's points (`parts`: per segment run, its end times, subscription index, segment index
+    and first position), in time, subscription, stream order."""
+    sizes = [len(utc) for utc, _, _, _ in parts]
+    utc = np.concatenate([part[0] for part in parts])
+    order = np.argsort(utc, kind="stable")
+    utc = utc[order]
+    subscription_indices = np.repeat([part[1] for part in parts], sizes)[order].tolist()
+    segment_indices = np.repeat([part[2] for part in parts], sizes)[order].tolist()
+    positions = np.concatenate([np.arange(begin, begin + size) for (_, _, _, begin), size
+                                in zip(parts, sizes, strict=True)])[order].tolist()
+    bounds = np.flatnonzero(np.diff(utc)) + 1
+    step_times = utc[np.concatenate(([0], bounds))].view("datetime64[ns]").astype("datetime64[us]").tolist()
+    starts = [0, *bounds.tolist()]
+    ends = [*starts[1:], len(utc)]
+    members = list(zip(subscription_indices, map(segments.__getitem__, segment_indices), positions, strict=True))
+    for step_time, begin, stop in zip(step_times, starts, ends, strict=True):
+        yield step_time, members[begin:stop]

@@ -24,14 +24,14 @@ from types import ModuleType
 from typing import Any
 
 from ..api import BacktestResult
-from ..data.market import MarketDataType
+from ..data.market import BaseData, MarketDataType
 from ..data.symbol import symbol_cache
 from . import wiring
 from .algorithm import QCAlgorithm, find_user_callback
 from .algorithm_imports import installed_algorithm_imports
 from .config import SubscriptionDataConfig
 from .corporate_events import CorporateEventHandler
-from .feed import merge_slices
+from .feed import FILL, ROW, Member, merge_steps
 from .globals import Globals
 from .project import Project, ProjectError
 from .slice import Slice
@@ -157,15 +157,14 @@ class BacktestLoop:
         first_utc = context.first_utc
         # per subscription index, looked up once: the cache that takes its points and whether they reach the algorithm
         feeds = [(sub.security.cache, not sub.config.is_internal_feed, sub.security) for sub in context.subscriptions]
-        observe_trade_price = context.trade_builder.observe_security
         corporate = CorporateEventHandler(algorithm, self.callbacks.on_splits, self.callbacks.on_dividends)
         data_points = 0
         try:
-            for slice_utc, members in merge_slices(context.subscriptions):
+            for slice_utc, members in merge_steps(context.subscriptions):
                 if slice_utc < first_utc:
                     # the benchmark feed starts a bar early (internal data only): prices, no time step
-                    for _, index, point in members:
-                        feeds[index][2].update(point)
+                    for index, segment, position in members:
+                        feeds[index][2].update(segment.point(position))
                     data_points += len(members)
                     continue
                 if slice_utc > schedule.next_due_utc:
@@ -173,20 +172,11 @@ class BacktestLoop:
                 set_clock(slice_utc)
                 if algorithm.is_warming_up and slice_utc >= start_utc:
                     self._finish_warm_up()
-                user_points = []
-                corporate_events: list[Any] | None = None
-                for _, index, point in members:
-                    cache, is_user_feed, security = feeds[index]
-                    if not point.is_fill_forward and point.data_type is not _AUXILIARY:
-                        cache.add_data(point)
-                        if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
-                            observe_trade_price(security)
-                    elif point.data_type is _AUXILIARY and is_user_feed:
-                        if corporate_events is None:
-                            corporate_events = []
-                        corporate_events.append(point)
-                    if is_user_feed:
-                        user_points.append(point)
+                # bar objects only when something can see them: on_data or a consolidator
+                if on_data is not None or consolidate:
+                    user_points, corporate_events = self._update_with_points(members, feeds)
+                else:
+                    user_points, corporate_events = None, self._update_prices(members, feeds)
                 process_orders(slice_utc)
                 if slice_utc >= schedule.next_due_utc:
                     schedule.set_time(slice_utc)
@@ -195,6 +185,9 @@ class BacktestLoop:
                     context.scan_consolidators(slice_utc, before=True)
                 if corporate_events:
                     corporate.apply(corporate_events)
+                if user_points is None and consolidate:  # a consolidator added since the prices were updated
+                    user_points = [segment.point(position) for index, segment, position in members
+                                   if feeds[index][1]]
                 if user_points:
                     if consolidate:
                         for point in user_points:
@@ -208,8 +201,11 @@ class BacktestLoop:
                         corporate.notify(corporate_events)
                     if on_data is not None:
                         on_data(Slice(algorithm.time, user_points))
-                elif scanned:
-                    context.scan_consolidators(slice_utc)
+                else:
+                    if scanned:
+                        context.scan_consolidators(slice_utc)
+                    if corporate_events:  # nobody observes the step's bars, but on_splits/on_dividends see these
+                        corporate.notify(corporate_events)
                 process_orders(slice_utc)
                 end_time_step(slice_utc, portfolio_value(), warming_up=algorithm.is_warming_up)
                 data_points += len(members)
@@ -220,6 +216,48 @@ class BacktestLoop:
             self.data_points = data_points + user_defined_universe_count(context.configs)
         if algorithm.is_warming_up:
             self._finish_warm_up()
+
+    def _update_with_points(self, members: list[Member],
+                            feeds: list[tuple[Any, bool, Any]]) -> tuple[list[BaseData], list[Any] | None]:
+        """Security prices from a time step's points (fill-forward points never update them); returns the points
+        that reach the algorithm and the step's corporate events."""
+        observe_trade_price = self.context.trade_builder.observe_security
+        corporate_events: list[Any] | None = None
+        user_points: list[BaseData] = []
+        for index, segment, position in members:
+            cache, is_user_feed, security = feeds[index]
+            point = segment.point(position)
+            if not point.is_fill_forward and point.data_type is not _AUXILIARY:
+                cache.add_data(point)
+                if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
+                    observe_trade_price(security)
+            elif point.data_type is _AUXILIARY and is_user_feed:
+                if corporate_events is None:
+                    corporate_events = []
+                corporate_events.append(point)
+            if is_user_feed:
+                user_points.append(point)
+        return user_points, corporate_events
+
+    def _update_prices(self, members: list[Member], feeds: list[tuple[Any, bool, Any]]) -> list[Any] | None:
+        """`_update_with_points` when nobody observes the step's bars: the caches take the rows' prices (the bars
+        are built only if somebody asks the cache for them) and fill-forward points need no work at all; returns
+        the step's corporate events."""
+        observe_trade_price = self.context.trade_builder.observe_security
+        others: list[Member] | None = None
+        for member in members:
+            index, segment, position = member
+            kind = segment.kinds[position]
+            if kind == ROW:
+                cache, is_user_feed, security = feeds[index]
+                cache.add_row(segment.block, segment.rows[position])
+                if is_user_feed:
+                    observe_trade_price(security)
+            elif kind != FILL:
+                if others is None:
+                    others = []
+                others.append(member)
+        return self._update_with_points(others, feeds)[1] if others else None
 
     def _finish_warm_up(self) -> None:
         context = self.context

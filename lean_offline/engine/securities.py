@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from ..data.market import BaseData, QuoteBar, Tick, TradeBar
@@ -168,8 +168,9 @@ class SecurityCache(DualCase):
         self.ask_price = 0.0
         self.bid_size = 0.0
         self.ask_size = 0.0
-        self._last_data: BaseData | None = None
-        self._by_type: dict[type, BaseData] = {}
+        # a (block, row) pair stands for the bar of a row added by `add_row` until somebody reads it
+        self._last_data: BaseData | tuple[Any, int] | None = None
+        self._by_type: dict[type, BaseData | tuple[Any, int]] = {}
         self._last_quote_bar_end: datetime | None = None
         self._last_ohlc_end: datetime | None = None
         self.is_valued = False
@@ -192,19 +193,50 @@ class SecurityCache(DualCase):
             self._last_data = data
         if kind is TradeBar:
             bar: Any = data
-            if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
-                self._last_ohlc_end = end_time
-                self._set_ohlc(bar.open, bar.high, bar.low, bar.value)
-            if bar.volume:
-                self.volume = bar.volume
+            self._add_trade_prices(end_time, bar.open, bar.high, bar.low, bar.value, bar.volume)
         elif kind is QuoteBar:
-            self._add_quote_bar(data, end_time)
+            open_, high, low, bid_close, ask_close = data._prices()  # type: ignore[attr-defined]
+            self._add_quote_prices(end_time, open_, high, low, data.value, bid_close, ask_close,
+                                   data.last_bid_size, data.last_ask_size)  # type: ignore[attr-defined]
         elif kind is Tick:
             self._add_tick(data)
         elif data.price != 0:
             self.price = float(data.price)
             if self.is_valued:
                 VALUATION_VERSION.count += 1
+
+    def add_row(self, block: Any, row: int) -> None:
+        """`add_data` for row `row` of a reader's `BarBlock` (a TradeBar or QuoteBar that is not fill-forward),
+        taking its prices from the block: the bar object is built only if `get_data` asks for it."""
+        entry = block.cache_rows[row]
+        reference = (block, row)
+        if block.data_type is not TradeBar:
+            self._by_type[QuoteBar] = self._last_data = reference
+            self._add_quote_prices(*entry)
+            return
+        self._by_type[TradeBar] = reference
+        end_time, open_, high, low, close, volume = entry
+        if self._last_quote_bar_end != end_time:  # (inline: the path of nearly every row)
+            self._last_data = reference
+            self._last_ohlc_end = end_time
+            self._set_ohlc(open_, high, low, close)
+        else:
+            if self._last_data is None:
+                self._last_data = reference
+            if self._last_ohlc_end != end_time:
+                self._last_ohlc_end = end_time
+                self._set_ohlc(open_, high, low, close)
+        if volume:
+            self.volume = volume
+
+    def _add_trade_prices(self, end_time: datetime, open_: float, high: float, low: float, close: float,
+                          volume: float) -> None:
+        """A trade bar after a quote bar with the same end time keeps the quote bar's OHLC."""
+        if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
+            self._last_ohlc_end = end_time
+            self._set_ohlc(open_, high, low, close)
+        if volume:
+            self.volume = volume
 
     def _set_ohlc(self, open_: float, high: float, low: float, close: float) -> None:
         if open_:
@@ -219,20 +251,20 @@ class SecurityCache(DualCase):
             if self.is_valued:
                 VALUATION_VERSION.count += 1
 
-    def _add_quote_bar(self, bar: Any, end_time: datetime) -> None:
-        open_, high, low, bid_close, ask_close = bar._prices()
+    def _add_quote_prices(self, end_time: datetime, open_: float, high: float, low: float, close: float,
+                          bid_close: float, ask_close: float, bid_size: float, ask_size: float) -> None:
         if self._last_quote_bar_end != end_time or self._last_ohlc_end != end_time:
             self._last_ohlc_end = end_time
-            self._set_ohlc(open_, high, low, bar.value)
+            self._set_ohlc(open_, high, low, close)
         self._last_quote_bar_end = end_time
         if ask_close:
             self.ask_price = ask_close
         if bid_close:
             self.bid_price = bid_close
-        if bar.last_bid_size:
-            self.bid_size = bar.last_bid_size
-        if bar.last_ask_size:
-            self.ask_size = bar.last_ask_size
+        if bid_size:
+            self.bid_size = bid_size
+        if ask_size:
+            self.ask_size = ask_size
 
     def _add_tick(self, tick: Any) -> None:
         if tick.value:
@@ -259,25 +291,43 @@ class SecurityCache(DualCase):
         self.ask_price *= split_factor
         self.bid_size /= split_factor
         self.ask_size /= split_factor
-        copies = {id(data): split_adjusted_copy(data, split_factor) for data in self._by_type.values()}
-        self._by_type = {kind: copies[id(data)] for kind, data in self._by_type.items()}
-        last = self._last_data
+        self._build_pending()
+        built = cast("dict[type, BaseData]", self._by_type)
+        copies = {id(data): split_adjusted_copy(data, split_factor) for data in built.values()}
+        self._by_type = {kind: copies[id(data)] for kind, data in built.items()}
+        last = cast("BaseData | None", self._last_data)
         if last is not None:
             copy = copies.get(id(last))
             self._last_data = copy if copy is not None else split_adjusted_copy(last, split_factor)
         if self.is_valued:
             VALUATION_VERSION.count += 1
 
+    def _build_pending(self) -> None:
+        """Build the bar objects of the rows `add_row` stored (once: later reads get the same object)."""
+        built: dict[int, BaseData] = {}
+        for kind, data in self._by_type.items():
+            if type(data) is tuple:
+                built[id(data)] = self._by_type[kind] = data[0].bar(data[1])
+        last = self._last_data
+        if type(last) is tuple:
+            self._last_data = built.get(id(last)) or last[0].bar(last[1])
+
     def get_data(self, data_type: type | None = None) -> Any:
         """The latest data point, or the latest of `data_type` (None when there is none)."""
         if data_type is None:
+            if type(self._last_data) is tuple:
+                self._build_pending()
             return self._last_data
         found = self._by_type.get(data_type)
         if found is not None:
+            if type(found) is tuple:
+                self._build_pending()
+                return self._by_type[data_type]
             return found
-        for kind, data in self._by_type.items():
+        for kind in self._by_type:
             if issubclass(kind, data_type):
-                return data
+                self._build_pending()
+                return self._by_type[kind]
         return None
 
     def has_type(self, data_type: type) -> bool:

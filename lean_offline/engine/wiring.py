@@ -24,7 +24,16 @@ from ..data.symbol_properties import SymbolProperties, SymbolPropertiesDatabase
 from ..enums import BrokerageName, DataNormalizationMode, Resolution, SecurityType, TickType
 from ..naming import DualCase, UnsupportedApiError
 from .config import SubscriptionDataConfig, resolution_increment
-from .feed import READ_AHEAD, Clock, DailySessions, Subscription, fill_forward
+from .feed import (
+    Clock,
+    DailySessions,
+    FillForward,
+    Segment,
+    Subscription,
+    block_segments,
+    fill_forward,
+    object_segments,
+)
 
 _CURRENT: list[EngineContext] = []
 DEFAULT_CASH = 100000.0
@@ -395,8 +404,7 @@ class EngineContext:
         self.first_utc = self.clock.to_utc(first_local, zone)
         for config, security in self.configs + ([(self.benchmark_config, self.benchmark_security)]
                                                 if self.benchmark_security is not None else []):
-            self.subscriptions.append(Subscription(config, security, self._open_stream(config, security),
-                                                   read_ahead=1 if config.is_custom_data else READ_AHEAD))
+            self.subscriptions.append(Subscription(config, security, self._open_stream(config, security)))
         if self.settings.seed_initial_prices:
             self._seed_initial_prices()
         statistics = _import("lean_offline.statistics")
@@ -493,48 +501,49 @@ class EngineContext:
             earliest = start - bars * increment
         return earliest
 
-    def _open_stream(self, config: SubscriptionDataConfig, security: Any) -> Iterator[BaseData]:
+    def _open_stream(self, config: SubscriptionDataConfig, security: Any) -> Iterator[Segment]:
         zone = ZoneInfo(config.exchange_time_zone)
         end_local = self.clock.to_local(self.end_utc, zone)
         start_local = self.clock.to_local(self.first_utc, zone)
         hours = security.exchange.hours
         if config.is_internal_feed:
             start_local = self._previous_tradable_bar_start(hours, start_local)
+        fills = config.fill_data_forward and int(config.resolution) != int(Resolution["TICK"])
         if config.is_custom_data:
             driver = _import("lean_offline.engine.python_data")
             custom_context = driver.CustomDataContext(data_folder=self.data_folder, object_store=self.object_store)
             points = driver.open_custom_subscription(custom_context, config.type, config.symbol, config, start_local,
                                                      end_local, self.warn, exchange_hours=hours)
-        else:
-            readers = _import("lean_offline.data.readers")
-            spec = readers.SubscriptionSpec(
-                data_folder=self.data_folder, symbol=config.symbol, security_type=config.security_type,
-                market=config.market, resolution=config.resolution, tick_type=config.tick_type,
-                normalization=config.data_normalization_mode, exchange_hours=hours,
-                data_time_zone=ZoneInfo(config.data_time_zone), start_local=start_local, end_local=end_local,
-                daily_precise_end_time=bool(self.settings.daily_precise_end_time),
-                extended_market_hours=config.extended_market_hours)
-            points = readers.read_subscription(spec, self.warn)
-        if config.fill_data_forward and int(config.resolution) != int(Resolution["TICK"]):
-            precise = bool(self.settings.daily_precise_end_time) and not config.is_custom_data and \
-                config.security_type == SecurityType["EQUITY"]
-            points = fill_forward(points, config, hours, end_local, self.clock, zone, precise, self.daily_sessions)
-        if config.security_type == SecurityType["EQUITY"] and not config.is_custom_data and not config.is_internal_feed:
-            points = self._with_corporate_events(points, config, hours, start_local, end_local, zone)
-        return points
+            if fills:
+                points = fill_forward(points, config, hours, end_local, self.clock, zone, False, self.daily_sessions)
+            return object_segments(points, read_ahead=1)  # user code runs in the reader: one point at a time
+        readers = _import("lean_offline.data.readers")
+        spec = readers.SubscriptionSpec(
+            data_folder=self.data_folder, symbol=config.symbol, security_type=config.security_type,
+            market=config.market, resolution=config.resolution, tick_type=config.tick_type,
+            normalization=config.data_normalization_mode, exchange_hours=hours,
+            data_time_zone=ZoneInfo(config.data_time_zone), start_local=start_local, end_local=end_local,
+            daily_precise_end_time=bool(self.settings.daily_precise_end_time),
+            extended_market_hours=config.extended_market_hours)
+        fill = None
+        if fills:
+            precise = bool(self.settings.daily_precise_end_time) and config.security_type == SecurityType["EQUITY"]
+            fill = FillForward(config, hours, end_local, precise, self.daily_sessions)
+        events = []
+        if config.security_type == SecurityType["EQUITY"] and not config.is_internal_feed:
+            events = self._corporate_events(config, hours, start_local, end_local)
+        return block_segments(readers.read_blocks(spec, self.warn), fill, events,
+                              lambda local: self.clock.to_utc(local, zone), zone)
 
-    def _with_corporate_events(self, points: Iterator[BaseData], config: SubscriptionDataConfig, hours: Any,
-                               start_local: datetime, end_local: datetime, zone: ZoneInfo) -> Iterator[BaseData]:
-        """The user equity stream with its dividends and splits (LEAN gives the benchmark's internal feed none:
-        recorded data point counts of its regression algorithms show them once per user subscription)."""
+    def _corporate_events(self, config: SubscriptionDataConfig, hours: Any, start_local: datetime,
+                          end_local: datetime) -> list[BaseData]:
+        """The user equity stream's dividends and splits (LEAN gives the benchmark's internal feed none: recorded
+        data point counts of its regression algorithms show them once per user subscription)."""
         actions = _import("lean_offline.data.corporate_actions")
         factor_file = _import("lean_offline.data.factors").load_factor_file(
             self.data_folder, config.market, config.symbol.value, self.warn)
-        events = actions.corporate_events(factor_file, config.symbol, hours.is_date_open, hours.get_next_trading_day,
-                                          start_local.date(), end_local.date())
-        if not events:
-            return points
-        return actions.with_events(points, events, lambda local: self.clock.to_utc(local, zone))  # type: ignore[no-any-return]
+        return actions.corporate_events(factor_file, config.symbol, hours.is_date_open,  # type: ignore[no-any-return]
+                                        hours.get_next_trading_day, start_local.date(), end_local.date())
 
     def _previous_tradable_bar_start(self, hours: Any, start_local: datetime) -> datetime:
         """LEAN starts the benchmark feed one daily bar before the algorithm so its price is never 0 at the start

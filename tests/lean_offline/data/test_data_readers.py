@@ -426,7 +426,11 @@ def test_packed_quote_bars_read_like_quote_bars_built_from_their_sides(rows: lis
     times = [datetime(2021, 3, 1, 9, 30, index) for index in range(len(rows))]
     ends = [time + timedelta(seconds=1) for time in times]
     symbol = Symbol.create("AAA", EQUITY, "usa")
-    packed = list(readers_module._quote_bars(symbol, times, ends, ends, values))
+    block = readers_module.BarBlock(symbol, QuoteBar, np.array(times, dtype="datetime64[ns]"),
+                                    np.array(ends, dtype="datetime64[ns]"), np.array(ends, dtype="datetime64[ns]"),
+                                    values)
+    packed = list(block.bars())
+    assert [bar.end_time for bar in packed] == ends and [row[0] for row in block.cache_rows] == ends
     for bar, (bid, ask), time in zip(packed, rows, times, strict=True):
         built = QuoteBar(time, symbol, Bar(*bid[:4]) if bid else None, bid[4] if bid else 0.0,
                          Bar(*ask[:4]) if ask else None, ask[4] if ask else 0.0, timedelta(seconds=1))

@@ -13,7 +13,7 @@ from lean_offline.data.market import TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.config import SubscriptionDataConfig
-from lean_offline.engine.feed import Clock, Subscription, fill_forward, merge_slices
+from lean_offline.engine.feed import Clock, Subscription, fill_forward, merge_steps, object_segments
 from lean_offline.enums import Resolution, SecurityType
 
 NY = ZoneInfo("America/New_York")
@@ -31,22 +31,34 @@ def _config(resolution: Any = Resolution["HOUR"], fill: bool = True) -> Subscrip
                                   exchange_time_zone="UTC", fill_data_forward=fill, extended_market_hours=False)
 
 
-@given(st.lists(st.lists(st.integers(min_value=0, max_value=50), max_size=20), min_size=1, max_size=5))
-def test_merge_groups_equal_end_times_in_time_order(offsets: list[list[int]]) -> None:
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=50), max_size=20), min_size=1, max_size=5),
+       st.integers(min_value=1, max_value=7))
+def test_merge_groups_equal_end_times_in_time_order(offsets: list[list[int]], read_ahead: int) -> None:
     base = datetime(2020, 1, 1)
     subscriptions = [
-        Subscription(_config(), None, iter([_bar(base + timedelta(hours=h)) for h in sorted(set(hours))]))
+        Subscription(_config(), None, object_segments(iter([_bar(base + timedelta(hours=h))
+                                                            for h in sorted(set(hours))]), read_ahead))
         for hours in offsets
     ]
-    slices = list(merge_slices(subscriptions))
+    slices = list(merge_steps(subscriptions))
     times = [t for t, _ in slices]
     expected_times = sorted({base + timedelta(hours=h) for hours in offsets for h in hours})
     assert times == expected_times
     for slice_time, members in slices:
-        assert all(point.end_time_utc == time == slice_time for time, _, point in members)
-        positions = [index for _, index, _ in members]
-        assert positions == sorted(positions)
+        assert all(segment.point(position).end_time_utc == slice_time for _, segment, position in members)
+        indices = [index for index, _, _ in members]
+        assert indices == sorted(indices)
     assert sum(len(m) for _, m in slices) == sum(len(set(h)) for h in offsets)
+
+
+def test_merge_keeps_each_streams_order_for_points_at_one_time() -> None:
+    base = datetime(2020, 1, 1)
+    first, second, third = _bar(base, 1.0), _bar(base, 2.0), _bar(base + timedelta(hours=1), 3.0)
+    other = _bar(base, 9.0)
+    steps = list(merge_steps([Subscription(_config(), None, object_segments(iter([first, second, third]), 1)),
+                              Subscription(_config(), None, object_segments(iter([other]), 2))]))
+    assert [[(index, segment.point(position).close) for index, segment, position in members]
+            for _, members in steps] == [[(0, 1.0), (0, 2.0), (1, 9.0)], [(0, 3.0)]]
 
 
 def test_clock_round_trips_across_daylight_saving() -> None:

@@ -18,10 +18,8 @@ from lean_offline.data.corporate_actions import (
     SplitType,
     corporate_events,
     dividend_distribution,
-    with_events,
 )
 from lean_offline.data.factors import FactorFile, FactorRow
-from lean_offline.data.market import BaseData, TradeBar
 
 
 def _weekday(day: date) -> bool:
@@ -70,20 +68,6 @@ def test_events_need_the_row_date_inside_the_subscription_and_the_event_date_bef
 def test_dividend_distribution_rounds_to_cents() -> None:
     assert dividend_distribution(113.86, 0.7103693 / 0.7128632) == pytest.approx(0.40)  # SPY 2004-06-18: 113.86 × (1 − 0.99650)
     assert dividend_distribution(50.0, 1.0) == 0.0
-
-
-def _bar(day: int, end_hour: int) -> TradeBar:
-    end = datetime(2020, 1, day, end_hour)
-    return TradeBar(end - timedelta(hours=1), "AAA", 1, 1, 1, 1, 1, timedelta(hours=1))
-
-
-def test_events_merge_before_points_ending_at_the_same_time_and_stop_with_the_stream() -> None:
-    points = [_bar(6, 0), _bar(6, 10), _bar(9, 10)]
-    events: list[BaseData] = [Dividend("AAA", datetime(2020, 1, 6), 1.0), Split("AAA", datetime(2020, 1, 9)),
-                              Split("AAA", datetime(2020, 1, 13))]
-    merged = list(with_events(iter(points), events, lambda local: local + timedelta(hours=5)))
-    assert [type(p).__name__ for p in merged] == ["Dividend", "TradeBar", "TradeBar", "Split", "TradeBar"]
-    assert merged[0].end_time_utc == datetime(2020, 1, 6, 5)
 
 
 TRADING_DAYS = [date(2020, 1, 2), date(2020, 1, 3), date(2020, 1, 6), date(2020, 1, 7), date(2020, 1, 8),
