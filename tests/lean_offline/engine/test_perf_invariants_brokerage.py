@@ -20,6 +20,7 @@ from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel
+from lean_offline.engine.fills import _quote_side_close
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager
 from lean_offline.enums import SecurityType
@@ -220,3 +221,20 @@ def test_packed_quote_bar_reads_like_one_built_from_bars(bid: tuple[float, ...] 
     copy = packed_bar(symbol, bid, ask).clone(fill_forward=True)
     assert isinstance(copy, QuoteBar)
     assert (copy.bid is None) == (bid is None) and (copy.ask is None) == (ask is None)
+
+
+ZERO_OR_SIDE = st.one_of(st.none(), st.tuples(*(st.sampled_from([0.0, 1.5, 80.0]) for _ in range(4))))
+
+
+@given(st.one_of(SIDE, ZERO_OR_SIDE), st.one_of(SIDE, ZERO_OR_SIDE), st.booleans())
+def test_fill_side_price_from_packed_prices_equals_the_side_objects(bid: tuple[float, ...] | None,
+                                                                   ask: tuple[float, ...] | None, buy: bool) -> None:
+    """The fill model reads a quote bar's side close from its price tuple; a side-object read is the reference,
+    on packed and Bar-built bars alike, including sides whose close is 0."""
+    symbol = Symbol.create("AAA", SecurityType.EQUITY, "usa")
+    built = QuoteBar(START, symbol, Bar(*bid) if bid else None, 7.0 if bid else 0.0, Bar(*ask) if ask else None,
+                     9.0 if ask else 0.0, timedelta(seconds=1))
+    for point in (built, packed_bar(symbol, bid, ask)):
+        side = ask if buy else bid
+        reference = side[3] if side is not None else built.close
+        assert _quote_side_close(point, buy) == reference
