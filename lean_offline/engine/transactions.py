@@ -43,6 +43,7 @@ from .fees import (
 )
 from .fills import EquityFillModel, FillModel, earliest_fill_utc, run_fill_model
 from .orders import (
+    FILL_STATUSES,
     Order,
     OrderEvent,
     OrderEventHandler,
@@ -206,8 +207,9 @@ def _user_callback(algorithm: Any, snake_name: str) -> Any:
 
 def _add_broker_id(order: Order) -> None:
     """The backtesting brokerage's id of an order is its own id, as text."""
-    if str(order.id) not in order.broker_id:
-        order.broker_id.append(str(order.id))
+    broker_id = str(order.id)
+    if broker_id not in order.broker_id:
+        order.broker_id.append(broker_id)
 
 
 def _can(result: Any) -> tuple[bool, Any]:
@@ -462,30 +464,35 @@ class SecurityTransactionManager(DualCase):
 
     # --- events -----------------------------------------------------------------------------------------------
     def _emit(self, order: Order, event: OrderEvent) -> None:
-        """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
-        self._waiting.pop(order.id, None)
-        self._submitted_sufficient_at.pop(order.id, None)
-        if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
-            order.status = event.status
-        if is_closed_status(order.status) and self._open.pop(order.id, None) is not None:
-            del self._open_by_symbol[order.symbol][order.id]
-        count = self._event_counts.get(order.id, 0) + 1
-        self._event_counts[order.id] = count
-        event.id = count
-        ticket = self._tickets[order.id]
-        event.ticket = ticket
-        if event.status == OrderStatus.CANCELED:
-            order.canceled_time = event.utc_time
-        elif event.is_fill:
-            order.last_fill_time = event.utc_time
-        elif event.status in (OrderStatus.SUBMITTED, OrderStatus.UPDATE_SUBMITTED) and ticket.update_requests:
-            order.last_update_time = event.utc_time
-        event.quantity = order.quantity
+        """Update the order from the event, apply fills to the portfolio, then notify the algorithm.
+
+        Fields of the engine's own order and event objects are written to their instance dictionaries: no user code
+        runs in between, and the engine's own names need no PascalCase translation."""
+        order_id = order.id
+        order_fields = vars(order)
+        self._waiting.pop(order_id, None)
+        self._submitted_sufficient_at.pop(order_id, None)
+        status = event.status
+        if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and status == OrderStatus.INVALID):
+            order_fields["status"] = status
+        if is_closed_status(order.status) and self._open.pop(order_id, None) is not None:
+            del self._open_by_symbol[order.symbol][order_id]
+        count = self._event_counts.get(order_id, 0) + 1
+        self._event_counts[order_id] = count
+        ticket = self._tickets[order_id]
+        is_fill = status in FILL_STATUSES
+        if status == OrderStatus.CANCELED:
+            order_fields["canceled_time"] = event.utc_time
+        elif is_fill:
+            order_fields["last_fill_time"] = event.utc_time
+        elif status in (OrderStatus.SUBMITTED, OrderStatus.UPDATE_SUBMITTED) and ticket.update_requests:
+            order_fields["last_update_time"] = event.utc_time
+        vars(event).update(id=count, ticket=ticket, quantity=order.quantity)
         ticket.order_events.append(event)
-        if event.is_fill:
+        if is_fill:
             self._algorithm.portfolio.process_fill(event)
             record_trade_fill(self._algorithm, event)
-            order.price = ticket.average_fill_price
+            order_fields["price"] = ticket.average_fill_price
         self.order_events.append(event)
         if self._handler is None:
             return
