@@ -265,6 +265,9 @@ class SecurityTransactionManager(DualCase):
         self._pending: dict[int, Order] = {}
         # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found, its security)
         self._waiting: dict[int, tuple[datetime, tuple[Any, ...], Any]] = {}
+        # (earliest fill time, VALUATION_VERSION, `_waiting_state()`) of the last scan that found every pending order
+        # waiting; any order event drops it
+        self._quiet_scan: tuple[datetime, int, list[tuple[Any, ...]]] | None = None
         # order id → the buying-power inputs at which submission found it sufficient, for the scan that follows
         self._submitted_sufficient_at: dict[int, tuple[Any, ...]] = {}
         self._open: dict[int, Order] = {}
@@ -379,11 +382,21 @@ class SecurityTransactionManager(DualCase):
 
     # --- fills ------------------------------------------------------------------------------------------------
     def process_synchronous_events(self, utc_time: Any = None) -> None:
-        """Try to fill every pending order (in id order) on the current prices."""
+        """Try to fill every pending order (in id order) on the current prices.
+
+        A scan that finds every pending order waiting (see `_wait_until_fillable`) is remembered; until the earliest
+        of their fill times, while no order event happened and their buying-power inputs are unchanged, the next
+        scan would find the same and is skipped as a whole."""
         if not self._pending:
             return
         algorithm = self._algorithm
         now = algorithm.utc_time
+        quiet = self._quiet_scan
+        if (quiet is not None and now < quiet[0] and quiet[1] == VALUATION_VERSION.count
+                and quiet[2] == self._waiting_state()):
+            return
+        earliest_fill: datetime | None = None
+        all_waiting = True
         for order_id in sorted(self._pending):
             order = self._pending.get(order_id)
             if order is None:
@@ -392,17 +405,33 @@ class SecurityTransactionManager(DualCase):
                 del self._pending[order_id]
                 continue
             if order.time == now and order.type != OrderType.MARKET:
+                all_waiting = False
                 continue
             waiting = self._waiting.get(order_id)
             if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, waiting[2]):
                 # the same buying-power verdict and still before the order can fill: the scan's outcome (removing
                 # or replacing the security changes VALUATION_VERSION, hence the inputs)
+                if earliest_fill is None or waiting[0] < earliest_fill:
+                    earliest_fill = waiting[0]
                 continue
+            all_waiting = False
             security = algorithm.securities.get(order.symbol)
             if security is None:
                 self._invalidate(order, f"The security {order.symbol} no longer exists.")
                 continue
             self._try_fill(order, security)
+        if all_waiting and earliest_fill is not None:
+            self._quiet_scan = (earliest_fill, VALUATION_VERSION.count, self._waiting_state())
+
+    def _waiting_state(self) -> list[tuple[Any, ...]]:
+        """The buying-power inputs of the waiting orders that can change without advancing VALUATION_VERSION: their
+        security's price, margin model (its leverage, free-buying-power percentage) and fee model."""
+        state = []
+        for _, _, security in self._waiting.values():
+            model = security.buying_power_model
+            state.append((security.price, model, model.leverage, model.required_free_buying_power_percent,
+                          security.fee_model))
+        return state
 
     def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
         """What the engine's own margin and fee models decide sufficiency from besides the order itself: the
@@ -470,6 +499,7 @@ class SecurityTransactionManager(DualCase):
         runs in between, and the engine's own names need no PascalCase translation."""
         order_id = order.id
         order_fields = vars(order)
+        self._quiet_scan = None
         self._waiting.pop(order_id, None)
         self._submitted_sufficient_at.pop(order_id, None)
         status = event.status
