@@ -197,9 +197,7 @@ class FillModel(DualCase):
 
     @staticmethod
     def _complete(event: OrderEvent, order: Order, price: float) -> OrderEvent:
-        event.fill_price = price
-        event.fill_quantity = order.quantity
-        event.status = OrderStatus.FILLED
+        vars(event).update(fill_price=price, fill_quantity=order.quantity, status=OrderStatus.FILLED)
         return event
 
     def is_exchange_open(self, security: Security, extended_market_hours: bool) -> bool:

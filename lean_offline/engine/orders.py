@@ -567,9 +567,7 @@ class SubmitOrderRequest(DualCase):
     def create_order(self) -> Order:
         order = _ORDER_CLASSES[self.order_type](self.symbol, self.quantity, self.time, self.tag,
                                                 self.order_properties, self.security_type)
-        order.id = self.order_id
-        order.limit_price = self.limit_price
-        order.stop_price = self.stop_price
+        vars(order).update(id=self.order_id, limit_price=self.limit_price, stop_price=self.stop_price)
         if isinstance(order, LimitIfTouchedOrder):
             order.trigger_price = self.trigger_price
         if isinstance(order, TrailingStopOrder):

@@ -159,7 +159,8 @@ class TradingMixin:
 
     def _market_order(self, security: Security, quantity: Any, exchange_open: bool, asynchronous: bool, tag: str,
                       order_properties: Any) -> OrderTicket:
-        """`market_order` once the security and whether its exchange is open are known (set_holdings knows both)."""
+        """`market_order` once the security and whether its exchange is open are known (set_holdings knows both;
+        `exchange_open` is not read for the types that never convert)."""
         state = _state(self)
         if security.type not in _NO_CONVERSION_TYPES:
             if not exchange_open:

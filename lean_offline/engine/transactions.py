@@ -318,7 +318,9 @@ class SecurityTransactionManager(DualCase):
         security = algorithm.securities[request.symbol]
         request.symbol = security.symbol
         order = request.create_order()
-        order.price_currency = security.symbol_properties.quote_currency
+        # the engine's own fields of its own order object: written to its dict, as in `_emit`
+        order_fields = vars(order)
+        order_fields["price_currency"] = security.symbol_properties.quote_currency
         self._total_orders += 1
         self._tickets[order.id] = ticket
         self._orders[order.id] = order
@@ -330,9 +332,9 @@ class SecurityTransactionManager(DualCase):
             request.response = OrderResponse.error(order.id, "AlgorithmWarmingUp", order.tag)
             self._invalidate(order, order.tag)
             return ticket
-        order.order_submission_data = {"bidPrice": security.bid_price, "askPrice": security.ask_price,
-                                       "lastPrice": security.close}
-        order.price_adjustment_mode = security.data_normalization_mode
+        order_fields["order_submission_data"] = {"bidPrice": security.bid_price, "askPrice": security.ask_price,
+                                                 "lastPrice": security.close}
+        order_fields["price_adjustment_mode"] = security.data_normalization_mode
         request.response = self._submit(order, security)
         self.process_synchronous_events()
         self._submitted_sufficient_at.pop(order.id, None)
@@ -340,7 +342,7 @@ class SecurityTransactionManager(DualCase):
 
     def _submit(self, order: Order, security: Any) -> OrderResponse:
         algorithm = self._algorithm
-        order.quantity = round_to_lot(order.quantity, security.symbol_properties.lot_size, "zero")
+        vars(order)["quantity"] = round_to_lot(order.quantity, security.symbol_properties.lot_size, "zero")
         if order.quantity == 0:
             message = f"Unable to submit order with id {order.id} that has zero quantity."
             algorithm.error(message)
