@@ -75,6 +75,10 @@ def _next_regular_close(hours: Any, zone: ZoneInfo, utc_time: datetime) -> tuple
 
 
 def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+    """`utc_time` in the security's exchange time; for the current time (a market order's own time, as it fills
+    where it was placed) the security's memo of its local time answers without a conversion."""
+    if utc_time == security.utc_time:
+        return security.local_time
     return _local_time_in(security.exchange.time_zone, utc_time)
 
 

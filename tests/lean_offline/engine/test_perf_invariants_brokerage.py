@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -22,9 +23,9 @@ from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel
 from lean_offline.engine.fees import ConstantFeeModel
-from lean_offline.engine.fills import _quote_side_close
+from lean_offline.engine.fills import _local_time_of, _quote_side_close
 from lean_offline.engine.portfolio import SecurityPortfolioManager
-from lean_offline.engine.securities import EngineClock, Security, SecurityManager
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
 from lean_offline.enums import OrderStatus, OrderType, SecurityType
 
 START = datetime(2020, 1, 2, 9, 30)
@@ -314,3 +315,13 @@ def test_quiet_scans_are_skipped_until_the_close_then_the_order_fills() -> None:
     algorithm.daily_bar(security, datetime(2013, 10, 8), 101.0, 102.0)
     algorithm.step()
     assert ticket.status == OrderStatus.FILLED and ticket.average_fill_price == 102.0
+
+
+@given(st.datetimes(datetime(2019, 1, 1), datetime(2021, 12, 31)), st.booleans())
+def test_local_time_of_the_current_time_equals_the_conversion(moment: datetime, current: bool) -> None:
+    """The fill models read the local time of an order placed now from the security's memo: it must equal a
+    conversion of the same UTC time in the exchange's zone, DST changes included (hypothesis picks any moment)."""
+    hours = SecurityExchangeHours.always_open_hours("America/New_York")
+    security = Security(Symbol.create("AAA", SecurityType.EQUITY, "usa"), hours,
+                        clock=EngineClock(moment if current else moment + timedelta(hours=1)))
+    assert _local_time_of(security, moment) == utc_to_local(moment, ZoneInfo("America/New_York"))
