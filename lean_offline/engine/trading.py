@@ -381,6 +381,8 @@ class TradingMixin:
             security = self.securities[target.symbol]
             lot_size = security.symbol_properties.lot_size
             target_quantity = round_to_lot(target.quantity, lot_size, "zero")
+            if target_is_delta and abs(target_quantity) < lot_size:
+                continue  # no order, whatever is held or open (set_holdings sizes most targets to no change)
             existing = security.holdings.quantity + sum(
                 ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(security.symbol))
             delta = target_quantity if target_is_delta else target_quantity - existing
