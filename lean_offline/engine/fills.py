@@ -75,6 +75,10 @@ def _next_regular_close(hours: Any, zone: ZoneInfo, utc_time: datetime) -> tuple
 
 
 def _local_time_of(security: Security, utc_time: datetime) -> datetime:
+    """`utc_time` in the security's exchange time; for the current time (a market order's own time, as it fills
+    where it was placed) the security's memo of its local time answers without a conversion."""
+    if utc_time == security.utc_time:
+        return security.local_time
     return _local_time_in(security.exchange.time_zone, utc_time)
 
 
@@ -197,9 +201,7 @@ class FillModel(DualCase):
 
     @staticmethod
     def _complete(event: OrderEvent, order: Order, price: float) -> OrderEvent:
-        event.fill_price = price
-        event.fill_quantity = order.quantity
-        event.status = OrderStatus.FILLED
+        vars(event).update(fill_price=price, fill_quantity=order.quantity, status=OrderStatus.FILLED)
         return event
 
     def is_exchange_open(self, security: Security, extended_market_hours: bool) -> bool:
@@ -398,6 +400,24 @@ class FillModel(DualCase):
         return event
 
 
+def _covers(subscribed: set[type], data_type: type) -> bool:
+    """Whether one of the `subscribed` data types is `data_type` or a subclass of it."""
+    return any(issubclass(kind, data_type) for kind in subscribed)
+
+
+def _quote_side_close(quote_bar: Any, buy: bool) -> float:
+    """Close of the ask side for a buy, of the bid side for a sell; the bar's close when that side is absent.
+
+    Read from the bar's price tuple, which leaves a reader's packed sides packed; a zero there (an absent side, or
+    a side whose close is 0) is settled by the side objects."""
+    bid_close, ask_close = quote_bar._prices()[3:]
+    price: float = ask_close if buy else bid_close
+    if price:
+        return price
+    side = quote_bar.ask if buy else quote_bar.bid
+    return side.close if side is not None else quote_bar.close  # type: ignore[no-any-return]
+
+
 class ImmediateFillModel(FillModel):
     """LEAN's ImmediateFillModel: the base fill rules."""
 
@@ -411,6 +431,7 @@ class EquityFillModel(FillModel):
         buy = order.direction == OrderDirection.BUY
         cut_off = _local_time_of(security, order.time) - self.stale_price_time_span
         cache = security.cache
+        subscribed = security.subscribed_types()
         best: tuple[float, datetime] | None = None
 
         def consider(price: float, end_time: datetime) -> float | None:
@@ -422,7 +443,7 @@ class EquityFillModel(FillModel):
             best = (price, end_time)
             return None
 
-        tick_subscribed = security.is_subscribed_to(Tick)
+        tick_subscribed = _covers(subscribed, Tick)
         if tick_subscribed:
             tick = cache.get_data(Tick)
             if tick is not None and tick.tick_type == TickType.QUOTE:
@@ -431,11 +452,10 @@ class EquityFillModel(FillModel):
                     fresh = consider(quote_price, tick.end_time)
                     if fresh is not None:
                         return fresh, None
-        if security.is_subscribed_to(QuoteBar):
+        if _covers(subscribed, QuoteBar):
             quote_bar = cache.get_data(QuoteBar)
             if quote_bar is not None:
-                side = quote_bar.ask if buy else quote_bar.bid
-                fresh = consider(side.close if side is not None else quote_bar.close, quote_bar.end_time)
+                fresh = consider(_quote_side_close(quote_bar, buy), quote_bar.end_time)
                 if fresh is not None:
                     return fresh, None
         if tick_subscribed:
@@ -444,7 +464,7 @@ class EquityFillModel(FillModel):
                 fresh = consider(tick.value, tick.end_time)
                 if fresh is not None:
                     return fresh, None
-        if security.is_subscribed_to(TradeBar):
+        if _covers(subscribed, TradeBar):
             trade_bar = cache.get_data(TradeBar)
             if trade_bar is not None:
                 fresh = consider(trade_bar.close, trade_bar.end_time)

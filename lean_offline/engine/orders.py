@@ -34,6 +34,7 @@ NULL_CURRENCY = "QCC"
 ACCOUNT_CURRENCY = "USD"
 
 CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID})
+FILL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED})
 
 
 def is_closed_status(status: Any) -> bool:
@@ -457,7 +458,7 @@ class OrderEvent(DualCaseSettable):
 
     @property
     def is_fill(self) -> bool:
-        return self.status in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED)
+        return self.status in FILL_STATUSES
 
     def to_json_dict(self, algorithm_id: str) -> dict[str, Any]:
         """One element of LEAN's `<id>-order-events.json` (SerializedOrderEvent)."""
@@ -566,9 +567,7 @@ class SubmitOrderRequest(DualCase):
     def create_order(self) -> Order:
         order = _ORDER_CLASSES[self.order_type](self.symbol, self.quantity, self.time, self.tag,
                                                 self.order_properties, self.security_type)
-        order.id = self.order_id
-        order.limit_price = self.limit_price
-        order.stop_price = self.stop_price
+        vars(order).update(id=self.order_id, limit_price=self.limit_price, stop_price=self.stop_price)
         if isinstance(order, LimitIfTouchedOrder):
             order.trigger_price = self.trigger_price
         if isinstance(order, TrailingStopOrder):

@@ -508,35 +508,35 @@ class SecurityPortfolioManager(DualCase):
         holdings = security.holdings
         quantity = holdings.quantity
         average = holdings.average_price
-        is_long, is_short = holdings.is_long, holdings.is_short
-        multiplier = security.symbol_properties.contract_multiplier
+        properties = security.symbol_properties
+        multiplier = properties.contract_multiplier
+        fill_price, fill_quantity = fill.fill_price, fill.fill_quantity
+        margin_only = security.type in MARGIN_ONLY_TYPES
+        account = self.cash_book[self.cash_book.account_currency]
 
-        holdings.add_new_sale(fill.fill_price * fill.absolute_fill_quantity * multiplier)
+        holdings.add_new_sale(fill_price * abs(fill_quantity) * multiplier)
         fee = 0.0
         fee_value = fill.order_fee.value
         if fee_value.amount != 0:
             fee = self.cash_book.convert_to_account_currency(fee_value.amount, fee_value.currency)
             holdings.add_new_fee(fee)
-            account = self.cash_book[self.cash_book.account_currency]
             account.add_amount(-fee)
-        if security.type not in MARGIN_ONLY_TYPES:
-            self.cash_book[self.cash_book.account_currency].add_amount(-fill.fill_quantity * fill.fill_price
-                                                                        * multiplier)
+        if not margin_only:
+            account.add_amount(-fill_quantity * fill_price * multiplier)
 
-        closes = (is_long and fill.direction == OrderDirection.SELL) or (is_short and fill.direction
-                                                                         == OrderDirection.BUY)
-        if closes:
-            closed = min(fill.absolute_fill_quantity, holdings.absolute_quantity)
-            signed_closed = closed if fill.fill_quantity < 0 else -closed
-            profit = (fill.fill_price - average) * signed_closed * multiplier
-            if security.type in MARGIN_ONLY_TYPES:
-                self.cash_book[self.cash_book.account_currency].add_amount(profit)
+        direction = fill.direction
+        if (quantity > 0 and direction == OrderDirection.SELL) or (quantity < 0 and direction == OrderDirection.BUY):
+            closed = min(abs(fill_quantity), abs(quantity))
+            signed_closed = closed if fill_quantity < 0 else -closed
+            profit = (fill_price - average) * signed_closed * multiplier
+            if margin_only:
+                account.add_amount(profit)
             holdings.add_new_profit(profit)
             holdings.set_last_trade_profit(profit)
             self.add_transaction_record(security.utc_time, profit - 2 * fee)
 
-        new_quantity, new_average = _position_after_fill(quantity, average, fill.fill_quantity, fill.fill_price)
-        holdings.set_holdings(new_average, round_to_lot_precision(new_quantity, security.symbol_properties.lot_size))
+        new_quantity, new_average = _position_after_fill(quantity, average, fill_quantity, fill_price)
+        holdings.set_holdings(new_average, round_to_lot_precision(new_quantity, properties.lot_size))
 
 
 def _position_after_fill(quantity: float, average: float, fill_quantity: float,

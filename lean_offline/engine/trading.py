@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..enums import OrderDirection, OrderType, SecurityType
-from .buying_power import maximum_order_quantity, round_to_lot
+from .buying_power import is_plain_margin_model, maximum_order_quantity, round_to_lot
 from .fees import model_method
 from .fills import next_regular_close
 from .orders import (
@@ -82,7 +82,9 @@ def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return
     portfolio = algorithm.portfolio
     total = portfolio.total_portfolio_value
     adjusted = percent * portfolio.total_portfolio_value_less_free_buffer / total
-    margin_fraction = adjusted / float(model_method(security.buying_power_model, "get_leverage")(security))
+    model = security.buying_power_model
+    leverage = model.leverage if is_plain_margin_model(model) else float(model_method(model, "get_leverage")(security))
+    margin_fraction = adjusted / leverage
     result = maximum_order_quantity(portfolio, security, margin_fraction,
                                     settings.minimum_order_margin_portfolio_percentage)
     if result.is_error:
@@ -151,9 +153,17 @@ class TradingMixin:
                      order_properties: Any = None) -> OrderTicket:
         """Fill now at the current price, or convert to MOO (market closed) / MOC (daily-only data, market open)."""
         security = self._security_for_order(symbol)
+        converts = security.type not in _NO_CONVERSION_TYPES
+        return self._market_order(security, quantity, converts and security.exchange.exchange_open, asynchronous,
+                                  tag, order_properties)
+
+    def _market_order(self, security: Security, quantity: Any, exchange_open: bool, asynchronous: bool, tag: str,
+                      order_properties: Any) -> OrderTicket:
+        """`market_order` once the security and whether its exchange is open are known (set_holdings knows both;
+        `exchange_open` is not read for the types that never convert)."""
         state = _state(self)
         if security.type not in _NO_CONVERSION_TYPES:
-            if not security.exchange.exchange_open:
+            if not exchange_open:
                 ticket = self.market_on_open_order(security.symbol, quantity, asynchronous, tag, order_properties)
                 if not state.moo_warning_sent and _succeeded(ticket):
                     self.debug("Warning: a market order sent while the market is closed was converted into a "
@@ -162,12 +172,11 @@ class TradingMixin:
                 return ticket
             if (not self.live_mode and not security.exchange.always_open
                     and security.is_daily_resolution_only):
-                if self._within_market_on_close_buffer(security):
-                    ticket = self.market_on_open_order(security.symbol, quantity, asynchronous, tag,
-                                                       order_properties)
-                else:
-                    ticket = self.market_on_close_order(security.symbol, quantity, asynchronous, tag,
-                                                        order_properties)
+                # the close buffer is checked here once: the MOC request needs no second check
+                within_buffer = self._within_market_on_close_buffer(security)
+                order_type = OrderType.MARKET_ON_OPEN if within_buffer else OrderType.MARKET_ON_CLOSE
+                request = self._create_request(order_type, security, quantity, tag, order_properties, asynchronous)
+                ticket = self._submit_checked_request(request, close_buffer_checked=True)
                 if not state.daily_conversion_warning_sent and _succeeded(ticket):
                     self.debug("Warning: on daily-resolution data a market order sent during market hours is "
                                "converted into a MarketOnClose order (MarketOnOpen near the close), so it does not "
@@ -243,7 +252,10 @@ class TradingMixin:
 
     def submit_order_request(self, request: SubmitOrderRequest) -> OrderTicket:
         """Pre-order checks; a failure gives an invalid ticket (not counted), else the order goes to the handler."""
-        response = self._pre_order_checks(request)
+        return self._submit_checked_request(request, close_buffer_checked=False)
+
+    def _submit_checked_request(self, request: SubmitOrderRequest, close_buffer_checked: bool) -> OrderTicket:
+        response = self._pre_order_checks(request, close_buffer_checked)
         if response.is_error:
             self.error(response.error_message)
             request.response = response
@@ -260,7 +272,7 @@ class TradingMixin:
         _, next_close_utc = next_regular_close(security, security.utc_time)
         return bool(self.utc_time > next_close_utc - MarketOnCloseOrder.submission_time_buffer)
 
-    def _pre_order_checks(self, request: SubmitOrderRequest) -> OrderResponse:
+    def _pre_order_checks(self, request: SubmitOrderRequest, close_buffer_checked: bool) -> OrderResponse:
         def reject(code: str, message: str) -> OrderResponse:
             return OrderResponse.error(request.order_id, code, message)
 
@@ -300,7 +312,7 @@ class TradingMixin:
             if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnClose order cannot be "
                                  "submitted.")
-            if self._within_market_on_close_buffer(security):
+            if not close_buffer_checked and self._within_market_on_close_buffer(security):
                 return reject("MarketOnCloseOrderTooLate",
                               f"MarketOnClose orders must be placed at least "
                               f"{MarketOnCloseOrder.submission_time_buffer} before the market close (change "
@@ -369,6 +381,8 @@ class TradingMixin:
             security = self.securities[target.symbol]
             lot_size = security.symbol_properties.lot_size
             target_quantity = round_to_lot(target.quantity, lot_size, "zero")
+            if target_is_delta and abs(target_quantity) < lot_size:
+                continue  # no order, whatever is held or open (set_holdings sizes most targets to no change)
             existing = security.holdings.quantity + sum(
                 ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(security.symbol))
             delta = target_quantity if target_is_delta else target_quantity - existing
@@ -395,7 +409,8 @@ class TradingMixin:
                 self.error(f"{symbol} not found in the portfolio: add it in initialize().")
                 return tickets
             if security.exchange.exchange_open:
-                tickets.append(self.market_order(symbol, quantity, asynchronous, tag or "", order_properties))
+                tickets.append(self._market_order(security, quantity, True, asynchronous, tag or "",
+                                                  order_properties))
             else:
                 tickets.append(self.market_on_open_order(symbol, quantity, asynchronous, tag or "",
                                                          order_properties))

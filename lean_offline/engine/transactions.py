@@ -43,6 +43,7 @@ from .fees import (
 )
 from .fills import EquityFillModel, FillModel, earliest_fill_utc, run_fill_model
 from .orders import (
+    FILL_STATUSES,
     Order,
     OrderEvent,
     OrderEventHandler,
@@ -206,8 +207,9 @@ def _user_callback(algorithm: Any, snake_name: str) -> Any:
 
 def _add_broker_id(order: Order) -> None:
     """The backtesting brokerage's id of an order is its own id, as text."""
-    if str(order.id) not in order.broker_id:
-        order.broker_id.append(str(order.id))
+    broker_id = str(order.id)
+    if broker_id not in order.broker_id:
+        order.broker_id.append(broker_id)
 
 
 def _can(result: Any) -> tuple[bool, Any]:
@@ -263,6 +265,9 @@ class SecurityTransactionManager(DualCase):
         self._pending: dict[int, Order] = {}
         # order id → (UTC time before which it cannot fill, the buying-power inputs when that was found, its security)
         self._waiting: dict[int, tuple[datetime, tuple[Any, ...], Any]] = {}
+        # (earliest fill time, VALUATION_VERSION, `_waiting_state()`) of the last scan that found every pending order
+        # waiting; any order event drops it
+        self._quiet_scan: tuple[datetime, int, list[tuple[Any, ...]]] | None = None
         # order id → the buying-power inputs at which submission found it sufficient, for the scan that follows
         self._submitted_sufficient_at: dict[int, tuple[Any, ...]] = {}
         self._open: dict[int, Order] = {}
@@ -313,7 +318,9 @@ class SecurityTransactionManager(DualCase):
         security = algorithm.securities[request.symbol]
         request.symbol = security.symbol
         order = request.create_order()
-        order.price_currency = security.symbol_properties.quote_currency
+        # the engine's own fields of its own order object: written to its dict, as in `_emit`
+        order_fields = vars(order)
+        order_fields["price_currency"] = security.symbol_properties.quote_currency
         self._total_orders += 1
         self._tickets[order.id] = ticket
         self._orders[order.id] = order
@@ -325,9 +332,9 @@ class SecurityTransactionManager(DualCase):
             request.response = OrderResponse.error(order.id, "AlgorithmWarmingUp", order.tag)
             self._invalidate(order, order.tag)
             return ticket
-        order.order_submission_data = {"bidPrice": security.bid_price, "askPrice": security.ask_price,
-                                       "lastPrice": security.close}
-        order.price_adjustment_mode = security.data_normalization_mode
+        order_fields["order_submission_data"] = {"bidPrice": security.bid_price, "askPrice": security.ask_price,
+                                                 "lastPrice": security.close}
+        order_fields["price_adjustment_mode"] = security.data_normalization_mode
         request.response = self._submit(order, security)
         self.process_synchronous_events()
         self._submitted_sufficient_at.pop(order.id, None)
@@ -335,7 +342,7 @@ class SecurityTransactionManager(DualCase):
 
     def _submit(self, order: Order, security: Any) -> OrderResponse:
         algorithm = self._algorithm
-        order.quantity = round_to_lot(order.quantity, security.symbol_properties.lot_size, "zero")
+        vars(order)["quantity"] = round_to_lot(order.quantity, security.symbol_properties.lot_size, "zero")
         if order.quantity == 0:
             message = f"Unable to submit order with id {order.id} that has zero quantity."
             algorithm.error(message)
@@ -377,11 +384,21 @@ class SecurityTransactionManager(DualCase):
 
     # --- fills ------------------------------------------------------------------------------------------------
     def process_synchronous_events(self, utc_time: Any = None) -> None:
-        """Try to fill every pending order (in id order) on the current prices."""
+        """Try to fill every pending order (in id order) on the current prices.
+
+        A scan that finds every pending order waiting (see `_wait_until_fillable`) is remembered; until the earliest
+        of their fill times, while no order event happened and their buying-power inputs are unchanged, the next
+        scan would find the same and is skipped as a whole."""
         if not self._pending:
             return
         algorithm = self._algorithm
         now = algorithm.utc_time
+        quiet = self._quiet_scan
+        if (quiet is not None and now < quiet[0] and quiet[1] == VALUATION_VERSION.count
+                and quiet[2] == self._waiting_state()):
+            return
+        earliest_fill: datetime | None = None
+        all_waiting = True
         for order_id in sorted(self._pending):
             order = self._pending.get(order_id)
             if order is None:
@@ -390,17 +407,33 @@ class SecurityTransactionManager(DualCase):
                 del self._pending[order_id]
                 continue
             if order.time == now and order.type != OrderType.MARKET:
+                all_waiting = False
                 continue
             waiting = self._waiting.get(order_id)
             if waiting is not None and now < waiting[0] and waiting[1] == self._buying_power_inputs(order, waiting[2]):
                 # the same buying-power verdict and still before the order can fill: the scan's outcome (removing
                 # or replacing the security changes VALUATION_VERSION, hence the inputs)
+                if earliest_fill is None or waiting[0] < earliest_fill:
+                    earliest_fill = waiting[0]
                 continue
+            all_waiting = False
             security = algorithm.securities.get(order.symbol)
             if security is None:
                 self._invalidate(order, f"The security {order.symbol} no longer exists.")
                 continue
             self._try_fill(order, security)
+        if all_waiting and earliest_fill is not None:
+            self._quiet_scan = (earliest_fill, VALUATION_VERSION.count, self._waiting_state())
+
+    def _waiting_state(self) -> list[tuple[Any, ...]]:
+        """The buying-power inputs of the waiting orders that can change without advancing VALUATION_VERSION: their
+        security's price, margin model (its leverage, free-buying-power percentage) and fee model."""
+        state = []
+        for _, _, security in self._waiting.values():
+            model = security.buying_power_model
+            state.append((security.price, model, model.leverage, model.required_free_buying_power_percent,
+                          security.fee_model))
+        return state
 
     def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
         """What the engine's own margin and fee models decide sufficiency from besides the order itself: the
@@ -462,30 +495,36 @@ class SecurityTransactionManager(DualCase):
 
     # --- events -----------------------------------------------------------------------------------------------
     def _emit(self, order: Order, event: OrderEvent) -> None:
-        """Update the order from the event, apply fills to the portfolio, then notify the algorithm."""
-        self._waiting.pop(order.id, None)
-        self._submitted_sufficient_at.pop(order.id, None)
-        if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and event.status == OrderStatus.INVALID):
-            order.status = event.status
-        if is_closed_status(order.status) and self._open.pop(order.id, None) is not None:
-            del self._open_by_symbol[order.symbol][order.id]
-        count = self._event_counts.get(order.id, 0) + 1
-        self._event_counts[order.id] = count
-        event.id = count
-        ticket = self._tickets[order.id]
-        event.ticket = ticket
-        if event.status == OrderStatus.CANCELED:
-            order.canceled_time = event.utc_time
-        elif event.is_fill:
-            order.last_fill_time = event.utc_time
-        elif event.status in (OrderStatus.SUBMITTED, OrderStatus.UPDATE_SUBMITTED) and ticket.update_requests:
-            order.last_update_time = event.utc_time
-        event.quantity = order.quantity
+        """Update the order from the event, apply fills to the portfolio, then notify the algorithm.
+
+        Fields of the engine's own order and event objects are written to their instance dictionaries: no user code
+        runs in between, and the engine's own names need no PascalCase translation."""
+        order_id = order.id
+        order_fields = vars(order)
+        self._quiet_scan = None
+        self._waiting.pop(order_id, None)
+        self._submitted_sufficient_at.pop(order_id, None)
+        status = event.status
+        if not (order.status in (OrderStatus.FILLED, OrderStatus.CANCELED) and status == OrderStatus.INVALID):
+            order_fields["status"] = status
+        if is_closed_status(order.status) and self._open.pop(order_id, None) is not None:
+            del self._open_by_symbol[order.symbol][order_id]
+        count = self._event_counts.get(order_id, 0) + 1
+        self._event_counts[order_id] = count
+        ticket = self._tickets[order_id]
+        is_fill = status in FILL_STATUSES
+        if status == OrderStatus.CANCELED:
+            order_fields["canceled_time"] = event.utc_time
+        elif is_fill:
+            order_fields["last_fill_time"] = event.utc_time
+        elif status in (OrderStatus.SUBMITTED, OrderStatus.UPDATE_SUBMITTED) and ticket.update_requests:
+            order_fields["last_update_time"] = event.utc_time
+        vars(event).update(id=count, ticket=ticket, quantity=order.quantity)
         ticket.order_events.append(event)
-        if event.is_fill:
+        if is_fill:
             self._algorithm.portfolio.process_fill(event)
             record_trade_fill(self._algorithm, event)
-            order.price = ticket.average_fill_price
+            order_fields["price"] = ticket.average_fill_price
         self.order_events.append(event)
         if self._handler is None:
             return

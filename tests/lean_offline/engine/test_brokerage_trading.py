@@ -877,3 +877,21 @@ def test_limit_if_touched_arms_on_the_trigger_then_fills_within_the_limit() -> N
     assert buy.status == OrderStatus.FILLED and buy.average_fill_price == 99.2  # touched 99, then 99.2 ≤ 99.5
     assert sell.status == OrderStatus.SUBMITTED  # the high never reached 101
     assert algorithm.transactions.get_order_by_id(sell.order_id).to_json_dict()["triggerTouched"] is False
+
+
+def test_targets_by_margin_impact_reducing_first_then_by_order_value_without_no_change_deltas() -> None:
+    """Delta targets: A reduces its 100-share long (first); C (+200 × $5 = $1,000) before B (+30 × $20 = $600);
+    D (no change, even with an open order) and E (0.4 of a 1-share lot) need no order."""
+    algorithm = FakeAlgorithm()
+    prices = {"A": 10.0, "B": 20.0, "C": 5.0, "D": 50.0, "E": 50.0}
+    securities = {ticker: algorithm.add_equity(ticker) for ticker in prices}
+    for ticker, price in prices.items():
+        algorithm.daily_bar(securities[ticker], datetime(2013, 10, 7), price, price)
+    securities["A"].holdings.set_holdings(10.0, 100)
+    securities["D"].holdings.set_holdings(50.0, 10)
+    algorithm.at(datetime(2013, 10, 8, 10))
+    algorithm.limit_order(securities["D"].symbol, 5, 40.0)
+    deltas = {"A": -50.0, "B": 30.0, "C": 200.0, "D": 0.0, "E": 0.4}
+    targets = [PortfolioTarget(securities[ticker].symbol, delta) for ticker, delta in deltas.items()]
+    ranked = algorithm.order_targets_by_margin_impact(targets, target_is_delta=True)
+    assert [target.symbol.value for target in ranked] == ["A", "C", "B"]

@@ -11,18 +11,22 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_brokerage_trading import FakeAlgorithm  # the trading tests' algorithm stand-in
 
 from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel
+from lean_offline.engine.fees import ConstantFeeModel
+from lean_offline.engine.fills import _local_time_of, _quote_side_close
 from lean_offline.engine.portfolio import SecurityPortfolioManager
-from lean_offline.engine.securities import EngineClock, Security, SecurityManager
-from lean_offline.enums import SecurityType
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
+from lean_offline.enums import OrderStatus, OrderType, SecurityType
 
 START = datetime(2020, 1, 2, 9, 30)
 TICKERS = ("AAA", "BBB", "CCC")
@@ -220,3 +224,104 @@ def test_packed_quote_bar_reads_like_one_built_from_bars(bid: tuple[float, ...] 
     copy = packed_bar(symbol, bid, ask).clone(fill_forward=True)
     assert isinstance(copy, QuoteBar)
     assert (copy.bid is None) == (bid is None) and (copy.ask is None) == (ask is None)
+
+
+ZERO_OR_SIDE = st.one_of(st.none(), st.tuples(*(st.sampled_from([0.0, 1.5, 80.0]) for _ in range(4))))
+
+
+@given(st.one_of(SIDE, ZERO_OR_SIDE), st.one_of(SIDE, ZERO_OR_SIDE), st.booleans())
+def test_fill_side_price_from_packed_prices_equals_the_side_objects(bid: tuple[float, ...] | None,
+                                                                   ask: tuple[float, ...] | None, buy: bool) -> None:
+    """The fill model reads a quote bar's side close from its price tuple; a side-object read is the reference,
+    on packed and Bar-built bars alike, including sides whose close is 0."""
+    symbol = Symbol.create("AAA", SecurityType.EQUITY, "usa")
+    built = QuoteBar(START, symbol, Bar(*bid) if bid else None, 7.0 if bid else 0.0, Bar(*ask) if ask else None,
+                     9.0 if ask else 0.0, timedelta(seconds=1))
+    for point in (built, packed_bar(symbol, bid, ask)):
+        side = ask if buy else bid
+        reference = side[3] if side is not None else built.close
+        assert _quote_side_close(point, buy) == reference
+
+
+# --- the transaction manager's quiet scans --------------------------------------------------------------------------
+def waiting_moc_order(cash: float = 10_000.0, leverage: float = 1.0) -> tuple[FakeAlgorithm, Security, Any]:
+    """A daily-only equity at $100 and a market-on-close buy of 90 shares placed at 10:00 ($9,000 + $1 fee of margin
+    at leverage 1 in a $10,000 account): sufficient, waiting for the 16:00 close through two scans at 11:00 (the
+    first finds it waiting, the second is skipped)."""
+    algorithm = FakeAlgorithm(cash)
+    security = algorithm.add_equity("AAA")
+    security.set_leverage(leverage)
+    algorithm.daily_bar(security, datetime(2013, 10, 7), 100.0, 100.0)
+    algorithm.at(datetime(2013, 10, 8, 10))
+    ticket = algorithm.market_order(security.symbol, 90)
+    assert ticket.order_type == OrderType.MARKET_ON_CLOSE and ticket.status == OrderStatus.SUBMITTED
+    algorithm.at(datetime(2013, 10, 8, 11))
+    algorithm.step()
+    algorithm.step()
+    assert ticket.status == OrderStatus.SUBMITTED
+    return algorithm, security, ticket
+
+
+def invalid_after_next_scan(algorithm: FakeAlgorithm, ticket: Any) -> bool:
+    algorithm.at(datetime(2013, 10, 8, 12))
+    algorithm.step()
+    return bool(ticket.status == OrderStatus.INVALID)
+
+
+def test_a_skipped_scan_sees_the_price_of_a_security_not_held() -> None:
+    """The price of a security without a position does not advance VALUATION_VERSION, yet the order's margin
+    depends on it: 90 × $120 = $10,800 > $10,000 makes the waiting order invalid at the next scan."""
+    algorithm, security, ticket = waiting_moc_order()
+    security.update(TradeBar(datetime(2013, 10, 8, 11), security.symbol, 120.0, 120.0, 120.0, 120.0, 1e3,
+                             timedelta(hours=1)))
+    assert invalid_after_next_scan(algorithm, ticket)
+
+
+def test_a_skipped_scan_sees_the_free_buying_power_percentage_and_the_fee_model() -> None:
+    algorithm, security, ticket = waiting_moc_order()
+    security.buying_power_model.required_free_buying_power_percent = 0.2  # $9,001 > $10,000 × 0.8
+    assert invalid_after_next_scan(algorithm, ticket)
+    algorithm, security, ticket = waiting_moc_order()
+    security.fee_model = ConstantFeeModel(1_500.0)  # $9,000 + $1,500 > $10,000
+    assert invalid_after_next_scan(algorithm, ticket)
+
+
+def test_a_skipped_scan_sees_cash_and_leverage() -> None:
+    algorithm, _, ticket = waiting_moc_order()
+    algorithm.portfolio.set_cash(5_000.0)
+    assert invalid_after_next_scan(algorithm, ticket)
+    algorithm, security, ticket = waiting_moc_order(5_000.0, leverage=2.0)  # $4,500.50 ≤ $5,000
+    security.buying_power_model.leverage = 1.0
+    assert invalid_after_next_scan(algorithm, ticket)
+
+
+def test_quiet_scans_are_skipped_until_the_close_then_the_order_fills() -> None:
+    """Nothing changes from 11:00 to 15:00: those scans do not look at the order; at 16:00 the order is checked
+    and fills at the day's close."""
+    algorithm, security, ticket = waiting_moc_order()
+    manager = algorithm.transactions
+    looked_at = []
+    inputs = manager._buying_power_inputs
+
+    def counting(order: Any, order_security: Any) -> Any:
+        looked_at.append(order.id)
+        return inputs(order, order_security)
+
+    manager._buying_power_inputs = counting  # type: ignore[method-assign]
+    for hour in (12, 13, 14, 15):
+        algorithm.at(datetime(2013, 10, 8, hour))
+        algorithm.step()
+    assert looked_at == [] and ticket.status == OrderStatus.SUBMITTED
+    algorithm.daily_bar(security, datetime(2013, 10, 8), 101.0, 102.0)
+    algorithm.step()
+    assert ticket.status == OrderStatus.FILLED and ticket.average_fill_price == 102.0
+
+
+@given(st.datetimes(datetime(2019, 1, 1), datetime(2021, 12, 31)), st.booleans())
+def test_local_time_of_the_current_time_equals_the_conversion(moment: datetime, current: bool) -> None:
+    """The fill models read the local time of an order placed now from the security's memo: it must equal a
+    conversion of the same UTC time in the exchange's zone, DST changes included (hypothesis picks any moment)."""
+    hours = SecurityExchangeHours.always_open_hours("America/New_York")
+    security = Security(Symbol.create("AAA", SecurityType.EQUITY, "usa"), hours,
+                        clock=EngineClock(moment if current else moment + timedelta(hours=1)))
+    assert _local_time_of(security, moment) == utc_to_local(moment, ZoneInfo("America/New_York"))
