@@ -89,8 +89,11 @@ class IndicatorDataPoint(DualCase):
         return f"IndicatorDataPoint({self})"
 
 
+_new_point = object.__new__
+
+
 def _make_point(symbol: Any, time: datetime, value: float) -> IndicatorDataPoint:
-    point = IndicatorDataPoint.__new__(IndicatorDataPoint)
+    point = _new_point(IndicatorDataPoint)
     point.symbol = symbol
     point.time = time
     point.value = value
@@ -221,7 +224,10 @@ class IndicatorBase(DualCase):
         Returns `is_ready` after the update.
         """
         if value is not None:
-            point = _make_point(None, input, float(value))
+            point = _new_point(IndicatorDataPoint)
+            point.symbol = None
+            point.time = input
+            point.value = float(value)
         elif type(input) is IndicatorDataPoint:
             point = input
         else:
@@ -240,13 +246,23 @@ class IndicatorBase(DualCase):
         self.samples += 1
         self._previous_input[symbol] = point
         result = self._compute(point)
-        if result is not None:
-            self._publish(symbol, point.time, result)
+        if result is not None:  # `_publish`, inlined: this runs once per indicator and data point
+            current = _new_point(IndicatorDataPoint)
+            current.symbol = symbol
+            current.time = point.time
+            current.value = result
+            self._window.add(current)
+            self._current = current
+            if self._updated._handlers:
+                self._updated.fire(self, current)
         return self.is_ready
 
     def _publish(self, symbol: Any, time: datetime, value: float) -> None:
         """Make (time, value) the current value and tell the `updated` handlers."""
-        current = _make_point(symbol, time, value)
+        current = _new_point(IndicatorDataPoint)
+        current.symbol = symbol
+        current.time = time
+        current.value = value
         self._window.add(current)
         self._current = current
         if self._updated._handlers:

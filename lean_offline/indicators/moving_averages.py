@@ -26,6 +26,8 @@ class Sum(WindowIndicator):
 
     __slots__ = ("_sum",)
 
+    _averaged = False  # SimpleMovingAverage divides the sum by the number of inputs it holds
+
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         name, period = name_and_period("SUM({})", name, period)
         super().__init__(name, period)
@@ -33,11 +35,15 @@ class Sum(WindowIndicator):
 
     def _compute(self, point: IndicatorDataPoint) -> float:
         value = point.value
-        removed = self._push(value)
-        self._sum += value if removed is None else value - removed
+        inputs = self._inputs
+        if len(inputs) == self._period:  # the oldest input leaves the window as this one enters
+            self._sum += value - inputs[0]
+        else:
+            self._sum += value
+        inputs.append(value)
         if self.samples % RESUM_INTERVAL == 0:
-            self._sum = math.fsum(self._inputs)
-        return self._sum
+            self._sum = math.fsum(inputs)
+        return self._sum / len(inputs) if self._averaged else self._sum
 
     def _reset_state(self) -> None:
         self._sum = 0.0
@@ -51,13 +57,11 @@ class SimpleMovingAverage(Sum):
 
     __slots__ = ()
 
+    _averaged = True
+
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         name, period = name_and_period("SMA({})", name, period)
         super().__init__(name, period)
-
-    def _compute(self, point: IndicatorDataPoint) -> float:
-        total = super()._compute(point)
-        return total / len(self._inputs)
 
 
 class ExponentialMovingAverage(IndicatorBase):
