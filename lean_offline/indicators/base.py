@@ -225,31 +225,31 @@ class IndicatorBase(DualCase):
         """
         if value is not None:
             point = _new_point(IndicatorDataPoint)
-            point.symbol = None
-            point.time = input
+            point.symbol = symbol = None
+            point.time = time = input
             point.value = float(value)
-        elif type(input) is IndicatorDataPoint:
-            point = input
         else:
-            point = to_indicator_point(input)
-        symbol = point.symbol
-        previous = self._previous_input.get(symbol)
+            point = input if type(input) is IndicatorDataPoint else to_indicator_point(input)
+            symbol = point.symbol
+            time = point.time
+        previous_inputs = self._previous_input
+        previous = previous_inputs.get(symbol)
         if previous is not None:
-            if point.time < previous.time:
+            if time < previous.time:
                 if not self._logged_backwards:
                     self._logged_backwards = True
                     _log.error("IndicatorBase.Update(): This is a forward only indicator: %s Input: %s Previous: %s. "
-                               "It will not be updated with this input.", self._name, point.time, previous.time)
+                               "It will not be updated with this input.", self._name, time, previous.time)
                 return self.is_ready
             if point is previous:
                 return self.is_ready
         self.samples += 1
-        self._previous_input[symbol] = point
+        previous_inputs[symbol] = point
         result = self._compute(point)
         if result is not None:  # `_publish`, inlined: this runs once per indicator and data point
             current = _new_point(IndicatorDataPoint)
             current.symbol = symbol
-            current.time = point.time
+            current.time = time
             current.value = result
             self._window.add(current)
             self._current = current

@@ -36,14 +36,16 @@ class Sum(WindowIndicator):
     def _compute(self, point: IndicatorDataPoint) -> float:
         value = point.value
         inputs = self._inputs
+        total = self._sum
         if len(inputs) == self._period:  # the oldest input leaves the window as this one enters
-            self._sum += value - inputs[0]
+            total += value - inputs[0]
         else:
-            self._sum += value
+            total += value
         inputs.append(value)
         if self.samples % RESUM_INTERVAL == 0:
-            self._sum = math.fsum(inputs)
-        return self._sum / len(inputs) if self._averaged else self._sum
+            total = math.fsum(inputs)
+        self._sum = total
+        return total / len(inputs) if self._averaged else total
 
     def _reset_state(self) -> None:
         self._sum = 0.0

@@ -46,8 +46,13 @@ class LaggedWindowIndicator(WindowIndicator):
 
     def _push_lagged(self, value: float) -> float:
         """Add `value`; return x_{t−p}, or the first input while fewer than p+1 were seen."""
-        removed = self._push(value)
-        return self._inputs[0] if removed is None else removed
+        inputs = self._inputs
+        if len(inputs) == self._period:
+            removed = inputs[0]
+            inputs.append(value)
+            return removed
+        inputs.append(value)
+        return inputs[0]
 
 
 class Delay(LaggedWindowIndicator):
