@@ -649,6 +649,10 @@ class SecurityManager(SymbolKeyedCollection):
         VALUATION_VERSION.count += 1
 
     def __getitem__(self, key: Any) -> Security:
+        if type(key) is Symbol:  # the usual key, read per step by algorithms: one dictionary probe, no further call
+            security = self._items.get(key)
+            if security is not None:
+                return security  # type: ignore[no-any-return]
         return self._lookup(key)  # type: ignore[no-any-return]
 
     def remove(self, key: Any) -> bool:

@@ -79,19 +79,22 @@ class Slice(DataDictionary):
     custom data point; `bars`, `quote_bars`, `ticks` hold the typed views (built on first access: most algorithms
     only index the slice)."""
 
+    __slots__ = ("time", "_points", "_views")
+
     def __init__(self, time: datetime, points: Iterable[BaseData]) -> None:
-        super().__init__()
         self.time = time
-        self._points = points if isinstance(points, list) else list(points)
+        self._points = points = points if isinstance(points, list) else list(points)
         self._views: tuple[TradeBars, QuoteBars, Ticks] | None = None
-        get = dict.get
-        for point in self._points:
+        setdefault = dict.setdefault
+        for point in points:
             kind = type(point)
-            if kind is TradeBar:
+            if kind is QuoteBar:  # a trade bar of the symbol wins whichever comes first; one hash when alone
+                symbol = point.symbol
+                held = setdefault(self, symbol, point)
+                if held is not point and type(held) is not TradeBar:
+                    self[symbol] = point
+            elif kind is TradeBar:
                 self[point.symbol] = point
-            elif kind is QuoteBar:
-                if type(get(self, point.symbol)) is not TradeBar:
-                    self[point.symbol] = point
             else:  # ticks, custom data, subclasses: the general rules, in one pass with the typed views
                 dict.clear(self)
                 self._views = self._build_views(with_main=True)

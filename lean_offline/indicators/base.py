@@ -89,8 +89,11 @@ class IndicatorDataPoint(DualCase):
         return f"IndicatorDataPoint({self})"
 
 
+_new_point = object.__new__
+
+
 def _make_point(symbol: Any, time: datetime, value: float) -> IndicatorDataPoint:
-    point = IndicatorDataPoint.__new__(IndicatorDataPoint)
+    point = _new_point(IndicatorDataPoint)
     point.symbol = symbol
     point.time = time
     point.value = value
@@ -221,32 +224,45 @@ class IndicatorBase(DualCase):
         Returns `is_ready` after the update.
         """
         if value is not None:
-            point = _make_point(None, input, float(value))
-        elif type(input) is IndicatorDataPoint:
-            point = input
+            point = _new_point(IndicatorDataPoint)
+            point.symbol = symbol = None
+            point.time = time = input
+            point.value = float(value)
         else:
-            point = to_indicator_point(input)
-        symbol = point.symbol
-        previous = self._previous_input.get(symbol)
+            point = input if type(input) is IndicatorDataPoint else to_indicator_point(input)
+            symbol = point.symbol
+            time = point.time
+        previous_inputs = self._previous_input
+        previous = previous_inputs.get(symbol)
         if previous is not None:
-            if point.time < previous.time:
+            if time < previous.time:
                 if not self._logged_backwards:
                     self._logged_backwards = True
                     _log.error("IndicatorBase.Update(): This is a forward only indicator: %s Input: %s Previous: %s. "
-                               "It will not be updated with this input.", self._name, point.time, previous.time)
+                               "It will not be updated with this input.", self._name, time, previous.time)
                 return self.is_ready
             if point is previous:
                 return self.is_ready
         self.samples += 1
-        self._previous_input[symbol] = point
+        previous_inputs[symbol] = point
         result = self._compute(point)
-        if result is not None:
-            self._publish(symbol, point.time, result)
+        if result is not None:  # `_publish`, inlined: this runs once per indicator and data point
+            current = _new_point(IndicatorDataPoint)
+            current.symbol = symbol
+            current.time = time
+            current.value = result
+            self._window.add(current)
+            self._current = current
+            if self._updated._handlers:
+                self._updated.fire(self, current)
         return self.is_ready
 
     def _publish(self, symbol: Any, time: datetime, value: float) -> None:
         """Make (time, value) the current value and tell the `updated` handlers."""
-        current = _make_point(symbol, time, value)
+        current = _new_point(IndicatorDataPoint)
+        current.symbol = symbol
+        current.time = time
+        current.value = value
         self._window.add(current)
         self._current = current
         if self._updated._handlers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import IndicatorBase, IndicatorDataPoint, _make_point
+from .base import IndicatorBase, IndicatorDataPoint
 from .moving_averages import MovingAverageType, as_indicator
 from .window_indicators import Identity
 
@@ -51,13 +51,14 @@ class MovingAverageConvergenceDivergence(IndicatorBase):
         return self.signal.is_ready
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        fast_ready = self.fast.update(point)
-        slow_ready = self.slow.update(point)
-        macd = self.fast.current.value - self.slow.current.value
+        fast, slow = self.fast, self.slow
+        fast_ready = fast.update(point)
+        slow_ready = slow.update(point)
+        macd = fast._current.value - slow._current.value
         if fast_ready and slow_ready:
-            time = point.time
-            if self.signal.update(_make_point(None, time, macd)):
-                self.histogram.update(_make_point(None, time, macd - self.signal.current.value))
+            signal = self.signal
+            if signal.update(point.time, macd):
+                self.histogram.update(point.time, macd - signal._current.value)
         return macd
 
     def _reset_state(self) -> None:

@@ -26,6 +26,8 @@ class Sum(WindowIndicator):
 
     __slots__ = ("_sum",)
 
+    _averaged = False  # SimpleMovingAverage divides the sum by the number of inputs it holds
+
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         name, period = name_and_period("SUM({})", name, period)
         super().__init__(name, period)
@@ -33,11 +35,17 @@ class Sum(WindowIndicator):
 
     def _compute(self, point: IndicatorDataPoint) -> float:
         value = point.value
-        removed = self._push(value)
-        self._sum += value if removed is None else value - removed
+        inputs = self._inputs
+        total = self._sum
+        if len(inputs) == self._period:  # the oldest input leaves the window as this one enters
+            total += value - inputs[0]
+        else:
+            total += value
+        inputs.append(value)
         if self.samples % RESUM_INTERVAL == 0:
-            self._sum = math.fsum(self._inputs)
-        return self._sum
+            total = math.fsum(inputs)
+        self._sum = total
+        return total / len(inputs) if self._averaged else total
 
     def _reset_state(self) -> None:
         self._sum = 0.0
@@ -51,13 +59,11 @@ class SimpleMovingAverage(Sum):
 
     __slots__ = ()
 
+    _averaged = True
+
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         name, period = name_and_period("SMA({})", name, period)
         super().__init__(name, period)
-
-    def _compute(self, point: IndicatorDataPoint) -> float:
-        total = super()._compute(point)
-        return total / len(self._inputs)
 
 
 class ExponentialMovingAverage(IndicatorBase):

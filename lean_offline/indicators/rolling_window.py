@@ -11,6 +11,7 @@ which scrambles the newest-first order; here growing first restores oldest→new
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -25,9 +26,13 @@ T = TypeVar("T")
 
 
 class RollingWindow(DualCase, Generic[T]):
-    """Newest-first window over the last `size` items added; O(1) `add` and indexing."""
+    """Newest-first window over the last `size` items added; O(1) `add` and indexing at either end.
 
-    __slots__ = ("_items", "_tail", "_size", "_samples", "_removed")
+    The items live oldest→newest in a deque bounded at `size + 1`, so that adding is one append: the extra, oldest
+    slot, when filled, holds the item that fell off last. `_removed` keeps that item across a resize.
+    """
+
+    __slots__ = ("_items", "_size", "_samples", "_removed")
 
     _default: ClassVar[Any] = None
     _generic_cache: ClassVar[dict[Any, type[RollingWindow[Any]]]] = {}
@@ -37,8 +42,7 @@ class RollingWindow(DualCase, Generic[T]):
             raise TypeError(f"RollingWindow size must be an int, got {type(size).__name__} {size!r}")
         if size < 0:
             raise ValueError("RollingWindow must have size of at least 0.")
-        self._items: list[Any] = []
-        self._tail = 0
+        self._items: deque[Any] = deque(maxlen=size + 1)
         self._size = size
         self._samples = 0
         self._removed: Any = None
@@ -69,7 +73,7 @@ class RollingWindow(DualCase, Generic[T]):
     @property
     def count(self) -> int:
         """Items currently held (≤ size)."""
-        return len(self._items)
+        return min(len(self._items), self._size)
 
     @property
     def samples(self) -> int:
@@ -86,45 +90,35 @@ class RollingWindow(DualCase, Generic[T]):
         """The item that last fell off the back; raises until more than `size` items were added."""
         if self._samples <= self._size:
             raise RuntimeError(NO_ITEMS_REMOVED_YET)
-        return self._removed
+        items = self._items
+        return items[0] if len(items) > self._size else self._removed
 
     def add(self, item: Any) -> None:
-        """Append `item` as the newest; when full it replaces the oldest, which becomes `most_recently_removed`."""
+        """Append `item` as the newest; when full the oldest falls off and becomes `most_recently_removed`."""
         self._samples += 1
-        items = self._items
-        if len(items) == self._size:
-            if self._size == 0:
-                self._removed = item
-                return
-            tail = self._tail
-            self._removed = items[tail]
-            items[tail] = item
-            self._tail = (tail + 1) % self._size
-        else:
-            items.append(item)
+        self._items.append(item)
 
     def reset(self) -> None:
-        """Clear items, samples and ring position."""
+        """Clear items and samples."""
         self._samples = 0
         self._items.clear()
-        self._tail = 0
 
     def __getitem__(self, index: int) -> Any:
         if not isinstance(index, int):
             raise TypeError(f"RollingWindow indices must be integers, got {type(index).__name__}")
-        items = self._items
-        count = len(items)
+        size = self._size
+        count = min(len(self._items), size)
         if index < 0:
-            if self._size + index < 0:
-                raise IndexError(f"{INDEX_OUT_OF_SIZE_RANGE}: {index} is before the oldest of {self._size} slots")
+            if size + index < 0:
+                raise IndexError(f"{INDEX_OUT_OF_SIZE_RANGE}: {index} is before the oldest of {size} slots")
             index += count
             if index < 0:
                 return self._default
         if index >= count:
-            if index >= self._size:
+            if index >= size:
                 self._resize(index + 1)
             return self._default
-        return items[(count + self._tail - index - 1) % count]
+        return self._items[-1 - index]
 
     def __setitem__(self, index: int, value: Any) -> None:
         if not isinstance(index, int):
@@ -133,42 +127,37 @@ class RollingWindow(DualCase, Generic[T]):
             if self._size + index < 0:
                 raise IndexError(f"{INDEX_OUT_OF_SIZE_RANGE}: {index} is before the oldest of {self._size} slots")
             index += self._size
-        if index >= len(self._items):
+        if index >= self.count:
             if index >= self._size:
                 self._resize(index + 1)
-            for _ in range(index - len(self._items) + 1):
+            for _ in range(index - self.count + 1):
                 self.add(self._default)
-        count = len(self._items)
-        self._items[(count + self._tail - index - 1) % count] = value
+        self._items[-1 - index] = value
 
     def __iter__(self) -> Iterator[Any]:
         """A snapshot, newest first."""
         return iter(self._snapshot())
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self.count
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(size={self._size}, newest first: {self._snapshot()!r})"
 
     def _snapshot(self) -> list[Any]:
-        items = self._items
-        tail = self._tail
-        if not tail:
-            return items[::-1]
-        newest = items[:tail]  # two copies reversed in place: one list allocation fewer than slicing backwards
-        newest.reverse()
-        oldest = items[tail:]
-        oldest.reverse()
-        newest += oldest
-        return newest
+        """The items held, newest first."""
+        newest_first = list(self._items)
+        newest_first.reverse()
+        del newest_first[self._size:]
+        return newest_first
 
     def _resize(self, size: int) -> None:
-        oldest_first = self._snapshot()[::-1]
-        if size < len(oldest_first):
-            oldest_first = oldest_first[len(oldest_first) - size:]
-        self._items = oldest_first
-        self._tail = 0
+        items = self._items
+        if len(items) > self._size:
+            self._removed = items.popleft()
+        self._items = deque(items, maxlen=size + 1)
+        while len(self._items) > size:  # shrinking drops the oldest without counting them as removed
+            self._items.popleft()
         self._size = size
 
 

@@ -46,8 +46,13 @@ class LaggedWindowIndicator(WindowIndicator):
 
     def _push_lagged(self, value: float) -> float:
         """Add `value`; return x_{t−p}, or the first input while fewer than p+1 were seen."""
-        removed = self._push(value)
-        return self._inputs[0] if removed is None else removed
+        inputs = self._inputs
+        if len(inputs) == self._period:
+            removed = inputs[0]
+            inputs.append(value)
+            return removed
+        inputs.append(value)
+        return inputs[0]
 
 
 class Delay(LaggedWindowIndicator):
@@ -213,20 +218,21 @@ class Variance(WindowIndicator):
 
     def _compute(self, point: IndicatorDataPoint) -> float:
         value = point.value
-        self._push(value)
-        self._sum += value
-        self._sum_of_squares += value * value
+        inputs = self._inputs
+        inputs.append(value)  # the bounded deque drops the input that left the window
+        total = self._sum = self._sum + value
+        total_of_squares = self._sum_of_squares = self._sum_of_squares + value * value
         samples = self.samples
         if samples < 2:
             return 0.0
         period = self._period
         n = min(period, samples)
-        mean = self._sum / n
-        mean_of_squares = self._sum_of_squares / n
+        mean = total / n
+        mean_of_squares = total_of_squares / n
         if n == period:
-            oldest = self._inputs[0]
-            self._sum -= oldest
-            self._sum_of_squares -= oldest * oldest
+            oldest = inputs[0]
+            self._sum = total - oldest
+            self._sum_of_squares = total_of_squares - oldest * oldest
             if samples % 1024 == 0:
                 self._resum()
         return max(0.0, mean_of_squares - mean * mean)
@@ -249,7 +255,7 @@ class StandardDeviation(Variance):
     _default_name = "STD({})"
 
     def _compute(self, point: IndicatorDataPoint) -> float:
-        return math.sqrt(super()._compute(point))
+        return math.sqrt(Variance._compute(self, point))
 
 
 class Maximum(WindowIndicator):

@@ -72,6 +72,27 @@ def test_is_ready_and_most_recently_removed() -> None:
     assert window.most_recently_removed == 2
 
 
+def test_most_recently_removed_survives_resizing() -> None:
+    """Growing or shrinking moves no item out of the window's history: the last item removed stays the same until an
+    add pushes another one out (read only while samples > size, as in LEAN)."""
+    window = filled(2, [1, 2, 3])
+    window.size = 4
+    assert list(window) == [3, 2]
+    with pytest.raises(RuntimeError, match="No items have been removed yet"):
+        _ = window.most_recently_removed
+    window.add(4)
+    window.add(5)
+    assert list(window) == [5, 4, 3, 2] and window.most_recently_removed == 1
+    window.add(6)
+    assert window.most_recently_removed == 2
+    window.size = 2
+    assert list(window) == [6, 5] and window.count == len(window) == 2 and window.most_recently_removed == 2
+    window.size = 0
+    assert list(window) == [] and window.count == 0 and window.most_recently_removed == 2
+    window.add(7)
+    assert list(window) == [] and window.most_recently_removed == 7 and window.samples == 7
+
+
 def test_shrinking_keeps_the_newest() -> None:
     window = filled(4, [1, 2, 3, 4, 5, 6])
     window.size = 2
