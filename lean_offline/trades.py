@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import uuid
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
@@ -210,10 +210,11 @@ class _OpenTrade:
 
 @dataclass(eq=False, slots=True)
 class _Position:
-    """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and the
-    price range since the position opened (engine floats). With FillToFill trades open, every observed price is
-    also appended to `path` (observation number `path_start` first) for the trades' lazy drawdowns: one append per
-    price instead of one update per open trade."""
+    """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and
+    (FillToFill) the price path since the position opened (engine floats). Every observed price is appended to
+    `path` (observation number `path_start` first) and nothing else happens per price: the price range
+    [`min_price`, `max_price`] takes in the observations from number `ranged` on (`fold_range`) and each trade its
+    drawdown (`settle`) only when a trade closes or a split rescales them."""
 
     min_price: float
     max_price: float
@@ -222,28 +223,42 @@ class _Position:
     total_fees: Decimal = _ZERO
     path: array[float] = field(default_factory=lambda: array("d"))
     path_start: int = 0
+    ranged: int = 0
 
     def observe(self, price: float) -> None:
-        """Widen the price range; record the price for the open trades' drawdowns."""
-        if price > self.max_price:
-            self.max_price = price
-        elif price < self.min_price:
-            self.min_price = price
-        if self.open_trades:
-            self.path.append(price)
+        self.path.append(price)
 
     @property
     def observations(self) -> int:
         """The absolute index the next observed price will have."""
         return self.path_start + len(self.path)
 
+    def fold_range(self) -> None:
+        """Widen the price range by the observations not in it yet (NaN prices widen nothing, as comparisons
+        with NaN are false)."""
+        if self.ranged < self.observations:
+            prices = np.frombuffer(self.path, dtype=np.float64)[self.ranged - self.path_start:]
+            high, low = float(np.fmax.reduce(prices)), float(np.fmin.reduce(prices))
+            del prices  # release the array's buffer: it must stay resizable
+            if high > self.max_price:
+                self.max_price = high
+            if low < self.min_price:
+                self.min_price = low
+            self.ranged = self.observations
+
+    def restart_range(self, price: float) -> None:
+        """The range of a reversed position starts again at the fill price (earlier observations leave it)."""
+        self.min_price = self.max_price = price
+        self.ranged = self.observations
+
     def settle(self, trade: _OpenTrade) -> None:
         prices = np.frombuffer(self.path, dtype=np.float64)
         trade.settle(prices[trade.settled - self.path_start:])
 
     def forget_settled_path(self) -> None:
-        """Drop the observations every open trade has folded in already."""
+        """Drop the observations every open trade and the price range have folded in already."""
         keep_from = min((trade.settled for trade in self.open_trades), default=self.observations)
+        keep_from = min(keep_from, self.ranged)
         if keep_from > self.path_start:
             del self.path[:keep_from - self.path_start]
             self.path_start = keep_from
@@ -273,6 +288,7 @@ class TradeBuilder(DualCase):
         self.grouping_method = FillGroupingMethod(grouping_method if grouping_method is not None else 0)
         self.matching_method = FillMatchingMethod(matching_method if matching_method is not None else 0)
         self._positions: dict[Any, _Position] = {}
+        self._recorders: dict[Any, Callable[[float], None]] = {}  # symbol → its FillToFill position's path.append
         self._closed: list[Trade] = []
         self._orders_with_fee: dict[int, None] = {}  # insertion-ordered: the oldest id is forgotten first
 
@@ -290,20 +306,20 @@ class TradeBuilder(DualCase):
         return bool(position.fills)
 
     def set_market_price(self, symbol: Any, price: float) -> None:
-        """A new market price for ``symbol``: widens the open position's price range and updates its trades'
-        drawdowns. Nothing to do (one dict lookup) when the symbol has no open position."""
-        position = self._positions.get(symbol)
-        if position is not None:
-            position.observe(price)
+        """A new market price for ``symbol``: recorded for the open FillToFill trades' price range and drawdowns.
+        Nothing to do (one dict lookup) when the symbol has no such trade."""
+        record = self._recorders.get(symbol)
+        if record is not None:
+            record(price)
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has an open position (it runs for every data point of a held
-        security)."""
-        if self._positions:
-            position = self._positions.get(security.symbol)
-            if position is not None:
-                position.observe(security.price)
+        reading the price only when the symbol has open FillToFill trades (it runs for every data point of a held
+        security, so it is one lookup and one append)."""
+        if self._recorders:
+            record = self._recorders.get(security.symbol)
+            if record is not None:
+                record(security.price)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
@@ -315,6 +331,7 @@ class TradeBuilder(DualCase):
         factor = float(split.split_factor)
         exact = to_decimal(split.split_factor)
         with localcontext(_DECIMAL_CONTEXT):
+            position.fold_range()
             position.min_price *= factor
             position.max_price *= factor
             for trade in position.open_trades:
@@ -360,6 +377,7 @@ class TradeBuilder(DualCase):
             position = _Position(fill.price_float, fill.price_float)
             position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee))
             self._positions[fill.symbol] = position
+            self._recorders[fill.symbol] = position.path.append
             return
         position.observe(fill.price_float)
         lifo = self.matching_method == FillMatchingMethod.LIFO
@@ -387,9 +405,11 @@ class TradeBuilder(DualCase):
             fee_assigned = True
         if abs(executed) == fill.absolute_quantity and not position.open_trades:
             del self._positions[fill.symbol]
-        elif abs(executed) < fill.absolute_quantity:
+            del self._recorders[fill.symbol]
+            return
+        if abs(executed) < fill.absolute_quantity:
             position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO, position.observations)]
-            position.min_price = position.max_price = fill.price_float
+            position.restart_range(fill.price_float)
         position.forget_settled_path()
 
     @staticmethod
@@ -404,6 +424,7 @@ class TradeBuilder(DualCase):
         price range from the entry, MFE = best one, end-trade drawdown = largest giveback, all × quantity × scale."""
         scaled = quantity * fill.scale
         position.settle(trade)
+        position.fold_range()
         low, high = to_decimal(position.min_price), to_decimal(position.max_price)
         worst, best = (low, high) if trade.sign > 0 else (high, low)
         self._add_trade(Trade(
@@ -422,7 +443,6 @@ class TradeBuilder(DualCase):
         if position is None or not position.fills:
             self._positions[fill.symbol] = self._fill_position(fill, fill.quantity, order_fee)
             return
-        position.observe(fill.price_float)
         position.fills.append(_Fill(fill.order_id, fill.utc_time, fill.quantity, fill.price))
         position.total_fees += order_fee
         if _sign(position.fills[0].quantity) == _sign(fill.quantity):
@@ -462,7 +482,6 @@ class TradeBuilder(DualCase):
         if position is None or not position.fills:
             self._positions[fill.symbol] = self._fill_position(fill, fill.quantity, order_fee)
             return
-        position.observe(fill.price_float)
         lifo = self.matching_method == FillMatchingMethod.LIFO
         index = len(position.fills) - 1 if lifo else 0
         position.total_fees += order_fee
@@ -498,7 +517,6 @@ class TradeBuilder(DualCase):
         if abs(executed) < fill.absolute_quantity:
             position.fills = [_Fill(fill.order_id, fill.utc_time, fill.quantity - executed, fill.price)]
             position.total_fees = _ZERO
-            position.min_price = position.max_price = fill.price_float
         elif not position.fills:
             del self._positions[fill.symbol]
         else:

@@ -153,6 +153,72 @@ def test_profit_is_scaled_to_account_currency_and_rounded_to_even_cents() -> Non
         assert half.closed_trades[0].profit_loss == Decimal(expected)
 
 
+class _EagerFillToFill:
+    """LEAN's FillToFill FIFO bookkeeping written plainly, updating the range and every open trade's drawdown at each
+    price: the reference for the builder, which records prices and folds them in only when a trade closes."""
+
+    def __init__(self) -> None:
+        self.open: list[dict[str, float]] = []
+        self.low = self.high = 0.0
+        self.closed: list[tuple[float, float, float, float]] = []  # quantity, MAE, MFE, end-trade drawdown
+
+    def price(self, price: float) -> None:
+        if not self.open:
+            return
+        self.low, self.high = min(self.low, price), max(self.high, price)
+        for trade in self.open:
+            profit = (price - trade["entry"]) * trade["sign"]
+            trade["best"] = max(trade["best"], profit)
+            trade["drawdown"] = max(trade["drawdown"], trade["best"] - profit)
+
+    def fill(self, quantity: int, price: float) -> None:
+        sign = 1 if quantity > 0 else -1
+        if not self.open:
+            self.low = self.high = price
+            self.open.append({"entry": price, "sign": sign, "quantity": abs(quantity), "best": 0.0, "drawdown": 0.0})
+            return
+        self.price(price)
+        if sign == self.open[0]["sign"]:
+            self.open.append({"entry": price, "sign": sign, "quantity": abs(quantity), "best": 0.0, "drawdown": 0.0})
+            return
+        left = abs(quantity)
+        while self.open and left > 0:
+            trade = self.open[0]
+            closed = min(left, trade["quantity"])
+            worst, best = (self.low, self.high) if trade["sign"] > 0 else (self.high, self.low)
+            self.closed.append((closed, (worst - trade["entry"]) * trade["sign"] * closed,
+                                (best - trade["entry"]) * trade["sign"] * closed, trade["drawdown"] * closed))
+            trade["quantity"] -= closed
+            left -= closed
+            if trade["quantity"] == 0:
+                self.open.pop(0)
+        if left > 0:
+            self.low = self.high = price
+            self.open = [{"entry": price, "sign": sign, "quantity": left, "best": 0.0, "drawdown": 0.0}]
+
+
+_EVENTS = st.lists(st.one_of(st.tuples(st.just("price"), st.integers(50, 150)),
+                             st.tuples(st.just("fill"), st.integers(-30, 30).filter(bool), st.integers(50, 150))),
+                   max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_EVENTS)
+def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[tuple[Any, ...]]) -> None:
+    builder, reference = TradeBuilder(), _EagerFillToFill()
+    security = SimpleNamespace(symbol="SPY", price=0.0)
+    for number, event in enumerate(events):
+        if event[0] == "price":
+            security.price = float(event[1])
+            builder.observe_security(security)
+            reference.price(float(event[1]))
+        else:
+            builder.process_fill(fill(number, event[1], event[2]), 1.0, 0.0)
+            reference.fill(event[1], float(event[2]))
+    assert [(float(t.quantity), float(t.mae), float(t.mfe), float(t.end_trade_drawdown))
+            for t in builder.closed_trades] == reference.closed
+
+
 def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
     builder = TradeBuilder()
     builder.set_market_price("QQQ", 300.0)
