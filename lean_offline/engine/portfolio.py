@@ -362,8 +362,8 @@ class SecurityPortfolioManager(DualCase):
             if security.type in MARGIN_ONLY_TYPES:
                 total += holdings.unrealized_profit
                 reusable = False
-            else:
-                total += holdings.quantity_value(holdings._quantity)
+            else:  # holdings.quantity_value(quantity), written out: it runs for every position at every revaluation
+                total += security.cache.price * holdings._quantity * security.symbol_properties.contract_multiplier
         if reusable:
             self._cached_value_version = version
             self._cached_value = total
@@ -408,7 +408,10 @@ class SecurityPortfolioManager(DualCase):
 
     @property
     def total_sale_volume(self) -> float:
-        return sum(security.holdings.total_sale_volume for security in self._securities.total)
+        total = 0.0
+        for security in self._securities.total:
+            total += security.holdings.total_sale_volume
+        return total
 
     @property
     def invested(self) -> bool:
