@@ -52,6 +52,7 @@ _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
 _TICKS_PER_SECOND = 10_000_000
 _TICKS_PER_MICROSECOND = 10
+_SHORT_PATH = 64  # price paths up to this long are folded in Python (cheaper than numpy's call overhead), longer with numpy
 _FEE_ORDER_MEMORY = 1000  # LEAN remembers the last 1000 order ids whose fee was assigned to a trade
 
 
@@ -175,13 +176,23 @@ class _OpenTrade:
     drawdown: float = 0.0
     drawdown_prices: tuple[float, float] | None = None
 
-    def settle(self, prices: np.ndarray) -> None:
+    def settle(self, prices: Sequence[float]) -> None:
         """Fold in the observations `prices` (those from `settled` on), as LEAN's TradeState.UpdateDrawdown does
         one price at a time with profit = sign × (price − entry): a price past the best becomes the best; otherwise
-        the giveback sign × (best − price) may be the largest so far (the first largest is kept)."""
-        if not len(prices):
+        the giveback sign × (best − price) may be the largest so far (the first largest is kept). A few prices are
+        folded one by one, more with numpy (whose call overhead only pays off on longer paths): same results."""
+        count = len(prices)
+        if not count:
             return
-        self.settled += len(prices)
+        self.settled += count
+        if count <= _SHORT_PATH:
+            self.fold_each(prices)
+        else:
+            self.fold_vectorised(np.asarray(prices, dtype=np.float64))
+
+    def fold_vectorised(self, prices: np.ndarray) -> None:
+        """The fold with numpy: NaN propagates through the running best, and a NaN giveback (argmax picks the first
+        NaN) leaves the drawdown unchanged."""
         accumulate = np.maximum.accumulate if self.sign > 0 else np.minimum.accumulate
         running_best = accumulate(np.concatenate(([self.best_price], prices)))
         best_before = running_best[:-1]
@@ -191,6 +202,26 @@ class _OpenTrade:
             self.drawdown = float(givebacks[largest])
             self.drawdown_prices = (float(best_before[largest]), float(prices[largest]))
         self.best_price = float(running_best[-1])
+
+    def fold_each(self, prices: Iterable[float]) -> None:
+        """The fold one price at a time, with :meth:`fold_vectorised`'s arithmetic and NaN rules."""
+        sign = self.sign
+        best = self.best_price
+        largest: float | None = None
+        largest_prices = (best, best)
+        saw_nan = False
+        for price in prices:
+            giveback = (best - price) * sign
+            if giveback != giveback:
+                saw_nan = True
+            elif largest is None or giveback > largest:
+                largest, largest_prices = giveback, (best, price)
+            if price != price or (price >= best if sign > 0 else price <= best):
+                best = price  # numpy's maximum/minimum: NaN sticks, a tie takes the new value (0.0 vs -0.0)
+        if not saw_nan and largest is not None and largest > self.drawdown:
+            self.drawdown = largest
+            self.drawdown_prices = largest_prices
+        self.best_price = best
 
     def rescale(self, factor: float, exact: Decimal) -> None:
         """A split: quantity ÷ factor, prices × factor (the trade must be settled first)."""
@@ -252,8 +283,7 @@ class _Position:
         self.ranged = self.observations
 
     def settle(self, trade: _OpenTrade) -> None:
-        prices = np.frombuffer(self.path, dtype=np.float64)
-        trade.settle(prices[trade.settled - self.path_start:])
+        trade.settle(self.path[trade.settled - self.path_start:])
 
     def forget_settled_path(self) -> None:
         """Drop the observations every open trade and the price range have folded in already."""

@@ -4,6 +4,7 @@ pandas computations and a backtest whose trades are derived from the SPY daily d
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,6 +30,7 @@ from lean_offline.trades import (
     TradeBuilder,
     TradeDirection,
     TradeStatistics,
+    _OpenTrade,
 )
 
 T0 = datetime(2020, 1, 6, 15)
@@ -181,7 +183,7 @@ class _EagerFillToFill:
         if sign == self.open[0]["sign"]:
             self.open.append({"entry": price, "sign": sign, "quantity": abs(quantity), "best": 0.0, "drawdown": 0.0})
             return
-        left = abs(quantity)
+        left = float(abs(quantity))
         while self.open and left > 0:
             trade = self.open[0]
             closed = min(left, trade["quantity"])
@@ -217,6 +219,32 @@ def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[t
             reference.fill(event[1], float(event[2]))
     assert [(float(t.quantity), float(t.mae), float(t.mfe), float(t.end_trade_drawdown))
             for t in builder.closed_trades] == reference.closed
+
+
+def _open_trade(sign: int, best: float, drawdown: float) -> _OpenTrade:
+    return _OpenTrade(entry_time=T0, entry_price=Decimal(100), sign=sign, quantity=Decimal(1), total_fees=Decimal(0),
+                      order_ids={1}, best_price=best, drawdown=drawdown)
+
+
+def _fold_state(trade: _OpenTrade) -> tuple[str, ...]:
+    """The fold's result, NaN-aware and telling −0.0 from 0.0."""
+    prices = trade.drawdown_prices or ()
+    return tuple(repr(value) for value in (trade.best_price, trade.drawdown, *prices))
+
+
+PRICES = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 99.5, 100.0, 100.5])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([1, -1]), st.floats(90, 110) | st.just(math.nan), st.floats(0, 5),
+       st.lists(PRICES, min_size=1, max_size=30))
+def test_short_paths_fold_one_by_one_as_numpy_folds_them(sign: int, best: float, drawdown: float,
+                                                         prices: list[float]) -> None:
+    each, vectorised = _open_trade(sign, best, drawdown), _open_trade(sign, best, drawdown)
+    each.fold_each(prices)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf is NaN, which the fold must handle quietly
+        vectorised.fold_vectorised(np.asarray(prices, dtype=np.float64))
+    assert _fold_state(each) == _fold_state(vectorised)
 
 
 def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
