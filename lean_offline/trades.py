@@ -265,16 +265,16 @@ class _Position:
         return self.path_start + len(self.path)
 
     def fold_range(self) -> None:
-        """Widen the price range by the observations not in it yet (NaN prices widen nothing, as comparisons
-        with NaN are false)."""
+        """Widen the price range by the observations not in it yet, by LEAN's per-price rule: a price above the
+        high becomes the high, one below the low the low (NaN changes nothing). Each observation is folded once."""
         if self.ranged < self.observations:
-            prices = np.frombuffer(self.path, dtype=np.float64)[self.ranged - self.path_start:]
-            high, low = float(np.fmax.reduce(prices)), float(np.fmin.reduce(prices))
-            del prices  # release the array's buffer: it must stay resizable
-            if high > self.max_price:
-                self.max_price = high
-            if low < self.min_price:
-                self.min_price = low
+            high, low = self.max_price, self.min_price
+            for price in self.path[self.ranged - self.path_start:]:
+                if price > high:
+                    high = price
+                elif price < low:
+                    low = price
+            self.max_price, self.min_price = high, low
             self.ranged = self.observations
 
     def restart_range(self, price: float) -> None:
