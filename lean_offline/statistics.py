@@ -128,10 +128,14 @@ def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
         raise _not_finite(value, what, utc_time) from None
 
 
-def _check_finite(value: Number, what: str, utc_time: datetime) -> None:
-    """Raise what :func:`_checked_decimal` raises for ``value``, without converting it."""
-    if not isinstance(value, Decimal | int) and not math.isfinite(value):
-        raise _not_finite(value, what, utc_time)
+_TAKEN_AS_THEY_ARE = (Decimal, int)  # what to_decimal never rejects
+
+
+def _check_finite(what: str, utc_time: datetime, *values: Number) -> None:
+    """Raise what :func:`_checked_decimal` raises for the first of ``values`` it rejects, without converting."""
+    for value in values:
+        if not isinstance(value, _TAKEN_AS_THEY_ARE) and not math.isfinite(value):
+            raise _not_finite(value, what, utc_time)
 
 
 def _not_finite(value: Number, what: str, utc_time: datetime) -> ValueError:
@@ -775,8 +779,7 @@ class _EquityBar:
     def check_finite(self, time: datetime) -> None:
         """Raise ValueError naming ``time`` when a value of the bar is not a finite number."""
         if self.open is not None:
-            for value in (self.open, self.high, self.low, self.close):
-                _check_finite(value, "portfolio value", time)
+            _check_finite("portfolio value", time, self.open, self.high, self.low, self.close)
 
     def candle(self, time: datetime) -> Candle:
         if self.open is None:
@@ -848,7 +851,7 @@ class ResultCollector:
         series convert them to decimals when read, and comparing them before conversion decides as comparing the
         decimals would (the conversion to 15 significant digits is monotone)."""
         value = portfolio_value
-        _check_finite(value, "portfolio value", utc_time)
+        _check_finite("portfolio value", utc_time, value)
         if isinstance(benchmark_value, float) and not math.isfinite(benchmark_value):
             benchmark_value = 0
         self._cumulative_max = max(value, self._cumulative_max)
@@ -863,7 +866,7 @@ class ResultCollector:
                 self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%", convert=_drawdown_point).add_if_later(
                     utc_time, (value, self._cumulative_max))
         if value != 0 and not is_start:
-            _check_finite(total_sale_volume, "total sale volume", utc_time)
+            _check_finite("total sale volume", utc_time, total_sale_volume)
             self._sample_turnover(utc_time, value, total_sale_volume, warming_up)
         self._daily_value = value
 
@@ -961,12 +964,14 @@ class ResultCollector:
     def _series(self, chart: str, name: str, index: int, series_type: int, unit: str = "$",
                 convert: Callable[[datetime, Any], Any] | None = None) -> _Series:
         """The series, created on first use; ``convert`` (engine series) turns its inputs into points."""
-        chart_series = self._charts.setdefault(chart, {})
+        chart_series = self._charts.get(chart)
+        if chart_series is None:
+            chart_series = self._charts[chart] = {}
         series = chart_series.get(name)
         if series is None:
             series = chart_series[name] = _Series(name, unit, index, int(series_type), convert)
-        elif convert is not None:
-            series._convert = convert  # a user plot may have created it
+        elif series._convert is None and convert is not None:
+            series._convert = convert  # a user plot created it
         return series
 
     def _points(self, chart: str, series: str) -> list[Any]:
@@ -988,8 +993,8 @@ class ResultCollector:
         self._sales_volumes = [sale_volume, *self._sales_volumes[:1]]
         self._previous_turnover_time = utc_time
         if not warming_up:
-            self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%", convert=_turnover_point).add_or_replace(
-                utc_time, (sale_volume, reference, value))
+            series = self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%", convert=_turnover_point)
+            series.add_or_replace(utc_time, (sale_volume, reference, value))
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
 _TICKS_PER_SECOND = 10_000_000
 _TICKS_PER_MICROSECOND = 10
-_SHORT_PATH = 64  # price paths up to this long are folded in Python (cheaper than numpy's call overhead), longer with numpy
+_SHORT_PATH = 64  # drawdown paths up to this long are folded in Python (below numpy's call overhead), longer with numpy
 _FEE_ORDER_MEMORY = 1000  # LEAN remembers the last 1000 order ids whose fee was assigned to a trade
 
 
