@@ -45,6 +45,7 @@ class ValuationVersion:
 
 
 VALUATION_VERSION = ValuationVersion()
+CASH_VERSION = ValuationVersion()  # the cash part alone: cash books reuse their total while it is unchanged
 
 
 class Cash(DualCaseSettable):
@@ -58,6 +59,7 @@ class Cash(DualCaseSettable):
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         VALUATION_VERSION.count += 1  # amount and conversion rate are part of the portfolio value
+        CASH_VERSION.count += 1
 
     @property
     def value_in_account_currency(self) -> float:
@@ -80,6 +82,8 @@ class CashBook(DualCase):
     def __init__(self, account_currency: str = ACCOUNT_CURRENCY) -> None:
         self.account_currency = account_currency
         self._cash: dict[str, Cash] = {account_currency: Cash(account_currency, 0.0, 1.0)}
+        self._total_version = -1
+        self._total = 0.0
 
     def __getitem__(self, currency: str) -> Cash:
         if currency not in self._cash:
@@ -99,11 +103,15 @@ class CashBook(DualCase):
 
     @property
     def total_value_in_account_currency(self) -> float:
-        """Σ amount × conversion rate."""
-        total = 0.0
-        for cash in self._cash.values():
-            total += cash.amount * cash.conversion_rate
-        return total
+        """Σ amount × conversion rate; reused while CASH_VERSION is unchanged (every Cash change, a new currency
+        included, advances it)."""
+        if CASH_VERSION.count != self._total_version:
+            total = 0.0
+            for cash in self._cash.values():
+                total += cash.amount * cash.conversion_rate
+            self._total = total
+            self._total_version = CASH_VERSION.count
+        return self._total
 
     def convert_to_account_currency(self, amount: float, currency: str) -> float:
         if currency in self._cash:

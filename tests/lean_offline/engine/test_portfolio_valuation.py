@@ -92,6 +92,34 @@ def test_value_and_margin_follow_positions_and_the_securities_held(operations: l
         assert portfolio.total_margin_used == pytest.approx(margin, rel=1e-12, abs=1e-9)
 
 
+CASH_CHANGES = st.lists(st.tuples(st.sampled_from(["set", "add", "pascal", "rate", "currency"]),
+                                  st.floats(-1e6, 1e6), st.floats(0.1, 10.0)), min_size=1, max_size=20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(CASH_CHANGES)
+def test_cash_total_follows_every_cash_change(operations: list[tuple[str, float, float]]) -> None:
+    """The cash book reuses its total until a Cash changes: each way of changing one must be seen."""
+    portfolio = SecurityPortfolioManager(SecurityManager())
+    book = portfolio.cash_book
+    for number, (kind, amount, rate) in enumerate(operations):
+        if kind == "set":
+            portfolio.set_cash(amount)
+        elif kind == "add":
+            book["USD"].add_amount(amount)
+        elif kind == "pascal":
+            book["USD"].Amount = amount
+        elif kind == "rate" and len(book.keys()) > 1:
+            book[book.keys()[-1]].conversion_rate = rate
+        elif kind == "currency":
+            portfolio.set_cash(f"C{number}", amount, rate)
+        fresh = 0.0
+        for cash in book.values():
+            fresh += cash.amount * cash.conversion_rate
+        assert book.total_value_in_account_currency == fresh
+        assert portfolio.total_portfolio_value == fresh
+
+
 def test_a_holdings_sale_volume_is_read_only_as_in_lean() -> None:
     holdings = make_security("AAA").holdings
     holdings.add_new_sale(250.0)
