@@ -125,7 +125,21 @@ def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
     try:
         return to_decimal(value)
     except ValueError:
-        raise ValueError(f"{what} at {utc_time:%Y-%m-%d %H:%M:%S} UTC is {value!r}, not a finite number") from None
+        raise _not_finite(value, what, utc_time) from None
+
+
+_TAKEN_AS_THEY_ARE = (Decimal, int)  # what to_decimal never rejects
+
+
+def _check_finite(what: str, utc_time: datetime, *values: Number) -> None:
+    """Raise what :func:`_checked_decimal` raises for the first of ``values`` it rejects, without converting."""
+    for value in values:
+        if not isinstance(value, _TAKEN_AS_THEY_ARE) and not math.isfinite(value):
+            raise _not_finite(value, what, utc_time)
+
+
+def _not_finite(value: Number, what: str, utc_time: datetime) -> ValueError:
+    return ValueError(f"{what} at {utc_time:%Y-%m-%d %H:%M:%S} UTC is {value!r}, not a finite number")
 
 
 def smart_round_decimal(value: Decimal) -> Decimal:
@@ -634,31 +648,62 @@ class Candle:
         return [int(_unix_seconds(self.time)), float(self.open), float(self.high), float(self.low), float(self.close)]
 
 
-@dataclass
 class _Series:
-    name: str
-    unit: str
-    index: int
-    series_type: int
-    points: list[Any] = field(default_factory=list)  # Candle or (datetime, Decimal)
+    """A chart series. Engine samples arrive as raw inputs (engine floats, tuples of them, equity bars) with the
+    function that turns one into LEAN's point, ``convert(time, inputs)``; they are converted to decimals only when
+    the series is read (a daily sample then costs a few appends, and the conversions run once). User plots arrive
+    as finished points (``convert`` None)."""
 
-    def last_time(self) -> datetime | None:
-        if not self.points:
-            return None
-        last = self.points[-1]
-        return last.time if isinstance(last, Candle) else last[0]
+    __slots__ = ("name", "unit", "index", "series_type", "_convert", "_times", "_inputs", "_points")
 
-    def add_if_later(self, point: Candle | tuple[datetime, Decimal]) -> None:
-        time = point.time if isinstance(point, Candle) else point[0]
-        last = self.last_time()
-        if last is None or time > last:
-            self.points.append(point)
+    def __init__(self, name: str, unit: str, index: int, series_type: int,
+                 convert: Callable[[datetime, Any], Any] | None = None) -> None:
+        self.name = name
+        self.unit = unit
+        self.index = index
+        self.series_type = series_type
+        self._convert = convert
+        self._times: list[datetime] = []
+        self._inputs: list[Any] = []
+        self._points: list[Any] = []  # Candle or (datetime, Decimal); the first len(_points) inputs converted
 
-    def add_or_replace(self, time: datetime, value: Decimal) -> None:
-        if self.last_time() == time:
-            self.points[-1] = (time, value)
+    @property
+    def points(self) -> list[Any]:
+        """The points, converting the inputs added since the last read."""
+        done = len(self._points)
+        if done < len(self._inputs):
+            convert = self._convert
+            assert convert is not None  # inputs wait for conversion only in engine series
+            with localcontext(_DECIMAL_CONTEXT):
+                self._points.extend(map(convert, self._times[done:], self._inputs[done:]))
+        return self._points
+
+    def add_if_later(self, time: datetime, inputs: Any) -> None:
+        times = self._times
+        if not times or time > times[-1]:
+            times.append(time)
+            self._inputs.append(inputs)
+
+    def add_or_replace(self, time: datetime, inputs: Any) -> None:
+        times = self._times
+        if times and times[-1] == time:
+            self._inputs[-1] = inputs
+            del self._points[len(times) - 1:]
         else:
-            self.points.append((time, value))
+            times.append(time)
+            self._inputs.append(inputs)
+
+    def put_point(self, time: datetime, point: Decimal) -> None:
+        """A finished point; it replaces a point at the same time."""
+        points = self.points
+        times = self._times
+        if times and times[-1] == time:
+            self._inputs[-1] = point
+            points[-1] = (time, point)
+        else:
+            times.append(time)
+            self._inputs.append(point)
+            points.append((time, point))
 
     def to_json(self) -> dict[str, Any]:
         values: list[Any] = [
@@ -670,6 +715,40 @@ class _Series:
         if self.series_type != _CANDLE:
             result.update({"color": "", "scatterMarkerSymbol": "none"})
         return result
+
+
+def _benchmark_point(time: datetime, value: Number) -> tuple[datetime, Decimal]:
+    """A Benchmark point: SmartRounding of the value as a decimal."""
+    return time, smart_round_decimal(to_decimal(value))
+
+
+def _return_point(time: datetime, values: tuple[Number, Number]) -> tuple[datetime, Decimal]:
+    """A Return point from (portfolio value v, previous daily value d): Math.Round((v − d) × 100 / d, 10),
+    SmartRounded (0 when d is 0)."""
+    value, daily_value = values
+    if daily_value == 0:
+        return time, _ZERO
+    daily = to_decimal(daily_value)
+    return time, smart_round_decimal(_round_decimal((to_decimal(value) - daily) * _HUNDRED / daily, 10))
+
+
+def _drawdown_point(time: datetime, values: tuple[Number, Number]) -> tuple[datetime, Decimal]:
+    """An Equity Drawdown point from (portfolio value v, its running maximum m ≠ 0): Math.Round((v / m − 1) × 100,
+    2), SmartRounded."""
+    value, cumulative_max = values
+    return time, smart_round_decimal(_round_decimal((to_decimal(value) / to_decimal(cumulative_max) - 1) * _HUNDRED,
+                                                    2))
+
+
+def _turnover_point(time: datetime, values: tuple[Number, Number, Number]) -> tuple[datetime, Decimal]:
+    """A Portfolio Turnover point from (sale volume s, reference sale volume r, portfolio value v ≠ 0): (s − r) / v,
+    SmartRounded."""
+    sale_volume, reference, value = values
+    return time, smart_round_decimal((to_decimal(sale_volume) - to_decimal(reference)) / to_decimal(value))
+
+
+def _equity_candle(time: datetime, bar: _EquityBar) -> Candle:
+    return bar.candle(time)
 
 
 class _EquityBar:
@@ -696,6 +775,11 @@ class _EquityBar:
         elif value < self.low:
             self.low = value
         self.close = value
+
+    def check_finite(self, time: datetime) -> None:
+        """Raise ValueError naming ``time`` when a value of the bar is not a finite number."""
+        if self.open is not None:
+            _check_finite("portfolio value", time, self.open, self.high, self.low, self.close)
 
     def candle(self, time: datetime) -> Candle:
         if self.open is None:
@@ -736,11 +820,11 @@ class ResultCollector:
         total = end_utc - start_utc
         self.resample_period = max(_MINIMUM_SAMPLE_PERIOD, total / _SAMPLES_PER_BACKTEST)
         self.starting_capital = to_decimal(starting_capital)
-        self._daily_value = self.starting_capital
-        self._cumulative_max = self.starting_capital
+        self._daily_value: Number = self.starting_capital
+        self._cumulative_max: Number = self.starting_capital
         self._next_sample = datetime.min
         self._bar = _EquityBar()
-        self._sales_volumes: list[Decimal] = [_ZERO]  # newest first, at most 2
+        self._sales_volumes: list[Number] = [_ZERO]  # newest first, at most 2
         self._previous_turnover_time: datetime | None = None
         self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
         self._charts: dict[str, dict[str, _Series]] = {}
@@ -763,29 +847,28 @@ class ResultCollector:
         """A daily (midnight) or final sample: equity candle, daily return %, benchmark, drawdown, turnover.
         ``is_start``: the sample taken exactly at the start date (no turnover point). During warm-up the state is
         updated as LEAN does but no point is stored. A non-finite benchmark value counts as 0 (no price yet);
-        a non-finite portfolio value raises ValueError naming the time."""
-        value = _checked_decimal(portfolio_value, "portfolio value", utc_time)
+        a non-finite portfolio value raises ValueError naming the time. The values are kept as they come: the
+        series convert them to decimals when read, and comparing them before conversion decides as comparing the
+        decimals would (the conversion to 15 significant digits is monotone)."""
+        value = portfolio_value
+        _check_finite("portfolio value", utc_time, value)
         if isinstance(benchmark_value, float) and not math.isfinite(benchmark_value):
             benchmark_value = 0
-        with localcontext(_DECIMAL_CONTEXT):
-            performance = _ZERO if self._daily_value == 0 else _round_decimal(
-                (value - self._daily_value) * _HUNDRED / self._daily_value, 10)
-            self._cumulative_max = max(value, self._cumulative_max)
-            self._bar.update(value)
-            self._sample_equity(utc_time, warming_up)
-            if not warming_up:
-                benchmark = smart_round_decimal(to_decimal(benchmark_value))
-                self._series("Benchmark", "Benchmark", 0, _LINE).add_if_later((utc_time, benchmark))
-                self._series("Strategy Equity", "Return", 1, _BAR, "%").add_if_later(
-                    (utc_time, smart_round_decimal(performance)))
-                if self._cumulative_max != 0:
-                    drawdown = _round_decimal((value / self._cumulative_max - 1) * _HUNDRED, 2)
-                    self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%").add_if_later(
-                        (utc_time, smart_round_decimal(drawdown)))
-            if value != 0 and not is_start:
-                self._sample_turnover(utc_time, value, _checked_decimal(total_sale_volume, "total sale volume", utc_time),
-                                      warming_up)
-            self._daily_value = value
+        self._cumulative_max = max(value, self._cumulative_max)
+        self._bar.update(value)
+        self._sample_equity(utc_time, warming_up)
+        if not warming_up:
+            self._series("Benchmark", "Benchmark", 0, _LINE, convert=_benchmark_point).add_if_later(
+                utc_time, benchmark_value)
+            self._series("Strategy Equity", "Return", 1, _BAR, "%", convert=_return_point).add_if_later(
+                utc_time, (value, self._daily_value))
+            if self._cumulative_max != 0:
+                self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%", convert=_drawdown_point).add_if_later(
+                    utc_time, (value, self._cumulative_max))
+        if value != 0 and not is_start:
+            _check_finite("total sale volume", utc_time, total_sale_volume)
+            self._sample_turnover(utc_time, value, total_sale_volume, warming_up)
+        self._daily_value = value
 
     def on_time_step_end(self, utc_time: datetime, portfolio_value: Number, *, force: bool = False,
                          warming_up: bool = False) -> None:
@@ -813,7 +896,7 @@ class ResultCollector:
             point = smart_round_decimal(to_decimal(value))
         except ValueError as error:
             raise ValueError(f"plot('{chart}', '{series}'): {error}") from None
-        self._series(chart, series, 0, kind, unit).add_or_replace(utc_time, point)
+        self._series(chart, series, 0, kind, unit).put_point(utc_time, point)
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -878,33 +961,40 @@ class ResultCollector:
 
     # -- internals -----------------------------------------------------------------------------------------------
 
-    def _series(self, chart: str, name: str, index: int, series_type: int, unit: str = "$") -> _Series:
-        chart_series = self._charts.setdefault(chart, {})
-        if name not in chart_series:
-            chart_series[name] = _Series(name, unit, index, int(series_type))
-        return chart_series[name]
+    def _series(self, chart: str, name: str, index: int, series_type: int, unit: str = "$",
+                convert: Callable[[datetime, Any], Any] | None = None) -> _Series:
+        """The series, created on first use; ``convert`` (engine series) turns its inputs into points."""
+        chart_series = self._charts.get(chart)
+        if chart_series is None:
+            chart_series = self._charts[chart] = {}
+        series = chart_series.get(name)
+        if series is None:
+            series = chart_series[name] = _Series(name, unit, index, int(series_type), convert)
+        elif series._convert is None and convert is not None:
+            series._convert = convert  # a user plot created it
+        return series
 
     def _points(self, chart: str, series: str) -> list[Any]:
         found = self._charts.get(chart, {}).get(series)
         return list(found.points) if found else []
 
     def _sample_equity(self, utc_time: datetime, warming_up: bool) -> None:
-        candle = self._bar.candle(utc_time)
+        bar = self._bar
+        bar.check_finite(utc_time)
         self._bar = _EquityBar()
         if not warming_up:
-            self._series("Strategy Equity", "Equity", 0, _CANDLE).add_if_later(candle)
+            self._series("Strategy Equity", "Equity", 0, _CANDLE, convert=_equity_candle).add_if_later(utc_time, bar)
 
-    def _sample_turnover(self, utc_time: datetime, value: Decimal, sale_volume: Decimal, warming_up: bool) -> None:
+    def _sample_turnover(self, utc_time: datetime, value: Number, sale_volume: Number, warming_up: bool) -> None:
         if self._previous_turnover_time == utc_time and len(self._sales_volumes) > 1:
             reference = self._sales_volumes[1]
         else:
             reference = self._sales_volumes[0]
-        turnover = (sale_volume - reference) / value
         self._sales_volumes = [sale_volume, *self._sales_volumes[:1]]
         self._previous_turnover_time = utc_time
         if not warming_up:
-            self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%").add_or_replace(
-                utc_time, smart_round_decimal(turnover))
+            series = self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%", convert=_turnover_point)
+            series.add_or_replace(utc_time, (sale_volume, reference, value))
 
 
 @dataclass(frozen=True)

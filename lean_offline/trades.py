@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import uuid
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
@@ -52,6 +52,7 @@ _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
 _TICKS_PER_SECOND = 10_000_000
 _TICKS_PER_MICROSECOND = 10
+_SHORT_PATH = 64  # drawdown paths up to this long are folded in Python (below numpy's call overhead), longer with numpy
 _FEE_ORDER_MEMORY = 1000  # LEAN remembers the last 1000 order ids whose fee was assigned to a trade
 
 
@@ -175,13 +176,23 @@ class _OpenTrade:
     drawdown: float = 0.0
     drawdown_prices: tuple[float, float] | None = None
 
-    def settle(self, prices: np.ndarray) -> None:
+    def settle(self, prices: Sequence[float]) -> None:
         """Fold in the observations `prices` (those from `settled` on), as LEAN's TradeState.UpdateDrawdown does
         one price at a time with profit = sign × (price − entry): a price past the best becomes the best; otherwise
-        the giveback sign × (best − price) may be the largest so far (the first largest is kept)."""
-        if not len(prices):
+        the giveback sign × (best − price) may be the largest so far (the first largest is kept). A few prices are
+        folded one by one, more with numpy (whose call overhead only pays off on longer paths): same results."""
+        count = len(prices)
+        if not count:
             return
-        self.settled += len(prices)
+        self.settled += count
+        if count <= _SHORT_PATH:
+            self.fold_each(prices)
+        else:
+            self.fold_vectorised(np.asarray(prices, dtype=np.float64))
+
+    def fold_vectorised(self, prices: np.ndarray) -> None:
+        """The fold with numpy: NaN propagates through the running best, and a NaN giveback (argmax picks the first
+        NaN) leaves the drawdown unchanged."""
         accumulate = np.maximum.accumulate if self.sign > 0 else np.minimum.accumulate
         running_best = accumulate(np.concatenate(([self.best_price], prices)))
         best_before = running_best[:-1]
@@ -191,6 +202,26 @@ class _OpenTrade:
             self.drawdown = float(givebacks[largest])
             self.drawdown_prices = (float(best_before[largest]), float(prices[largest]))
         self.best_price = float(running_best[-1])
+
+    def fold_each(self, prices: Iterable[float]) -> None:
+        """The fold one price at a time, with :meth:`fold_vectorised`'s arithmetic and NaN rules."""
+        sign = self.sign
+        best = self.best_price
+        largest: float | None = None
+        largest_prices = (best, best)
+        saw_nan = False
+        for price in prices:
+            giveback = (best - price) * sign
+            if giveback != giveback:
+                saw_nan = True
+            elif largest is None or giveback > largest:
+                largest, largest_prices = giveback, (best, price)
+            if price != price or (price >= best if sign > 0 else price <= best):
+                best = price  # numpy's maximum/minimum: NaN sticks, a tie takes the new value (0.0 vs -0.0)
+        if not saw_nan and largest is not None and largest > self.drawdown:
+            self.drawdown = largest
+            self.drawdown_prices = largest_prices
+        self.best_price = best
 
     def rescale(self, factor: float, exact: Decimal) -> None:
         """A split: quantity ÷ factor, prices × factor (the trade must be settled first)."""
@@ -210,10 +241,11 @@ class _OpenTrade:
 
 @dataclass(eq=False, slots=True)
 class _Position:
-    """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and the
-    price range since the position opened (engine floats). With FillToFill trades open, every observed price is
-    also appended to `path` (observation number `path_start` first) for the trades' lazy drawdowns: one append per
-    price instead of one update per open trade."""
+    """What a symbol has open: FillToFill trades or the other groupings' fills, the fees not yet in a trade, and
+    (FillToFill) the price path since the position opened (engine floats). Every observed price is appended to
+    `path` (observation number `path_start` first) and nothing else happens per price: the price range
+    [`min_price`, `max_price`] takes in the observations from number `ranged` on (`fold_range`) and each trade its
+    drawdown (`settle`) only when a trade closes or a split rescales them."""
 
     min_price: float
     max_price: float
@@ -222,28 +254,41 @@ class _Position:
     total_fees: Decimal = _ZERO
     path: array[float] = field(default_factory=lambda: array("d"))
     path_start: int = 0
+    ranged: int = 0
 
     def observe(self, price: float) -> None:
-        """Widen the price range; record the price for the open trades' drawdowns."""
-        if price > self.max_price:
-            self.max_price = price
-        elif price < self.min_price:
-            self.min_price = price
-        if self.open_trades:
-            self.path.append(price)
+        self.path.append(price)
 
     @property
     def observations(self) -> int:
         """The absolute index the next observed price will have."""
         return self.path_start + len(self.path)
 
+    def fold_range(self) -> None:
+        """Widen the price range by the observations not in it yet, by LEAN's per-price rule: a price above the
+        high becomes the high, one below the low the low (NaN changes nothing). Each observation is folded once."""
+        if self.ranged < self.observations:
+            high, low = self.max_price, self.min_price
+            for price in self.path[self.ranged - self.path_start:]:
+                if price > high:
+                    high = price
+                elif price < low:
+                    low = price
+            self.max_price, self.min_price = high, low
+            self.ranged = self.observations
+
+    def restart_range(self, price: float) -> None:
+        """The range of a reversed position starts again at the fill price (earlier observations leave it)."""
+        self.min_price = self.max_price = price
+        self.ranged = self.observations
+
     def settle(self, trade: _OpenTrade) -> None:
-        prices = np.frombuffer(self.path, dtype=np.float64)
-        trade.settle(prices[trade.settled - self.path_start:])
+        trade.settle(self.path[trade.settled - self.path_start:])
 
     def forget_settled_path(self) -> None:
-        """Drop the observations every open trade has folded in already."""
+        """Drop the observations every open trade and the price range have folded in already."""
         keep_from = min((trade.settled for trade in self.open_trades), default=self.observations)
+        keep_from = min(keep_from, self.ranged)
         if keep_from > self.path_start:
             del self.path[:keep_from - self.path_start]
             self.path_start = keep_from
@@ -273,6 +318,7 @@ class TradeBuilder(DualCase):
         self.grouping_method = FillGroupingMethod(grouping_method if grouping_method is not None else 0)
         self.matching_method = FillMatchingMethod(matching_method if matching_method is not None else 0)
         self._positions: dict[Any, _Position] = {}
+        self._recorders: dict[Any, Callable[[float], None]] = {}  # symbol → its FillToFill position's path.append
         self._closed: list[Trade] = []
         self._orders_with_fee: dict[int, None] = {}  # insertion-ordered: the oldest id is forgotten first
 
@@ -290,20 +336,20 @@ class TradeBuilder(DualCase):
         return bool(position.fills)
 
     def set_market_price(self, symbol: Any, price: float) -> None:
-        """A new market price for ``symbol``: widens the open position's price range and updates its trades'
-        drawdowns. Nothing to do (one dict lookup) when the symbol has no open position."""
-        position = self._positions.get(symbol)
-        if position is not None:
-            position.observe(price)
+        """A new market price for ``symbol``: recorded for the open FillToFill trades' price range and drawdowns.
+        Nothing to do (one dict lookup) when the symbol has no such trade."""
+        record = self._recorders.get(symbol)
+        if record is not None:
+            record(price)
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has an open position (it runs for every data point of a held
-        security)."""
-        if self._positions:
-            position = self._positions.get(security.symbol)
-            if position is not None:
-                position.observe(security.price)
+        reading the price only when the symbol has open FillToFill trades (it runs for every data point of a held
+        security, so it is one lookup and one append)."""
+        if self._recorders:
+            record = self._recorders.get(security.symbol)
+            if record is not None:
+                record(security.price)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
@@ -315,6 +361,7 @@ class TradeBuilder(DualCase):
         factor = float(split.split_factor)
         exact = to_decimal(split.split_factor)
         with localcontext(_DECIMAL_CONTEXT):
+            position.fold_range()
             position.min_price *= factor
             position.max_price *= factor
             for trade in position.open_trades:
@@ -360,6 +407,7 @@ class TradeBuilder(DualCase):
             position = _Position(fill.price_float, fill.price_float)
             position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee))
             self._positions[fill.symbol] = position
+            self._recorders[fill.symbol] = position.path.append
             return
         position.observe(fill.price_float)
         lifo = self.matching_method == FillMatchingMethod.LIFO
@@ -387,9 +435,11 @@ class TradeBuilder(DualCase):
             fee_assigned = True
         if abs(executed) == fill.absolute_quantity and not position.open_trades:
             del self._positions[fill.symbol]
-        elif abs(executed) < fill.absolute_quantity:
+            del self._recorders[fill.symbol]
+            return
+        if abs(executed) < fill.absolute_quantity:
             position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO, position.observations)]
-            position.min_price = position.max_price = fill.price_float
+            position.restart_range(fill.price_float)
         position.forget_settled_path()
 
     @staticmethod
@@ -404,6 +454,7 @@ class TradeBuilder(DualCase):
         price range from the entry, MFE = best one, end-trade drawdown = largest giveback, all × quantity × scale."""
         scaled = quantity * fill.scale
         position.settle(trade)
+        position.fold_range()
         low, high = to_decimal(position.min_price), to_decimal(position.max_price)
         worst, best = (low, high) if trade.sign > 0 else (high, low)
         self._add_trade(Trade(
@@ -422,7 +473,6 @@ class TradeBuilder(DualCase):
         if position is None or not position.fills:
             self._positions[fill.symbol] = self._fill_position(fill, fill.quantity, order_fee)
             return
-        position.observe(fill.price_float)
         position.fills.append(_Fill(fill.order_id, fill.utc_time, fill.quantity, fill.price))
         position.total_fees += order_fee
         if _sign(position.fills[0].quantity) == _sign(fill.quantity):
@@ -462,7 +512,6 @@ class TradeBuilder(DualCase):
         if position is None or not position.fills:
             self._positions[fill.symbol] = self._fill_position(fill, fill.quantity, order_fee)
             return
-        position.observe(fill.price_float)
         lifo = self.matching_method == FillMatchingMethod.LIFO
         index = len(position.fills) - 1 if lifo else 0
         position.total_fees += order_fee
@@ -498,7 +547,6 @@ class TradeBuilder(DualCase):
         if abs(executed) < fill.absolute_quantity:
             position.fills = [_Fill(fill.order_id, fill.utc_time, fill.quantity - executed, fill.price)]
             position.total_fees = _ZERO
-            position.min_price = position.max_price = fill.price_float
         elif not position.fills:
             del self._positions[fill.symbol]
         else:

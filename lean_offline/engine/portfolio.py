@@ -45,6 +45,7 @@ class ValuationVersion:
 
 
 VALUATION_VERSION = ValuationVersion()
+CASH_VERSION = ValuationVersion()  # the cash part alone: cash books reuse their total while it is unchanged
 
 
 class Cash(DualCaseSettable):
@@ -58,6 +59,7 @@ class Cash(DualCaseSettable):
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         VALUATION_VERSION.count += 1  # amount and conversion rate are part of the portfolio value
+        CASH_VERSION.count += 1
 
     @property
     def value_in_account_currency(self) -> float:
@@ -80,6 +82,8 @@ class CashBook(DualCase):
     def __init__(self, account_currency: str = ACCOUNT_CURRENCY) -> None:
         self.account_currency = account_currency
         self._cash: dict[str, Cash] = {account_currency: Cash(account_currency, 0.0, 1.0)}
+        self._total_version = -1
+        self._total = 0.0
 
     def __getitem__(self, currency: str) -> Cash:
         if currency not in self._cash:
@@ -99,11 +103,15 @@ class CashBook(DualCase):
 
     @property
     def total_value_in_account_currency(self) -> float:
-        """Σ amount × conversion rate."""
-        total = 0.0
-        for cash in self._cash.values():
-            total += cash.amount * cash.conversion_rate
-        return total
+        """Σ amount × conversion rate; reused while CASH_VERSION is unchanged (every Cash change, a new currency
+        included, advances it)."""
+        if CASH_VERSION.count != self._total_version:
+            total = 0.0
+            for cash in self._cash.values():
+                total += cash.amount * cash.conversion_rate
+            self._total = total
+            self._total_version = CASH_VERSION.count
+        return self._total
 
     def convert_to_account_currency(self, amount: float, currency: str) -> float:
         if currency in self._cash:
@@ -120,13 +128,18 @@ class CashBook(DualCase):
 class SecurityHolding(DualCase):
     """A security's position: quantity, average price, realised profit, fees and traded volume."""
 
+    # Counts created holdings, position changes and recorded sales (of every portfolio): the portfolio's list of
+    # positions and its total sale volume are reused while neither this count nor its number of securities changes.
+    changes = 0
+
     def __init__(self, security: Security) -> None:
         self._security = security
         self._quantity = 0.0
         self._invested = False
         self.average_price = 0.0
         self.total_fees = 0.0
-        self.total_sale_volume = 0.0
+        self._total_sale_volume = 0.0
+        SecurityHolding.changes += 1
         self.last_trade_profit = 0.0
         self._profit = 0.0
         self.total_dividends = 0.0
@@ -168,6 +181,11 @@ class SecurityHolding(DualCase):
     @property
     def absolute_quantity(self) -> float:
         return abs(self._quantity)
+
+    @property
+    def total_sale_volume(self) -> float:
+        """Σ |fill quantity| × fill price × contract multiplier of the security's fills (read-only, as in LEAN)."""
+        return self._total_sale_volume
 
     def quantity_value(self, quantity: float, price: float | None = None) -> float:
         """Value of `quantity` units at `price` (default: current price) × contract multiplier, in USD."""
@@ -232,6 +250,7 @@ class SecurityHolding(DualCase):
         self.average_price = float(average_price)
         self._security.cache.set_valued(self._quantity != 0)
         VALUATION_VERSION.count += 1
+        SecurityHolding.changes += 1
 
     def add_new_fee(self, fee: float) -> None:
         self.total_fees += fee
@@ -244,7 +263,8 @@ class SecurityHolding(DualCase):
         self.total_dividends += dividend
 
     def add_new_sale(self, sale_value: float) -> None:
-        self.total_sale_volume += sale_value
+        self._total_sale_volume += sale_value
+        SecurityHolding.changes += 1
 
     def set_last_trade_profit(self, profit: float) -> None:
         self.last_trade_profit = profit
@@ -267,6 +287,10 @@ class SecurityPortfolioManager(DualCase):
         self._cached_value = 0.0
         self._cached_margin_version = -1
         self._cached_margin = 0.0
+        self._cached_sale_volume_key = (-1, -1)
+        self._cached_sale_volume = 0.0
+        self._positions_key = (-1, -1)
+        self._positions: list[Security] = []
 
     # --- dictionary access ----------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> SecurityHolding:
@@ -355,19 +379,28 @@ class SecurityPortfolioManager(DualCase):
         version = VALUATION_VERSION.count
         total = self.cash_book.total_value_in_account_currency
         reusable = True
-        for security in self._securities.total:
+        for security in self._securities_with_positions():
             holdings = security.holdings
             if not holdings._invested:
                 continue
             if security.type in MARGIN_ONLY_TYPES:
                 total += holdings.unrealized_profit
                 reusable = False
-            else:
-                total += holdings.quantity_value(holdings._quantity)
+            else:  # holdings.quantity_value(quantity), written out: it runs for every position at every revaluation
+                total += security.cache.price * holdings._quantity * security.symbol_properties.contract_multiplier
         if reusable:
             self._cached_value_version = version
             self._cached_value = total
         return total
+
+    def _securities_with_positions(self) -> list[Security]:
+        """The securities with a non-zero quantity, in the securities' order (what valuation and margin sum over).
+        Rebuilt when a holding is created or changes position or the number of securities changes."""
+        key = (SecurityHolding.changes, len(self._securities))
+        if key != self._positions_key:
+            self._positions = [security for security in self._securities.total if security.holdings._quantity]
+            self._positions_key = key
+        return self._positions
 
     @property
     def total_portfolio_value_less_free_buffer(self) -> float:
@@ -408,7 +441,16 @@ class SecurityPortfolioManager(DualCase):
 
     @property
     def total_sale_volume(self) -> float:
-        return sum(security.holdings.total_sale_volume for security in self._securities.total)
+        """Σ total sale volume of the securities, in their order. Reused until a sale is recorded, a holding is
+        created (a security added or replaced) or the number of securities changes (one removed)."""
+        key = (SecurityHolding.changes, len(self._securities))
+        if key != self._cached_sale_volume_key:
+            total = 0.0
+            for security in self._securities.total:
+                total += security.holdings._total_sale_volume
+            self._cached_sale_volume_key = key
+            self._cached_sale_volume = total
+        return self._cached_sale_volume
 
     @property
     def invested(self) -> bool:
@@ -427,10 +469,9 @@ class SecurityPortfolioManager(DualCase):
             return self._cached_margin
         total = 0.0
         reusable = True
-        for security in self._securities.total:
-            if security.holdings._quantity:
-                total += reserved_buying_power(security)
-                reusable = reusable and is_plain_margin_model(security.buying_power_model)
+        for security in self._securities_with_positions():
+            total += reserved_buying_power(security)
+            reusable = reusable and is_plain_margin_model(security.buying_power_model)
         if reusable:
             self._cached_margin_version = version
             self._cached_margin = total

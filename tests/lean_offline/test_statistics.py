@@ -313,6 +313,49 @@ def test_turnover_resampled_at_same_time_uses_previous_volume() -> None:
     assert [v for _, v in turnover] == [0.3]
 
 
+def _feed_days(collector: ResultCollector, start: datetime, read_between: bool) -> None:
+    """Samples with a same-time turnover replacement, optionally reading the charts after every call."""
+    calls = [
+        lambda: collector.sample(start, 1000, 10, 0, is_start=True),
+        lambda: collector.on_time_step_end(start + timedelta(hours=10), 1010.123456789),
+        lambda: collector.sample(start + timedelta(days=1), 990.5, 11, 100),
+        lambda: collector.sample(start + timedelta(days=1), 991.25, 11.5, 300),   # replaces the turnover point
+        lambda: collector.plot("Strategy Equity", "Return", start + timedelta(days=1, hours=2), 7),
+        lambda: collector.on_time_step_end(start + timedelta(days=1, hours=3), 1005),
+        lambda: collector.sample(start + timedelta(days=2), 1002, 12, 450),
+    ]
+    for call in calls:
+        call()
+        if read_between:
+            collector.charts_json()
+
+
+def test_series_read_during_the_run_equal_series_read_once() -> None:
+    """Series convert their inputs when read: reads between samples (a replaced point after a read, a user point
+    among engine points) must give what one read at the end gives."""
+    start = datetime(2020, 1, 6, 5)
+    once, often = (ResultCollector(start, start + timedelta(days=3), 1000) for _ in range(2))
+    _feed_days(once, start, read_between=False)
+    _feed_days(often, start, read_between=True)
+    assert often.charts_json() == once.charts_json()
+    returns = once.charts_json()["Strategy Equity"]["series"]["Return"]["values"]
+    # round((990.5 − 1000) × 100 / 1000, 10) = −0.95; the resample at the same time is not later, so not added;
+    # the user's point (7) follows; (1002 − 991.25) × 100 / 991.25 = 1.084489281… → 7 significant digits
+    assert [v for _, v in returns] == [0.0, -0.95, 7.0, 1.084489]
+    turnover = once.charts_json()["Portfolio Turnover"]["series"]["Portfolio Turnover"]["values"]
+    assert [v for _, v in turnover] == [pytest.approx(300 / 991.25, abs=5e-8), pytest.approx(150 / 1002, abs=5e-8)]
+
+
+def test_user_plot_before_the_engine_samples_its_series() -> None:
+    start = datetime(2020, 1, 6, 5)
+    collector = ResultCollector(start, start + timedelta(days=3), 1000)
+    collector.plot("Benchmark", "Benchmark", start - timedelta(hours=1), 3.14159265)
+    collector.sample(start, 1000, 10.5, 0, is_start=True)
+    values = collector.charts_json()["Benchmark"]["series"]["Benchmark"]["values"]
+    assert [v for _, v in values] == [3.141593, 10.5]
+    assert list(collector.charts_json())[0] == "Benchmark"   # the chart keeps its place
+
+
 def test_profit_loss_keys_are_made_unique() -> None:
     collector = ResultCollector(datetime(2020, 1, 1), datetime(2020, 2, 1), 1000)
     moment = datetime(2020, 1, 2, 21)

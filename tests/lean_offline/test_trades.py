@@ -4,6 +4,7 @@ pandas computations and a backtest whose trades are derived from the SPY daily d
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,6 +30,7 @@ from lean_offline.trades import (
     TradeBuilder,
     TradeDirection,
     TradeStatistics,
+    _OpenTrade,
 )
 
 T0 = datetime(2020, 1, 6, 15)
@@ -151,6 +153,98 @@ def test_profit_is_scaled_to_account_currency_and_rounded_to_even_cents() -> Non
         half.process_fill(fill(1, 1, 10.0), 1.0, 0.0)
         half.process_fill(fill(2, -1, exit_price), 1.0, 0.0)
         assert half.closed_trades[0].profit_loss == Decimal(expected)
+
+
+class _EagerFillToFill:
+    """LEAN's FillToFill FIFO bookkeeping written plainly, updating the range and every open trade's drawdown at each
+    price: the reference for the builder, which records prices and folds them in only when a trade closes."""
+
+    def __init__(self) -> None:
+        self.open: list[dict[str, float]] = []
+        self.low = self.high = 0.0
+        self.closed: list[tuple[float, float, float, float]] = []  # quantity, MAE, MFE, end-trade drawdown
+
+    def price(self, price: float) -> None:
+        if not self.open:
+            return
+        self.low, self.high = min(self.low, price), max(self.high, price)
+        for trade in self.open:
+            profit = (price - trade["entry"]) * trade["sign"]
+            trade["best"] = max(trade["best"], profit)
+            trade["drawdown"] = max(trade["drawdown"], trade["best"] - profit)
+
+    def fill(self, quantity: int, price: float) -> None:
+        sign = 1 if quantity > 0 else -1
+        if not self.open:
+            self.low = self.high = price
+            self.open.append({"entry": price, "sign": sign, "quantity": abs(quantity), "best": 0.0, "drawdown": 0.0})
+            return
+        self.price(price)
+        if sign == self.open[0]["sign"]:
+            self.open.append({"entry": price, "sign": sign, "quantity": abs(quantity), "best": 0.0, "drawdown": 0.0})
+            return
+        left = float(abs(quantity))
+        while self.open and left > 0:
+            trade = self.open[0]
+            closed = min(left, trade["quantity"])
+            worst, best = (self.low, self.high) if trade["sign"] > 0 else (self.high, self.low)
+            self.closed.append((closed, (worst - trade["entry"]) * trade["sign"] * closed,
+                                (best - trade["entry"]) * trade["sign"] * closed, trade["drawdown"] * closed))
+            trade["quantity"] -= closed
+            left -= closed
+            if trade["quantity"] == 0:
+                self.open.pop(0)
+        if left > 0:
+            self.low = self.high = price
+            self.open = [{"entry": price, "sign": sign, "quantity": left, "best": 0.0, "drawdown": 0.0}]
+
+
+_EVENTS = st.lists(st.one_of(st.tuples(st.just("price"), st.integers(50, 150)),
+                             st.tuples(st.just("fill"), st.integers(-30, 30).filter(bool), st.integers(50, 150))),
+                   max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_EVENTS)
+def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[tuple[Any, ...]]) -> None:
+    builder, reference = TradeBuilder(), _EagerFillToFill()
+    security = SimpleNamespace(symbol="SPY", price=0.0)
+    for number, event in enumerate(events):
+        if event[0] == "price":
+            security.price = float(event[1])
+            builder.observe_security(security)
+            reference.price(float(event[1]))
+        else:
+            builder.process_fill(fill(number, event[1], event[2]), 1.0, 0.0)
+            reference.fill(event[1], float(event[2]))
+    assert [(float(t.quantity), float(t.mae), float(t.mfe), float(t.end_trade_drawdown))
+            for t in builder.closed_trades] == reference.closed
+
+
+def _open_trade(sign: int, best: float, drawdown: float) -> _OpenTrade:
+    return _OpenTrade(entry_time=T0, entry_price=Decimal(100), sign=sign, quantity=Decimal(1), total_fees=Decimal(0),
+                      order_ids={1}, best_price=best, drawdown=drawdown)
+
+
+def _fold_state(trade: _OpenTrade) -> tuple[str, ...]:
+    """The fold's result, NaN-aware and telling −0.0 from 0.0."""
+    prices = trade.drawdown_prices or ()
+    return tuple(repr(value) for value in (trade.best_price, trade.drawdown, *prices))
+
+
+PRICES = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 99.5, 100.0, 100.5])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([1, -1]), st.floats(90, 110) | st.just(math.nan), st.floats(0, 5),
+       st.lists(PRICES, min_size=1, max_size=30))
+def test_short_paths_fold_one_by_one_as_numpy_folds_them(sign: int, best: float, drawdown: float,
+                                                         prices: list[float]) -> None:
+    each, vectorised = _open_trade(sign, best, drawdown), _open_trade(sign, best, drawdown)
+    each.fold_each(prices)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf is NaN, which the fold must handle quietly
+        vectorised.fold_vectorised(np.asarray(prices, dtype=np.float64))
+    assert _fold_state(each) == _fold_state(vectorised)
 
 
 def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:

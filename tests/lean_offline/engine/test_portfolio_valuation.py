@@ -1,0 +1,129 @@
+"""The portfolio's cached totals against sums taken afresh: what each cache must notice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lean_offline.data.market import TradeBar
+from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.symbol import Symbol
+from lean_offline.engine.portfolio import SecurityPortfolioManager
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager
+from lean_offline.enums import SecurityType
+
+START = datetime(2020, 1, 2, 9, 30)
+
+
+def make_security(ticker: str) -> Security:
+    return Security(Symbol.create(ticker, SecurityType.EQUITY, "usa"),
+                    SecurityExchangeHours.always_open_hours("America/New_York"), clock=EngineClock(START))
+
+
+SALES = st.lists(st.tuples(st.sampled_from(["AAA", "BBB", "CCC", "new", "remove"]), st.floats(0.0, 1e6)),
+                 min_size=1, max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(SALES)
+def test_total_sale_volume_follows_sales_and_the_securities_held(operations: list[tuple[str, float]]) -> None:
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    for ticker in ("AAA", "BBB", "CCC"):
+        securities.add(make_security(ticker))
+    added = 0
+    for kind, amount in operations:
+        if kind == "new":
+            added += 1
+            securities.add(make_security(f"N{added}")).holdings.add_new_sale(amount)
+        elif kind == "remove":
+            if len(securities):
+                securities.remove(securities.total[0].symbol)
+        elif kind in securities:
+            securities[kind].holdings.add_new_sale(amount)
+        fresh = 0.0
+        for security in securities.total:
+            fresh += security.holdings.total_sale_volume
+        assert portfolio.total_sale_volume == fresh
+        assert portfolio.total_sale_volume == fresh  # the cached read
+
+
+POSITIONS = st.lists(st.tuples(st.sampled_from(["AAA", "BBB", "CCC", "new", "remove", "price"]),
+                               st.integers(-50, 50).map(float), st.floats(1.0, 500.0)), min_size=1, max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(POSITIONS)
+def test_value_and_margin_follow_positions_and_the_securities_held(operations: list[tuple[str, float, float]]) -> None:
+    """The portfolio sums over its remembered list of positions; securities added with a position, removed, or
+    changing position must be seen."""
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    portfolio.set_cash(10_000)
+    for ticker in ("AAA", "BBB", "CCC"):
+        securities.add(make_security(ticker)).cache.price = 10.0
+    added = step = 0
+    for kind, quantity, price in operations:
+        if kind == "new":
+            added += 1
+            security = make_security(f"N{added}")
+            security.cache.price = price
+            security.holdings.set_holdings(price, quantity)  # a position before it joins the securities
+            securities.add(security)
+        elif kind == "remove":
+            if len(securities):
+                securities.remove(securities.total[-1].symbol)
+        elif kind == "price":
+            step += 1
+            for security in securities.total:
+                security.update(TradeBar(START + timedelta(minutes=step), security.symbol, price, price, price, price,
+                                         100.0, timedelta(minutes=1)))
+        elif kind in securities:
+            securities[kind].holdings.set_holdings(price, quantity)
+        value = portfolio.cash_book["USD"].amount
+        margin = 0.0
+        for security in securities.total:
+            value += security.price * security.holdings.quantity
+            margin += abs(security.price * security.holdings.quantity) / security.leverage
+        assert portfolio.total_portfolio_value == pytest.approx(value, rel=1e-12)
+        assert portfolio.total_margin_used == pytest.approx(margin, rel=1e-12, abs=1e-9)
+
+
+CASH_CHANGES = st.lists(st.tuples(st.sampled_from(["set", "add", "pascal", "rate", "currency"]),
+                                  st.floats(-1e6, 1e6), st.floats(0.1, 10.0)), min_size=1, max_size=20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(CASH_CHANGES)
+def test_cash_total_follows_every_cash_change(operations: list[tuple[str, float, float]]) -> None:
+    """The cash book reuses its total until a Cash changes: each way of changing one must be seen."""
+    portfolio = SecurityPortfolioManager(SecurityManager())
+    book = portfolio.cash_book
+    for number, (kind, amount, rate) in enumerate(operations):
+        if kind == "set":
+            portfolio.set_cash(amount)
+        elif kind == "add":
+            book["USD"].add_amount(amount)
+        elif kind == "pascal":
+            book["USD"].Amount = amount
+        elif kind == "rate" and len(book.keys()) > 1:
+            book[book.keys()[-1]].conversion_rate = rate
+        elif kind == "currency":
+            portfolio.set_cash(f"C{number}", amount, rate)
+        fresh = 0.0
+        for cash in book.values():
+            fresh += cash.amount * cash.conversion_rate
+        assert book.total_value_in_account_currency == fresh
+        assert portfolio.total_portfolio_value == fresh
+
+
+def test_a_holdings_sale_volume_is_read_only_as_in_lean() -> None:
+    holdings = make_security("AAA").holdings
+    holdings.add_new_sale(250.0)
+    holdings.add_new_sale(100.5)
+    assert holdings.total_sale_volume == holdings.TotalSaleVolume == 350.5
+    with pytest.raises(AttributeError):
+        holdings.total_sale_volume = 1.0  # type: ignore[misc]
