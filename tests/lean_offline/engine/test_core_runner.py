@@ -3,6 +3,7 @@ timing, fill-forward, warm-up, scheduled events, parameters, both naming styles 
 
 from __future__ import annotations
 
+import gc
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -140,6 +141,34 @@ class Broken(QCAlgorithm):
     assert result.status == "RuntimeError"
     assert "boom in on_data" in result.error and "on_data" in result.stack_trace
     assert any("boom in on_data" in line for line in result.logs)
+
+
+def test_the_loop_tunes_the_garbage_collector_only_while_it_runs(tmp_path: Path, data_folder: Path) -> None:
+    body = '''
+import gc
+
+
+class Collector(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 9)
+        self.add_equity("AAA", Resolution.DAILY)
+
+    def on_data(self, data):
+        self.debug(f"SEEN {gc.get_threshold()[0]} {gc.get_freeze_count() > 0}")
+'''
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "Completed", result.stack_trace
+    assert any("SEEN 50000 True" in line for line in result.logs)  # tuned inside the loop
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)  # and restored after it
+
+
+def test_the_collector_is_restored_when_the_algorithm_fails(tmp_path: Path, data_folder: Path) -> None:
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    body = CALL_LOG.replace("bar = data[self.aaa]", "raise ValueError('boom')")
+    assert _run(tmp_path, data_folder, body).status == "RuntimeError"
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)
 
 
 def test_unsupported_api_is_named(tmp_path: Path, data_folder: Path) -> None:
