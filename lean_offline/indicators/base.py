@@ -246,15 +246,8 @@ class IndicatorBase(DualCase):
         self.samples += 1
         previous_inputs[symbol] = point
         result = self._compute(point)
-        if result is not None:  # `_publish`, inlined: this runs once per indicator and data point
-            current = _new_point(IndicatorDataPoint)
-            current.symbol = symbol
-            current.time = time
-            current.value = result
-            self._window.add(current)
-            self._current = current
-            if self._updated._handlers:
-                self._updated.fire(self, current)
+        if result is not None:
+            self._publish(symbol, time, result)
         return self.is_ready
 
     def _publish(self, symbol: Any, time: datetime, value: float) -> None:
