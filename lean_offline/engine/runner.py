@@ -248,8 +248,12 @@ class BacktestLoop:
         for index, segment, position in members:
             cache, is_user_feed, security = feeds[index]
             point = segment.point(position)
-            if not point.is_fill_forward and point.data_type is not _AUXILIARY:
-                cache.add_data(point)
+            from_row = segment.kinds[position] == ROW
+            if from_row or (not point.is_fill_forward and point.data_type is not _AUXILIARY):
+                if from_row:  # the cache takes the row's prices as the block computed them, and keeps this bar
+                    cache.add_row(segment.block, segment.rows[position], point)
+                else:
+                    cache.add_data(point)
                 if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
                     observe_trade_price(security)
             elif point.data_type is _AUXILIARY and is_user_feed:

@@ -205,11 +205,12 @@ class SecurityCache(DualCase):
             if self.is_valued:
                 VALUATION_VERSION.count += 1
 
-    def add_row(self, block: Any, row: int) -> None:
+    def add_row(self, block: Any, row: int, bar: BaseData | None = None) -> None:
         """`add_data` for row `row` of a reader's `BarBlock` (a TradeBar or QuoteBar that is not fill-forward),
-        taking its prices from the block: the bar object is built only if `get_data` asks for it."""
+        taking its prices from the block: the bar object is built only if `get_data` asks for it, unless `bar`, the
+        row's bar already built for the algorithm, is given to be kept."""
         entry = block.cache_rows[row]
-        reference = (block, row)
+        reference: Any = (block, row) if bar is None else bar
         if block.data_type is not TradeBar:
             self._by_type[QuoteBar] = self._last_data = reference
             self._add_quote_prices(*entry)

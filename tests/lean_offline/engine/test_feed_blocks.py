@@ -156,6 +156,15 @@ def test_cache_takes_a_rows_prices_as_it_takes_its_bar(rows: list[tuple[bool, in
             assert by_rows.get_data(kind) is built  # built once, then the same object
 
 
+def test_a_row_given_with_its_bar_keeps_that_bar_object() -> None:
+    """The algorithm's slice and the cache share one object per point, as in LEAN."""
+    block = _block([datetime(2013, 11, 20), datetime(2013, 11, 21)], [datetime(2013, 11, 21), datetime(2013, 11, 22)],
+                   [100.0, 101.0])
+    cache, delivered = SecurityCache(), block.bar(1)
+    cache.add_row(block, 1, delivered)
+    assert cache.get_data() is delivered and cache.get_data(TradeBar) is delivered and cache.price == 101.0
+
+
 def test_a_split_rescales_a_row_the_cache_has_not_built_yet() -> None:
     cache = SecurityCache()
     cache.add_row(_block([datetime(2013, 11, 20)], [datetime(2013, 11, 21)], [100.0]), 0)
