@@ -472,13 +472,19 @@ Member = tuple[int, Segment, int]
 """One point of a time step: (subscription index, its segment, its position in the segment)."""
 
 
+ROUND_POINTS = 4096
+"""Points one stream may bring to a merge round: the members of a round's steps are made at once, so rounds stay
+bounded however long a file is (a daily file holds its whole history)."""
+
+
 def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, list[Member]]]:
     """Merge the subscriptions' segments into (utc_time, members) time steps, in time order; within a step points keep
     the subscriptions' order, then each stream's order.
 
     Each round emits, with one stable sort, every buffered point earlier than the horizon: the smallest last-buffered
-    time among the streams not yet exhausted (a later segment may still bring points at that time). A stream whose
-    buffered points all lie at one time reads its next segment."""
+    time among the streams not yet exhausted (a later segment may still bring points at that time), lowered to the
+    time of a stream's `ROUND_POINTS`-th point still to emit. A stream whose buffered points all lie at one time reads
+    its next segment."""
     count = len(subscriptions)
     sources = [sub.segments for sub in subscriptions]
     buffers: list[list[tuple[Segment, int]]] = [[] for _ in range(count)]
@@ -494,6 +500,13 @@ def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, l
             else:
                 buffer.append((segment, 0))
         horizon = min((int(buffers[i][-1][0].utc[-1]) for i in range(count) if not exhausted[i]), default=None)
+        for buffer in buffers:  # a long segment (a whole-history file) gives a round ROUND_POINTS points at most
+            if buffer:
+                segment, begin = buffer[0]
+                if len(segment) - begin > ROUND_POINTS:
+                    capped = int(segment.utc[begin + ROUND_POINTS - 1])
+                    if capped > segment.utc[begin] and (horizon is None or capped < horizon):
+                        horizon = capped
         segments: list[Segment] = []
         parts: list[tuple[np.ndarray, int, int, int]] = []
         for index, buffer in enumerate(buffers):
