@@ -26,7 +26,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -585,11 +584,19 @@ def _quote_mids(values: np.ndarray, offset: int) -> np.ndarray:
     return np.where(~has_bid & has_ask, ask, mids)
 
 
+_CHUNK_BITS = 10
+_CHUNK_ROWS = 1 << _CHUNK_BITS
+_CHUNK_MASK = _CHUNK_ROWS - 1
+
+
 class BarBlock:
     """The rows one file gives a subscription, as arrays: bar start and end times (naive, exchange time zone), end
     times in UTC, and the value columns (TradeBar: open, high, low, close, volume; QuoteBar: bid O,H,L,C,size, ask
     O,H,L,C,size, a NaN open marking an absent side). Bar objects are built only on request (`bar`, `bars`); the
-    security cache can take a row's prices from `cache_rows` without one."""
+    security cache can take a row's prices from `cache_row` without one.
+
+    The Python values rows are read from are made for one chunk of rows at a time (the feed reads rows in order), so
+    a block of a whole-history file holds arrays, not a Python object per field of every row."""
 
     def __init__(self, symbol: Symbol, data_type: type, times: np.ndarray, ends: np.ndarray, ends_utc: np.ndarray,
                  values: np.ndarray) -> None:
@@ -600,40 +607,43 @@ class BarBlock:
         self.ends_utc = ends_utc
         values.flags.writeable = False  # shared by the bars of the block until one unpacks its row
         self.values = values
+        self._chunk = -1
+        self._chunk_rows: list[tuple[Any, ...]] = []
+        self._chunk_times: tuple[list[datetime], list[datetime]] | None = None
 
     def __len__(self) -> int:
         return len(self.ends)
 
-    @cached_property
-    def time_list(self) -> list[datetime]:
-        return self.times.astype("datetime64[us]").tolist()  # type: ignore[no-any-return]
+    def cache_row(self, row: int) -> tuple[Any, ...]:
+        """What the security cache takes from `row`: TradeBar (end time, open, high, low, close, volume); QuoteBar
+        (end time, open, high, low, close, bid close, ask close, bid size, ask size), where open..close are the mids
+        (bid + ask) / 2 or the price of the side present, else 0, and an absent side's close is 0."""
+        if row >> _CHUNK_BITS != self._chunk:
+            self._load_chunk(row >> _CHUNK_BITS)
+        return self._chunk_rows[row & _CHUNK_MASK]
 
-    @cached_property
-    def end_list(self) -> list[datetime]:
-        return self.ends.astype("datetime64[us]").tolist()  # type: ignore[no-any-return]
-
-    @cached_property
-    def utc_list(self) -> list[datetime]:
-        return self.ends_utc.astype("datetime64[us]").tolist()  # type: ignore[no-any-return]
-
-    @cached_property
-    def cache_rows(self) -> list[tuple[Any, ...]]:
-        """Per row, what the security cache takes from it: TradeBar (end time, open, high, low, close, volume);
-        QuoteBar (end time, open, high, low, close, bid close, ask close, bid size, ask size), where open..close are
-        the mids (bid + ask) / 2 or the price of the side present, else 0, and an absent side's close is 0."""
-        values = self.values
+    def _load_chunk(self, chunk: int) -> None:
+        begin = chunk << _CHUNK_BITS
+        values = self.values[begin:begin + _CHUNK_ROWS]
+        end_list = self.ends[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
         if self.data_type is QuoteBar:
             bid_closes = np.where(np.isnan(values[:, 0]), 0.0, values[:, 3]).tolist()
             ask_closes = np.where(np.isnan(values[:, 5]), 0.0, values[:, 8]).tolist()
-            return list(zip(self.end_list, *(_quote_mids(values, offset).tolist() for offset in range(4)),
-                            bid_closes, ask_closes, values[:, 4].tolist(), values[:, 9].tolist(), strict=True))
-        # a TradeBar from a quote file takes its bid side, with volume 0
-        volumes = values[:, 4].tolist() if values.shape[1] == _TRADE_COLUMNS - 1 else [0.0] * len(values)
-        return list(zip(self.end_list, *(values[:, column].tolist() for column in range(4)), volumes, strict=True))
+            rows = list(zip(end_list, *(_quote_mids(values, offset).tolist() for offset in range(4)), bid_closes,
+                            ask_closes, values[:, 4].tolist(), values[:, 9].tolist(), strict=True))
+        else:  # a TradeBar from a quote file takes its bid side, with volume 0
+            volumes = values[:, 4].tolist() if values.shape[1] == _TRADE_COLUMNS - 1 else [0.0] * len(values)
+            rows = list(zip(end_list, *(values[:, column].tolist() for column in range(4)), volumes, strict=True))
+        self._chunk, self._chunk_rows, self._chunk_times = chunk, rows, None
 
     def bar(self, row: int) -> BaseData:
         """A new bar object for `row` (QuoteBar sides stay packed until read)."""
-        prices = self.cache_rows[row]
+        prices = self.cache_row(row)
+        if self._chunk_times is None:
+            begin = self._chunk << _CHUNK_BITS
+            self._chunk_times = (self.times[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist(),
+                                 self.ends_utc[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist())
+        times, ends_utc = self._chunk_times
         new_bar: Any
         if self.data_type is QuoteBar:
             new_bar = object.__new__(QuoteBar)
@@ -651,9 +661,9 @@ class BarBlock:
             new_bar.low = prices[3]
             new_bar.volume = prices[5]
         new_bar.symbol = self.symbol
-        new_bar.time = self.time_list[row]
+        new_bar.time = times[row & _CHUNK_MASK]
         new_bar.end_time = prices[0]
-        new_bar.end_time_utc = self.utc_list[row]
+        new_bar.end_time_utc = ends_utc[row & _CHUNK_MASK]
         new_bar.is_fill_forward = False
         return new_bar  # type: ignore[no-any-return]
 

@@ -209,7 +209,7 @@ class SecurityCache(DualCase):
         """`add_data` for row `row` of a reader's `BarBlock` (a TradeBar or QuoteBar that is not fill-forward),
         taking its prices from the block: the bar object is built only if `get_data` asks for it, unless `bar`, the
         row's bar already built for the algorithm, is given to be kept."""
-        entry = block.cache_rows[row]
+        entry = block.cache_row(row)
         reference: Any = (block, row) if bar is None else bar
         if block.data_type is not TradeBar:
             self._by_type[QuoteBar] = self._last_data = reference

@@ -430,7 +430,7 @@ def test_packed_quote_bars_read_like_quote_bars_built_from_their_sides(rows: lis
                                     np.array(ends, dtype="datetime64[ns]"), np.array(ends, dtype="datetime64[ns]"),
                                     values)
     packed = list(block.bars())
-    assert [bar.end_time for bar in packed] == ends and [row[0] for row in block.cache_rows] == ends
+    assert [bar.end_time for bar in packed] == ends and [block.cache_row(row)[0] for row in range(len(rows))] == ends
     for bar, (bid, ask), time in zip(packed, rows, times, strict=True):
         built = QuoteBar(time, symbol, Bar(*bid[:4]) if bid else None, bid[4] if bid else 0.0,
                          Bar(*ask[:4]) if ask else None, ask[4] if ask else 0.0, timedelta(seconds=1))
@@ -441,3 +441,22 @@ def test_packed_quote_bars_read_like_quote_bars_built_from_their_sides(rows: lis
         side = bar.bid
         if side is not None:
             assert (side.open, side.high, side.low, side.close) == bid[:4]
+
+
+def test_a_block_reads_rows_of_any_chunk_in_any_order() -> None:
+    """Rows past the first chunk, and back, read the same as a block that holds only that row."""
+    count = 2500  # three chunks of rows
+    starts = np.datetime64("2000-01-03T09:30", "ns") + np.arange(count) * np.timedelta64(1, "h")
+    ends = starts + np.timedelta64(1, "h")
+    values = np.column_stack([np.arange(count, dtype=np.float64) + offset for offset in (1.0, 2.0, 0.5, 1.5)]
+                             + [np.full(count, 7.0)])
+    symbol = Symbol.create("AAA", EQUITY, "usa")
+    block = readers_module.BarBlock(symbol, TradeBar, starts, ends, ends, values)
+    for row in (2400, 3, 1024, 1023, 2499, 0):
+        alone = readers_module.BarBlock(symbol, TradeBar, starts[row:row + 1], ends[row:row + 1], ends[row:row + 1],
+                                        values[row:row + 1])
+        assert block.cache_row(row) == alone.cache_row(0) == (ends[row].astype("datetime64[us]").item(),
+                                                               row + 1.0, row + 2.0, row + 0.5, row + 1.5, 7.0)
+        bar, expected = block.bar(row), alone.bar(0)
+        assert (bar.time, bar.end_time, bar.end_time_utc, bar.open, bar.close, bar.volume) == (
+            expected.time, expected.end_time, expected.end_time_utc, expected.open, expected.close, expected.volume)
