@@ -249,6 +249,11 @@ ROW, FILL, OBJECT = 0, 1, 2
 """Kinds of a segment's entries: a row of its block, a fill-forward copy of a row, a data object."""
 
 
+def _naive_datetime(nanoseconds: int) -> datetime:
+    """Nanoseconds since 1970-01-01 → a naive datetime (to the microsecond, as numpy's conversion gives it)."""
+    return _EPOCH + timedelta(microseconds=nanoseconds // 1000)
+
+
 def _naive_ns(moment: datetime) -> int:
     return (moment - _EPOCH) // _ONE_MICROSECOND * 1000
 
@@ -352,7 +357,7 @@ class Segment:
     of `block`, fill-forward copies of them (with their own times), or data objects; `point` builds the object of an
     entry (a new bar for a row, the object itself otherwise)."""
 
-    __slots__ = ("utc", "kinds", "block", "rows", "objects", "_times", "_ends", "_time_lists")
+    __slots__ = ("utc", "kinds", "block", "rows", "objects", "_times", "_ends")
 
     def __init__(self, utc: np.ndarray, kinds: list[int], block: BarBlock | None, rows: list[int],
                  objects: list[BaseData | None], times: np.ndarray | None = None,
@@ -364,7 +369,6 @@ class Segment:
         self.objects = objects
         self._times = times
         self._ends = ends
-        self._time_lists: tuple[list[datetime], list[datetime], list[datetime]] | None = None
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -376,17 +380,12 @@ class Segment:
         block = self.block
         assert block is not None
         bar = block.bar(self.rows[position])
-        if kind == FILL:
-            if self._time_lists is None:
-                assert self._times is not None and self._ends is not None
-                self._time_lists = (self._times.view("datetime64[ns]").astype("datetime64[us]").tolist(),
-                                    self._ends.view("datetime64[ns]").astype("datetime64[us]").tolist(),
-                                    self.utc.view("datetime64[ns]").astype("datetime64[us]").tolist())
-            times, ends, utc = self._time_lists
+        if kind == FILL:  # its own times, converted for this point only (a segment may span a whole history)
+            assert self._times is not None and self._ends is not None
             bar.is_fill_forward = True
-            bar.time = times[position]
-            bar.end_time = ends[position]
-            bar.end_time_utc = utc[position]
+            bar.time = _naive_datetime(int(self._times[position]))
+            bar.end_time = _naive_datetime(int(self._ends[position]))
+            bar.end_time_utc = _naive_datetime(int(self.utc[position]))
         return bar
 
 
@@ -472,9 +471,11 @@ Member = tuple[int, Segment, int]
 """One point of a time step: (subscription index, its segment, its position in the segment)."""
 
 
-ROUND_POINTS = 4096
-"""Points one stream may bring to a merge round: the members of a round's steps are made at once, so rounds stay
-bounded however long a file is (a daily file holds its whole history)."""
+ROUND_POINTS = 65_536
+"""Points a merge round takes from long segments, shared between the streams: the members of a round's steps are made
+at once, so rounds stay bounded however long a file is (a daily file holds its whole history) and however many
+streams there are (down to `_MIN_ROUND_SHARE` points per stream)."""
+_MIN_ROUND_SHARE = 64
 
 
 def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, list[Member]]]:
@@ -483,7 +484,7 @@ def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, l
 
     Each round emits, with one stable sort, every buffered point earlier than the horizon: the smallest last-buffered
     time among the streams not yet exhausted (a later segment may still bring points at that time), lowered to the
-    time of a stream's `ROUND_POINTS`-th point still to emit. A stream whose buffered points all lie at one time reads
+    time of the last point of a stream's share of `ROUND_POINTS`. A stream whose buffered points all lie at one time reads
     its next segment."""
     count = len(subscriptions)
     sources = [sub.segments for sub in subscriptions]
@@ -500,11 +501,13 @@ def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, l
             else:
                 buffer.append((segment, 0))
         horizon = min((int(buffers[i][-1][0].utc[-1]) for i in range(count) if not exhausted[i]), default=None)
-        for buffer in buffers:  # a long segment (a whole-history file) gives a round ROUND_POINTS points at most
+        # long segments (whole-history files) share ROUND_POINTS points a round between the streams that hold some
+        share = max(_MIN_ROUND_SHARE, ROUND_POINTS // max(1, sum(1 for buffer in buffers if buffer)))
+        for buffer in buffers:
             if buffer:
                 segment, begin = buffer[0]
-                if len(segment) - begin > ROUND_POINTS:
-                    capped = int(segment.utc[begin + ROUND_POINTS - 1])
+                if len(segment) - begin > share:
+                    capped = int(segment.utc[begin + share - 1])
                     if capped > segment.utc[begin] and (horizon is None or capped < horizon):
                         horizon = capped
         segments: list[Segment] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from lean_offline.data.market import TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
+from lean_offline.engine import feed
 from lean_offline.engine.config import SubscriptionDataConfig
 from lean_offline.engine.feed import Clock, Subscription, fill_forward, merge_steps, object_segments
 from lean_offline.enums import Resolution, SecurityType
@@ -49,6 +51,29 @@ def test_merge_groups_equal_end_times_in_time_order(offsets: list[list[int]], re
         indices = [index for index, _, _ in members]
         assert indices == sorted(indices)
     assert sum(len(m) for _, m in slices) == sum(len(set(h)) for h in offsets)
+
+
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=60), max_size=40), min_size=1, max_size=5),
+       st.integers(min_value=1, max_value=9))
+def test_merge_rounds_capped_by_round_points_keep_every_point_in_order(offsets: list[list[int]],
+                                                                        round_points: int) -> None:
+    """Long segments (one per stream here) are taken a share of ROUND_POINTS at a time: the steps are those of the
+    uncapped merge."""
+    base = datetime(2020, 1, 1)
+
+    def subscriptions() -> list[Subscription]:
+        return [Subscription(_config(), None, object_segments(iter([_bar(base + timedelta(hours=h))
+                                                                    for h in sorted(set(hours))]), 1000))
+                for hours in offsets]
+
+    def steps() -> list[tuple[datetime, list[tuple[int, float]]]]:
+        return [(time, [(index, segment.point(position).end_time_utc) for index, segment, position in members])
+                for time, members in merge_steps(subscriptions())]
+
+    uncapped = steps()
+    with mock.patch.object(feed, "ROUND_POINTS", round_points), mock.patch.object(feed, "_MIN_ROUND_SHARE", 1):
+        assert steps() == uncapped
+    assert [time for time, _ in uncapped] == sorted({base + timedelta(hours=h) for hours in offsets for h in hours})
 
 
 def test_merge_keeps_each_streams_order_for_points_at_one_time() -> None:
