@@ -395,8 +395,8 @@ class SecurityPortfolioManager(DualCase):
 
     def _securities_with_positions(self) -> list[Security]:
         """The securities with a non-zero quantity, in the securities' order (what valuation and margin sum over).
-        Rebuilt when a holding is created or changes position or the number of securities changes."""
-        key = (SecurityHolding.changes, len(self._securities))
+        Rebuilt when a holding is created or changes position or a security is added, replaced or removed."""
+        key = (SecurityHolding.changes, self._securities.composition)
         if key != self._positions_key:
             self._positions = [security for security in self._securities.total if security.holdings._quantity]
             self._positions_key = key
@@ -442,8 +442,8 @@ class SecurityPortfolioManager(DualCase):
     @property
     def total_sale_volume(self) -> float:
         """Σ total sale volume of the securities, in their order. Reused until a sale is recorded, a holding is
-        created (a security added or replaced) or the number of securities changes (one removed)."""
-        key = (SecurityHolding.changes, len(self._securities))
+        created or a security is added, replaced or removed."""
+        key = (SecurityHolding.changes, self._securities.composition)
         if key != self._cached_sale_volume_key:
             total = 0.0
             for security in self._securities.total:

@@ -637,16 +637,20 @@ class SecurityManager(SymbolKeyedCollection):
     def __init__(self) -> None:
         super().__init__()
         self.security_initializer: Callable[[Security], None] | None = None
+        self.composition = 0
+        """Counts the securities added, replaced and removed (what caches over the securities depend on)."""
 
     def add(self, security: Security) -> Security:
         if self.security_initializer is not None:
             self.security_initializer(security)
         self._store(security.symbol, security)
+        self.composition += 1
         VALUATION_VERSION.count += 1
         return security
 
     def __setitem__(self, symbol: Any, security: Security) -> None:
         self._store(symbol, security)
+        self.composition += 1
         VALUATION_VERSION.count += 1
 
     def __getitem__(self, key: Any) -> Security:
@@ -662,6 +666,7 @@ class SecurityManager(SymbolKeyedCollection):
             return False
         del self._items[symbol]
         self._by_ticker.pop(str(getattr(symbol, "value", symbol)).upper(), None)
+        self.composition += 1
         VALUATION_VERSION.count += 1
         return True
 

@@ -127,3 +127,15 @@ def test_a_holdings_sale_volume_is_read_only_as_in_lean() -> None:
     assert holdings.total_sale_volume == holdings.TotalSaleVolume == 350.5
     with pytest.raises(AttributeError):
         holdings.total_sale_volume = 1.0  # type: ignore[misc]
+
+
+def test_a_security_replaced_by_one_made_earlier_is_seen_by_the_cached_totals() -> None:
+    """Same number of securities, no holding created in between: the replacement alone must renew the caches."""
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    earlier = make_security("AAA")  # its holding exists before the totals are first taken
+    earlier.holdings.add_new_sale(7.0)
+    securities.add(make_security("AAA"))
+    assert portfolio.total_sale_volume == 0.0
+    securities[earlier.symbol] = earlier
+    assert portfolio.total_sale_volume == 7.0
