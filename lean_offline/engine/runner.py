@@ -65,16 +65,19 @@ default threshold (700) would scan again and again, although they rarely form cy
 @contextmanager
 def _loop_garbage_collection() -> Iterator[None]:
     """The objects alive when the loop starts (modules, the algorithm, securities) frozen out of the collector's
-    scans and young collections made rarer; both undone when the loop ends, so the caller's process is left as
-    it was."""
+    scans (unless the caller froze objects itself) and young collections made rarer; both undone when the loop ends,
+    so the caller's process is left as it was (the thresholds are process-wide: runs in one process take turns)."""
     thresholds = gc.get_threshold()
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
+    if freezing:
+        gc.freeze()
     gc.set_threshold(*_LOOP_COLLECTION_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 def _load_module(algorithm_file: Path) -> ModuleType:

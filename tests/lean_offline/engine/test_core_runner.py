@@ -164,6 +164,15 @@ class Collector(QCAlgorithm):
     assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)  # and restored after it
 
 
+def test_a_callers_frozen_objects_stay_frozen(tmp_path: Path, data_folder: Path) -> None:
+    gc.freeze()
+    try:
+        assert _run(tmp_path, data_folder, CALL_LOG).status == "Completed"
+        assert gc.get_freeze_count() > 0  # (freed objects leave the frozen generation: its size may shrink)
+    finally:
+        gc.unfreeze()
+
+
 def test_the_collector_is_restored_when_the_algorithm_fails(tmp_path: Path, data_folder: Path) -> None:
     thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
     body = CALL_LOG.replace("bar = data[self.aaa]", "raise ValueError('boom')")
