@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -515,8 +516,12 @@ def merge_steps(subscriptions: list[Subscription]) -> Iterator[tuple[datetime, l
         for index, buffer in enumerate(buffers):
             remaining = []
             for segment, begin in buffer:
-                stop = len(segment) if horizon is None else max(
-                    begin, int(np.searchsorted(segment.utc, horizon, side="left")))
+                if horizon is None:
+                    stop = len(segment)
+                elif len(segment) - begin == 1:  # a stream read a point at a time: no numpy call for one comparison
+                    stop = begin + int(segment.utc[begin] < horizon)
+                else:
+                    stop = max(begin, int(np.searchsorted(segment.utc, horizon, side="left")))
                 if stop > begin:
                     parts.append((segment.utc[begin:stop], index, len(segments), begin))
                     segments.append(segment)
@@ -535,6 +540,9 @@ def _steps(parts: list[tuple[np.ndarray, int, int, int]], segments: list[Segment
     """Time steps of one round's points (`parts`: per segment run, its end times, subscription index, segment index
     and first position), in time, subscription, stream order."""
     sizes = [len(utc) for utc, _, _, _ in parts]
+    if sum(sizes) <= _SMALL_ROUND:
+        yield from _small_steps(parts, segments)
+        return
     utc = np.concatenate([part[0] for part in parts])
     order = np.argsort(utc, kind="stable")
     utc = utc[order]
@@ -549,3 +557,18 @@ def _steps(parts: list[tuple[np.ndarray, int, int, int]], segments: list[Segment
     members = list(zip(subscription_indices, map(segments.__getitem__, segment_indices), positions, strict=True))
     for step_time, begin, stop in zip(step_times, starts, ends, strict=True):
         yield step_time, members[begin:stop]
+
+
+_SMALL_ROUND = 32
+"""Rounds of at most this many points (streams read a point at a time, such as PythonData) are ordered in Python:
+numpy's per-call overhead would cost more than the sort."""
+
+
+def _small_steps(parts: list[tuple[np.ndarray, int, int, int]],
+                 segments: list[Segment]) -> Iterator[tuple[datetime, list[Member]]]:
+    """`_steps` for a small round: a stable sort on the end times keeps the parts' (subscription, stream) order."""
+    entries = sorted(((time, index, segments[segment_index], begin + offset)
+                      for utc, index, segment_index, begin in parts
+                      for offset, time in enumerate(utc.tolist())), key=itemgetter(0))
+    for time, members in groupby(entries, key=itemgetter(0)):
+        yield _naive_datetime(time), [(index, segment, position) for _, index, segment, position in members]

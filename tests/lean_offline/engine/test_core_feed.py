@@ -76,6 +76,23 @@ def test_merge_rounds_capped_by_round_points_keep_every_point_in_order(offsets: 
     assert [time for time, _ in uncapped] == sorted({base + timedelta(hours=h) for hours in offsets for h in hours})
 
 
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=40), max_size=30), min_size=1, max_size=5),
+       st.integers(min_value=1, max_value=9))
+def test_small_rounds_ordered_in_python_match_the_numpy_order(offsets: list[list[int]], read_ahead: int) -> None:
+    base = datetime(2020, 1, 1)
+
+    def steps() -> list[tuple[datetime, list[tuple[int, datetime]]]]:
+        subscriptions = [Subscription(_config(), None, object_segments(iter(
+            [_bar(base + timedelta(hours=h), float(h)) for h in sorted(hours)]), read_ahead)) for hours in offsets]
+        return [(time, [(index, segment.point(position).end_time_utc) for index, segment, position in members])
+                for time, members in merge_steps(subscriptions)]
+
+    with mock.patch.object(feed, "_SMALL_ROUND", 0):
+        by_numpy = steps()
+    with mock.patch.object(feed, "_SMALL_ROUND", 10**9):
+        assert steps() == by_numpy
+
+
 def test_merge_keeps_each_streams_order_for_points_at_one_time() -> None:
     base = datetime(2020, 1, 1)
     first, second, third = _bar(base, 1.0), _bar(base, 2.0), _bar(base + timedelta(hours=1), 3.0)
