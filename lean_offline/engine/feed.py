@@ -22,7 +22,7 @@ import numpy as np
 
 from ..data.market import BaseData
 from ..data.market_hours import MarketHoursState
-from ..data.readers import BarBlock, _offset_ns, _open_intervals, convert_naive
+from ..data.readers import _EPOCH_ORDINAL, _NS_PER_DAY, BarBlock, _offset_ns, _open_intervals, convert_naive
 from .config import SubscriptionDataConfig
 
 _UTC = ZoneInfo("UTC")
@@ -243,8 +243,6 @@ def _session_table(sessions: DailySessions, hours: Any, first: date, last: date,
 
 
 _EPOCH = datetime(1970, 1, 1)
-_EPOCH_ORDINAL = _EPOCH.toordinal()
-_NS_PER_DAY = 86_400_000_000_000
 _ONE_MICROSECOND = timedelta(microseconds=1)
 ROW, FILL, OBJECT = 0, 1, 2
 """Kinds of a segment's entries: a row of its block, a fill-forward copy of a row, a data object."""
