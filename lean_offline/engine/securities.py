@@ -216,19 +216,9 @@ class SecurityCache(DualCase):
             self._add_quote_prices(*entry)
             return
         self._by_type[TradeBar] = reference
-        end_time, open_, high, low, close, volume = entry
-        if self._last_quote_bar_end != end_time:  # (inline: the path of nearly every row)
+        if self._last_quote_bar_end != entry[0] or self._last_data is None:
             self._last_data = reference
-            self._last_ohlc_end = end_time
-            self._set_ohlc(open_, high, low, close)
-        else:
-            if self._last_data is None:
-                self._last_data = reference
-            if self._last_ohlc_end != end_time:
-                self._last_ohlc_end = end_time
-                self._set_ohlc(open_, high, low, close)
-        if volume:
-            self.volume = volume
+        self._add_trade_prices(*entry)
 
     def _add_trade_prices(self, end_time: datetime, open_: float, high: float, low: float, close: float,
                           volume: float) -> None:
