@@ -2,8 +2,8 @@
 
 A subscription is read file by file (one file for daily/hour data, one file per day for minute/second data).
 Each file is parsed at once with pandas' C parser into arrays; times, factors and filters are applied with numpy,
-giving one `BarBlock` per file; bar objects are only created as the consumer asks for them. The rules follow LEAN's SubscriptionDataReader,
-StrictDailyEndTimesEnumerator and SubscriptionFilterEnumerator:
+giving one `BarBlock` per file; bar objects are only created as the consumer asks for them. The rules follow LEAN's
+SubscriptionDataReader, StrictDailyEndTimesEnumerator and SubscriptionFilterEnumerator:
 
 * raw points are read until the first one whose Time is after the end; points whose EndTime is not after the
   previous point's are dropped; points whose EndTime is before the start are dropped;
