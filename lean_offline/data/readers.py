@@ -18,7 +18,6 @@ with `on_warning("<file>:<line>: malformed line skipped: <text>")` and the rest 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import itertools
 import zipfile
@@ -147,44 +146,56 @@ class _ParsedFile:
     clean: bool = True  # every line parsed (False: malformed lines were skipped and reported)
 
 
-class _RecentParses:
-    """The last whole-history (daily, hourly) files parsed, by content, up to `capacity_bytes` of arrays: a run
-    reads each of them twice, for the initial price seed and for the feed. Only clean parses are kept (a file with
-    malformed lines is parsed again, so its warnings come with each read)."""
+@dataclass(frozen=True)
+class _HistoryRows:
+    """A whole-history (daily, hourly) file's rows after every rule that does not depend on the read's window (time
+    zone, strictly increasing end times, sessions, market hours, scaling), as a block over the whole file, with what
+    a window needs: per kept row its line index among the parsed rows, and each parsed row's start time in the
+    exchange time zone (reading stops at the first one after the end)."""
+
+    block_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # times, ends, ends in UTC, values
+    line_index: np.ndarray
+    parsed_times: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return sum(array.nbytes for array in self.block_rows) + self.line_index.nbytes + self.parsed_times.nbytes
+
+
+class _RecentHistories:
+    """The last whole-history files' rows (`_HistoryRows`), up to `capacity_bytes` of arrays, by file (path and
+    modification stamp) and by every reader setting the rows depend on: a run reads each such file for the initial
+    price seed and again for the feed (and for `history()`), and each read only takes its window. Only clean parses
+    are kept (a file with malformed lines is read again, so its warnings come with each read)."""
 
     def __init__(self, capacity_bytes: int) -> None:
         self.capacity_bytes = capacity_bytes
-        self._entries: OrderedDict[tuple[int, bytes], _ParsedFile] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], _HistoryRows] = OrderedDict()
         self._held_bytes = 0
 
-    @staticmethod
-    def _key(raw: bytes, columns: int) -> tuple[int, bytes]:
-        return columns, hashlib.blake2b(raw, digest_size=20).digest()
-
-    def get(self, raw: bytes, columns: int) -> _ParsedFile | None:
-        key = self._key(raw, columns)
+    def get(self, key: tuple[Any, ...]) -> _HistoryRows | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, raw: bytes, columns: int, parsed: _ParsedFile) -> None:
-        size = parsed.times.nbytes + parsed.values.nbytes
-        if not parsed.clean or size > self.capacity_bytes:
+    def put(self, key: tuple[Any, ...], rows: _HistoryRows) -> None:
+        size = rows.nbytes
+        if size > self.capacity_bytes:
             return
-        parsed.times.flags.writeable = False  # shared between reads from now on
-        parsed.values.flags.writeable = False
-        key = self._key(raw, columns)
-        if key not in self._entries:
-            self._held_bytes += size
-        self._entries[key] = parsed
-        self._entries.move_to_end(key)
+        for array in (*rows.block_rows, rows.line_index, rows.parsed_times):
+            array.flags.writeable = False  # shared between reads from now on
+        previous = self._entries.pop(key, None)
+        if previous is not None:
+            self._held_bytes -= previous.nbytes
+        self._held_bytes += size
+        self._entries[key] = rows
         while self._held_bytes > self.capacity_bytes:
             _, dropped = self._entries.popitem(last=False)
-            self._held_bytes -= dropped.times.nbytes + dropped.values.nbytes
+            self._held_bytes -= dropped.nbytes
 
 
-_WHOLE_HISTORY_FILES = _RecentParses(capacity_bytes=256 * 1024 * 1024)
+_WHOLE_HISTORY_FILES = _RecentHistories(capacity_bytes=256 * 1024 * 1024)
 
 
 def _read_zip_text(path: Path, warn: Warn) -> bytes | None:
@@ -442,32 +453,72 @@ class _SubscriptionReader:
 
     # one file
     def _read_file(self, path: Path, day: date | None) -> BarBlock | None:
+        if day is None:
+            return self._read_whole_history(path)
         raw = _read_zip_text(path, self.warn)
         if raw is None:
             return None
         try:
-            parsed = _WHOLE_HISTORY_FILES.get(raw, self.columns) if day is None else None
-            if parsed is None:
-                parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
-                if day is None:
-                    _WHOLE_HISTORY_FILES.put(raw, self.columns, parsed)
-            return self._block(parsed)
+            return self._window_of(self._rows(parse_lean_csv(raw, self.columns, day, path, self.warn), windowed=True))
         except (ValueError, TypeError, OverflowError, IndexError) as error:
-            # the shell of the reader: report the file and carry on with the next one
-            self.warn(f"{path}: could not be read ({type(error).__name__}: {error})")
+            self._report_unreadable(path, error)
             return None
 
-    def _block(self, parsed: _ParsedFile) -> BarBlock:
+    def _read_whole_history(self, path: Path) -> BarBlock | None:
+        """The read's window of the file's rows, computed once per file and reader settings (`_RecentHistories`)."""
+        key = self._history_key(path)
+        rows = _WHOLE_HISTORY_FILES.get(key) if key is not None else None
+        if rows is None:
+            raw = _read_zip_text(path, self.warn)
+            if raw is None:
+                return None
+            try:
+                parsed = parse_lean_csv(raw, self.columns, None, path, self.warn)
+                rows = self._rows(parsed, windowed=False)
+            except (ValueError, TypeError, OverflowError, IndexError) as error:
+                self._report_unreadable(path, error)
+                return None
+            if parsed.clean and key is not None:
+                _WHOLE_HISTORY_FILES.put(key, rows)
+        return self._window_of(rows)
+
+    def _report_unreadable(self, path: Path, error: Exception) -> None:
+        # the shell of the reader: report the file and carry on with the next one
+        self.warn(f"{path}: could not be read ({type(error).__name__}: {error})")
+
+    def _history_key(self, path: Path) -> tuple[Any, ...] | None:
+        """The file (path and modification stamp) and every setting `_rows` depends on besides the window."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
         spec = self.spec
-        hours = spec.exchange_hours
-        times = convert_naive(parsed.times, spec.data_time_zone, hours.time_zone)
-        values = parsed.values
-        ends = times + self.period
-        end_limit = np.datetime64(spec.end_local, "ns")
-        past_end = np.flatnonzero(times > end_limit)
+        return (str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, self.columns, self.period,
+                str(spec.data_time_zone), spec.exchange_hours, self.strict_daily, spec.extended_market_hours,
+                self.wants_quotes, self.file_is_quote, self.is_equity, self._factor_table())
+
+    def _stop(self, parsed_times: np.ndarray) -> int:
+        """Rows are read up to the first whose start time is after the end of the read (then the reader is done)."""
+        past_end = np.flatnonzero(parsed_times > np.datetime64(self.spec.end_local, "ns"))
         if len(past_end):
             self.finished = True
-            times, ends, values = times[:past_end[0]], ends[:past_end[0]], values[:past_end[0]]
+            return int(past_end[0])
+        return len(parsed_times)
+
+    def _rows(self, parsed: _ParsedFile, windowed: bool) -> _HistoryRows:
+        """The file's rows after the module's rules; `windowed` False leaves out the two that depend on the read's
+        window (rows up to the first starting after the end, rows ending at or after the start), which
+        `_window_of` applies: the other rules are row by row, or (strictly increasing end times) depend on earlier
+        rows only, and a daily bar's session never ends after its file end time."""
+        spec = self.spec
+        hours = spec.exchange_hours
+        parsed_times = convert_naive(parsed.times, spec.data_time_zone, hours.time_zone)
+        times, values = parsed_times, parsed.values
+        line_index = np.arange(len(times), dtype=np.int64)
+        if windowed:
+            stop = self._stop(parsed_times)
+            times, values, line_index = times[:stop], values[:stop], line_index[:stop]
+        ends = times + self.period
         # EndTime must strictly increase across the whole subscription
         previous = np.maximum.accumulate(ends)
         keep = np.ones(len(ends), dtype=bool)
@@ -475,29 +526,42 @@ class _SubscriptionReader:
         if self.last_end is not None:
             keep &= ends > self.last_end
         start_limit = np.datetime64(spec.start_local, "ns")
-        keep &= ends >= start_limit
-        # rows ending before the start are gone (a daily bar's session ends before its file end time too): the
-        # session and market-hours work below only needs the rest (a whole-history file read for a short window)
-        first = int(np.argmax(keep)) if keep.any() else len(keep)
-        times, ends, values, keep = times[first:], ends[first:], values[first:], keep[first:]
+        if windowed:
+            keep &= ends >= start_limit
+            # rows ending before the start are gone (a daily bar's session ends before its file end time too): the
+            # session and market-hours work below only needs the rest
+            first = int(np.argmax(keep)) if keep.any() else len(keep)
+            times, ends, values, keep, line_index = (times[first:], ends[first:], values[first:], keep[first:],
+                                                     line_index[first:])
         bar_days = times.astype("datetime64[D]")
         if self.strict_daily:
             session_starts, session_ends = self._sessions(bar_days)
             keep &= ~np.isnat(session_starts)
             times, ends = session_starts, session_ends
-            keep &= ends >= start_limit
-        if not self.strict_daily:  # a regular session is open by construction
+            if windowed:
+                keep &= ends >= start_limit
+        else:  # a regular session is open by construction
             keep[keep] = _open_mask(hours, times[keep], ends[keep], spec.extended_market_hours)
-        times, ends, values, bar_days = times[keep], ends[keep], values[keep], bar_days[keep]
-        if len(ends):
-            self.last_end = ends[-1]
+        times, ends, values, bar_days, line_index = (times[keep], ends[keep], values[keep], bar_days[keep],
+                                                     line_index[keep])
         ends_utc = convert_naive(ends, hours.time_zone, ZoneInfo("UTC"))
         if self.wants_quotes:
             values = normalise_quote_sides(values, zero_side_is_absent=self.is_equity)
         elif self.file_is_quote:  # a TradeBar from a quote file: its bid columns, empty fields read 0
             values = np.nan_to_num(values, nan=0.0)
         values = self._scaled(values, bar_days)
-        return BarBlock(spec.symbol, QuoteBar if self.wants_quotes else TradeBar, times, ends, ends_utc, values)
+        return _HistoryRows((times, ends, ends_utc, values), line_index, parsed_times)
+
+    def _window_of(self, rows: _HistoryRows) -> BarBlock:
+        """The rows of the read's window: those before the first parsed row starting after the end, ending at or
+        after the start (a contiguous run: the kept end times strictly increase)."""
+        times, ends, ends_utc, values = rows.block_rows
+        low = int(np.searchsorted(ends, np.datetime64(self.spec.start_local, "ns"), side="left"))
+        high = max(low, int(np.searchsorted(rows.line_index, self._stop(rows.parsed_times), side="left")))
+        if high > low:
+            self.last_end = ends[high - 1]
+        return BarBlock(self.spec.symbol, QuoteBar if self.wants_quotes else TradeBar, times[low:high],
+                        ends[low:high], ends_utc[low:high], values[low:high])
 
     def _sessions(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Regular session [first open, last close) of each date; NaT where the exchange has no session then.
@@ -547,14 +611,21 @@ class _SubscriptionReader:
         return scaled
 
     def _factors(self, days: np.ndarray) -> np.ndarray:
+        row_days, row_factors = self._factor_table()
+        if not row_days:
+            return np.ones(len(days))
+        return np.array(row_factors + (1.0,))[np.searchsorted(np.array(row_days, dtype="datetime64[D]"), days,
+                                                               side="left")]
+
+    def _factor_table(self) -> tuple[tuple[date, ...], tuple[float, ...]]:
+        """The factor file's dates and the multiplier of raw prices each gives bars up to it (none: factor 1)."""
         mode = self.spec.normalization
         rows = self.factor_file.rows
-        if not rows or mode not in (DataNormalizationMode["ADJUSTED"], DataNormalizationMode["TOTAL_RETURN"],
-                                    DataNormalizationMode["SPLIT_ADJUSTED"]):
-            return np.ones(len(days))
-        row_days = np.array([row.date for row in rows], dtype="datetime64[D]")
-        row_factors = np.array([self.factor_file.factor_for(row.date, mode) for row in rows] + [1.0])
-        return row_factors[np.searchsorted(row_days, days, side="left")]
+        if not self.is_equity or not rows or mode not in (DataNormalizationMode["ADJUSTED"],
+                                                          DataNormalizationMode["TOTAL_RETURN"],
+                                                          DataNormalizationMode["SPLIT_ADJUSTED"]):
+            return (), ()
+        return tuple(row.date for row in rows), tuple(self.factor_file.factor_for(row.date, mode) for row in rows)
 
 
 def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.ndarray:

@@ -9,14 +9,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals  # type: ignore[import-untyped]
-import pandas as pd  # type: ignore[import-untyped]
 import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lean_offline.data.factors import equity_symbol
 from lean_offline.data import readers as readers_module
+from lean_offline.data.factors import equity_symbol
 from lean_offline.data.market import Bar, QuoteBar, TradeBar
 from lean_offline.data.market_hours import MarketHoursDatabase, nyse_fallback_hours
 from lean_offline.data.readers import (
@@ -460,3 +460,35 @@ def test_a_block_reads_rows_of_any_chunk_in_any_order() -> None:
         bar, expected = block.bar(row), alone.bar(0)
         assert (bar.time, bar.end_time, bar.end_time_utc, bar.open, bar.close, bar.volume) == (
             expected.time, expected.end_time, expected.end_time_utc, expected.open, expected.close, expected.volume)
+
+
+@pytest.mark.parametrize("resolution", [DAILY, HOUR])
+def test_a_window_of_the_remembered_whole_history_equals_a_fresh_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     resolution: object) -> None:
+    """Reads of one whole-history file share its rows computed once (the seed, the feed and history() read it with
+    different windows); each window must match a read that computes everything for its own window."""
+    stamps = ["20200102", "20200103", "20200106", "20200105", "20200107", "20200108", "20200110", "20200109",
+              "20200113", "20200114"]  # two out of order: dropped as not increasing
+    hour = "00:00" if resolution == DAILY else "10:00"
+    text = "".join(f"{stamp} {hour},{1000000 + 10000 * n},{1010000 + 10000 * n},{990000 + 10000 * n},"
+                   f"{1005000 + 10000 * n},{100 + n}\n" for n, stamp in enumerate(stamps))
+    folder = "daily" if resolution == DAILY else "hour"
+    write_zip(tmp_path / f"equity/usa/{folder}/abc.zip", "abc.csv", text)
+    symbol = Symbol.create("ABC", EQUITY, "usa")
+    windows = [(datetime(2019, 12, 1), datetime(2020, 2, 1)), (datetime(2020, 1, 6), datetime(2020, 1, 9, 12)),
+               (datetime(2020, 1, 3, 17), datetime(2020, 1, 6)), (datetime(2020, 1, 9), datetime(2020, 1, 9, 23)),
+               (datetime(2020, 1, 15), datetime(2020, 1, 20)), (datetime(2019, 1, 1), datetime(2019, 2, 1))]
+
+    def facts(start: datetime, end: datetime) -> list[tuple]:
+        bars, warnings = read(offline_spec(tmp_path, symbol, resolution, TRADE, start, end))
+        assert warnings == []
+        return [(bar.time, bar.end_time, bar.end_time_utc, bar.open, bar.close, bar.volume) for bar in bars]
+
+    monkeypatch.setattr(readers_module, "_WHOLE_HISTORY_FILES", readers_module._RecentHistories(capacity_bytes=0))
+    fresh = [facts(start, end) for start, end in windows]
+    monkeypatch.setattr(readers_module, "_WHOLE_HISTORY_FILES", readers_module._RecentHistories(1 << 20))
+    assert [facts(start, end) for start, end in windows] == fresh
+    assert fresh[0] and fresh[1] and not fresh[-1]
+    if resolution == DAILY:  # by hand: the regular session of each kept date, the backward dates dropped
+        assert [row[0] for row in fresh[0]] == [datetime(2020, 1, day, 9, 30) for day in (2, 3, 6, 7, 8, 10, 13, 14)]
+        assert [row[4] for row in fresh[1]] == [102.5, 104.5, 105.5]
