@@ -664,7 +664,7 @@ class BarBlock:
     """The rows one file gives a subscription, as arrays: bar start and end times (naive, exchange time zone), end
     times in UTC, and the value columns (TradeBar: open, high, low, close, volume; QuoteBar: bid O,H,L,C,size, ask
     O,H,L,C,size, a NaN open marking an absent side). Bar objects are built only on request (`bar`, `bars`); the
-    security cache can take a row's prices from `cache_row` without one.
+    security cache can take a row's prices from `cache_row`, or a run of rows' from `last_nonzero`, without one.
 
     The Python values rows are read from are made for one chunk of rows at a time (the feed reads rows in order), so
     a block of a whole-history file holds arrays, not a Python object per field of every row."""
@@ -681,30 +681,51 @@ class BarBlock:
         self._chunk = -1
         self._chunk_rows: list[tuple[Any, ...]] = []
         self._chunk_times: tuple[list[datetime], list[datetime]] | None = None
+        self._cache_columns: np.ndarray | None = None
+        self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ends)
 
     def cache_row(self, row: int) -> tuple[Any, ...]:
-        """What the security cache takes from `row`: TradeBar (end time, open, high, low, close, volume); QuoteBar
-        (end time, open, high, low, close, bid close, ask close, bid size, ask size), where open..close are the mids
-        (bid + ask) / 2 or the price of the side present, else 0, and an absent side's close is 0."""
+        """What the security cache takes from `row`: its end time, then the row's `cache_columns`."""
         if row >> _CHUNK_BITS != self._chunk:
             self._load_chunk(row >> _CHUNK_BITS)
         return self._chunk_rows[row & _CHUNK_MASK]
 
+    def cache_columns(self) -> np.ndarray:
+        """Per row, the prices the security cache takes: TradeBar (open, high, low, close, volume); QuoteBar (open,
+        high, low, close, bid close, ask close, bid size, ask size), where open..close are the mids (bid + ask) / 2
+        or the price of the side present, else 0, and an absent side's close is 0 (computed once per block)."""
+        if self._cache_columns is None:
+            values = self.values
+            if self.data_type is QuoteBar:
+                columns = [_quote_mids(values, offset) for offset in range(4)]
+                columns += [np.where(np.isnan(values[:, 0]), 0.0, values[:, 3]),
+                            np.where(np.isnan(values[:, 5]), 0.0, values[:, 8]), values[:, 4], values[:, 9]]
+            else:  # a TradeBar from a quote file takes its bid side, with volume 0
+                columns = [values[:, column] for column in range(4)]
+                columns.append(values[:, 4] if values.shape[1] == _TRADE_COLUMNS - 1 else np.zeros(len(values)))
+            self._cache_columns = np.column_stack(columns) if len(values) else np.zeros((0, len(columns)))
+        return self._cache_columns
+
+    def last_nonzero(self, row: int) -> tuple[list[int], list[float]]:
+        """Per cache column, the last row up to `row` where it is not zero (-1: none) and its value there (0.0):
+        what a run of rows leaves in a cache that ignores zero prices."""
+        if self._last_nonzero is None:
+            columns = self.cache_columns()
+            rows = np.where(columns != 0.0, np.arange(len(columns))[:, None], -1)
+            rows = np.maximum.accumulate(rows, axis=0) if len(rows) else rows
+            filled = np.where(rows >= 0, np.take_along_axis(columns, np.maximum(rows, 0), axis=0), 0.0)
+            self._last_nonzero = (rows, filled)
+        rows, filled = self._last_nonzero
+        return rows[row].tolist(), filled[row].tolist()
+
     def _load_chunk(self, chunk: int) -> None:
         begin = chunk << _CHUNK_BITS
-        values = self.values[begin:begin + _CHUNK_ROWS]
+        columns = self.cache_columns()[begin:begin + _CHUNK_ROWS]
         end_list = self.ends[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
-        if self.data_type is QuoteBar:
-            bid_closes = np.where(np.isnan(values[:, 0]), 0.0, values[:, 3]).tolist()
-            ask_closes = np.where(np.isnan(values[:, 5]), 0.0, values[:, 8]).tolist()
-            rows = list(zip(end_list, *(_quote_mids(values, offset).tolist() for offset in range(4)), bid_closes,
-                            ask_closes, values[:, 4].tolist(), values[:, 9].tolist(), strict=True))
-        else:  # a TradeBar from a quote file takes its bid side, with volume 0
-            volumes = values[:, 4].tolist() if values.shape[1] == _TRADE_COLUMNS - 1 else [0.0] * len(values)
-            rows = list(zip(end_list, *(values[:, column].tolist() for column in range(4)), volumes, strict=True))
+        rows = list(zip(end_list, *columns.T.tolist(), strict=True))
         self._chunk, self._chunk_rows, self._chunk_times = chunk, rows, None
 
     def bar(self, row: int) -> BaseData:

@@ -154,20 +154,59 @@ def _data_kind(data_type: type) -> type:
     return kind
 
 
+class _Price:
+    """A price field of `SecurityCache`, read and written after the rows added since the last read are applied."""
+
+    __slots__ = ("storage",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.storage = "_" + name
+
+    def __get__(self, cache: Any, owner: type | None = None) -> Any:
+        if cache is None:
+            return self
+        if cache._run_block is not None:
+            cache._apply_run()
+        return cache.__dict__[self.storage]
+
+    def __set__(self, cache: Any, value: float) -> None:
+        if cache._run_block is not None:
+            cache._apply_run()
+        cache.__dict__[self.storage] = value
+
+
 class SecurityCache(DualCase):
-    """Latest prices and data of a security. Fill-forward points are ignored, as in LEAN's SecurityCache."""
+    """Latest prices and data of a security. Fill-forward points are ignored, as in LEAN's SecurityCache.
+
+    Rows of one block added one after another (`add_row`) are applied when something reads the cache: the feed
+    adds a row per security and time step, and most of them are never looked at."""
+
+    price = _Price()
+    open = _Price()
+    high = _Price()
+    low = _Price()
+    close = _Price()
+    volume = _Price()
+    bid_price = _Price()
+    ask_price = _Price()
+    bid_size = _Price()
+    ask_size = _Price()
 
     def __init__(self) -> None:
-        self.price = 0.0
-        self.open = 0.0
-        self.high = 0.0
-        self.low = 0.0
-        self.close = 0.0
-        self.volume = 0.0
-        self.bid_price = 0.0
-        self.ask_price = 0.0
-        self.bid_size = 0.0
-        self.ask_size = 0.0
+        self._run_block: Any = None  # the block of the rows added and not yet applied, first and last of them
+        self._run_first = 0
+        self._run_last = 0
+        self._run_bar: BaseData | None = None
+        self._price = 0.0
+        self._open = 0.0
+        self._high = 0.0
+        self._low = 0.0
+        self._close = 0.0
+        self._volume = 0.0
+        self._bid_price = 0.0
+        self._ask_price = 0.0
+        self._bid_size = 0.0
+        self._ask_size = 0.0
         # a (block, row) pair stands for the bar of a row added by `add_row` until somebody reads it
         self._last_data: BaseData | tuple[Any, int] | None = None
         self._by_type: dict[type, BaseData | tuple[Any, int]] = {}
@@ -184,6 +223,8 @@ class SecurityCache(DualCase):
         """Store a data point and update prices (skipped entirely for fill-forward points)."""
         if data.is_fill_forward:
             return
+        if self._run_block is not None:
+            self._apply_run()
         kind = type(data)
         if kind is not TradeBar and kind is not QuoteBar:  # the two kinds of nearly every point, checked inline
             kind = _data_kind(kind)
@@ -201,16 +242,34 @@ class SecurityCache(DualCase):
         elif kind is Tick:
             self._add_tick(data)
         elif data.price != 0:
-            self.price = float(data.price)
+            self._price = float(data.price)
             if self.is_valued:
                 VALUATION_VERSION.count += 1
 
     def add_row(self, block: Any, row: int, bar: BaseData | None = None) -> None:
         """`add_data` for row `row` of a reader's `BarBlock` (a TradeBar or QuoteBar that is not fill-forward),
-        taking its prices from the block: the bar object is built only if `get_data` asks for it, unless `bar`, the
-        row's bar already built for the algorithm, is given to be kept."""
-        entry = block.cache_row(row)
-        reference: Any = (block, row) if bar is None else bar
+        applied when the cache is next read (`_apply_run`; rows of one block come in order): the bar object is built
+        only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm, is given to be
+        kept."""
+        if block is not self._run_block:
+            if self._run_block is not None:
+                self._apply_run()
+            self._run_block = block
+            self._run_first = row
+        self._run_last = row
+        self._run_bar = bar
+        if self.is_valued:
+            VALUATION_VERSION.count += 1
+
+    def _apply_run(self) -> None:
+        """Apply the rows added since the last read: all but the last at once (per price, the last non-zero value
+        among them, as adding them one by one leaves it), then the last as `add_data` would."""
+        block, first, last, bar = self._run_block, self._run_first, self._run_last, self._run_bar
+        self._run_block = self._run_bar = None
+        if last > first:
+            self._apply_rows(block, first, last - 1)
+        entry = block.cache_row(last)
+        reference: Any = (block, last) if bar is None else bar
         if block.data_type is not TradeBar:
             self._by_type[QuoteBar] = self._last_data = reference
             self._add_quote_prices(*entry)
@@ -220,6 +279,34 @@ class SecurityCache(DualCase):
             self._last_data = reference
         self._add_trade_prices(*entry)
 
+    def _apply_rows(self, block: Any, first: int, last: int) -> None:
+        """Rows `first`..`last` of `block`, which a later row of the same block follows (so the data references
+        they would leave are replaced anyway). Only the first row can share its end time with an earlier bar (end
+        times increase within a block): it keeps that quote bar's OHLC as `_add_trade_prices` says; the prices of
+        the rows after it always apply, and zero prices never do."""
+        first_end = block.cache_row(first)[0]
+        keeps_ohlc = self._last_quote_bar_end == first_end and self._last_ohlc_end == first_end
+        from_rows, values = block.last_nonzero(last)
+        last_end = block.cache_row(last)[0]
+        self._last_ohlc_end = last_end
+        ohlc_first = first + 1 if keeps_ohlc else first
+        if from_rows[0] >= ohlc_first:
+            self._open = values[0]
+        if from_rows[1] >= ohlc_first:
+            self._high = values[1]
+        if from_rows[2] >= ohlc_first:
+            self._low = values[2]
+        if from_rows[3] >= ohlc_first:
+            self._price = self._close = values[3]
+        if block.data_type is TradeBar:
+            if from_rows[4] >= first:
+                self._volume = values[4]
+            return
+        self._last_quote_bar_end = last_end
+        for column, name in enumerate(("_bid_price", "_ask_price", "_bid_size", "_ask_size"), start=4):
+            if from_rows[column] >= first:
+                self.__dict__[name] = values[column]
+
     def _add_trade_prices(self, end_time: datetime, open_: float, high: float, low: float, close: float,
                           volume: float) -> None:
         """A trade bar after a quote bar with the same end time keeps the quote bar's OHLC."""
@@ -227,18 +314,18 @@ class SecurityCache(DualCase):
             self._last_ohlc_end = end_time
             self._set_ohlc(open_, high, low, close)
         if volume:
-            self.volume = volume
+            self._volume = volume
 
     def _set_ohlc(self, open_: float, high: float, low: float, close: float) -> None:
         if open_:
-            self.open = open_
+            self._open = open_
         if high:
-            self.high = high
+            self._high = high
         if low:
-            self.low = low
+            self._low = low
         if close:
-            self.price = close
-            self.close = close
+            self._price = close
+            self._close = close
             if self.is_valued:
                 VALUATION_VERSION.count += 1
 
@@ -249,39 +336,41 @@ class SecurityCache(DualCase):
             self._set_ohlc(open_, high, low, close)
         self._last_quote_bar_end = end_time
         if ask_close:
-            self.ask_price = ask_close
+            self._ask_price = ask_close
         if bid_close:
-            self.bid_price = bid_close
+            self._bid_price = bid_close
         if bid_size:
-            self.bid_size = bid_size
+            self._bid_size = bid_size
         if ask_size:
-            self.ask_size = ask_size
+            self._ask_size = ask_size
 
     def _add_tick(self, tick: Any) -> None:
         if tick.value:
-            self.price = tick.value
+            self._price = tick.value
             if self.is_valued:
                 VALUATION_VERSION.count += 1
         if tick.bid_price:
-            self.bid_price = tick.bid_price
+            self._bid_price = tick.bid_price
         if tick.ask_price:
-            self.ask_price = tick.ask_price
+            self._ask_price = tick.ask_price
         if tick.quantity:
-            self.volume = tick.quantity
+            self._volume = tick.quantity
 
     def apply_split(self, split_factor: float) -> None:
         """Rescale to post-split units: prices × split factor, volume and sizes ÷ it, the cached data points
         replaced by rescaled copies (the points already delivered to the algorithm stay as they were)."""
-        self.price *= split_factor
-        self.open *= split_factor
-        self.high *= split_factor
-        self.low *= split_factor
-        self.close *= split_factor
-        self.volume /= split_factor
-        self.bid_price *= split_factor
-        self.ask_price *= split_factor
-        self.bid_size /= split_factor
-        self.ask_size /= split_factor
+        if self._run_block is not None:
+            self._apply_run()
+        self._price *= split_factor
+        self._open *= split_factor
+        self._high *= split_factor
+        self._low *= split_factor
+        self._close *= split_factor
+        self._volume /= split_factor
+        self._bid_price *= split_factor
+        self._ask_price *= split_factor
+        self._bid_size /= split_factor
+        self._ask_size /= split_factor
         self._build_pending()
         built = cast("dict[type, BaseData]", self._by_type)
         copies = {id(data): split_adjusted_copy(data, split_factor) for data in built.values()}
@@ -305,6 +394,8 @@ class SecurityCache(DualCase):
 
     def get_data(self, data_type: type | None = None) -> Any:
         """The latest data point, or the latest of `data_type` (None when there is none)."""
+        if self._run_block is not None:
+            self._apply_run()
         if data_type is None:
             if type(self._last_data) is tuple:
                 self._build_pending()
@@ -325,6 +416,8 @@ class SecurityCache(DualCase):
         return self.get_data(data_type) is not None
 
     def data_types(self) -> set[type]:
+        if self._run_block is not None:
+            self._apply_run()
         return set(self._by_type)
 
 

@@ -156,6 +156,69 @@ def test_cache_takes_a_rows_prices_as_it_takes_its_bar(rows: list[tuple[bool, in
             assert by_rows.get_data(kind) is built  # built once, then the same object
 
 
+CACHE_FIELDS = ("price", "open", "high", "low", "close", "volume", "bid_price", "ask_price", "bid_size", "ask_size")
+SOME_PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0]) | PRICES
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 2), st.sampled_from(["trade", "quote", "quote trade", "trade quote"]),
+                          st.booleans(), SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES),
+                min_size=1, max_size=16))
+def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
+        steps: list[tuple[int, str, bool, float, float, float, float, float]]) -> None:
+    """The cache applies the rows `add_row` took when it is read (a run of one block's rows at once): whatever the
+    reads in between, the trade and quote rows sharing end times and the zero prices, every read sees what adding
+    each row's bar at once gives."""
+    trade_rows: list[tuple[datetime, list[float]]] = []
+    quote_rows: list[tuple[datetime, list[float]]] = []
+    order: list[tuple[str, int, bool]] = []
+    minute = 0
+    for advance, kinds, read_now, first, second, third, fourth, size in steps:
+        minute += advance
+        start = datetime(2013, 11, 20, 10) + timedelta(minutes=minute)
+        for kind in kinds.split():
+            rows = trade_rows if kind == "trade" else quote_rows
+            values = ([first, second, third, fourth, size] if kind == "trade"
+                      else [first, second, third, fourth, size, second, third, first, fourth, size])
+            order.append((kind, len(rows), read_now))
+            rows.append((start, values))
+
+    def block(kind: str, rows: list[tuple[datetime, list[float]]]) -> BarBlock | None:
+        if not rows:
+            return None
+        times = np.array([time for time, _ in rows], dtype="datetime64[ns]")
+        ends = times + np.timedelta64(60, "s")
+        return BarBlock(AAA, TradeBar if kind == "trade" else QuoteBar, times, ends, ends,
+                        np.array([values for _, values in rows], dtype=np.float64))
+
+    blocks = {"trade": block("trade", trade_rows), "quote": block("quote", quote_rows)}
+    by_rows, by_bars = SecurityCache(), SecurityCache()
+    for kind, row, read_now in order:
+        source = blocks[kind]
+        assert source is not None
+        by_rows.add_row(source, row)
+        by_bars.add_data(source.bar(row))
+        if read_now:
+            assert [getattr(by_rows, name) for name in CACHE_FIELDS] == [getattr(by_bars, name) for name in CACHE_FIELDS]
+    assert [getattr(by_rows, name) for name in CACHE_FIELDS] == [getattr(by_bars, name) for name in CACHE_FIELDS]
+    for kind in (None, TradeBar, QuoteBar):
+        built, expected = by_rows.get_data(kind), by_bars.get_data(kind)
+        assert (None if built is None else _facts([built])) == (None if expected is None else _facts([expected]))
+
+
+def test_rows_not_yet_applied_are_applied_before_a_split_and_a_price_written() -> None:
+    block = _block([datetime(2013, 11, 18), datetime(2013, 11, 19), datetime(2013, 11, 20)],
+                   [datetime(2013, 11, 19), datetime(2013, 11, 20), datetime(2013, 11, 21)], [100.0, 0.0, 0.0])
+    cache = SecurityCache()
+    for row in range(3):
+        cache.add_row(block, row)
+    cache.apply_split(0.5)  # the last non-zero close, 100, then halved
+    assert (cache.price, cache.close, cache.high) == (50.0, 50.0, 0.5)
+    cache.add_row(block, 0)
+    cache.price = 7.0  # a price written by the user after the row stays
+    assert cache.price == 7.0 and cache.close == 100.0
+
+
 def test_a_row_given_with_its_bar_keeps_that_bar_object() -> None:
     """The algorithm's slice and the cache share one object per point, as in LEAN."""
     block = _block([datetime(2013, 11, 20), datetime(2013, 11, 21)], [datetime(2013, 11, 21), datetime(2013, 11, 22)],
