@@ -28,7 +28,7 @@ from .config import SubscriptionDataConfig
 _UTC = ZoneInfo("UTC")
 _ONE_DAY = timedelta(days=1)
 _ONE_HOUR = timedelta(hours=1)
-_LAST_HOUR_OF_DAY = timedelta(hours=23)
+_OFFSET_SEARCH_DAYS = 366
 
 
 class Clock:
@@ -51,11 +51,24 @@ class Clock:
             return utc_time + span[2]
         hour = utc_time.replace(minute=0, second=0, microsecond=0)
         offset = self._utc_offset(zone, hour)
-        # the offset holds for the next 24 hours when it is the same at their last hour: zones change offset at
-        # most once a day (months apart in practice)
-        length = _ONE_DAY if self._utc_offset(zone, hour + _LAST_HOUR_OF_DAY) == offset else _ONE_HOUR
-        self._spans[zone] = (hour, hour + length, offset)
+        self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
         return utc_time + offset
+
+    @classmethod
+    def _offset_end(cls, zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
+        """The first hour after `hour` at which `zone`'s UTC offset is no longer `offset`, looked for a day at a time
+        up to a year ahead (the end of that search if it stays): zones change offset at most once a day, months
+        apart in practice, so a day whose end keeps the offset kept it all day."""
+        day = hour
+        for _ in range(_OFFSET_SEARCH_DAYS):
+            next_day = day + _ONE_DAY
+            if cls._utc_offset(zone, next_day) != offset:
+                changed = day + _ONE_HOUR
+                while cls._utc_offset(zone, changed) == offset:
+                    changed += _ONE_HOUR
+                return changed
+            day = next_day
+        return day
 
     @staticmethod
     @lru_cache(maxsize=65536)

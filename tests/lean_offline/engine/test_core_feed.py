@@ -7,7 +7,7 @@ from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.market import TradeBar
@@ -148,3 +148,19 @@ def test_fill_forward_intraday_only_while_the_exchange_is_open() -> None:
     out = list(fill_forward(iter(bars), _config(), hours, datetime(2020, 1, 1, 14), clock, ZoneInfo("UTC"), False))
     assert [(p.end_time.hour, p.is_fill_forward) for p in out] == [
         (10, False), (11, True), (12, True), (13, False), (14, True), (15, True)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.datetimes(min_value=datetime(1998, 1, 1), max_value=datetime(2030, 12, 31)), min_size=1,
+                max_size=60),
+       st.sampled_from(["America/New_York", "Europe/London", "America/Chicago", "Asia/Hong_Kong", "UTC",
+                        "Australia/Sydney"]),
+       st.booleans())
+def test_clock_to_local_matches_zoneinfo_in_any_order_over_decades(moments: list[datetime], zone_name: str,
+                                                                   in_order: bool) -> None:
+    """The clock keeps a zone's offset for the whole span it holds (up to its next change, searched ahead): any
+    instant, in time order or jumping back and forth across the changes, converts as zoneinfo converts it."""
+    zone, utc = ZoneInfo(zone_name), ZoneInfo("UTC")
+    clock = Clock()
+    for moment in sorted(moments) if in_order else moments:
+        assert clock.to_local(moment, zone) == moment.replace(tzinfo=utc).astimezone(zone).replace(tzinfo=None)
