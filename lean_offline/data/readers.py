@@ -599,16 +599,18 @@ class _SubscriptionReader:
 
     def _scaled(self, values: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Equities: price = deci-cents / 10000 × factor(bar date); volume (and quote sizes) = round(raw / factor),
-        half to even like C#'s Math.Round."""
+        half to even like C#'s Math.Round. Scales `values`, an array of this read's own, in place."""
         if not self.is_equity or len(values) == 0:
             return values
-        factors = self._factors(days)
-        scaled = values.copy()
-        price_columns = [0, 1, 2, 3, 5, 6, 7, 8] if self.columns == _QUOTE_COLUMNS else [0, 1, 2, 3]
-        scaled[:, price_columns] = values[:, price_columns] / _DECI_CENTS * factors[:, None]
-        volume_columns = [4, 9] if self.columns == _QUOTE_COLUMNS else [4]
-        scaled[:, volume_columns] = np.round(values[:, volume_columns] / factors[:, None])
-        return scaled
+        factors = self._factors(days)[:, None]
+        sides = (0, 5) if self.columns == _QUOTE_COLUMNS else (0,)
+        for first in sides:
+            prices = values[:, first:first + 4]
+            prices /= _DECI_CENTS
+            prices *= factors
+            sizes = values[:, first + 4:first + 5]
+            np.round(sizes / factors, out=sizes)
+        return values
 
     def _factors(self, days: np.ndarray) -> np.ndarray:
         row_days, row_factors = self._factor_table()
@@ -632,14 +634,12 @@ def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.n
     """LEAN's quote-side rules on parsed rows (NaN = empty field): a side is absent when its four prices are all
     empty, or for equities (LEAN's stream parser) when they are all zero; empty fields of a present side read 0;
     an absent side's size is 0. Absent sides are marked by a NaN open for the QuoteBar's lazy unpacking."""
-    result = values.copy()
+    result = np.nan_to_num(values, nan=0.0)
     for first in (0, 5):
-        prices = values[:, first:first + 4]
-        empty = np.isnan(prices)
-        absent = empty.all(axis=1)
-        if zero_side_is_absent:
-            absent |= (np.where(empty, 0.0, np.abs(prices)) == 0.0).all(axis=1)
-        result[:, first:first + 5] = np.nan_to_num(values[:, first:first + 5], nan=0.0)
+        if zero_side_is_absent:  # empty fields read 0 here: all empty is all zero
+            absent = ~result[:, first:first + 4].any(axis=1)
+        else:
+            absent = np.isnan(values[:, first:first + 4]).all(axis=1)
         result[absent, first] = np.nan
         result[absent, first + 4] = 0.0
     return result
