@@ -614,27 +614,31 @@ class _PositionTerms:
     fee model); `margins` is computed when first asked for, and stays None while a position has a user margin
     model (whose margin may depend on anything)."""
 
-    __slots__ = ("version", "securities", "values", "margins", "margins_asked")
+    __slots__ = ("version", "securities", "margin_only_held", "values", "margins", "margins_asked")
 
     def __init__(self) -> None:
         self.version = -1
         self.securities: list[Security] = []
+        self.margin_only_held = False
         self.values: list[float] | None = None
         self.margins: list[float] | None = None
         self.margins_asked = False
 
     def compute(self, positions: list[Security]) -> None:
+        """Terms afresh for `positions` (the portfolio's list of positions, a new list whenever its membership
+        changes); the values inline, as they are recomputed at every time step that moves a held price."""
         self.version = VALUATION_VERSION.count
-        self.securities = positions
         self.margins = None
         self.margins_asked = False
-        values: list[float] | None = []
-        for security in positions:
-            if security.type in MARGIN_ONLY_TYPES:
-                values = None
-                break
-            values.append(_value_term(security) if security.holdings._invested else 0.0)  # type: ignore[union-attr]
-        self.values = values
+        if positions is not self.securities:
+            self.securities = positions
+            self.margin_only_held = any(security.type in MARGIN_ONLY_TYPES for security in positions)
+        if self.margin_only_held:
+            self.values = None
+            return
+        self.values = [security.cache.price * security.holdings._quantity
+                       * security.symbol_properties.contract_multiplier if security.holdings._invested else 0.0
+                       for security in positions]
 
     def margin_terms(self) -> list[float] | None:
         if not self.margins_asked:
