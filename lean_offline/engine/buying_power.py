@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, OrderType
 from ..naming import DualCase
-from .fees import model_method, order_fee
-from .orders import MarketOrder, Order
+from .fees import market_order_fee, model_method, order_fee
+from .orders import Order
 
 if TYPE_CHECKING:
     from .portfolio import SecurityPortfolioManager
@@ -320,11 +320,11 @@ class BuyingPowerModel(DualCase):
                           f"The order quantity for {security.symbol} is less than the lot size of "
                           f"{security.symbol_properties.lot_size}")
                 return GetMaximumOrderQuantityResult(0.0, reason, False)
-            fee = order_fee(security.fee_model, security, MarketOrder(security.symbol, quantity, security.utc_time))
-            target_margin = (total_portfolio_value - fee.value.amount - free) * target_fraction
+            fee = market_order_fee(security.fee_model, security, quantity)
+            target_margin = (total_portfolio_value - fee - free) * target_fraction
             if quantity == last_quantity:
                 raise ValueError(f"GetMaximumOrderQuantityForTargetBuyingPower failed to converge for "
-                                 f"{security.symbol}: target margin {target_margin}, fee {fee.value.amount}")
+                                 f"{security.symbol}: target margin {target_margin}, fee {fee}")
             last_quantity = quantity
             if abs(final_margin) <= abs(target_margin):
                 return GetMaximumOrderQuantityResult(quantity)
@@ -447,8 +447,7 @@ class CashBuyingPowerModel(BuyingPowerModel):
                 raise ValueError(f"the cash model failed to converge on the target order value {target_order_value} "
                                  f"for {security.symbol}")
             last_quantity = quantity
-            fee = order_fee(security.fee_model, security, MarketOrder(security.symbol, quantity, security.utc_time))
-            current_value = quantity * unit_price + fee.value.amount
+            current_value = quantity * unit_price + market_order_fee(security.fee_model, security, quantity)
             if current_value <= target_order_value:
                 return GetMaximumOrderQuantityResult(quantity if buy else -quantity)
 

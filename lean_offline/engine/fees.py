@@ -12,7 +12,7 @@ from typing import Any
 
 from ..enums import OrderType, SecurityType
 from ..naming import DualCase
-from .orders import ACCOUNT_CURRENCY, CashAmount, Order, OrderFee, OrderFeeParameters
+from .orders import ACCOUNT_CURRENCY, CashAmount, MarketOrder, Order, OrderFee, OrderFeeParameters
 
 
 class FeeModel(DualCase):
@@ -164,3 +164,21 @@ def order_fee(fee_model: Any, security: Any, order: Order) -> OrderFee:
     if isinstance(fee, OrderFee) and isinstance(value, CashAmount):
         return fee
     return OrderFee(CashAmount(float(amount), str(currency)))
+
+
+def market_order_fee(fee_model: Any, security: Any, quantity: float) -> float:
+    """The fee amount of a market order for `quantity` placed now, as sizing estimates it.
+
+    The engine's models whose fee depends on quantity and price alone answer directly (IB equity:
+    `equity_fee(|q|, |q × price × multiplier|)`; constant; free); any other model, user subclasses included, is
+    asked with a real MarketOrder."""
+    model_type = type(fee_model)
+    if model_type is InteractiveBrokersFeeModel and security.type == SecurityType.EQUITY:
+        value = quantity * float(security.price) * security.symbol_properties.contract_multiplier
+        return InteractiveBrokersFeeModel.equity_fee(abs(quantity), abs(value))
+    if model_type is ConstantFeeModel:
+        return abs(fee_model.fee)
+    if model_type is FeeModel:
+        return 0.0
+    order = MarketOrder(security.symbol, quantity, security.utc_time)
+    return order_fee(fee_model, security, order).value.amount
