@@ -40,7 +40,11 @@ def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
 
 def round_to_lot_precision(quantity: float, lot_size: float) -> float:
     """`quantity` rounded to the decimals of `lot_size` (0.00000001 → 8), removing binary noise so that
-    318 + 0.1 + 0.01 − 0.02 reads 318.09 as LEAN's decimals do."""
+    318 + 0.1 + 0.01 − 0.02 reads 318.09 as LEAN's decimals do. A whole number is its own rounding at any number
+    of decimals, and `round(x, n)` of a float goes through its decimal digits: whole numbers, the usual quantities,
+    are returned at once."""
+    if type(quantity) is float and quantity.is_integer():
+        return quantity
     decimals = _lot_decimals(lot_size)
     return round(quantity, decimals + 2) if decimals else float(round(quantity, 6))
 

@@ -21,9 +21,10 @@ from test_brokerage_trading import FakeAlgorithm  # the trading tests' algorithm
 from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
-from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel
+from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel, round_to_lot_precision
 from lean_offline.engine.fees import ConstantFeeModel
 from lean_offline.engine.fills import _local_time_of, _quote_side_close
+from lean_offline.engine.orders import MarketOrder, OrderEvent, OrderFee, OrderTicket, SubmitOrderRequest
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
 from lean_offline.enums import OrderStatus, OrderType, SecurityType
@@ -325,3 +326,37 @@ def test_local_time_of_the_current_time_equals_the_conversion(moment: datetime, 
     security = Security(Symbol.create("AAA", SecurityType.EQUITY, "usa"), hours,
                         clock=EngineClock(moment if current else moment + timedelta(hours=1)))
     assert _local_time_of(security, moment) == utc_to_local(moment, ZoneInfo("America/New_York"))
+
+
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**12, 10**12).map(float),
+                 st.integers(-10**8, 10**8).map(lambda cents: cents / 100)),
+       st.sampled_from([1.0, 0.1, 0.01, 0.00000001, 100.0]))
+def test_lot_precision_returns_whole_numbers_as_the_rounding_would(quantity: float, lot_size: float) -> None:
+    """The shortcut for whole-number quantities gives what Python's decimal rounding gives, sign of zero included."""
+    decimals = max(0, -math.floor(math.log10(lot_size)))
+    by_rounding = round(quantity, decimals + 2) if decimals else float(round(quantity, 6))
+    result = round_to_lot_precision(quantity, lot_size)
+    assert result == by_rounding
+    assert math.copysign(1.0, result) == math.copysign(1.0, by_rounding)
+
+
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0, 3.0, 7.5, 100.0]), st.floats(0.01, 1_000.0)), max_size=8))
+def test_ticket_fill_totals_equal_the_sums_over_its_events(fills: list[tuple[float, float]]) -> None:
+    """A ticket keeps Σ fill quantity and the average fill price as running sums; they equal the sums over its
+    events taken afresh (as `sum` takes them, zero-quantity events such as Submitted included)."""
+    symbol = Symbol.create("AAA", SecurityType.EQUITY, "usa")
+    request = SubmitOrderRequest(OrderType.MARKET, SecurityType.EQUITY, symbol, 1000.0, 0.0, 0.0, START, "")
+    ticket = OrderTicket(None, request)
+    order = MarketOrder(symbol, 1000.0, START)
+    for quantity, price in fills:
+        event = OrderEvent(order, START, OrderFee.zero)
+        event.fill_quantity = quantity
+        event.fill_price = price
+        ticket.add_order_event(event)
+    filled = [event for event in ticket.order_events if event.fill_quantity]
+    total = sum(event.fill_quantity for event in filled)
+    expected_average = sum(event.fill_price * event.fill_quantity for event in filled) / total if total else 0.0
+    assert ticket.quantity_filled == sum(event.fill_quantity for event in ticket.order_events)
+    assert repr(ticket.quantity_filled) == repr(sum(event.fill_quantity for event in ticket.order_events))
+    assert ticket.average_fill_price == expected_average
+    assert ticket.quantity_remaining == 1000.0 - ticket.quantity_filled
