@@ -619,9 +619,21 @@ class OrderTicket(DualCase):
         self.update_requests: list[UpdateOrderRequest] = []
         self.cancel_request: Any = None
         self._order: Order | None = None
+        # running Σ fill quantity and Σ fill price × fill quantity of `order_events`, added in event order (as the
+        # sums over the events would be); an int 0 until the first event, as `sum` of no events is
+        self._quantity_filled: float = 0
+        self._filled_value: float = 0
 
     def set_order(self, order: Order) -> None:
         self._order = order
+
+    def add_order_event(self, event: OrderEvent) -> None:
+        """Record an event of the order (the engine's only way of adding one), keeping the fill totals."""
+        self.order_events.append(event)
+        fill_quantity = event.fill_quantity
+        self._quantity_filled += fill_quantity
+        if fill_quantity:
+            self._filled_value += event.fill_price * fill_quantity
 
     @property
     def order_id(self) -> int:
@@ -657,7 +669,8 @@ class OrderTicket(DualCase):
 
     @property
     def quantity_filled(self) -> float:
-        return sum(event.fill_quantity for event in self.order_events)
+        """Σ fill quantity of the order's events."""
+        return self._quantity_filled
 
     @property
     def quantity_remaining(self) -> float:
@@ -665,9 +678,9 @@ class OrderTicket(DualCase):
 
     @property
     def average_fill_price(self) -> float:
-        filled = [event for event in self.order_events if event.fill_quantity]
-        total = sum(event.fill_quantity for event in filled)
-        return sum(event.fill_price * event.fill_quantity for event in filled) / total if total else 0.0
+        """Σ fill price × fill quantity / Σ fill quantity of the order's fills (0 before any)."""
+        total = self._quantity_filled
+        return self._filled_value / total if total else 0.0
 
     @property
     def order_closed(self) -> bool:

@@ -520,7 +520,7 @@ class SecurityTransactionManager(DualCase):
         elif status in (OrderStatus.SUBMITTED, OrderStatus.UPDATE_SUBMITTED) and ticket.update_requests:
             order_fields["last_update_time"] = event.utc_time
         vars(event).update(id=count, ticket=ticket, quantity=order.quantity)
-        ticket.order_events.append(event)
+        ticket.add_order_event(event)
         if is_fill:
             self._algorithm.portfolio.process_fill(event)
             record_trade_fill(self._algorithm, event)
