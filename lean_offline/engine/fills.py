@@ -83,12 +83,27 @@ def _next_regular_close(hours: Any, zone: ZoneInfo, utc_time: datetime) -> tuple
     return local_close, _utc_time_in(zone, local_close)
 
 
+@lru_cache(maxsize=1024)
+def _regular_hours_open(hours: Any, zone: ZoneInfo, utc_time: datetime) -> bool:
+    return bool(hours.is_open(_local_time_in(zone, utc_time), False))
+
+
 def _local_time_of(security: Security, utc_time: datetime) -> datetime:
-    """`utc_time` in the security's exchange time; for the current time (a market order's own time, as it fills
-    where it was placed) the security's memo of its local time answers without a conversion."""
-    if utc_time == security.utc_time:
-        return security.local_time
+    """`utc_time` in the security's exchange time (one conversion per time zone and time for all securities)."""
     return _local_time_in(security.exchange.time_zone, utc_time)
+
+
+def local_time_now(security: Security) -> datetime:
+    """`security.local_time`, converted once per time zone and time for all securities (each security's own memo
+    converts once per security: forty times for forty orders of one rebalance)."""
+    return _local_time_in(security.exchange.time_zone, security.utc_time)
+
+
+def exchange_open_now(security: Security) -> bool:
+    """`security.exchange.exchange_open` (open now, regular hours), found once per exchange hours and time for all
+    the securities that share those hours."""
+    exchange = security.exchange
+    return _regular_hours_open(exchange.hours, exchange.time_zone, security.utc_time)
 
 
 def _utc_time_of(security: Security, local_time: datetime) -> datetime:
@@ -216,7 +231,7 @@ class FillModel(DualCase):
     def is_exchange_open(self, security: Security, extended_market_hours: bool) -> bool:
         """Open now, or (for bars longer than an hour) on the same date as the last bar's end, if the bar
         overlapped open hours."""
-        local_time = security.local_time
+        local_time = local_time_now(security)
         hours = security.exchange.hours
         if hours.is_open(local_time, extended_market_hours):
             return True
@@ -301,7 +316,7 @@ class FillModel(DualCase):
         if bar is None or local_order_time >= bar.end_time:
             return event
         if security.exchange.date_time_is_open(local_order_time) and local_order_time.date() == \
-                security.local_time.date():
+                local_time_now(security).date():
             return event
         if not self.is_exchange_open(security, False):
             return event
@@ -315,7 +330,7 @@ class FillModel(DualCase):
         event = self._new_event(security, order)
         if order.status == _CANCELED:
             return event
-        if security.local_time < market_on_close_fill_time(security, order):
+        if local_time_now(security) < market_on_close_fill_time(security, order):
             return event
         slip = _slippage(security, order)
         price = self.get_prices(security, order.direction).close
@@ -525,7 +540,7 @@ class EquityFillModel(FillModel):
         event = self._new_event(security, order)
         if order.status == _CANCELED:
             return event
-        if security.local_time < market_on_close_fill_time(security, order):
+        if local_time_now(security) < market_on_close_fill_time(security, order):
             return event
         price = 0.0
         if security.is_subscribed_to(TradeBar):

@@ -16,7 +16,7 @@ from typing import Any
 from ..enums import OrderDirection, OrderType, SecurityType
 from .buying_power import is_plain_margin_model, maximum_order_quantity, round_to_lot
 from .fees import model_method
-from .fills import next_regular_close
+from .fills import exchange_open_now, next_regular_close
 from .orders import (
     MarketOnCloseOrder,
     OrderProperties,
@@ -160,7 +160,7 @@ class TradingMixin:
         """Fill now at the current price, or convert to MOO (market closed) / MOC (daily-only data, market open)."""
         security = self._security_for_order(symbol)
         converts = security.type not in _NO_CONVERSION_TYPES
-        return self._market_order(security, quantity, converts and security.exchange.exchange_open, asynchronous,
+        return self._market_order(security, quantity, converts and exchange_open_now(security), asynchronous,
                                   tag, order_properties)
 
     def _market_order(self, security: Security, quantity: Any, exchange_open: bool, asynchronous: bool, tag: str,
@@ -306,12 +306,11 @@ class TradingMixin:
         if not self.live_mode and self.transactions.orders_count > _state(self).max_orders:
             return reject("ExceededMaximumOrders",
                           f"The maximum number of orders ({_state(self).max_orders}) has been exceeded.")
-        hours = security.exchange.hours
         if request.order_type == _MARKET_ON_OPEN:
             if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnOpen order cannot be "
                                  "submitted.")
-            if hours.is_open(security.local_time, False) and not security.is_daily_resolution_only:
+            if exchange_open_now(security) and not security.is_daily_resolution_only:
                 return reject("MarketOnOpenNotAllowedDuringRegularHours",
                               "A MarketOnOpen order cannot be submitted while the market is open.")
         elif request.order_type == _MARKET_ON_CLOSE:
@@ -414,7 +413,7 @@ class TradingMixin:
             if security is None:
                 self.error(f"{symbol} not found in the portfolio: add it in initialize().")
                 return tickets
-            if security.exchange.exchange_open:
+            if exchange_open_now(security):
                 tickets.append(self._market_order(security, quantity, True, asynchronous, tag or "",
                                                   order_properties))
             else:

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from test_brokerage_trading import FakeAlgorithm  # the trading tests' algorithm stand-in
 
 from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
-from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel, round_to_lot_precision
 from lean_offline.engine.fees import ConstantFeeModel
-from lean_offline.engine.fills import _local_time_of, _quote_side_close
+from lean_offline.engine.fills import _local_time_of, _quote_side_close, exchange_open_now, local_time_now
 from lean_offline.engine.orders import MarketOrder, OrderEvent, OrderFee, OrderTicket, SubmitOrderRequest
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
@@ -360,3 +360,20 @@ def test_ticket_fill_totals_equal_the_sums_over_its_events(fills: list[tuple[flo
     assert repr(ticket.quantity_filled) == repr(sum(event.fill_quantity for event in ticket.order_events))
     assert ticket.average_fill_price == expected_average
     assert ticket.quantity_remaining == 1000.0 - ticket.quantity_filled
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.datetimes(datetime(2019, 1, 1), datetime(2021, 12, 31)), min_size=1, max_size=6))
+def test_shared_local_time_and_open_state_equal_each_securitys_own(moments: list[datetime]) -> None:
+    """Local time and regular-hours open state are found once per exchange hours, zone and time for all securities:
+    each equals what the security itself answers, across DST changes, weekends, holidays and the clock moving."""
+    equity_hours = nyse_fallback_hours(2018, 2022)
+    clock = EngineClock(moments[0])
+    securities = [Security(Symbol.create(ticker, SecurityType.EQUITY, "usa"), hours, clock=clock)
+                  for ticker, hours in (("AAA", equity_hours), ("BBB", equity_hours),
+                                        ("CCC", SecurityExchangeHours.always_open_hours("America/New_York")))]
+    for moment in moments:
+        clock.utc_time = moment
+        for security in securities:
+            assert local_time_now(security) == security.local_time
+            assert exchange_open_now(security) == security.exchange.exchange_open
