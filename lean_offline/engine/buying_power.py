@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, OrderType
 from ..naming import DualCase
-from .fees import market_order_fee, model_method, order_fee
+from .fees import market_order_fee, model_method, order_fee, order_fee_amount
 from .orders import Order
 
 if TYPE_CHECKING:
@@ -253,10 +253,7 @@ class BuyingPowerModel(DualCase):
 
     def get_initial_margin_required_for_order(self, parameters: InitialMarginRequiredForOrderParameters) -> InitialMargin:
         """Margin of the order plus its fee, with the sign of the margin."""
-        security = parameters.security
-        fee = order_fee(security.fee_model, security, parameters.order).value.amount
-        margin = initial_margin(security, parameters.order.quantity)
-        return InitialMargin(margin + math.copysign(1.0, margin) * fee if margin else 0.0)
+        return InitialMargin(_order_margin_with_fee(parameters.security, parameters.order))
 
     def get_margin_remaining(self, portfolio: SecurityPortfolioManager, security: Security, direction: Any) -> float:
         """Free margin for an order in `direction`; reversing a position also frees that position's margin."""
@@ -276,23 +273,9 @@ class BuyingPowerModel(DualCase):
     def has_sufficient_buying_power_for_order(
             self, parameters: HasSufficientBuyingPowerForOrderParameters) -> HasSufficientBuyingPowerForOrderResult:
         """Enough free margin for the unfilled part of the order? Reducing or closing a position always is."""
-        order = parameters.order
-        security = parameters.security
-        if order.quantity == 0:
-            return parameters.sufficient()
-        holdings_quantity = security.holdings.quantity
-        if holdings_quantity * order.quantity < 0 and abs(holdings_quantity) >= abs(order.quantity):
-            return parameters.sufficient()
-        free_margin = self.get_margin_remaining(parameters.portfolio, security, order.direction)
-        margin_parameters = InitialMarginRequiredForOrderParameters(security, order)
-        required = (self.get_initial_margin_required_for_order(margin_parameters).value if is_plain_margin_model(self)
-                    else _amount(model_method(self, "get_initial_margin_required_for_order")(margin_parameters)))
-        unfilled_fraction = (abs(order.quantity) - abs(parameters.quantity_filled)) / abs(order.quantity)
-        required_for_remainder = unfilled_fraction * required
-        if abs(required_for_remainder) > free_margin:
-            return parameters.insufficient(f"Id: {order.id}, Initial Margin: {_normalize(required_for_remainder)}, "
-                                           f"Free Margin: {_normalize(free_margin)}")
-        return parameters.sufficient()
+        reason = _insufficiency(self, parameters.portfolio, parameters.security, parameters.order,
+                                parameters.quantity_filled)
+        return parameters.sufficient() if reason is None else parameters.insufficient(reason)
 
     def get_maximum_order_quantity_for_target_buying_power(
             self, parameters: GetMaximumOrderQuantityForTargetBuyingPowerParameters) -> GetMaximumOrderQuantityResult:
@@ -462,6 +445,37 @@ class CashBuyingPowerModel(BuyingPowerModel):
                 return GetMaximumOrderQuantityResult(quantity if buy else -quantity)
 
 
+def _order_margin_with_fee(security: Security, order: Order) -> float:
+    """Initial margin of the order plus its fee, with the sign of the margin (0 for no margin)."""
+    fee = order_fee_amount(security.fee_model, security, order)
+    margin = initial_margin(security, order.quantity)
+    return margin + math.copysign(1.0, margin) * fee if margin else 0.0
+
+
+def _insufficiency(model: BuyingPowerModel, portfolio: SecurityPortfolioManager, security: Security, order: Order,
+                   quantity_filled: float) -> str | None:
+    """Why `model` finds the free margin short of the unfilled part of `order`, or None when it suffices (reducing
+    or closing a position always does): |unfilled fraction × initial margin with fee| > margin remaining."""
+    quantity = order.quantity
+    if quantity == 0:
+        return None
+    holdings_quantity = security.holdings.quantity
+    if holdings_quantity * quantity < 0 and abs(holdings_quantity) >= abs(quantity):
+        return None
+    free_margin = model.get_margin_remaining(portfolio, security, order.direction)
+    if is_plain_margin_model(model):
+        required = _order_margin_with_fee(security, order)
+    else:
+        method = model_method(model, "get_initial_margin_required_for_order")
+        required = _amount(method(InitialMarginRequiredForOrderParameters(security, order)))
+    unfilled_fraction = (abs(quantity) - abs(quantity_filled)) / abs(quantity)
+    required_for_remainder = unfilled_fraction * required
+    if abs(required_for_remainder) > free_margin:
+        return (f"Id: {order.id}, Initial Margin: {_normalize(required_for_remainder)}, "
+                f"Free Margin: {_normalize(free_margin)}")
+    return None
+
+
 # --- engine access (user overrides in either spelling win) ---------------------------------------------------------
 def _initial_margin_at_leverage(security: Security, quantity: float, leverage: float) -> float:
     """conversion rate × contract multiplier × price × quantity / leverage (signed), in this order of operations."""
@@ -511,9 +525,10 @@ def reserved_buying_power(security: Security) -> float:
 def has_sufficient_buying_power(portfolio: SecurityPortfolioManager, security: Security, order: Order,
                                 quantity_filled: float = 0.0) -> HasSufficientBuyingPowerForOrderResult:
     model = security.buying_power_model
+    if is_plain_margin_model(model):  # the model's own method, without its parameter object
+        reason = _insufficiency(model, portfolio, security, order, quantity_filled)
+        return HasSufficientBuyingPowerForOrderResult(reason is None, reason)
     parameters = HasSufficientBuyingPowerForOrderParameters(portfolio, security, order, quantity_filled)
-    if is_plain_margin_model(model):
-        return model.has_sufficient_buying_power_for_order(parameters)  # type: ignore[no-any-return]
     result = model_method(model, "has_sufficient_buying_power_for_order")(parameters)
     if isinstance(result, bool):
         return HasSufficientBuyingPowerForOrderResult(result)

@@ -186,3 +186,16 @@ def market_order_fee(fee_model: Any, security: Any, quantity: float) -> float:
         return 0.0
     order = MarketOrder(security.symbol, quantity, security.utc_time)
     return order_fee(fee_model, security, order).value.amount
+
+
+def order_fee_amount(fee_model: Any, security: Any, order: Order) -> float:
+    """`order_fee(fee_model, security, order).value.amount`, computed directly for the engine's IB (US equity),
+    constant and free models, which would only wrap it in result objects; any other model is asked."""
+    model_type = type(fee_model)
+    if model_type is InteractiveBrokersFeeModel and security.type == _EQUITY:
+        return InteractiveBrokersFeeModel.equity_fee(order.absolute_quantity, abs(order.get_value(security)))
+    if model_type is ConstantFeeModel:
+        return abs(fee_model.fee)
+    if model_type is FeeModel:
+        return 0.0
+    return order_fee(fee_model, security, order).value.amount

@@ -21,10 +21,23 @@ from test_brokerage_trading import FakeAlgorithm  # the trading tests' algorithm
 from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.symbol import Symbol
-from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel, round_to_lot_precision
-from lean_offline.engine.fees import ConstantFeeModel
+from lean_offline.engine.buying_power import (
+    BuyingPowerModel,
+    SecurityMarginModel,
+    has_sufficient_buying_power,
+    round_to_lot_precision,
+)
+from lean_offline.engine.fees import ConstantFeeModel, FeeModel, InteractiveBrokersFeeModel, order_fee, order_fee_amount
 from lean_offline.engine.fills import _local_time_of, _quote_side_close, exchange_open_now, local_time_now
-from lean_offline.engine.orders import MarketOrder, OrderEvent, OrderFee, OrderTicket, SubmitOrderRequest
+from lean_offline.engine.orders import (
+    LimitOrder,
+    MarketOnCloseOrder,
+    MarketOrder,
+    OrderEvent,
+    OrderFee,
+    OrderTicket,
+    SubmitOrderRequest,
+)
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
 from lean_offline.enums import OrderStatus, OrderType, SecurityType
@@ -377,3 +390,72 @@ def test_shared_local_time_and_open_state_equal_each_securitys_own(moments: list
         for security in securities:
             assert local_time_now(security) == security.local_time
             assert exchange_open_now(security) == security.exchange.exchange_open
+
+
+FEE_MODELS = st.sampled_from(["ib", "constant", "free", "ib_subclass"])
+
+
+def fee_model_named(name: str) -> Any:
+    class DoubledIB(InteractiveBrokersFeeModel):
+        def get_order_fee(self, parameters: Any) -> Any:
+            fee = super().get_order_fee(parameters)
+            fee.value.amount *= 2
+            return fee
+
+    return {"ib": InteractiveBrokersFeeModel(), "constant": ConstantFeeModel(3.5), "free": FeeModel(),
+            "ib_subclass": DoubledIB()}[name]
+
+
+@given(st.integers(-5_000, 5_000).filter(bool).map(float), st.floats(0.5, 900.0), st.floats(0.5, 900.0),
+       st.sampled_from(["market", "limit", "moc"]), FEE_MODELS)
+def test_fee_amount_of_an_order_equals_the_fee_models_answer(quantity: float, price: float, limit: float,
+                                                               kind: str, model: str) -> None:
+    _, _, (security, _, _) = make_book()
+    security.update(bar(security, 0, price))
+    order: Any = {"market": MarketOrder, "moc": MarketOnCloseOrder}.get(kind, MarketOrder)(
+        security.symbol, quantity, START)
+    if kind == "limit":
+        order = LimitOrder(security.symbol, quantity, START, limit)
+    fee_model = fee_model_named(model)
+    assert order_fee_amount(fee_model, security, order) == order_fee(fee_model, security, order).value.amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(1_000.0, 200_000.0), st.lists(st.integers(-400, 400).map(float), min_size=3, max_size=3),
+       st.lists(st.floats(5.0, 300.0), min_size=3, max_size=3), st.integers(-3_000, 3_000).filter(bool).map(float),
+       st.sampled_from([0.0, 0.5]), st.sampled_from([1.0, 2.0, 4.0]), st.sampled_from([0.0, 0.02]), FEE_MODELS)
+def test_buying_power_verdict_follows_its_definition(cash: float, quantities: list[float], prices: list[float],
+                                                     order_quantity: float, filled_fraction: float, leverage: float,
+                                                     free_percent: float, fee: str) -> None:
+    """Sufficient ⇔ the order reduces the position, or |unfilled fraction × (margin + sign × fee)| ≤ max(0, TPV −
+    margin used − TPV × free% + the margin a reversed position frees), computed here from those definitions."""
+    _, portfolio, securities = make_book()
+    portfolio.set_cash(cash)
+    for security, quantity, price in zip(securities, quantities, prices, strict=True):
+        security.update(bar(security, 0, price))
+        security.holdings.set_holdings(price, quantity)
+    security = securities[0]
+    security.buying_power_model = SecurityMarginModel(leverage, free_percent)
+    security.fee_model = fee_model_named(fee)
+    order = MarketOrder(security.symbol, order_quantity, START)
+    filled = float(int(order_quantity * filled_fraction))
+    result = has_sufficient_buying_power(portfolio, security, order, filled)
+
+    held = quantities[0]
+    if held * order_quantity < 0 and abs(held) >= abs(order_quantity):
+        assert result.is_sufficient and result.reason == ""
+        return
+    tpv = cash + sum(q * p for q, p in zip(quantities, prices, strict=True))
+    used = sum(abs(q * p) / (leverage if i == 0 else 2.0) for i, (q, p) in enumerate(zip(quantities, prices,
+                                                                                            strict=True)))
+    free = tpv - used
+    if (held > 0 and order_quantity < 0) or (held < 0 and order_quantity > 0):
+        free += abs(held * prices[0]) / leverage * 2
+    free = max(free - tpv * free_percent, 0.0)
+    margin = order_quantity * prices[0] / leverage
+    required = margin + math.copysign(1.0, margin) * order_fee(security.fee_model, security, order).value.amount
+    needed = (abs(order_quantity) - abs(filled)) / abs(order_quantity) * required
+    sufficient = abs(needed) <= free
+    if abs(abs(needed) - free) > 1e-6 * max(1.0, free):  # away from the boundary, where float order could differ
+        assert result.is_sufficient == sufficient
+    assert result.is_sufficient == (result.reason == "")
