@@ -36,6 +36,14 @@ ACCOUNT_CURRENCY = "USD"
 CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID})
 FILL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED})
 
+# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
+# read off the class cost ~0.3 µs.
+_BUY = OrderDirection.BUY
+_HOLD = OrderDirection.HOLD
+_INVALID = OrderStatus.INVALID
+_MARKET = OrderType.MARKET
+_SELL = OrderDirection.SELL
+
 
 def is_closed_status(status: Any) -> bool:
     """Filled, canceled and invalid orders are closed; every other status is open."""
@@ -56,10 +64,10 @@ def unix_seconds(moment: datetime) -> float:
 def direction_of(quantity: float) -> Any:
     """Buy for a positive quantity, Sell for a negative one, Hold for zero."""
     if quantity > 0:
-        return OrderDirection.BUY
+        return _BUY
     if quantity < 0:
-        return OrderDirection.SELL
-    return OrderDirection.HOLD
+        return _SELL
+    return _HOLD
 
 
 def _lower_camel(enum_member: Any) -> str:
@@ -234,7 +242,7 @@ class Order(DualCaseSettable):
 
     @property
     def is_marketable(self) -> bool:
-        return self.type == OrderType.MARKET
+        return self.type == _MARKET
 
     def get_value(self, security: Any) -> float:
         """Order value in the account currency: `quantity × price × contract multiplier` (price per order type)."""
@@ -619,9 +627,21 @@ class OrderTicket(DualCase):
         self.update_requests: list[UpdateOrderRequest] = []
         self.cancel_request: Any = None
         self._order: Order | None = None
+        # running Σ fill quantity and Σ fill price × fill quantity of `order_events`, added in event order (as the
+        # sums over the events would be); an int 0 until the first event, as `sum` of no events is
+        self._quantity_filled: float = 0
+        self._filled_value: float = 0
 
     def set_order(self, order: Order) -> None:
         self._order = order
+
+    def add_order_event(self, event: OrderEvent) -> None:
+        """Record an event of the order (the engine's only way of adding one), keeping the fill totals."""
+        self.order_events.append(event)
+        fill_quantity = event.fill_quantity
+        self._quantity_filled += fill_quantity
+        if fill_quantity:
+            self._filled_value += event.fill_price * fill_quantity
 
     @property
     def order_id(self) -> int:
@@ -649,7 +669,7 @@ class OrderTicket(DualCase):
 
     @property
     def status(self) -> Any:
-        return self._order.status if self._order is not None else OrderStatus.INVALID
+        return self._order.status if self._order is not None else _INVALID
 
     @property
     def quantity(self) -> float:
@@ -657,7 +677,8 @@ class OrderTicket(DualCase):
 
     @property
     def quantity_filled(self) -> float:
-        return sum(event.fill_quantity for event in self.order_events)
+        """Σ fill quantity of the order's events."""
+        return self._quantity_filled
 
     @property
     def quantity_remaining(self) -> float:
@@ -665,9 +686,9 @@ class OrderTicket(DualCase):
 
     @property
     def average_fill_price(self) -> float:
-        filled = [event for event in self.order_events if event.fill_quantity]
-        total = sum(event.fill_quantity for event in filled)
-        return sum(event.fill_price * event.fill_quantity for event in filled) / total if total else 0.0
+        """Σ fill price × fill quantity / Σ fill quantity of the order's fills (0 before any)."""
+        total = self._quantity_filled
+        return self._filled_value / total if total else 0.0
 
     @property
     def order_closed(self) -> bool:

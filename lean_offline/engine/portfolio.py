@@ -29,6 +29,11 @@ _CURRENCY_SWAP_TYPES = frozenset({SecurityType.FOREX, SecurityType.CRYPTO})
 # Securities whose fills do not move cash: profit settles into cash when positions close.
 MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
 
+# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
+# read off the class cost ~0.3 µs.
+_BUY = OrderDirection.BUY
+_SELL = OrderDirection.SELL
+
 
 class ValuationVersion:
     """Counts changes to what a portfolio's value is made of: prices, positions, cash and the securities held.
@@ -287,6 +292,7 @@ class SecurityPortfolioManager(DualCase):
         self._cached_value = 0.0
         self._cached_margin_version = -1
         self._cached_margin = 0.0
+        self._terms = _PositionTerms()
         self._cached_sale_volume_key = (-1, -1)
         self._cached_sale_volume = 0.0
         self._positions_key = (-1, -1)
@@ -378,20 +384,27 @@ class SecurityPortfolioManager(DualCase):
         fee model, so such a total is not reused)."""
         version = VALUATION_VERSION.count
         total = self.cash_book.total_value_in_account_currency
-        reusable = True
+        values = self._current_terms().values
+        if values is not None:
+            for value in values:
+                total += value
+            self._cached_value_version = version
+            self._cached_value = total
+            return total
         for security in self._securities_with_positions():
             holdings = security.holdings
             if not holdings._invested:
                 continue
-            if security.type in MARGIN_ONLY_TYPES:
-                total += holdings.unrealized_profit
-                reusable = False
-            else:  # holdings.quantity_value(quantity), written out: it runs for every position at every revaluation
-                total += security.cache.price * holdings._quantity * security.symbol_properties.contract_multiplier
-        if reusable:
-            self._cached_value_version = version
-            self._cached_value = total
+            total += holdings.unrealized_profit if security.type in MARGIN_ONLY_TYPES else _value_term(security)
         return total
+
+    def _current_terms(self) -> _PositionTerms:
+        """The positions' value and margin terms at the current VALUATION_VERSION, computed afresh if the count
+        moved since (a fill carries them over itself, see `process_fill`)."""
+        terms = self._terms
+        if terms.version != VALUATION_VERSION.count:
+            terms.compute(self._securities_with_positions())
+        return terms
 
     def _securities_with_positions(self) -> list[Security]:
         """The securities with a non-zero quantity, in the securities' order (what valuation and margin sum over).
@@ -461,20 +474,22 @@ class SecurityPortfolioManager(DualCase):
     # --- margin ---------------------------------------------------------------------------------------------
     @property
     def total_margin_used(self) -> float:
-        """Σ reserved buying power of the positions; reused while VALUATION_VERSION is unchanged when every position
-        uses one of the engine's own margin models (a user model's margin may depend on anything). Computed apart
-        from the portfolio value, which every time step needs and the margin only when an order is checked."""
+        """Σ reserved buying power of the positions, in the securities' order; from the cached per-position terms
+        when every position uses one of the engine's own margin models (a user model's margin may depend on
+        anything, so it is asked every time)."""
         version = VALUATION_VERSION.count
         if version == self._cached_margin_version:
             return self._cached_margin
+        margins = self._current_terms().margin_terms()
         total = 0.0
-        reusable = True
-        for security in self._securities_with_positions():
-            total += reserved_buying_power(security)
-            reusable = reusable and is_plain_margin_model(security.buying_power_model)
-        if reusable:
-            self._cached_margin_version = version
-            self._cached_margin = total
+        if margins is None:
+            for security in self._securities_with_positions():
+                total += reserved_buying_power(security)
+            return total
+        for margin in margins:
+            total += margin
+        self._cached_margin_version = version
+        self._cached_margin = total
         return total
 
     def get_margin_remaining(self, total_portfolio_value: float | None = None) -> float:
@@ -547,6 +562,7 @@ class SecurityPortfolioManager(DualCase):
         """
         security = self._securities[fill.symbol]
         holdings = security.holdings
+        terms_were_current = self._terms.version == VALUATION_VERSION.count
         quantity = holdings.quantity
         average = holdings.average_price
         properties = security.symbol_properties
@@ -566,7 +582,7 @@ class SecurityPortfolioManager(DualCase):
             account.add_amount(-fill_quantity * fill_price * multiplier)
 
         direction = fill.direction
-        if (quantity > 0 and direction == OrderDirection.SELL) or (quantity < 0 and direction == OrderDirection.BUY):
+        if (quantity > 0 and direction == _SELL) or (quantity < 0 and direction == _BUY):
             closed = min(abs(fill_quantity), abs(quantity))
             signed_closed = closed if fill_quantity < 0 else -closed
             profit = (fill_price - average) * signed_closed * multiplier
@@ -578,6 +594,78 @@ class SecurityPortfolioManager(DualCase):
 
         new_quantity, new_average = _position_after_fill(quantity, average, fill_quantity, fill_price)
         holdings.set_holdings(new_average, round_to_lot_precision(new_quantity, properties.lot_size))
+        if terms_were_current:  # the fill moved account cash and this one position only
+            self._terms.carry_over_position_change(security)
+
+
+def _value_term(security: Security) -> float:
+    """A position's part of the portfolio value: price × quantity × contract multiplier."""
+    return security.cache.price * security.holdings._quantity * security.symbol_properties.contract_multiplier
+
+
+def _margin_term(security: Security, leverage: float) -> float:
+    """A position's margin under the engine's own models: |price × quantity × contract multiplier| / leverage
+    (the arithmetic of `reserved_buying_power`)."""
+    return abs(security.cache.price * security.holdings._quantity
+               * security.symbol_properties.contract_multiplier) / leverage
+
+
+class _PositionTerms:
+    """Each position's value term (0 for a position below one lot, which the value skips) and margin term, in the
+    securities' order, valid while VALUATION_VERSION equals `version`. Totals re-add these floats in that order,
+    so they equal a fresh sum to the last bit, while a fill recomputes only its own position's terms.
+
+    `values` is None while a margin-only position is held (its unrealised profit also moves with quotes and the
+    fee model); `margins` is computed when first asked for, and stays None while a position has a user margin
+    model (whose margin may depend on anything)."""
+
+    __slots__ = ("version", "securities", "margin_only_held", "values", "margins", "margins_asked")
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.securities: list[Security] = []
+        self.margin_only_held = False
+        self.values: list[float] | None = None
+        self.margins: list[float] | None = None
+        self.margins_asked = False
+
+    def compute(self, positions: list[Security]) -> None:
+        """Terms afresh for `positions` (the portfolio's list of positions, a new list whenever its membership
+        changes); the values inline, as they are recomputed at every time step that moves a held price."""
+        self.version = VALUATION_VERSION.count
+        self.margins = None
+        self.margins_asked = False
+        if positions is not self.securities:
+            self.securities = positions
+            self.margin_only_held = any(security.type in MARGIN_ONLY_TYPES for security in positions)
+        if self.margin_only_held:
+            self.values = None
+            return
+        self.values = [security.cache.price * security.holdings._quantity
+                       * security.symbol_properties.contract_multiplier if security.holdings._invested else 0.0
+                       for security in positions]
+
+    def margin_terms(self) -> list[float] | None:
+        if not self.margins_asked:
+            self.margins_asked = True
+            positions = self.securities
+            if all(is_plain_margin_model(security.buying_power_model) for security in positions):
+                self.margins = [_margin_term(security, security.buying_power_model.leverage)
+                                for security in positions]
+        return self.margins
+
+    def carry_over_position_change(self, security: Security) -> None:
+        """Bring the terms to the current VALUATION_VERSION after a change of `security`'s position and of cash
+        amounts only (a fill); a position that opened or closed changes the list itself: computed afresh later."""
+        if not security.holdings._quantity or security not in self.securities:
+            self.version = -1
+            return
+        place = self.securities.index(security)
+        if self.values is not None:
+            self.values[place] = _value_term(security) if security.holdings._invested else 0.0
+        if self.margins is not None:
+            self.margins[place] = _margin_term(security, security.buying_power_model.leverage)
+        self.version = VALUATION_VERSION.count
 
 
 def _position_after_fill(quantity: float, average: float, fill_quantity: float,

@@ -16,6 +16,7 @@ from lean_offline.engine.fees import (
     FeeModel,
     InteractiveBrokersFeeModel,
     default_fee_model,
+    market_order_fee,
     order_fee,
 )
 from lean_offline.engine.orders import CashAmount, MarketOrder, OrderFee
@@ -96,3 +97,24 @@ def test_fee_model_returning_garbage_is_reported() -> None:
 
     with pytest.raises(TypeError, match="expected OrderFee"):
         order_fee(Broken(), equity_at(10.0), MarketOrder(Symbol.create("SPY", SecurityType.EQUITY, "usa"), 1, NOW))
+
+
+@given(st.integers(-100_000, 100_000).filter(bool).map(float), st.floats(0.01, 5_000.0),
+       st.sampled_from(["ib", "constant", "free", "snake", "pascal"]))
+def test_sizing_fee_estimate_equals_the_fee_of_a_real_market_order(quantity: float, price: float, model: str) -> None:
+    """The direct estimate for the engine's own models gives the amount the model gives a MarketOrder, to the bit;
+    user subclasses (a subclass of the IB model included) are asked with a real order."""
+    fee_model = {"ib": InteractiveBrokersFeeModel(), "constant": ConstantFeeModel(-2.5), "free": FeeModel(),
+                 "snake": SnakeFeeModel(), "pascal": PascalFeeModel()}[model]
+    security = equity_at(price)
+    order = MarketOrder(security.symbol, quantity, NOW)
+    assert market_order_fee(fee_model, security, quantity) == order_fee(fee_model, security, order).value.amount
+
+
+def test_sizing_fee_estimate_asks_an_ib_subclass_with_a_real_order() -> None:
+    class HalfIB(InteractiveBrokersFeeModel):
+        def get_order_fee(self, parameters):  # noqa: ANN001, ANN201
+            fee = super().get_order_fee(parameters)
+            return OrderFee(CashAmount(fee.value.amount / 2, "USD"))
+
+    assert market_order_fee(HalfIB(), equity_at(50.0), 1000.0) == 2.5

@@ -19,11 +19,25 @@ from hypothesis import strategies as st
 from test_brokerage_trading import FakeAlgorithm  # the trading tests' algorithm stand-in
 
 from lean_offline.data.market import PACKED_SIDE, Bar, QuoteBar, TradeBar
-from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.symbol import Symbol
-from lean_offline.engine.buying_power import BuyingPowerModel, SecurityMarginModel
-from lean_offline.engine.fees import ConstantFeeModel
-from lean_offline.engine.fills import _local_time_of, _quote_side_close
+from lean_offline.engine.buying_power import (
+    BuyingPowerModel,
+    SecurityMarginModel,
+    has_sufficient_buying_power,
+    round_to_lot_precision,
+)
+from lean_offline.engine.fees import ConstantFeeModel, FeeModel, InteractiveBrokersFeeModel, order_fee, order_fee_amount
+from lean_offline.engine.fills import _local_time_of, _quote_side_close, exchange_open_now, local_time_now
+from lean_offline.engine.orders import (
+    LimitOrder,
+    MarketOnCloseOrder,
+    MarketOrder,
+    OrderEvent,
+    OrderFee,
+    OrderTicket,
+    SubmitOrderRequest,
+)
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
 from lean_offline.enums import OrderStatus, OrderType, SecurityType
@@ -325,3 +339,123 @@ def test_local_time_of_the_current_time_equals_the_conversion(moment: datetime, 
     security = Security(Symbol.create("AAA", SecurityType.EQUITY, "usa"), hours,
                         clock=EngineClock(moment if current else moment + timedelta(hours=1)))
     assert _local_time_of(security, moment) == utc_to_local(moment, ZoneInfo("America/New_York"))
+
+
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**12, 10**12).map(float),
+                 st.integers(-10**8, 10**8).map(lambda cents: cents / 100)),
+       st.sampled_from([1.0, 0.1, 0.01, 0.00000001, 100.0]))
+def test_lot_precision_returns_whole_numbers_as_the_rounding_would(quantity: float, lot_size: float) -> None:
+    """The shortcut for whole-number quantities gives what Python's decimal rounding gives, sign of zero included."""
+    decimals = max(0, -math.floor(math.log10(lot_size)))
+    by_rounding = round(quantity, decimals + 2) if decimals else float(round(quantity, 6))
+    result = round_to_lot_precision(quantity, lot_size)
+    assert result == by_rounding
+    assert math.copysign(1.0, result) == math.copysign(1.0, by_rounding)
+
+
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0, 3.0, 7.5, 100.0]), st.floats(0.01, 1_000.0)), max_size=8))
+def test_ticket_fill_totals_equal_the_sums_over_its_events(fills: list[tuple[float, float]]) -> None:
+    """A ticket keeps Σ fill quantity and the average fill price as running sums; they equal the sums over its
+    events taken afresh (as `sum` takes them, zero-quantity events such as Submitted included)."""
+    symbol = Symbol.create("AAA", SecurityType.EQUITY, "usa")
+    request = SubmitOrderRequest(OrderType.MARKET, SecurityType.EQUITY, symbol, 1000.0, 0.0, 0.0, START, "")
+    ticket = OrderTicket(None, request)
+    order = MarketOrder(symbol, 1000.0, START)
+    for quantity, price in fills:
+        event = OrderEvent(order, START, OrderFee.zero)
+        event.fill_quantity = quantity
+        event.fill_price = price
+        ticket.add_order_event(event)
+    filled = [event for event in ticket.order_events if event.fill_quantity]
+    total = sum(event.fill_quantity for event in filled)
+    expected_average = sum(event.fill_price * event.fill_quantity for event in filled) / total if total else 0.0
+    assert ticket.quantity_filled == sum(event.fill_quantity for event in ticket.order_events)
+    assert repr(ticket.quantity_filled) == repr(sum(event.fill_quantity for event in ticket.order_events))
+    assert ticket.average_fill_price == expected_average
+    assert ticket.quantity_remaining == 1000.0 - ticket.quantity_filled
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.datetimes(datetime(2019, 1, 1), datetime(2021, 12, 31)), min_size=1, max_size=6))
+def test_shared_local_time_and_open_state_equal_each_securitys_own(moments: list[datetime]) -> None:
+    """Local time and regular-hours open state are found once per exchange hours, zone and time for all securities:
+    each equals what the security itself answers, across DST changes, weekends, holidays and the clock moving."""
+    equity_hours = nyse_fallback_hours(2018, 2022)
+    clock = EngineClock(moments[0])
+    securities = [Security(Symbol.create(ticker, SecurityType.EQUITY, "usa"), hours, clock=clock)
+                  for ticker, hours in (("AAA", equity_hours), ("BBB", equity_hours),
+                                        ("CCC", SecurityExchangeHours.always_open_hours("America/New_York")))]
+    for moment in moments:
+        clock.utc_time = moment
+        for security in securities:
+            assert local_time_now(security) == security.local_time
+            assert exchange_open_now(security) == security.exchange.exchange_open
+
+
+FEE_MODELS = st.sampled_from(["ib", "constant", "free", "ib_subclass"])
+
+
+def fee_model_named(name: str) -> Any:
+    class DoubledIB(InteractiveBrokersFeeModel):
+        def get_order_fee(self, parameters: Any) -> Any:
+            fee = super().get_order_fee(parameters)
+            fee.value.amount *= 2
+            return fee
+
+    return {"ib": InteractiveBrokersFeeModel(), "constant": ConstantFeeModel(3.5), "free": FeeModel(),
+            "ib_subclass": DoubledIB()}[name]
+
+
+@given(st.integers(-5_000, 5_000).filter(bool).map(float), st.floats(0.5, 900.0), st.floats(0.5, 900.0),
+       st.sampled_from(["market", "limit", "moc"]), FEE_MODELS)
+def test_fee_amount_of_an_order_equals_the_fee_models_answer(quantity: float, price: float, limit: float,
+                                                               kind: str, model: str) -> None:
+    _, _, (security, _, _) = make_book()
+    security.update(bar(security, 0, price))
+    order: Any = {"market": MarketOrder, "moc": MarketOnCloseOrder}.get(kind, MarketOrder)(
+        security.symbol, quantity, START)
+    if kind == "limit":
+        order = LimitOrder(security.symbol, quantity, START, limit)
+    fee_model = fee_model_named(model)
+    assert order_fee_amount(fee_model, security, order) == order_fee(fee_model, security, order).value.amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(1_000.0, 200_000.0), st.lists(st.integers(-400, 400).map(float), min_size=3, max_size=3),
+       st.lists(st.floats(5.0, 300.0), min_size=3, max_size=3), st.integers(-3_000, 3_000).filter(bool).map(float),
+       st.sampled_from([0.0, 0.5]), st.sampled_from([1.0, 2.0, 4.0]), st.sampled_from([0.0, 0.02]), FEE_MODELS)
+def test_buying_power_verdict_follows_its_definition(cash: float, quantities: list[float], prices: list[float],
+                                                     order_quantity: float, filled_fraction: float, leverage: float,
+                                                     free_percent: float, fee: str) -> None:
+    """Sufficient ⇔ the order reduces the position, or |unfilled fraction × (margin + sign × fee)| ≤ max(0, TPV −
+    margin used − TPV × free% + the margin a reversed position frees), computed here from those definitions."""
+    _, portfolio, securities = make_book()
+    portfolio.set_cash(cash)
+    for security, quantity, price in zip(securities, quantities, prices, strict=True):
+        security.update(bar(security, 0, price))
+        security.holdings.set_holdings(price, quantity)
+    security = securities[0]
+    security.buying_power_model = SecurityMarginModel(leverage, free_percent)
+    security.fee_model = fee_model_named(fee)
+    order = MarketOrder(security.symbol, order_quantity, START)
+    filled = float(int(order_quantity * filled_fraction))
+    result = has_sufficient_buying_power(portfolio, security, order, filled)
+
+    held = quantities[0]
+    if held * order_quantity < 0 and abs(held) >= abs(order_quantity):
+        assert result.is_sufficient and result.reason == ""
+        return
+    tpv = cash + sum(q * p for q, p in zip(quantities, prices, strict=True))
+    used = sum(abs(q * p) / (leverage if i == 0 else 2.0) for i, (q, p) in enumerate(zip(quantities, prices,
+                                                                                            strict=True)))
+    free = tpv - used
+    if (held > 0 and order_quantity < 0) or (held < 0 and order_quantity > 0):
+        free += abs(held * prices[0]) / leverage * 2
+    free = max(free - tpv * free_percent, 0.0)
+    margin = order_quantity * prices[0] / leverage
+    required = margin + math.copysign(1.0, margin) * order_fee(security.fee_model, security, order).value.amount
+    needed = (abs(order_quantity) - abs(filled)) / abs(order_quantity) * required
+    sufficient = abs(needed) <= free
+    if abs(abs(needed) - free) > 1e-6 * max(1.0, free):  # away from the boundary, where float order could differ
+        assert result.is_sufficient == sufficient
+    assert result.is_sufficient == (result.reason == "")

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from lean_offline.data.market import TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
+from lean_offline.engine.orders import CashAmount, MarketOrder, OrderEvent, OrderFee
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager
-from lean_offline.enums import SecurityType
+from lean_offline.enums import OrderStatus, SecurityType
 
 START = datetime(2020, 1, 2, 9, 30)
 
@@ -139,3 +140,50 @@ def test_a_security_replaced_by_one_made_earlier_is_seen_by_the_cached_totals() 
     assert portfolio.total_sale_volume == 0.0
     securities[earlier.symbol] = earlier
     assert portfolio.total_sale_volume == 7.0
+
+
+FILLS = st.lists(st.tuples(st.sampled_from(["fill", "price", "leverage", "cash"]),
+                           st.sampled_from(["AAA", "BBB", "CCC"]), st.integers(-40, 40).map(float), st.floats(1.0, 500.0)), min_size=1, max_size=40)
+
+
+def fill_event(security: Security, quantity: float, price: float, fee: float) -> OrderEvent:
+    order = MarketOrder(security.symbol, quantity, START)
+    event = OrderEvent(order, START, OrderFee(CashAmount(fee, "USD")), status=OrderStatus.FILLED)
+    event.fill_price = price
+    event.fill_quantity = quantity
+    return event
+
+
+@settings(max_examples=150, deadline=None)
+@given(FILLS, st.booleans())
+def test_totals_carried_over_a_fill_equal_fresh_sums_to_the_bit(operations: list[tuple[str, str, float, float]],
+                                                                 read_margin_first: bool) -> None:
+    """A fill recomputes only its own position's cached terms (the totals being current before it): value and margin
+    after any mix of fills (opening, adding to, reducing, closing and reversing positions), price, leverage and
+    cash changes equal the sums taken afresh in the securities' order, exactly."""
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    portfolio.set_cash(100_000)
+    for ticker in ("AAA", "BBB", "CCC"):
+        securities.add(make_security(ticker)).cache.price = 10.0
+    for kind, ticker, quantity, price in operations:
+        security = securities[ticker]
+        if kind == "fill" and quantity:
+            portfolio.process_fill(fill_event(security, quantity, price, abs(quantity) * 0.005))
+        elif kind == "price":
+            security.update(TradeBar(START, security.symbol, price, price, price, price, 100.0, timedelta(days=1)))
+        elif kind == "leverage":
+            security.set_leverage(1.0 + abs(quantity) % 4)
+        else:
+            portfolio.cash_book["USD"].add_amount(quantity)
+        fresh_value = portfolio.cash_book["USD"].amount
+        fresh_margin = 0.0
+        for held in securities.total:
+            if held.holdings.quantity:
+                fresh_margin += abs(held.cache.price * held.holdings.quantity) / held.buying_power_model.leverage
+                if held.holdings.invested:
+                    fresh_value += held.cache.price * held.holdings.quantity
+        if read_margin_first:
+            assert portfolio.total_margin_used == fresh_margin
+        assert portfolio.total_portfolio_value == fresh_value
+        assert portfolio.total_margin_used == fresh_margin
