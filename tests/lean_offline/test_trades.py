@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline import backtest
+from lean_offline import trades as trades_module
 from lean_offline.data.symbol import Symbol
 from lean_offline.enums import DataNormalizationMode, SecurityType
 from lean_offline.results import trade_statistics_json
@@ -31,6 +32,7 @@ from lean_offline.trades import (
     TradeDirection,
     TradeStatistics,
     _OpenTrade,
+    _Position,
 )
 
 T0 = datetime(2020, 1, 6, 15)
@@ -199,14 +201,18 @@ class _EagerFillToFill:
             self.open = [{"entry": price, "sign": sign, "quantity": left, "best": 0.0, "drawdown": 0.0}]
 
 
+PRICES_IN_RANGE = st.floats(40, 160) | st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0])
 _EVENTS = st.lists(st.one_of(st.tuples(st.just("price"), st.integers(50, 150)),
                              st.tuples(st.just("fill"), st.integers(-30, 30).filter(bool), st.integers(50, 150))),
                    max_size=60)
 
 
 @settings(max_examples=150, deadline=None)
-@given(_EVENTS)
-def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[tuple[Any, ...]]) -> None:
+@given(_EVENTS, st.booleans())
+def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[tuple[Any, ...]],
+                                                                  read_at_every_event: bool) -> None:
+    """The trades built from the recorded fills equal LEAN's eager bookkeeping, whether they are read after every
+    event (each read builds the fills recorded so far) or only at the end."""
     builder, reference = TradeBuilder(), _EagerFillToFill()
     security = SimpleNamespace(symbol="SPY", price=0.0)
     for number, event in enumerate(events):
@@ -217,8 +223,61 @@ def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[t
         else:
             builder.process_fill(fill(number, event[1], event[2]), 1.0, 0.0)
             reference.fill(event[1], float(event[2]))
+        if read_at_every_event:
+            assert len(builder.closed_trades) == len(reference.closed)
+            assert builder.has_open_position("SPY") == bool(reference.open)
     assert [(float(t.quantity), float(t.mae), float(t.mfe), float(t.end_trade_drawdown))
             for t in builder.closed_trades] == reference.closed
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(list(FillGroupingMethod)), st.sampled_from(list(FillMatchingMethod)), _EVENTS,
+       st.sets(st.integers(0, 59)))
+def test_trades_read_during_the_run_are_those_read_at_its_end(grouping: Any, matching: Any,
+                                                             events: list[tuple[Any, ...]], reads: set[int]) -> None:
+    """Reading the trades (or whether a position is open) at any moments, which builds the fills recorded until
+    then, changes none of the trades: the same as a builder read once at the end, and as one that builds every
+    fill at once (a limit of one recorded fill)."""
+    read_during, read_at_end = TradeBuilder(grouping, matching), TradeBuilder(grouping, matching)
+    seen_during: list[list[tuple[Any, ...]]] = []
+    for number, event in enumerate(events):
+        for builder in (read_during, read_at_end):
+            if event[0] == "price":
+                builder.set_market_price("SPY", float(event[1]))
+            else:
+                builder.process_fill(fill(number, event[1], event[2], number), 1.0, 0.5)
+        if number in reads:
+            seen_during.append([summary(t) for t in read_during.closed_trades])
+            read_during.has_open_position("SPY")
+    final = [summary(t) for t in read_at_end.closed_trades]
+    assert [summary(t) for t in read_during.closed_trades] == final
+    assert all(seen == final[:len(seen)] for seen in seen_during)
+
+
+def test_recorded_fills_are_built_once_the_limit_is_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trades_module, "_RECORDED_FILLS_LIMIT", 3)
+    builder = scale_in_scale_out(TradeBuilder())
+    assert len(builder._recorded) == 1   # the fourth fill waits; the first three were built at the limit
+    assert [summary(t) for t in builder.closed_trades] == [
+        summary(t) for t in scale_in_scale_out(TradeBuilder()).closed_trades]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(50, 150), st.lists(PRICES_IN_RANGE, min_size=1, max_size=30), st.integers(0, 30))
+def test_the_price_range_folds_as_leans_per_price_rule(first: float, prices: list[float], skipped: int) -> None:
+    """The range of the observations before `upto`: a price above the high becomes the high, else one below the
+    low the low; NaN changes nothing (written plainly here; the builder takes max/min when no price is NaN)."""
+    position = _Position(first, first)
+    position.path.extend(prices)
+    upto = max(1, len(prices) - skipped)
+    position.fold_range(upto)
+    high = low = first
+    for price in prices[:upto]:
+        if price > high:
+            high = price
+        elif price < low:
+            low = price
+    assert (repr(position.max_price), repr(position.min_price), position.ranged) == (repr(high), repr(low), upto)
 
 
 def _open_trade(sign: int, best: float, drawdown: float) -> _OpenTrade:
