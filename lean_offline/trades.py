@@ -331,6 +331,8 @@ class _RecordedFill(NamedTuple):
     observed: int
 
 
+_UNSEEN: Any = object()  # a security the trade builder has not observed yet
+
 _RECORDED_FILLS_LIMIT = 4096
 """Recorded fills are built into trades at the latest when this many wait: the paths of their positions are kept
 until then."""
@@ -345,6 +347,9 @@ class TradeBuilder(DualCase):
         self._positions: dict[Any, _Position] = {}  # as of the fills built into trades
         self._open: dict[Any, _Position] = {}  # FillToFill: the positions the recorded fills leave open
         self._recorders: dict[Any, Callable[[float], None]] = {}  # symbol → its open FillToFill position's path.append
+        # the engine's securities, learned when first observed: security → its symbol's recorder (None without one)
+        self._security_recorders: dict[Any, Callable[[float], None] | None] = {}
+        self._securities: dict[Any, list[Any]] = {}  # symbol → the securities observed with it
         self._recorded: list[_RecordedFill] = []
         self._closed: list[Trade] = []
         self._orders_with_fee: dict[int, None] = {}  # insertion-ordered: the oldest id is forgotten first
@@ -373,12 +378,31 @@ class TradeBuilder(DualCase):
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has open FillToFill trades (it runs for every data point of a held
-        security, so it is one lookup and one append)."""
-        if self._recorders:
-            record = self._recorders.get(security.symbol)
-            if record is not None:
-                record(security.price)
+        reading the price only when the symbol has open FillToFill trades. It runs for every data point, so it looks
+        the (identity-hashed) security up rather than its symbol: one lookup, and one append when held."""
+        record = self._security_recorders.get(security, _UNSEEN)
+        if record is not None:
+            if record is _UNSEEN:
+                record = self._learn_security(security)
+                if record is None:
+                    return
+            record(security.price)
+
+    def _learn_security(self, security: Any) -> Callable[[float], None] | None:
+        """A security observed for the first time: remembered with its symbol's recorder, which is returned."""
+        symbol = security.symbol
+        self._securities.setdefault(symbol, []).append(security)
+        record = self._security_recorders[security] = self._recorders.get(symbol)
+        return record
+
+    def _set_recorder(self, symbol: Any, record: Callable[[float], None] | None) -> None:
+        """Start (`record`) or stop (None) recording the prices of `symbol`, by symbol and by its securities."""
+        if record is None:
+            del self._recorders[symbol]
+        else:
+            self._recorders[symbol] = record
+        for security in self._securities.get(symbol, ()):
+            self._security_recorders[security] = record
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
@@ -440,13 +464,13 @@ class TradeBuilder(DualCase):
         position = self._open.get(fill.symbol)
         if position is None:
             position = self._open[fill.symbol] = _Position(fill.price_float, fill.price_float, net=fill.quantity)
-            self._recorders[fill.symbol] = position.path.append
+            self._set_recorder(fill.symbol, position.path.append)
             return position, 0
         position.path.append(fill.price_float)
         position.net = _DECIMAL_CONTEXT.add(position.net, fill.quantity)
         if not position.net:
             del self._open[fill.symbol]
-            del self._recorders[fill.symbol]
+            self._set_recorder(fill.symbol, None)
         return position, position.observations
 
     def _build_recorded_fills(self) -> None:

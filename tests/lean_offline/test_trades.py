@@ -44,6 +44,14 @@ def fill(order_id: int, quantity: float | Decimal, price: float | Decimal, day: 
                            fill_quantity=quantity, fill_price=price)
 
 
+class EngineSecurity:
+    """What the engine's hook gives the builder: a security (hashed by identity) with its symbol and price."""
+
+    def __init__(self, symbol: Any, price: float = 0.0) -> None:
+        self.symbol = symbol
+        self.price = price
+
+
 def summary(trade: Trade) -> tuple[Any, ...]:
     """(direction, quantity, entry, exit, P&L, fees, MAE, MFE, end-trade drawdown, order ids) as plain numbers."""
     return (trade.direction, float(trade.quantity), float(trade.entry_price), float(trade.exit_price),
@@ -214,7 +222,7 @@ def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[t
     """The trades built from the recorded fills equal LEAN's eager bookkeeping, whether they are read after every
     event (each read builds the fills recorded so far) or only at the end."""
     builder, reference = TradeBuilder(), _EagerFillToFill()
-    security = SimpleNamespace(symbol="SPY", price=0.0)
+    security = EngineSecurity("SPY")
     for number, event in enumerate(events):
         if event[0] == "price":
             security.price = float(event[1])
@@ -311,8 +319,8 @@ def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
     builder.set_market_price("QQQ", 300.0)
     builder.process_fill(fill(1, 5, 20), 1.0, 0.0)
     builder.set_market_price("QQQ", 1.0)
-    builder.observe_security(SimpleNamespace(symbol="QQQ", price=2.0))
-    builder.observe_security(SimpleNamespace(symbol="SPY", price=23.0))  # the engine's hook: SPY's new price
+    builder.observe_security(EngineSecurity("QQQ", 2.0))
+    builder.observe_security(EngineSecurity("SPY", 23.0))  # the engine's hook: SPY's new price
     builder.process_fill(fill(2, -5, 21, 1), 1.0, 0.0)
     assert [summary(t) for t in builder.closed_trades] == [(LONG, 5, 20, 21, 5, 0, 0, 15, 10, [1, 2])]
     assert not builder.has_open_position("QQQ")
@@ -326,13 +334,18 @@ def test_the_engine_hook_and_set_market_price_give_the_same_trades(grouping: int
     """The engine's hook (observe_security, given the security) and set_market_price (given symbol and price) must
     move MAE, MFE and the end-trade drawdown identically, whatever the grouping."""
     by_price, by_hook = TradeBuilder(grouping), TradeBuilder(grouping)
+    spy, second_spy = EngineSecurity("SPY"), EngineSecurity("SPY")  # learned before and after a position opens
+    by_hook.observe_security(spy)
+    by_price.set_market_price("SPY", 0.0)
     for day, (quantity, prices) in enumerate(steps):
         if quantity:
             by_price.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
             by_hook.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
-        for price in prices:
+        for number, price in enumerate(prices):
+            security = second_spy if day % 3 == 1 and number == 0 else spy
+            security.price = float(price)
             by_price.set_market_price("SPY", float(price))
-            by_hook.observe_security(SimpleNamespace(symbol="SPY", price=float(price)))
+            by_hook.observe_security(security)
     assert [summary(t) for t in by_hook.closed_trades] == [summary(t) for t in by_price.closed_trades]
 
 
