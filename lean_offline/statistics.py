@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -753,28 +753,32 @@ def _equity_candle(time: datetime, bar: _EquityBar) -> Candle:
 
 class _EquityBar:
     """The OHLC aggregate of portfolio values between two equity samples, as LEAN's Bar of Math.Round(value, 4):
-    values rounding to zero are ignored. Raw values are kept (rounding is monotone, so comparing raw values picks
-    the same open/high/low/close) and converted only when the candle is taken: this runs at every time step."""
+    values rounding to zero are ignored. The values are folded by LEAN's per-value rule (a value above the high
+    becomes the high, else one below the low the low; the last is the close) on the raw values: rounding is
+    monotone, so comparing raw values picks the same open/high/low/close. They are converted only when the candle
+    is taken."""
 
     __slots__ = ("open", "high", "low", "close")
 
-    def __init__(self) -> None:
-        self.open: Number | None = None
-        self.high: Number = 0
-        self.low: Number = 0
-        self.close: Number = 0
-
-    def update(self, value: Number) -> None:
-        if -_ROUNDS_TO_ZERO <= value <= _ROUNDS_TO_ZERO:
-            return
-        if self.open is None:
-            self.open = self.high = self.low = self.close = value
-            return
-        if value > self.high:
-            self.high = value
-        elif value < self.low:
-            self.low = value
-        self.close = value
+    def __init__(self, values: Iterable[Number] = ()) -> None:
+        open_: Number | None = None
+        high: Number = 0
+        low: Number = 0
+        close: Number = 0
+        for value in values:
+            if -_ROUNDS_TO_ZERO <= value <= _ROUNDS_TO_ZERO:
+                continue
+            if open_ is None:
+                open_ = high = low = value
+            elif value > high:
+                high = value
+            elif value < low:
+                low = value
+            close = value
+        self.open = open_
+        self.high = high
+        self.low = low
+        self.close = close
 
     def check_finite(self, time: datetime) -> None:
         """Raise ValueError naming ``time`` when a value of the bar is not a finite number."""
@@ -823,7 +827,7 @@ class ResultCollector:
         self._daily_value: Number = self.starting_capital
         self._cumulative_max: Number = self.starting_capital
         self._next_sample = datetime.min
-        self._bar = _EquityBar()
+        self._bar_values: list[Number] = []  # the portfolio values since the last equity point, one per time step
         self._sales_volumes: list[Number] = [_ZERO]  # newest first, at most 2
         self._previous_turnover_time: datetime | None = None
         self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
@@ -840,7 +844,7 @@ class ResultCollector:
             self._daily_value = new_value
         if self.starting_capital != new_value:
             self.starting_capital = new_value
-            self._bar = _EquityBar()
+            self._bar_values.clear()
 
     def sample(self, utc_time: datetime, portfolio_value: Number, benchmark_value: Number,
                total_sale_volume: Number, *, is_start: bool = False, warming_up: bool = False) -> None:
@@ -855,7 +859,7 @@ class ResultCollector:
         if isinstance(benchmark_value, float) and not math.isfinite(benchmark_value):
             benchmark_value = 0
         self._cumulative_max = max(value, self._cumulative_max)
-        self._bar.update(value)
+        self._bar_values.append(value)
         self._sample_equity(utc_time, warming_up)
         if not warming_up:
             self._series("Benchmark", "Benchmark", 0, _LINE, convert=_benchmark_point).add_if_later(
@@ -870,11 +874,11 @@ class ResultCollector:
             self._sample_turnover(utc_time, value, total_sale_volume, warming_up)
         self._daily_value = value
 
-    def on_time_step_end(self, utc_time: datetime, portfolio_value: Number, *, force: bool = False,
-                         warming_up: bool = False) -> None:
-        """End of a time step: aggregate the value into the equity bar and, once per resample period (or when
-        ``force``d at exit), add an equity point."""
-        self._bar.update(portfolio_value)
+    def on_time_step_end(self, utc_time: datetime, portfolio_value: Number, warming_up: bool = False, *,
+                         force: bool = False) -> None:
+        """End of a time step: the value joins the equity bar and, once per resample period (or when ``force``d at
+        exit), an equity point is added. A step between two points costs one append and one comparison."""
+        self._bar_values.append(portfolio_value)
         if utc_time > self._next_sample or force:
             self._next_sample = utc_time + self.resample_period
             self._sample_equity(utc_time, warming_up)
@@ -979,9 +983,9 @@ class ResultCollector:
         return list(found.points) if found else []
 
     def _sample_equity(self, utc_time: datetime, warming_up: bool) -> None:
-        bar = self._bar
+        bar = _EquityBar(self._bar_values)
         bar.check_finite(utc_time)
-        self._bar = _EquityBar()
+        self._bar_values.clear()
         if not warming_up:
             self._series("Strategy Equity", "Equity", 0, _CANDLE, convert=_equity_candle).add_if_later(utc_time, bar)
 

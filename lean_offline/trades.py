@@ -7,7 +7,10 @@ The engine feeds a :class:`TradeBuilder` as LEAN's engine does:
 * ``set_market_price(symbol, price)`` after every security price update (it drives MAE, MFE and the end-trade
   drawdown; it returns at once when no trade is open for the symbol).
 
-``closed_trades`` lists the trades closed so far; positions still open are not trades. Fills are grouped into trades
+``closed_trades`` lists the trades closed so far; positions still open are not trades. A fill is only recorded when
+it arrives (with how many prices its FillToFill position had seen then); the trades are built from the recorded fills
+when somebody reads them (``closed_trades``, ``has_open_position``, a split), with the same arithmetic in the same
+order, so reads at any time see what building them at every fill would give. Fills are grouped into trades
 by :class:`FillGroupingMethod` and matched against earlier fills by :class:`FillMatchingMethod`; LEAN's algorithms
 start with FillToFill grouping and FIFO matching. Money and prices are C# decimals in LEAN and
 :class:`decimal.Decimal` here (engine floats converted with 15 significant digits), so the rounded trade P&L comes
@@ -245,7 +248,9 @@ class _Position:
     (FillToFill) the price path since the position opened (engine floats). Every observed price is appended to
     `path` (observation number `path_start` first) and nothing else happens per price: the price range
     [`min_price`, `max_price`] takes in the observations from number `ranged` on (`fold_range`) and each trade its
-    drawdown (`settle`) only when a trade closes or a split rescales them."""
+    drawdown (`settle`) only when a trade closes or a split rescales them, up to the observation the fill had seen.
+    `net` is the signed quantity of the fills recorded so far (FillToFill): the position is open while it is not
+    zero, which is when the open trades hold a quantity."""
 
     min_price: float
     max_price: float
@@ -255,35 +260,41 @@ class _Position:
     path: array[float] = field(default_factory=lambda: array("d"))
     path_start: int = 0
     ranged: int = 0
-
-    def observe(self, price: float) -> None:
-        self.path.append(price)
+    net: Decimal = _ZERO
 
     @property
     def observations(self) -> int:
         """The absolute index the next observed price will have."""
         return self.path_start + len(self.path)
 
-    def fold_range(self) -> None:
-        """Widen the price range by the observations not in it yet, by LEAN's per-price rule: a price above the
-        high becomes the high, one below the low the low (NaN changes nothing). Each observation is folded once."""
-        if self.ranged < self.observations:
+    def fold_range(self, upto: int) -> None:
+        """Widen the price range by the observations not in it yet, before number `upto`, by LEAN's per-price rule:
+        a price above the high becomes the high, one below the low the low (NaN changes nothing), which is max/min
+        when no price is NaN (a NaN sum tells). Each observation is folded once."""
+        if self.ranged < upto:
+            prices = self.path[self.ranged - self.path_start:upto - self.path_start]
             high, low = self.max_price, self.min_price
-            for price in self.path[self.ranged - self.path_start:]:
-                if price > high:
-                    high = price
-                elif price < low:
-                    low = price
+            total = sum(prices)
+            if total == total:
+                high, low = max(high, max(prices)), min(low, min(prices))
+            else:
+                for price in prices:
+                    if price > high:
+                        high = price
+                    elif price < low:
+                        low = price
             self.max_price, self.min_price = high, low
-            self.ranged = self.observations
+            self.ranged = upto
 
-    def restart_range(self, price: float) -> None:
-        """The range of a reversed position starts again at the fill price (earlier observations leave it)."""
+    def restart_range(self, price: float, upto: int) -> None:
+        """The range of a reversed position starts again at the fill price (the observations before `upto` leave
+        it)."""
         self.min_price = self.max_price = price
-        self.ranged = self.observations
+        self.ranged = upto
 
-    def settle(self, trade: _OpenTrade) -> None:
-        trade.settle(self.path[trade.settled - self.path_start:])
+    def settle(self, trade: _OpenTrade, upto: int) -> None:
+        """Fold the observations before number `upto` into the trade's drawdown."""
+        trade.settle(self.path[trade.settled - self.path_start:upto - self.path_start])
 
     def forget_settled_path(self) -> None:
         """Drop the observations every open trade and the price range have folded in already."""
@@ -294,8 +305,7 @@ class _Position:
             self.path_start = keep_from
 
 
-@dataclass(frozen=True, slots=True)
-class _FillValues:
+class _FillValues(NamedTuple):
     """A fill as decimals, with its account-currency scale (conversion rate × contract multiplier)."""
 
     order_id: int
@@ -311,23 +321,47 @@ class _FillValues:
         return abs(self.quantity)
 
 
+class _RecordedFill(NamedTuple):
+    """A fill waiting to be built into trades: its values, the order fee it brings, and (FillToFill) its position
+    with the number of prices observed when it arrived (its own price included, unless it opened the position)."""
+
+    values: _FillValues
+    order_fee: Decimal
+    position: _Position | None
+    observed: int
+
+
+_UNSEEN: Any = object()  # a security the trade builder has not observed yet
+
+_RECORDED_FILLS_LIMIT = 4096
+"""Recorded fills are built into trades at the latest when this many wait: the paths of their positions are kept
+until then."""
+
+
 class TradeBuilder(DualCase):
     """LEAN's TradeBuilder (see the module docstring)."""
 
     def __init__(self, grouping_method: Any = None, matching_method: Any = None) -> None:
         self.grouping_method = FillGroupingMethod(grouping_method if grouping_method is not None else 0)
         self.matching_method = FillMatchingMethod(matching_method if matching_method is not None else 0)
-        self._positions: dict[Any, _Position] = {}
-        self._recorders: dict[Any, Callable[[float], None]] = {}  # symbol → its FillToFill position's path.append
+        self._positions: dict[Any, _Position] = {}  # as of the fills built into trades
+        self._open: dict[Any, _Position] = {}  # FillToFill: the positions the recorded fills leave open
+        self._recorders: dict[Any, Callable[[float], None]] = {}  # symbol → its open FillToFill position's path.append
+        # the engine's securities, learned when first observed: security → its symbol's recorder (None without one)
+        self._security_recorders: dict[Any, Callable[[float], None] | None] = {}
+        self._securities: dict[Any, list[Any]] = {}  # symbol → the securities observed with it
+        self._recorded: list[_RecordedFill] = []
         self._closed: list[Trade] = []
         self._orders_with_fee: dict[int, None] = {}  # insertion-ordered: the oldest id is forgotten first
 
     @property
     def closed_trades(self) -> list[Trade]:
         """The trades closed so far, in closing order (a copy)."""
+        self._build_recorded_fills()
         return list(self._closed)
 
     def has_open_position(self, symbol: Any) -> bool:
+        self._build_recorded_fills()
         position = self._positions.get(symbol)
         if position is None:
             return False
@@ -344,28 +378,51 @@ class TradeBuilder(DualCase):
 
     def observe_security(self, security: Any) -> None:
         """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has open FillToFill trades (it runs for every data point of a held
-        security, so it is one lookup and one append)."""
-        if self._recorders:
-            record = self._recorders.get(security.symbol)
-            if record is not None:
-                record(security.price)
+        reading the price only when the symbol has open FillToFill trades. It runs for every data point, so it looks
+        the (identity-hashed) security up rather than its symbol: one lookup, and one append when held."""
+        record = self._security_recorders.get(security, _UNSEEN)
+        if record is not None:
+            if record is _UNSEEN:
+                record = self._learn_security(security)
+                if record is None:
+                    return
+            record(security.price)
+
+    def _learn_security(self, security: Any) -> Callable[[float], None] | None:
+        """A security observed for the first time: remembered with its symbol's recorder, which is returned."""
+        symbol = security.symbol
+        self._securities.setdefault(symbol, []).append(security)
+        record = self._security_recorders[security] = self._recorders.get(symbol)
+        return record
+
+    def _set_recorder(self, symbol: Any, record: Callable[[float], None] | None) -> None:
+        """Start (`record`) or stop (None) recording the prices of `symbol`, by symbol and by its securities."""
+        if record is None:
+            del self._recorders[symbol]
+        else:
+            self._recorders[symbol] = record
+        for security in self._securities.get(symbol, ()):
+            self._security_recorders[security] = record
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
         prices, the price range and the drawdowns × split factor. Adjusted data needs nothing."""
+        if split.symbol.security_type != SecurityType.EQUITY or (
+                not live_mode and data_normalization_mode != DataNormalizationMode.RAW):
+            return
+        self._build_recorded_fills()
         position = self._positions.get(split.symbol)
-        if (position is None or split.symbol.security_type != SecurityType.EQUITY
-                or (not live_mode and data_normalization_mode != DataNormalizationMode.RAW)):
+        if position is None:
             return
         factor = float(split.split_factor)
         exact = to_decimal(split.split_factor)
+        observed = position.observations
         with localcontext(_DECIMAL_CONTEXT):
-            position.fold_range()
+            position.fold_range(observed)
             position.min_price *= factor
             position.max_price *= factor
             for trade in position.open_trades:
-                position.settle(trade)
+                position.settle(trade, observed)
                 trade.rescale(factor, exact)
             position.forget_settled_path()
             for pending in position.fills:
@@ -378,7 +435,8 @@ class TradeBuilder(DualCase):
     def process_fill(self, fill: Any, security_conversion_rate: float, fee_in_account_currency: float,
                      multiplier: float = 1.0) -> None:
         """Add one fill (an OrderEvent with symbol, utc_time, order_id, fill_quantity, fill_price). An order's fee
-        counts once, with its first fill."""
+        counts once, with its first fill. The fill is converted and recorded (FillToFill: its price observed by its
+        open position); it becomes part of trades when they are read."""
         order_fee = _ZERO
         if fill.order_id not in self._orders_with_fee:
             order_fee = to_decimal(fee_in_account_currency)
@@ -391,29 +449,59 @@ class TradeBuilder(DualCase):
             scale=to_decimal(security_conversion_rate) * to_decimal(multiplier))
         if values.quantity == 0:
             return
+        if self.grouping_method == FillGroupingMethod.FILL_TO_FILL:
+            position, observed = self._observe_fill(values)
+            self._recorded.append(_RecordedFill(values, order_fee, position, observed))
+        else:
+            self._recorded.append(_RecordedFill(values, order_fee, None, 0))
+        if len(self._recorded) >= _RECORDED_FILLS_LIMIT:
+            self._build_recorded_fills()
+
+    def _observe_fill(self, fill: _FillValues) -> tuple[_Position, int]:
+        """FillToFill, as the fill arrives: the position it opens (its path starts after the fill price) or the
+        open one, which observes the fill price and stops observing prices once the fill leaves it flat; returns
+        the position and the number of prices it has observed."""
+        position = self._open.get(fill.symbol)
+        if position is None:
+            position = self._open[fill.symbol] = _Position(fill.price_float, fill.price_float, net=fill.quantity)
+            self._set_recorder(fill.symbol, position.path.append)
+            return position, 0
+        position.path.append(fill.price_float)
+        position.net = _DECIMAL_CONTEXT.add(position.net, fill.quantity)
+        if not position.net:
+            del self._open[fill.symbol]
+            self._set_recorder(fill.symbol, None)
+        return position, position.observations
+
+    def _build_recorded_fills(self) -> None:
+        """Build the recorded fills into trades, in the order they arrived."""
+        if not self._recorded:
+            return
+        recorded, self._recorded = self._recorded, []
         with localcontext(_DECIMAL_CONTEXT):
             if self.grouping_method == FillGroupingMethod.FILL_TO_FILL:
-                self._fill_to_fill(values, order_fee)
+                for values, order_fee, position, observed in recorded:
+                    assert position is not None  # every FillToFill fill was recorded with its position
+                    self._fill_to_fill(values, order_fee, position, observed)
             elif self.grouping_method == FillGroupingMethod.FLAT_TO_FLAT:
-                self._flat_to_flat(values, order_fee)
+                for values, order_fee, _position, _observed in recorded:
+                    self._flat_to_flat(values, order_fee)
             else:
-                self._flat_to_reduced(values, order_fee)
+                for values, order_fee, _position, _observed in recorded:
+                    self._flat_to_reduced(values, order_fee)
 
     # -- FillToFill: every entry fill is a trade, closed by opposite fills in matching order --------------------
 
-    def _fill_to_fill(self, fill: _FillValues, order_fee: Decimal) -> None:
-        position = self._positions.get(fill.symbol)
-        if position is None or not position.open_trades:
-            position = _Position(fill.price_float, fill.price_float)
+    def _fill_to_fill(self, fill: _FillValues, order_fee: Decimal, position: _Position, observed: int) -> None:
+        """Build one recorded fill of `position`, which had observed `observed` prices when the fill arrived."""
+        if not position.open_trades:
             position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee))
             self._positions[fill.symbol] = position
-            self._recorders[fill.symbol] = position.path.append
             return
-        position.observe(fill.price_float)
         lifo = self.matching_method == FillMatchingMethod.LIFO
         index = len(position.open_trades) - 1 if lifo else 0
         if _sign(fill.quantity) == position.open_trades[index].sign:
-            position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee, position.observations))
+            position.open_trades.append(self._open_trade(fill, fill.quantity, order_fee, observed))
             return
         executed = _ZERO  # signed quantity of the open trades closed so far (opposite to the fill)
         fee_assigned = False
@@ -426,20 +514,19 @@ class TradeBuilder(DualCase):
                 position.open_trades.pop(index)
                 if lifo and index > 0:
                     index -= 1
-                self._close_open_trade(position, trade, trade.quantity, trade.total_fees + fee, fill)
+                self._close_open_trade(position, trade, trade.quantity, trade.total_fees + fee, fill, observed)
             else:
                 executed += unexecuted * -trade.sign
                 trade.quantity -= unexecuted
-                self._close_open_trade(position, trade, unexecuted, trade.total_fees + fee, fill)
+                self._close_open_trade(position, trade, unexecuted, trade.total_fees + fee, fill, observed)
                 trade.total_fees = _ZERO
             fee_assigned = True
         if abs(executed) == fill.absolute_quantity and not position.open_trades:
             del self._positions[fill.symbol]
-            del self._recorders[fill.symbol]
             return
         if abs(executed) < fill.absolute_quantity:
-            position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO, position.observations)]
-            position.restart_range(fill.price_float)
+            position.open_trades = [self._open_trade(fill, fill.quantity - executed, _ZERO, observed)]
+            position.restart_range(fill.price_float, observed)
         position.forget_settled_path()
 
     @staticmethod
@@ -449,12 +536,13 @@ class TradeBuilder(DualCase):
                           best_price=fill.price_float, settled=observations)
 
     def _close_open_trade(self, position: _Position, trade: _OpenTrade, quantity: Decimal, fees: Decimal,
-                          fill: _FillValues) -> None:
-        """Close ``quantity`` of an open FillToFill trade at the fill: P&L, MAE = worst excursion of the position's
-        price range from the entry, MFE = best one, end-trade drawdown = largest giveback, all × quantity × scale."""
+                          fill: _FillValues, observed: int) -> None:
+        """Close ``quantity`` of an open FillToFill trade at the fill, which came after `observed` prices of the
+        position: P&L, MAE = worst excursion of the position's price range from the entry, MFE = best one,
+        end-trade drawdown = largest giveback, all × quantity × scale."""
         scaled = quantity * fill.scale
-        position.settle(trade)
-        position.fold_range()
+        position.settle(trade, observed)
+        position.fold_range(observed)
         low, high = to_decimal(position.min_price), to_decimal(position.max_price)
         worst, best = (low, high) if trade.sign > 0 else (high, low)
         self._add_trade(Trade(

@@ -231,7 +231,7 @@ class BacktestLoop:
                     if corporate_events:  # nobody observes the step's bars, but on_splits/on_dividends see these
                         corporate.notify(corporate_events)
                 process_orders(slice_utc)
-                end_time_step(slice_utc, portfolio_value(), warming_up=algorithm.is_warming_up)
+                end_time_step(slice_utc, portfolio_value(), algorithm.is_warming_up)
                 data_points += len(members)
                 self.last_slice_utc = slice_utc
                 if algorithm._quit_requested:

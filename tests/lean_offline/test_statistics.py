@@ -303,6 +303,32 @@ def test_sampling_rules() -> None:
     assert charts["Strategy Equity"]["series"]["Return"]["seriesType"] == 3
 
 
+@given(st.lists(st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from([0.0, 4e-5, -4e-5])),
+                min_size=1, max_size=40))
+def test_equity_candle_aggregates_the_steps_between_two_points(values: list[float]) -> None:
+    """The candle of the steps between two equity points: open/close the first/last value not rounding to zero
+    (|v| < 0.00005), high/low their max/min, each SmartRounded after Math.Round(v, 4) (0 for all of them when
+    every value rounds to zero)."""
+    start = datetime(2020, 1, 6, 5)
+    collector = ResultCollector(start, start + timedelta(days=3), 1000)
+    collector.on_time_step_end(start, 1000)   # the first step is a point of its own
+    for second, value in enumerate(values, 1):
+        collector.on_time_step_end(start + timedelta(seconds=second), value)   # within the 4-minute period
+    collector.on_time_step_end(start + timedelta(hours=1), 1.0)   # the next point: the steps since the last one
+    candle = collector.charts_json()["Strategy Equity"]["series"]["Equity"]["values"][1][1:]
+    kept = [v for v in [*values, 1.0] if abs(v) > 0.00005]
+    expected = [kept[0], max(kept), min(kept), kept[-1]]
+    assert candle == [float(smart_round_decimal(round(D(format(v, ".15g")), 4))) for v in expected]
+
+
+def test_equity_candle_of_steps_that_all_round_to_zero() -> None:
+    start = datetime(2020, 1, 6, 5)
+    collector = ResultCollector(start, start + timedelta(days=3), 1000)
+    collector.on_time_step_end(start, 1000)
+    collector.on_time_step_end(start + timedelta(hours=1), 0.00004)
+    assert collector.charts_json()["Strategy Equity"]["series"]["Equity"]["values"][1][1:] == [0, 0, 0, 0]
+
+
 def test_turnover_resampled_at_same_time_uses_previous_volume() -> None:
     start = datetime(2020, 1, 6, 5)
     collector = ResultCollector(start, start + timedelta(days=3), 1000)

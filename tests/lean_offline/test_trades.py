@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline import backtest
+from lean_offline import trades as trades_module
 from lean_offline.data.symbol import Symbol
 from lean_offline.enums import DataNormalizationMode, SecurityType
 from lean_offline.results import trade_statistics_json
@@ -31,6 +32,7 @@ from lean_offline.trades import (
     TradeDirection,
     TradeStatistics,
     _OpenTrade,
+    _Position,
 )
 
 T0 = datetime(2020, 1, 6, 15)
@@ -40,6 +42,14 @@ FIFO, LIFO = FillMatchingMethod.FIFO, FillMatchingMethod.LIFO
 def fill(order_id: int, quantity: float | Decimal, price: float | Decimal, day: int = 0, symbol: Any = "SPY") -> Any:
     return SimpleNamespace(order_id=order_id, symbol=symbol, utc_time=T0 + timedelta(days=day),
                            fill_quantity=quantity, fill_price=price)
+
+
+class EngineSecurity:
+    """What the engine's hook gives the builder: a security (hashed by identity) with its symbol and price."""
+
+    def __init__(self, symbol: Any, price: float = 0.0) -> None:
+        self.symbol = symbol
+        self.price = price
 
 
 def summary(trade: Trade) -> tuple[Any, ...]:
@@ -199,16 +209,20 @@ class _EagerFillToFill:
             self.open = [{"entry": price, "sign": sign, "quantity": left, "best": 0.0, "drawdown": 0.0}]
 
 
+PRICES_IN_RANGE = st.floats(40, 160) | st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0])
 _EVENTS = st.lists(st.one_of(st.tuples(st.just("price"), st.integers(50, 150)),
                              st.tuples(st.just("fill"), st.integers(-30, 30).filter(bool), st.integers(50, 150))),
                    max_size=60)
 
 
 @settings(max_examples=150, deadline=None)
-@given(_EVENTS)
-def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[tuple[Any, ...]]) -> None:
+@given(_EVENTS, st.booleans())
+def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[tuple[Any, ...]],
+                                                                  read_at_every_event: bool) -> None:
+    """The trades built from the recorded fills equal LEAN's eager bookkeeping, whether they are read after every
+    event (each read builds the fills recorded so far) or only at the end."""
     builder, reference = TradeBuilder(), _EagerFillToFill()
-    security = SimpleNamespace(symbol="SPY", price=0.0)
+    security = EngineSecurity("SPY")
     for number, event in enumerate(events):
         if event[0] == "price":
             security.price = float(event[1])
@@ -217,8 +231,61 @@ def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[t
         else:
             builder.process_fill(fill(number, event[1], event[2]), 1.0, 0.0)
             reference.fill(event[1], float(event[2]))
+        if read_at_every_event:
+            assert len(builder.closed_trades) == len(reference.closed)
+            assert builder.has_open_position("SPY") == bool(reference.open)
     assert [(float(t.quantity), float(t.mae), float(t.mfe), float(t.end_trade_drawdown))
             for t in builder.closed_trades] == reference.closed
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(list(FillGroupingMethod)), st.sampled_from(list(FillMatchingMethod)), _EVENTS,
+       st.sets(st.integers(0, 59)))
+def test_trades_read_during_the_run_are_those_read_at_its_end(grouping: Any, matching: Any,
+                                                             events: list[tuple[Any, ...]], reads: set[int]) -> None:
+    """Reading the trades (or whether a position is open) at any moments, which builds the fills recorded until
+    then, changes none of the trades: the same as a builder read once at the end, and as one that builds every
+    fill at once (a limit of one recorded fill)."""
+    read_during, read_at_end = TradeBuilder(grouping, matching), TradeBuilder(grouping, matching)
+    seen_during: list[list[tuple[Any, ...]]] = []
+    for number, event in enumerate(events):
+        for builder in (read_during, read_at_end):
+            if event[0] == "price":
+                builder.set_market_price("SPY", float(event[1]))
+            else:
+                builder.process_fill(fill(number, event[1], event[2], number), 1.0, 0.5)
+        if number in reads:
+            seen_during.append([summary(t) for t in read_during.closed_trades])
+            read_during.has_open_position("SPY")
+    final = [summary(t) for t in read_at_end.closed_trades]
+    assert [summary(t) for t in read_during.closed_trades] == final
+    assert all(seen == final[:len(seen)] for seen in seen_during)
+
+
+def test_recorded_fills_are_built_once_the_limit_is_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trades_module, "_RECORDED_FILLS_LIMIT", 3)
+    builder = scale_in_scale_out(TradeBuilder())
+    assert len(builder._recorded) == 1   # the fourth fill waits; the first three were built at the limit
+    assert [summary(t) for t in builder.closed_trades] == [
+        summary(t) for t in scale_in_scale_out(TradeBuilder()).closed_trades]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(50, 150), st.lists(PRICES_IN_RANGE, min_size=1, max_size=30), st.integers(0, 30))
+def test_the_price_range_folds_as_leans_per_price_rule(first: float, prices: list[float], skipped: int) -> None:
+    """The range of the observations before `upto`: a price above the high becomes the high, else one below the
+    low the low; NaN changes nothing (written plainly here; the builder takes max/min when no price is NaN)."""
+    position = _Position(first, first)
+    position.path.extend(prices)
+    upto = max(1, len(prices) - skipped)
+    position.fold_range(upto)
+    high = low = first
+    for price in prices[:upto]:
+        if price > high:
+            high = price
+        elif price < low:
+            low = price
+    assert (repr(position.max_price), repr(position.min_price), position.ranged) == (repr(high), repr(low), upto)
 
 
 def _open_trade(sign: int, best: float, drawdown: float) -> _OpenTrade:
@@ -252,8 +319,8 @@ def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
     builder.set_market_price("QQQ", 300.0)
     builder.process_fill(fill(1, 5, 20), 1.0, 0.0)
     builder.set_market_price("QQQ", 1.0)
-    builder.observe_security(SimpleNamespace(symbol="QQQ", price=2.0))
-    builder.observe_security(SimpleNamespace(symbol="SPY", price=23.0))  # the engine's hook: SPY's new price
+    builder.observe_security(EngineSecurity("QQQ", 2.0))
+    builder.observe_security(EngineSecurity("SPY", 23.0))  # the engine's hook: SPY's new price
     builder.process_fill(fill(2, -5, 21, 1), 1.0, 0.0)
     assert [summary(t) for t in builder.closed_trades] == [(LONG, 5, 20, 21, 5, 0, 0, 15, 10, [1, 2])]
     assert not builder.has_open_position("QQQ")
@@ -267,13 +334,18 @@ def test_the_engine_hook_and_set_market_price_give_the_same_trades(grouping: int
     """The engine's hook (observe_security, given the security) and set_market_price (given symbol and price) must
     move MAE, MFE and the end-trade drawdown identically, whatever the grouping."""
     by_price, by_hook = TradeBuilder(grouping), TradeBuilder(grouping)
+    spy, second_spy = EngineSecurity("SPY"), EngineSecurity("SPY")  # learned before and after a position opens
+    by_hook.observe_security(spy)
+    by_price.set_market_price("SPY", 0.0)
     for day, (quantity, prices) in enumerate(steps):
         if quantity:
             by_price.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
             by_hook.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
-        for price in prices:
+        for number, price in enumerate(prices):
+            security = second_spy if day % 3 == 1 and number == 0 else spy
+            security.price = float(price)
             by_price.set_market_price("SPY", float(price))
-            by_hook.observe_security(SimpleNamespace(symbol="SPY", price=float(price)))
+            by_hook.observe_security(security)
     assert [summary(t) for t in by_hook.closed_trades] == [summary(t) for t in by_price.closed_trades]
 
 
