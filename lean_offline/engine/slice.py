@@ -29,7 +29,7 @@ class DataDictionary(dict[Symbol, Any], DualCase):
 
     contains_key = dict.__contains__
 
-    def try_get_value(self, symbol: Symbol | str) -> tuple[bool, Any]:
+    def try_get_value(self, symbol: Any) -> tuple[bool, Any]:
         value = self.get(symbol)
         return value is not None, value
 
