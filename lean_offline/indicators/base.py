@@ -213,7 +213,7 @@ class IndicatorBase(DualCase):
         if window is None:
             before = self._value_before_current
             history = [self._current] if before is None else [before, self._current]
-            window = self._window = RollingWindow.of_history(DEFAULT_WINDOW_SIZE, history, self._window_samples)
+            window = self._window = RollingWindow._of_history(DEFAULT_WINDOW_SIZE, history, self._window_samples)
         return window
 
     def __getitem__(self, index: int) -> IndicatorDataPoint:

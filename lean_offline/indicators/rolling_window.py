@@ -48,7 +48,7 @@ class RollingWindow(DualCase, Generic[T]):
         self._removed: Any = None
 
     @classmethod
-    def of_history(cls, size: int, oldest_first: list[Any], samples: int) -> RollingWindow[Any]:
+    def _of_history(cls, size: int, oldest_first: list[Any], samples: int) -> RollingWindow[Any]:
         """A window of `size` as if `samples` items had been added, the last of them `oldest_first`."""
         window = cls(size)
         window._items.extend(oldest_first)
