@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..data.symbol import Symbol
 from ..enums import OrderDirection, SecurityType
 from ..naming import DualCase, DualCaseSettable
 from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
@@ -283,6 +284,8 @@ class SecurityPortfolioManager(DualCase):
 
     def __init__(self, securities: SecurityManager, settings: Any = None) -> None:
         self._securities = securities
+        # the manager's own Symbol → Security dict (never rebound): `portfolio[symbol]` is one probe of it
+        self._security_of: dict[Any, Security] = securities._items
         self._settings = settings
         self.cash_book = CashBook()
         self.transaction_record: dict[datetime, float] = {}
@@ -300,6 +303,10 @@ class SecurityPortfolioManager(DualCase):
 
     # --- dictionary access ----------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> SecurityHolding:
+        if type(key) is Symbol:
+            security = self._security_of.get(key)
+            if security is not None:
+                return security.holdings
         return self._securities[key].holdings
 
     def __contains__(self, key: object) -> bool:

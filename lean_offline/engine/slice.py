@@ -14,39 +14,22 @@ from ..naming import DualCase
 _AUXILIARY = MarketDataType["AUXILIARY"]
 
 
-def _key(symbol: Symbol | str) -> Symbol:
-    return symbol if isinstance(symbol, Symbol) else symbol_cache.get_symbol(symbol)
-
-
 class DataDictionary(dict[Symbol, Any], DualCase):
-    """Symbol → data, also indexable by ticker string (converted through the SymbolCache as LEAN does)."""
+    """Symbol → data. Lookups by Symbol, and by a ticker string spelled as the symbol's (upper-case) value, are
+    dict's own (a Symbol hashes and compares like its ticker); `[...]` also finds other spellings of a ticker through
+    the SymbolCache, as LEAN converts strings, and names the symbol in its KeyError."""
 
-    def __getitem__(self, symbol: Symbol | str) -> Any:
-        key = symbol if type(symbol) is Symbol else _key(symbol)
-        try:
-            return dict.__getitem__(self, key)
-        except KeyError:
-            raise KeyError(f"'{key}' wasn't found in the {type(self).__name__} object, likely because there was no "
-                           f"data for this symbol at this time (check with contains_key first)") from None
-
-    def __contains__(self, symbol: object) -> bool:
+    def __missing__(self, symbol: Symbol | str) -> Any:
         if isinstance(symbol, str):
             found = symbol_cache.try_get_symbol(symbol)
-            return found is not None and dict.__contains__(self, found)
-        return dict.__contains__(self, symbol)
+            if found is not None and dict.__contains__(self, found):
+                return dict.__getitem__(self, found)
+        raise KeyError(f"'{symbol}' wasn't found in the {type(self).__name__} object, likely because there was no "
+                       f"data for this symbol at this time (check with contains_key first)")
 
-    def contains_key(self, symbol: Symbol | str) -> bool:
-        if type(symbol) is Symbol:
-            return dict.__contains__(self, symbol)
-        return symbol in self
+    contains_key = dict.__contains__
 
-    def get(self, symbol: Symbol | str, default: Any = None) -> Any:  # type: ignore[override]
-        if isinstance(symbol, str):
-            found = symbol_cache.try_get_symbol(symbol)
-            return default if found is None else dict.get(self, found, default)
-        return dict.get(self, symbol, default)
-
-    def try_get_value(self, symbol: Symbol | str) -> tuple[bool, Any]:
+    def try_get_value(self, symbol: Any) -> tuple[bool, Any]:
         value = self.get(symbol)
         return value is not None, value
 
@@ -169,7 +152,7 @@ class Slice(DataDictionary):
         if isinstance(symbol, type):
             typed = self.get_data_of_type(symbol)
             return typed if default is None else typed.get(default)
-        return super().get(symbol, default)
+        return dict.get(self, symbol, default)
 
     def __repr__(self) -> str:
         return f"Slice({self.time}, {dict.__repr__(self)})"

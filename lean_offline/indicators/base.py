@@ -157,14 +157,22 @@ class IndicatorBase(DualCase):
 
     Subclasses implement `_compute(point) -> float | None` (None = no output this time, as LEAN's non-success
     statuses) and `is_ready`; they may override `_reset_state()`.
+
+    The values' window is only built when somebody reads it (`window`, indexing, iteration): until then the
+    indicator keeps `_current`, `_value_before_current` and `_window_samples` (the number of values the window would
+    have seen), which is all `current` and `previous` need.
     """
 
-    __slots__ = ("_name", "samples", "_current", "_window", "_updated", "_previous_input", "_logged_backwards")
+    __slots__ = ("_name", "samples", "_current", "_value_before_current", "_window_samples", "_window", "_updated",
+                 "_previous_input", "_logged_backwards")
+    _current: IndicatorDataPoint
 
     def __init__(self, name: str | None = None) -> None:
         self._name = name if name is not None else type(self).__name__
         self.samples = 0
-        self._window: RollingWindow[IndicatorDataPoint] = RollingWindow(DEFAULT_WINDOW_SIZE)
+        self._window: RollingWindow[IndicatorDataPoint] | None = None
+        self._value_before_current: IndicatorDataPoint | None = None
+        self._window_samples = 0
         self._updated = EventHandlers()
         self._previous_input: dict[Any, IndicatorDataPoint] = {}
         self._logged_backwards = False
@@ -193,18 +201,26 @@ class IndicatorBase(DualCase):
     def previous(self) -> IndicatorDataPoint:
         """The value before `current`, or a zero point at datetime.min when there is none."""
         window = self._window
+        if window is None:
+            previous = self._value_before_current
+            return previous if previous is not None else _make_point(None, MIN_TIME, 0.0)
         return window[1] if window.count > 1 else _make_point(None, MIN_TIME, 0.0)
 
     @property
     def window(self) -> RollingWindow:
         """The last values, newest first (2 by default; assign `window.size` for more history)."""
-        return self._window
+        window = self._window
+        if window is None:
+            before = self._value_before_current
+            history = [self._current] if before is None else [before, self._current]
+            window = self._window = RollingWindow._of_history(DEFAULT_WINDOW_SIZE, history, self._window_samples)
+        return window
 
     def __getitem__(self, index: int) -> IndicatorDataPoint:
-        return self._window[index]
+        return self.window[index]
 
     def __iter__(self) -> Iterator[IndicatorDataPoint]:
-        return iter(self._window)
+        return iter(self.window)
 
     @property
     def updated(self) -> EventHandlers:
@@ -256,7 +272,12 @@ class IndicatorBase(DualCase):
         current.symbol = symbol
         current.time = time
         current.value = value
-        self._window.add(current)
+        window = self._window
+        if window is None:
+            self._value_before_current = self._current
+            self._window_samples += 1
+        else:
+            window.add(current)
         self._current = current
         if self._updated._handlers:
             self._updated.fire(self, current)
@@ -268,7 +289,10 @@ class IndicatorBase(DualCase):
         """Back to the state after construction (event handlers stay attached)."""
         self.samples = 0
         self._previous_input.clear()
-        self._window.reset()
+        if self._window is not None:
+            self._window.reset()
+        self._window_samples = 0
+        self._value_before_current = None
         self._set_current(_make_point(None, MIN_TIME, 0.0))
         self._reset_state()
 
@@ -276,7 +300,14 @@ class IndicatorBase(DualCase):
         """Subclass hook: clear computation state."""
 
     def _set_current(self, point: IndicatorDataPoint) -> None:
-        self._window.add(point)
+        """Make `point` the current value without telling the `updated` handlers."""
+        window = self._window
+        if window is None:
+            if self._window_samples:
+                self._value_before_current = self._current
+            self._window_samples += 1
+        else:
+            window.add(point)
         self._current = point
 
     # -- conversions, as LEAN's implicit decimal conversion and comparison operators allow ----------------------

@@ -15,7 +15,8 @@ from typing import Any
 
 from .base import IndicatorBase, _log, _make_point
 
-_STATE_SLOTS = frozenset({"_name", "samples", "_current", "_window", "_updated", "_previous_input", "_logged_backwards"})
+_STATE_SLOTS = frozenset({"_name", "samples", "_current", "_value_before_current", "_window_samples", "_window",
+                          "_updated", "_previous_input", "_logged_backwards"})
 
 
 class PythonIndicator(IndicatorBase):
@@ -84,11 +85,7 @@ def _with_protocol(user_update: Callable[..., Any]) -> Callable[..., bool]:
         self._previous_input[symbol] = input
         ready = user_update(self, input)
         self.__dict__["_python_ready"] = bool(ready) if ready is not None else False
-        current = _make_point(symbol, end_time, self._python_value())
-        self._window.add(current)
-        self._current = current
-        if self._updated._handlers:
-            self._updated.fire(self, current)
+        self._publish(symbol, end_time, self._python_value())
         return self.is_ready
 
     update._lean_protocol = True  # type: ignore[attr-defined]

@@ -47,6 +47,14 @@ class RollingWindow(DualCase, Generic[T]):
         self._samples = 0
         self._removed: Any = None
 
+    @classmethod
+    def _of_history(cls, size: int, oldest_first: list[Any], samples: int) -> RollingWindow[Any]:
+        """A window of `size` as if `samples` items had been added, the last of them `oldest_first`."""
+        window = cls(size)
+        window._items.extend(oldest_first)
+        window._samples = samples
+        return window
+
     def __class_getitem__(cls, item_type: Any) -> type[RollingWindow[Any]]:  # type: ignore[override]
         """`RollingWindow[T]`: a window whose missing items read as T's default (0.0 for float, None for objects)."""
         cached = cls._generic_cache.get(item_type)
