@@ -8,7 +8,6 @@ snake_case and derives the other spellings here, so one implementation serves bo
 from __future__ import annotations
 
 import enum
-import itertools
 import operator
 import re
 from functools import lru_cache
@@ -110,20 +109,19 @@ def lean_enum(name: str, members: dict[str, int], pascal_overrides: dict[str, st
     return enum_cls
 
 
-_ACRONYM_WORDS = frozenset({
+_ACRONYMS = frozenset({
     "ad", "adx", "arima", "aroon", "atr", "b", "bb", "cci", "cmo", "dch", "dema", "ema", "hma", "id", "kama", "kch",
     "logr", "lwma", "macd", "mad", "max", "min", "mom", "momp", "obv", "roc", "rocp", "rsi", "sma", "std", "sto",
     "sum", "tema", "trima", "var", "wilr", "wma", "wwma",
 })
-"""Words LEAN spells in capitals inside member names (`self.EMA`, `symbol.ID`); they get both spellings."""
+"""One-word members LEAN spells in capitals (`self.EMA`, `symbol.ID`); longer names keep `Id` (`OrderId`)."""
 
 
 def pascal_spellings(snake: str) -> list[str]:
     """The PascalCase names of a snake_case member: each word capitalised (`set_warm_up`→`SetWarmUp`), plus the
-    all-capitals form of LEAN's acronyms (`ema`→`Ema`, `EMA`; `order_id`→`OrderId`, `OrderID`)."""
-    choices = [[word[:1].upper() + word[1:]] + ([word.upper()] if word in _ACRONYM_WORDS else [])
-               for word in snake.split("_")]
-    return ["".join(words) for words in itertools.product(*choices)]
+    all-capitals form of a one-word acronym (`ema`→`Ema`, `EMA`)."""
+    pascal = "".join(word[:1].upper() + word[1:] for word in snake.split("_"))
+    return [pascal, snake.upper()] if snake in _ACRONYMS else [pascal]
 
 
 def _instance_attribute_alias(name: str) -> property:

@@ -64,7 +64,7 @@ class _Fields(DualCase):
 def test_pascal_spellings_capitalise_each_word_and_give_acronyms_both_forms() -> None:
     assert pascal_spellings("set_warm_up") == ["SetWarmUp"]
     assert pascal_spellings("ema") == ["Ema", "EMA"]
-    assert pascal_spellings("order_id") == ["OrderId", "OrderID"]
+    assert pascal_spellings("order_id") == ["OrderId"] and pascal_spellings("id") == ["Id", "ID"]
 
 
 def test_aliases_are_class_attributes_and_a_subclass_override_is_what_its_alias_reads() -> None:
