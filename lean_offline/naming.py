@@ -8,9 +8,10 @@ snake_case and derives the other spellings here, so one implementation serves bo
 from __future__ import annotations
 
 import enum
+import operator
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _LOWER_OR_DIGIT_THEN_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ACRONYM_END = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
@@ -48,33 +49,27 @@ class UnsupportedApiError(AttributeError):
 
 
 class DualCase:
-    """Mixin: reading a PascalCase member resolves to its snake_case implementation.
+    """Base of every engine class users meet: each public snake_case member also answers to its PascalCase name.
 
-    `__getattr__` only runs when normal lookup fails, so snake_case access costs nothing extra.
+    The aliases are ordinary class attributes made once per class (`__init_subclass__`, see `add_pascal_aliases`),
+    so attribute reads and method loads stay specialisable by CPython. Instance attributes kept in `__dict__` are
+    declared as class-level annotations; their aliases are properties that read and write the snake_case name
+    (`bar.Value = 1` lands on `bar.value`). An unknown member raises Python's AttributeError, which the runner
+    reports as unsupported (`unsupported_member_message`).
     """
 
     __slots__ = ()
 
-    def __getattr__(self, name: str) -> Any:
-        if not name.startswith("_"):
-            snake = to_snake_case(name)
-            if snake != name:
-                try:
-                    return object.__getattribute__(self, snake)
-                except AttributeError:
-                    pass
-        raise UnsupportedApiError(type(self).__name__, name)
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        add_pascal_aliases(cls)
 
+    if TYPE_CHECKING:
+        # the aliases (and fields only some subclasses have, such as an order's trigger_price) are invisible to a
+        # type checker: members it cannot see read and write as Any, as they did through the former run-time hooks
+        def __getattr__(self, name: str) -> Any: ...
 
-class DualCaseSettable(DualCase):
-    """DualCase whose PascalCase assignments also land on the snake_case member (`bar.Value = 1`)."""
-
-    __slots__ = ()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name[:1].isupper():
-            name = to_snake_case(name)
-        object.__setattr__(self, name, value)
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
 
 class LeanEnum(enum.IntEnum):
@@ -114,17 +109,90 @@ def lean_enum(name: str, members: dict[str, int], pascal_overrides: dict[str, st
     return enum_cls
 
 
-def add_pascal_aliases(cls: type, overrides: dict[str, str] | None = None) -> type:
-    """Class decorator helper: give every public snake_case attribute of `cls` a PascalCase alias.
+_ACRONYMS = frozenset({
+    "ad", "adx", "arima", "aroon", "atr", "b", "bb", "cci", "cmo", "dch", "dema", "ema", "hma", "id", "kama", "kch",
+    "logr", "lwma", "macd", "mad", "max", "min", "mom", "momp", "obv", "roc", "rocp", "rsi", "sma", "std", "sto",
+    "sum", "tema", "trima", "var", "wilr", "wma", "wwma",
+})
+"""One-word members LEAN spells in capitals (`self.EMA`, `symbol.ID`); longer names keep `Id` (`OrderId`)."""
 
-    Needed where PascalCase is read off the *class* (static members, `Resolution.Daily`-style constants)
-    or must be settable through a property; instance reads are already covered by `DualCase`.
+
+def pascal_spellings(snake: str) -> list[str]:
+    """The PascalCase names of a snake_case member: each word capitalised (`set_warm_up`→`SetWarmUp`), plus the
+    all-capitals form of a one-word acronym (`ema`→`Ema`, `EMA`)."""
+    pascal = "".join(word[:1].upper() + word[1:] for word in snake.split("_"))
+    return [pascal, snake.upper()] if snake in _ACRONYMS else [pascal]
+
+
+def _instance_attribute_alias(name: str) -> property:
+    """A property reading and writing the instance attribute `name` under another name."""
+
+    def write(instance: Any, value: Any) -> None:
+        setattr(instance, name, value)
+
+    return property(operator.attrgetter(name), write, doc=f"Alias of `{name}`.")
+
+
+class _ClassValueAlias:
+    """Alias of a plain class attribute (a constant, or a counter the class updates): reads the attribute under its
+    own name at each access, so the alias never holds a stale copy; works on the class and on its instances."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return getattr(owner if instance is None else instance, self._name)
+
+
+def _declared_fields(cls: type) -> set[str]:
+    return set(vars(cls).get("__annotations__", {}))
+
+
+def add_pascal_aliases(cls: type) -> type:
+    """Give every public snake_case member of `cls` its PascalCase aliases, unless `cls` itself defines that name.
+
+    Members are those in the class's own `__dict__` (functions, properties, static/class methods, slot descriptors,
+    class values), those of non-DualCase bases (mixins), and the instance attributes declared as class annotations,
+    whose alias is a read/write property. A descriptor's alias is the descriptor itself, so a subclass overriding
+    `update` makes its own `Update`; a plain class value's alias reads it by name, so it is never a stale copy.
     """
-    overrides = overrides or {}
-    for attr in list(vars(cls)):
-        if attr.startswith("_") or not attr.islower():
+    fields = _declared_fields(cls)
+    own = vars(cls)
+    for name in _public_snake_names(cls, fields):
+        definer = next((base for base in cls.__mro__ if name in vars(base)), None)
+        member = vars(definer)[name] if definer is not None else None
+        if name in fields and not hasattr(type(member), "__get__"):
+            member = _instance_attribute_alias(name)
+        elif not (definer is cls or (definer is not None and not issubclass(definer, DualCase))):
             continue
-        pascal = overrides.get(attr) or "".join(part[:1].upper() + part[1:] for part in attr.split("_"))
-        if pascal != attr and pascal not in vars(cls):
-            setattr(cls, pascal, vars(cls)[attr])
+        elif not hasattr(type(member), "__get__"):
+            member = _ClassValueAlias(name)
+        for pascal in pascal_spellings(name):
+            if pascal not in own:
+                type.__setattr__(cls, pascal, member)
     return cls
+
+
+def _public_snake_names(cls: type, fields: set[str]) -> list[str]:
+    names = dict.fromkeys(fields)
+    for base in cls.__mro__:
+        if base is cls or (base is not object and not issubclass(base, DualCase)):
+            names.update(dict.fromkeys(vars(base)))
+    return [name for name in names if not name.startswith("_") and name.islower()]
+
+
+def unsupported_member_message(error: BaseException) -> str | None:
+    """The user's message for an AttributeError raised reading a public member of an engine object, naming the
+    engine class (QCAlgorithm for the user's algorithm), else None."""
+    owner = getattr(error, "obj", None)
+    member = getattr(error, "name", None)
+    if not isinstance(error, AttributeError) or owner is None or not member or member.startswith("_"):
+        return None
+    kind = owner if isinstance(owner, type) else type(owner)
+    engine_class = next((base for base in kind.__mro__
+                         if base.__module__.startswith("lean_offline.") and base is not DualCase), None)
+    if engine_class is None:
+        return None
+    return f"{UnsupportedApiError.__name__}: {UnsupportedApiError(engine_class.__name__, member)}"

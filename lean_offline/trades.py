@@ -341,6 +341,9 @@ until then."""
 class TradeBuilder(DualCase):
     """LEAN's TradeBuilder (see the module docstring)."""
 
+    grouping_method: Any
+    matching_method: Any
+
     def __init__(self, grouping_method: Any = None, matching_method: Any = None) -> None:
         self.grouping_method = FillGroupingMethod(grouping_method if grouping_method is not None else 0)
         self.matching_method = FillMatchingMethod(matching_method if matching_method is not None else 0)

@@ -70,6 +70,10 @@ def convert_parameter(value: str, default: Any) -> Any:
 class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     """Base class of LEAN Python algorithms. Every member answers to snake_case and PascalCase."""
 
+    insights: InsightManager
+    is_warming_up: bool
+    live_mode: bool
+
     def __init__(self) -> None:
         context = wiring.current_context()
         self._context = context

@@ -22,6 +22,8 @@ class FuncBenchmark(DualCase):
 class SecurityBenchmark(DualCase):
     """A benchmark that follows a security's price."""
 
+    security: Any
+
     def __init__(self, security: Any) -> None:
         self.security = security
 

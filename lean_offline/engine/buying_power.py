@@ -211,6 +211,8 @@ def _amount(result: Any, attribute: str = "value") -> float:
 class BuyingPowerModel(DualCase):
     """Margin model with equal initial and maintenance requirements of 1/leverage."""
 
+    required_free_buying_power_percent: float
+
     def __init__(self, leverage: float = 1.0, required_free_buying_power_percent: float = 0.0) -> None:
         self._check_leverage(leverage)
         self._leverage = float(leverage)

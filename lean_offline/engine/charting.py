@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..enums import SeriesType
-from ..naming import DualCaseSettable, lean_enum
+from ..naming import DualCase, lean_enum
 
 ScatterMarkerSymbol = lean_enum(
     "ScatterMarkerSymbol", {"None": 0, "Circle": 1, "Square": 2, "Diamond": 3, "Triangle": 4, "TriangleDown": 5})
@@ -33,8 +33,15 @@ class Color:
     FromArgb = from_argb
 
 
-class Series(DualCaseSettable):
+class Series(DualCase):
     """A named series with its type, unit, colour and marker (LEAN's Series constructor overloads)."""
+
+    color: Any
+    index: int
+    name: str
+    scatter_marker_symbol: Any
+    series_type: Any
+    unit: str
 
     def __init__(self, name: str, series_type: Any = SeriesType["LINE"], unit_or_index: Any = "$",
                  color: Any = Color.EMPTY, symbol: Any = None, *unused: Any) -> None:
@@ -46,8 +53,11 @@ class Series(DualCaseSettable):
         self.scatter_marker_symbol = symbol
 
 
-class Chart(DualCaseSettable):
+class Chart(DualCase):
     """A named chart holding Series; register it with `self.add_chart(chart)`."""
+
+    name: str
+    series: dict[str, Series]
 
     def __init__(self, name: str, *unused: Any) -> None:
         self.name = name

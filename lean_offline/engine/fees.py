@@ -29,6 +29,9 @@ class FeeModel(DualCase):
 class ConstantFeeModel(FeeModel):
     """The same fee for every order."""
 
+    currency: str
+    fee: float
+
     def __init__(self, fee: float, currency: str = ACCOUNT_CURRENCY) -> None:
         self.fee = float(fee)
         self.currency = currency
@@ -83,6 +86,9 @@ class CoinbaseFeeModel(FeeModel):
     Taker 0.3 % before 2019-03-23 01:30 UTC, 0.25 % until 2019-10-08 00:30, then the Advanced-1 tier (0.8 %);
     non-marketable limit orders pay the maker rate (0, 0.15 %, then 0.6 %). Stable-coin pairs are not special-cased.
     """
+
+    maker_fee: float
+    taker_fee: float
 
     def __init__(self, maker_fee: float = 0.006, taker_fee: float = 0.008) -> None:
         self.maker_fee = maker_fee

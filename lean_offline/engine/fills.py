@@ -131,6 +131,8 @@ class NullSlippageModel(DualCase):
 class ConstantSlippageModel(DualCase):
     """Slippage = `slippage_percent` × the last data point's value, added to buys and taken from sells."""
 
+    slippage_percent: float
+
     def __init__(self, slippage_percent: float) -> None:
         self.slippage_percent = float(slippage_percent)
 
@@ -207,6 +209,9 @@ def run_fill_model(model: Any, security: Security, order: Order, stale_price_tim
 
 class FillModel(DualCase):
     """LEAN's base fill model: market orders fill at the current price (bid/ask for quote data)."""
+
+    parameters: FillModelParameters | None
+    stale_price_time_span: timedelta
 
     def __init__(self) -> None:
         self.stale_price_time_span = timedelta(hours=1)

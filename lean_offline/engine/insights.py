@@ -7,11 +7,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..enums import InsightDirection, InsightType
-from ..naming import DualCaseSettable
+from ..naming import DualCase
 
 
-class Insight(DualCaseSettable):
+class Insight(DualCase):
     """A directional forecast for a symbol over a period (`Insight.price(symbol, period, direction)`)."""
+
+    close_time_utc: datetime | None
+    confidence: float | None
+    direction: Any
+    generated_time_utc: datetime | None
+    id: str
+    magnitude: float | None
+    period: timedelta | Any
+    source_model: str
+    symbol: Any
+    tag: str
+    type: Any
+    weight: float | None
 
     def __init__(self, symbol: Any, period: timedelta | Any, type: Any = InsightType["PRICE"],
                  direction: Any = InsightDirection["FLAT"], magnitude: float | None = None,
@@ -55,8 +68,10 @@ class Insight(DualCaseSettable):
         return f"Insight({self.symbol}, {self.type}, {self.direction}, {self.period})"
 
 
-class InsightManager(DualCaseSettable):
+class InsightManager(DualCase):
     """Every insight the algorithm emitted, in emission order."""
+
+    all_insights: list[Insight]
 
     def __init__(self) -> None:
         self.all_insights: list[Insight] = []

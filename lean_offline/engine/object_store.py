@@ -39,6 +39,8 @@ class StoredObject(NamedTuple):
 class ObjectStore(DualCase):
     """Read and write objects under `root` by key; both spellings (`save`/`Save`, `read_bytes`/`ReadBytes`…)."""
 
+    root: Path
+
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..enums import DataNormalizationMode, OrderDirection, OrderStatus, OrderType
-from ..naming import DualCase, DualCaseSettable, lean_enum
+from ..naming import DualCase, lean_enum
 
 if TYPE_CHECKING:
     from .transactions import SecurityTransactionManager
@@ -145,8 +145,10 @@ TimeInForce.GoodTilCanceled = TimeInForce.good_til_canceled
 TimeInForce.GOOD_TIL_CANCELED = TimeInForce.good_til_canceled
 
 
-class OrderProperties(DualCaseSettable):
+class OrderProperties(DualCase):
     """Order properties: only `time_in_force` (good-til-canceled)."""
+
+    time_in_force: TimeInForce
 
     def __init__(self, time_in_force: TimeInForce | None = None) -> None:
         self.time_in_force = time_in_force or TimeInForce.good_til_canceled
@@ -182,7 +184,7 @@ def _value_at_reference(quantity: float, reference_price: float, price: float) -
     return 0.0
 
 
-class Order(DualCaseSettable):
+class Order(DualCase):
     """One order. `time` is the submission time (UTC); `price` becomes the average fill price once filled."""
 
     type: Any = OrderType.MARKET
@@ -340,6 +342,9 @@ class TrailingStopOrder(StopMarketOrder):
     """A stop that trails the market by `trailing_amount` (a price distance, or a fraction when
     `trailing_as_percentage`)."""
 
+    trailing_amount: float
+    trailing_as_percentage: bool
+
     type = OrderType.TRAILING_STOP
 
     def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
@@ -375,6 +380,9 @@ class TrailingStopOrder(StopMarketOrder):
 class LimitIfTouchedOrder(Order):
     """Arms when the market touches `trigger_price`, then behaves as a limit order at `limit_price`."""
 
+    trigger_price: float
+    trigger_touched: bool
+
     type = OrderType.LIMIT_IF_TOUCHED
 
     def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
@@ -392,6 +400,8 @@ class LimitIfTouchedOrder(Order):
 
 
 class StopLimitOrder(Order):
+    stop_triggered: bool
+
     type = OrderType.STOP_LIMIT
 
     def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
@@ -416,7 +426,7 @@ _LIMIT_PRICE_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType
 _STOP_PRICE_TYPES = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP})
 
 
-class OrderEvent(DualCaseSettable):
+class OrderEvent(DualCase):
     """A change of an order's state: submitted, filled (with price, quantity and fee), canceled, invalid…"""
 
     order_id: int
@@ -541,6 +551,22 @@ class OrderResponse(DualCase):
 class SubmitOrderRequest(DualCase):
     """A request to place an order; `order_id` is assigned when the transaction manager accepts it."""
 
+    asynchronous: bool
+    limit_price: float
+    order_id: int
+    order_properties: OrderProperties
+    order_type: Any
+    quantity: float
+    response: OrderResponse | None
+    security_type: Any
+    stop_price: float
+    symbol: Any
+    tag: str
+    time: Any
+    trailing_amount: float
+    trailing_as_percentage: bool
+    trigger_price: float
+
     def __init__(self, order_type: Any, security_type: Any, symbol: Any, quantity: float, stop_price: float,
                  limit_price: float, time: Any, tag: Any = "", properties: Any = None, *extra: Any,
                  asynchronous: bool = False) -> None:
@@ -584,8 +610,15 @@ class SubmitOrderRequest(DualCase):
         return order
 
 
-class UpdateOrderFields(DualCaseSettable):
+class UpdateOrderFields(DualCase):
     """Fields to change on an open order; None leaves a field unchanged."""
+
+    limit_price: float | None
+    quantity: float | None
+    stop_price: float | None
+    tag: str | None
+    trailing_amount: float | None
+    trigger_price: float | None
 
     def __init__(self, quantity: float | None = None, limit_price: float | None = None,
                  stop_price: float | None = None, tag: str | None = None, trigger_price: float | None = None,
@@ -600,6 +633,16 @@ class UpdateOrderFields(DualCaseSettable):
 
 class UpdateOrderRequest(DualCase):
     """A request to change an open order (what `ticket.update_requests` holds), with its `response`."""
+
+    limit_price: Any
+    order_id: int
+    quantity: Any
+    response: OrderResponse | None
+    stop_price: Any
+    tag: Any
+    time: datetime
+    trailing_amount: Any
+    trigger_price: Any
 
     def __init__(self, time: datetime, order_id: int, fields: UpdateOrderFields) -> None:
         self.time = time
@@ -619,6 +662,11 @@ class UpdateOrderRequest(DualCase):
 
 class OrderTicket(DualCase):
     """The handle the algorithm gets for each order: live status, fills, and cancel/update requests."""
+
+    cancel_request: Any
+    order_events: list[OrderEvent]
+    submit_request: SubmitOrderRequest
+    update_requests: list[UpdateOrderRequest]
 
     def __init__(self, transactions: SecurityTransactionManager | None, request: SubmitOrderRequest) -> None:
         self._transactions = transactions

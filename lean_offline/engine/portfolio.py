@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data.symbol import Symbol
 from ..enums import OrderDirection, SecurityType
-from ..naming import DualCase, DualCaseSettable
+from ..naming import DualCase
 from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
 from .corporate_events import dividend_payment, pays_cash_dividends, split_position, splits_holdings
 from .fees import order_fee
@@ -54,8 +54,12 @@ VALUATION_VERSION = ValuationVersion()
 CASH_VERSION = ValuationVersion()  # the cash part alone: cash books reuse their total while it is unchanged
 
 
-class Cash(DualCaseSettable):
+class Cash(DualCase):
     """An amount of one currency with its conversion rate to the account currency."""
+
+    amount: float
+    conversion_rate: float
+    symbol: str
 
     def __init__(self, symbol: str, amount: float, conversion_rate: float) -> None:
         self.symbol = symbol
@@ -84,6 +88,8 @@ class Cash(DualCaseSettable):
 
 class CashBook(DualCase):
     """Currency → Cash. Only the account currency (USD) is held; other currencies convert at rate 1."""
+
+    account_currency: str
 
     def __init__(self, account_currency: str = ACCOUNT_CURRENCY) -> None:
         self.account_currency = account_currency
@@ -133,6 +139,11 @@ class CashBook(DualCase):
 
 class SecurityHolding(DualCase):
     """A security's position: quantity, average price, realised profit, fees and traded volume."""
+
+    average_price: float
+    last_trade_profit: float
+    total_dividends: float
+    total_fees: float
 
     # Counts created holdings, position changes and recorded sales (of every portfolio): the portfolio's list of
     # positions and its total sale volume are reused while neither this count nor its number of securities changes.
@@ -281,6 +292,9 @@ class SecurityHolding(DualCase):
 
 class SecurityPortfolioManager(DualCase):
     """`self.portfolio`: holdings by symbol, cash, portfolio value, margin and the transaction record."""
+
+    cash_book: CashBook
+    transaction_record: dict[datetime, float]
 
     def __init__(self, securities: SecurityManager, settings: Any = None) -> None:
         self._securities = securities

@@ -27,6 +27,7 @@ from typing import Any
 from ..api import BacktestResult
 from ..data.market import BaseData, MarketDataType
 from ..data.symbol import symbol_cache
+from ..naming import unsupported_member_message
 from . import wiring
 from .algorithm import QCAlgorithm, find_user_callback
 from .algorithm_imports import installed_algorithm_imports
@@ -347,8 +348,11 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
         except ProjectError:
             raise
         except Exception as exc:  # the algorithm failed: LEAN reports RuntimeError with the stack trace
-            status, error = "RuntimeError", f"{type(exc).__name__}: {exc}"
-            stack = traceback.format_exc()
+            unsupported = unsupported_member_message(exc)
+            status, error = "RuntimeError", unsupported or f"{type(exc).__name__}: {exc}"
+            stack = (traceback.format_exc() if unsupported is None else
+                     "Traceback (most recent call last):\n" + "".join(traceback.format_tb(exc.__traceback__))
+                     + unsupported + "\n")
             context.log_line(f"Runtime Error: {error}")
             context.log_line(stack)
         for name in set(sys.modules) - modules_before:

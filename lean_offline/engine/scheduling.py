@@ -180,6 +180,8 @@ def last_daily_close(hours: ExchangeHoursLike, day: date, extended: bool) -> dat
 class DateRule(DualCase):
     """A named rule producing the local dates of an event within [start, end]."""
 
+    name: str
+
     def __init__(self, name: str, dates: Callable[[date, date], Iterable[date]]) -> None:
         self.name = name
         self._dates = dates
@@ -193,6 +195,8 @@ class DateRule(DualCase):
 
 class TimeRule(DualCase):
     """A named rule turning local dates into naive-UTC event times (ascending when the dates are)."""
+
+    name: str
 
     def __init__(self, name: str, times: Callable[[Iterable[date]], Iterable[datetime]]) -> None:
         self.name = name
@@ -700,6 +704,10 @@ class ScheduleManager(DualCase):
     `scan_past_events(slice_utc, set_clock)` then later `set_time(slice_utc)`; `add_daily_sampling(callback)`
     after `start` for the midnight statistics sample.
     """
+
+    date_rules: DateRules
+    next_due_utc: datetime
+    time_rules: TimeRules
 
     def __init__(self, algorithm: Any, time_zone: Any = None, market_hours_database: Any = None) -> None:
         self._algorithm = algorithm

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from ..data.market import BaseData, QuoteBar, Tick, TradeBar
 from ..data.symbol import Symbol
 from ..enums import DataNormalizationMode, Resolution, SecurityType
-from ..naming import DualCase, DualCaseSettable
+from ..naming import DualCase
 from .buying_power import SecurityMarginModel
 from .corporate_events import split_adjusted_copy
 from .fees import default_fee_model
@@ -107,6 +107,8 @@ def market_always_open(hours: Any) -> bool:
 class SecurityExchange(DualCase):
     """A security's exchange: its hours and, through the security's clock, whether it is open now."""
 
+    hours: Any
+
     def __init__(self, hours: Any, security: Security) -> None:
         self.hours = hours
         self._security = security
@@ -191,6 +193,18 @@ class SecurityCache(DualCase):
     ask_price = _Price()
     bid_size = _Price()
     ask_size = _Price()
+
+    ask_price: float
+    ask_size: float
+    bid_price: float
+    bid_size: float
+    close: float
+    high: float
+    is_valued: bool
+    low: float
+    open: float
+    price: float
+    volume: float
 
     def __init__(self) -> None:
         self._run_block: Any = None  # the block of the rows added and not yet applied, first and last of them
@@ -421,8 +435,24 @@ class SecurityCache(DualCase):
         return set(self._by_type)
 
 
-class Security(DualCaseSettable):
+class Security(DualCase):
     """One tradable asset: symbol, exchange, price cache, holdings and its fee/fill/margin models."""
+
+    cache: SecurityCache
+    data_normalization_mode: Any
+    exchange: SecurityExchange
+    explicit_leverage: bool
+    fee_model: Any
+    fill_model: Any
+    holdings: SecurityHolding
+    is_delisted: bool
+    is_tradable: bool
+    quote_currency: Cash
+    slippage_model: Any
+    subscriptions: list[SubscriptionInfo]
+    symbol: Any
+    symbol_properties: Any
+    type: Any
 
     def __init__(self, symbol: Any, exchange_hours: Any, symbol_properties: Any = None,
                  security_type: Any = None, clock: Any = None, leverage: float | None = None,
@@ -716,6 +746,9 @@ class SymbolKeyedCollection(DualCase):
 class SecurityManager(SymbolKeyedCollection):
     """`self.securities`: Symbol (or ticker) → Security. `security_initializer`, when set, runs on each added
     security (the brokerage model's defaults)."""
+
+    composition: int
+    security_initializer: Callable[[Security], None] | None
 
     def __init__(self) -> None:
         super().__init__()

@@ -8,11 +8,29 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ..naming import DualCaseSettable
+from ..naming import DualCase
 
 
-class AlgorithmSettings(DualCaseSettable):
+class AlgorithmSettings(DualCase):
     """Settings in both spellings (`settings.liquidate_enabled` / `Settings.LiquidateEnabled`)."""
+
+    automatic_indicator_warm_up: bool
+    daily_consolidation_use_extended_market_hours: bool
+    daily_precise_end_time: bool
+    data_subscription_limit: int
+    free_portfolio_value: float | None
+    free_portfolio_value_percentage: float
+    ignore_unknown_asset_holdings: bool
+    liquidate_enabled: bool
+    max_absolute_portfolio_target_percentage: float
+    min_absolute_portfolio_target_percentage: float
+    minimum_order_margin_portfolio_percentage: float
+    rebalance_portfolio_on_insight_changes: bool | None
+    rebalance_portfolio_on_security_changes: bool | None
+    seed_initial_prices: bool
+    stale_price_time_span: timedelta
+    trading_days_per_year: int | None
+    warmup_resolution: Any
 
     def __init__(self) -> None:
         # None: the free buffer trails TPV × free_portfolio_value_percentage; a number: a fixed cash amount.

@@ -102,6 +102,9 @@ class DefaultBrokerageModel(DualCase):
     the `can_*` methods return `(bool, BrokerageMessageEvent | None)` as LEAN's Python API does.
     """
 
+    account_type: Any
+    required_free_buying_power_percent: float
+
     default_markets = {SecurityType.EQUITY: "usa", SecurityType.FOREX: "oanda", SecurityType.CFD: "oanda",
                        SecurityType.CRYPTO: "coinbase"}
 
@@ -266,6 +269,9 @@ def margin_call_requests(portfolio: Any, utc_time: datetime, margin_buffer: floa
 
 class SecurityTransactionManager(DualCase):
     """Orders, tickets and fills of one algorithm."""
+
+    brokerage_model: Any
+    order_events: list[OrderEvent]
 
     def __init__(self, algorithm: Any) -> None:
         self._algorithm = algorithm

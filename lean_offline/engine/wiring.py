@@ -580,6 +580,8 @@ class EngineContext:
 class SubscriptionManager(DualCase):
     """`self.subscription_manager`: consolidators and the subscription configs (LEAN's SubscriptionManager)."""
 
+    subscription_data_config_service: _ConfigService
+
     def __init__(self, context: EngineContext) -> None:
         self._context = context
         self.subscription_data_config_service = _ConfigService(context)

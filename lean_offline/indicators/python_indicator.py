@@ -41,7 +41,7 @@ class PythonIndicator(IndicatorBase):
         if name in _STATE_SLOTS and "_lean_state" not in self.__dict__:
             self._ensure_state()
             return object.__getattribute__(self, name)
-        return super().__getattr__(name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name, obj=self)
 
     def _ensure_state(self) -> None:
         if "_lean_state" in self.__dict__:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
-from ..naming import DualCase, add_pascal_aliases
+from ..naming import DualCase
 
 INDEX_OUT_OF_SIZE_RANGE = "Index must be a non-negative integer"
 NO_ITEMS_REMOVED_YET = "No items have been removed yet!"
@@ -168,5 +168,3 @@ class RollingWindow(DualCase, Generic[T]):
             self._items.popleft()
         self._size = size
 
-
-add_pascal_aliases(RollingWindow)
