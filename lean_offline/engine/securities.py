@@ -194,17 +194,7 @@ class SecurityCache(DualCase):
     bid_size = _Price()
     ask_size = _Price()
 
-    ask_price: float
-    ask_size: float
-    bid_price: float
-    bid_size: float
-    close: float
-    high: float
     is_valued: bool
-    low: float
-    open: float
-    price: float
-    volume: float
 
     def __init__(self) -> None:
         self._run_block: Any = None  # the block of the rows added and not yet applied, first and last of them
