@@ -5,7 +5,10 @@ The engine feeds a :class:`TradeBuilder` as LEAN's engine does:
 * ``process_fill(fill, conversion_rate, fee_in_account_currency, multiplier)`` for every (partial) fill, after the
   portfolio has applied it;
 * ``set_market_price(symbol, price)`` after every security price update (it drives MAE, MFE and the end-trade
-  drawdown; it returns at once when no trade is open for the symbol).
+  drawdown; it returns at once when no trade is open for the symbol). The engine does this without a call per
+  price: ``record_trade_fill`` makes the builder ``track_security`` of every fill, and while a FillToFill position
+  is open the security's cache hands the builder the prices of the user feeds' points a list at a time
+  (``SecurityCache.set_recorder``), before the builder reads them.
 
 ``closed_trades`` lists the trades closed so far; positions still open are not trades. A fill is only recorded when
 it arrives (with how many prices its FillToFill position had seen then); the trades are built from the recorded fills
@@ -331,8 +334,6 @@ class _RecordedFill(NamedTuple):
     observed: int
 
 
-_UNSEEN: Any = object()  # a security the trade builder has not observed yet
-
 _RECORDED_FILLS_LIMIT = 4096
 """Recorded fills are built into trades at the latest when this many wait: the paths of their positions are kept
 until then."""
@@ -349,10 +350,7 @@ class TradeBuilder(DualCase):
         self.matching_method = FillMatchingMethod(matching_method if matching_method is not None else 0)
         self._positions: dict[Any, _Position] = {}  # as of the fills built into trades
         self._open: dict[Any, _Position] = {}  # FillToFill: the positions the recorded fills leave open
-        self._recorders: dict[Any, Callable[[float], None]] = {}  # symbol → its open FillToFill position's path.append
-        # the engine's securities, learned when first observed: security → its symbol's recorder (None without one)
-        self._security_recorders: dict[Any, Callable[[float], None] | None] = {}
-        self._securities: dict[Any, list[Any]] = {}  # symbol → the securities observed with it
+        self._securities: dict[Any, Any] = {}  # symbol → the engine's security whose prices it records
         self._recorded: list[_RecordedFill] = []
         self._closed: list[Trade] = []
         self._orders_with_fee: dict[int, None] = {}  # insertion-ordered: the oldest id is forgotten first
@@ -375,37 +373,36 @@ class TradeBuilder(DualCase):
     def set_market_price(self, symbol: Any, price: float) -> None:
         """A new market price for ``symbol``: recorded for the open FillToFill trades' price range and drawdowns.
         Nothing to do (one dict lookup) when the symbol has no such trade."""
-        record = self._recorders.get(symbol)
-        if record is not None:
-            record(price)
+        position = self._open.get(symbol)
+        if position is not None:
+            self._take_recorded_prices(symbol)
+            position.path.append(price)
 
-    def observe_security(self, security: Any) -> None:
-        """The engine's hook after each security update: ``set_market_price(security.symbol, security.price)``,
-        reading the price only when the symbol has open FillToFill trades. It runs for every data point, so it looks
-        the (identity-hashed) security up rather than its symbol: one lookup, and one append when held."""
-        record = self._security_recorders.get(security, _UNSEEN)
-        if record is not None:
-            if record is _UNSEEN:
-                record = self._learn_security(security)
-                if record is None:
-                    return
-            record(security.price)
-
-    def _learn_security(self, security: Any) -> Callable[[float], None] | None:
-        """A security observed for the first time: remembered with its symbol's recorder, which is returned."""
+    def track_security(self, security: Any) -> None:
+        """Record the prices `security`'s cache observes while its symbol has an open FillToFill position (the
+        engine's securities are tracked as their fills arrive: a position opens with a fill). A symbol has one
+        security at a time: one tracked before for the symbol (removed and added again) records no more."""
         symbol = security.symbol
-        self._securities.setdefault(symbol, []).append(security)
-        record = self._security_recorders[security] = self._recorders.get(symbol)
-        return record
+        tracked = self._securities.get(symbol)
+        if tracked is not security:
+            if tracked is not None:
+                tracked.cache.set_recorder(None)
+            self._securities[symbol] = security
+            position = self._open.get(symbol)
+            security.cache.set_recorder(None if position is None else position.path.extend)
 
-    def _set_recorder(self, symbol: Any, record: Callable[[float], None] | None) -> None:
-        """Start (`record`) or stop (None) recording the prices of `symbol`, by symbol and by its securities."""
-        if record is None:
-            del self._recorders[symbol]
-        else:
-            self._recorders[symbol] = record
-        for security in self._securities.get(symbol, ()):
-            self._security_recorders[security] = record
+    def _take_recorded_prices(self, symbol: Any) -> None:
+        """Bring the path of `symbol`'s open position up to date with the points its security has taken."""
+        security = self._securities.get(symbol)
+        if security is not None:
+            security.cache.apply_pending()
+
+    def _set_recorder(self, symbol: Any, record: Callable[[list[float]], None] | None) -> None:
+        """Start (`record`) or stop (None) recording the prices of `symbol`'s security (the points it took before go
+        to the recorder they came under)."""
+        security = self._securities.get(symbol)
+        if security is not None:
+            security.cache.set_recorder(record)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
@@ -417,6 +414,7 @@ class TradeBuilder(DualCase):
         position = self._positions.get(split.symbol)
         if position is None:
             return
+        self._take_recorded_prices(split.symbol)
         factor = float(split.split_factor)
         exact = to_decimal(split.split_factor)
         observed = position.observations
@@ -467,8 +465,9 @@ class TradeBuilder(DualCase):
         position = self._open.get(fill.symbol)
         if position is None:
             position = self._open[fill.symbol] = _Position(fill.price_float, fill.price_float, net=fill.quantity)
-            self._set_recorder(fill.symbol, position.path.append)
+            self._set_recorder(fill.symbol, position.path.extend)
             return position, 0
+        self._take_recorded_prices(fill.symbol)
         position.path.append(fill.price_float)
         position.net = _DECIMAL_CONTEXT.add(position.net, fill.quantity)
         if not position.net:
@@ -657,6 +656,7 @@ def record_trade_fill(algorithm: Any, fill: Any) -> None:
     if builder is None:
         return
     security = algorithm.securities[fill.symbol]
+    builder.track_security(security)
     fee = fill.order_fee.value
     builder.process_fill(fill, security.quote_currency.conversion_rate,
                          algorithm.portfolio.cash_book.convert_to_account_currency(fee.amount, fee.currency),

@@ -683,6 +683,8 @@ class BarBlock:
         self._chunk_times: tuple[list[datetime], list[datetime]] | None = None
         self._cache_columns: np.ndarray | None = None
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
+        self._state_chunk = -1
+        self._state_rows: list[tuple[Any, ...]] = []
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -712,14 +714,43 @@ class BarBlock:
     def last_nonzero(self, row: int) -> tuple[list[int], list[float]]:
         """Per cache column, the last row up to `row` where it is not zero (-1: none) and its value there (0.0):
         what a run of rows leaves in a cache that ignores zero prices."""
+        rows, filled = self._nonzero_columns()
+        return rows[row].tolist(), filled[row].tolist()
+
+    def _nonzero_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """`last_nonzero` of every row, as two arrays shaped like `cache_columns` (computed once per block)."""
         if self._last_nonzero is None:
             columns = self.cache_columns()
             rows = np.where(columns != 0.0, np.arange(len(columns))[:, None], -1)
             rows = np.maximum.accumulate(rows, axis=0) if len(rows) else rows
             filled = np.where(rows >= 0, np.take_along_axis(columns, np.maximum(rows, 0), axis=0), 0.0)
             self._last_nonzero = (rows, filled)
-        rows, filled = self._last_nonzero
-        return rows[row].tolist(), filled[row].tolist()
+        return self._last_nonzero
+
+    def cache_state(self, row: int) -> tuple[Any, ...]:
+        """The state of a security cache after the block's rows up to `row` are applied in order: the earliest of
+        the cache columns' last non-zero rows up to `row` (-1: some column has none; the state then depends on what
+        the cache held before), the row's end time, then per cache column its last non-zero value (`last_nonzero`)."""
+        if row >> _CHUNK_BITS != self._state_chunk:
+            self._load_state_chunk(row >> _CHUNK_BITS)
+        return self._state_rows[row & _CHUNK_MASK]
+
+    def _load_state_chunk(self, chunk: int) -> None:
+        begin = chunk << _CHUNK_BITS
+        rows, filled = self._nonzero_columns()
+        rows, filled = rows[begin:begin + _CHUNK_ROWS], filled[begin:begin + _CHUNK_ROWS]
+        complete_from = rows.min(axis=1).tolist()
+        end_list = self.ends[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
+        self._state_rows = list(zip(complete_from, end_list, *filled.T.tolist(), strict=True))
+        self._state_chunk = chunk
+
+    def price_path(self, changes_from: int, first: int, last: int, previous: float) -> list[float]:
+        """The price a security cache holds after each of rows `first`..`last`, applied in order to a cache holding
+        `previous`, where rows before `changes_from` leave the price as it was: per row r, the last non-zero close
+        among rows `changes_from`..r, else `previous`."""
+        rows, filled = self._nonzero_columns()
+        changed = rows[first:last + 1, 3] >= changes_from
+        return np.where(changed, filled[first:last + 1, 3], previous).tolist()  # type: ignore[no-any-return]
 
     def _load_chunk(self, chunk: int) -> None:
         begin = chunk << _CHUNK_BITS

@@ -182,6 +182,7 @@ class BacktestLoop:
         first_utc = context.first_utc
         # per subscription index, looked up once: the cache that takes its points and whether they reach the algorithm
         feeds = [(sub.security.cache, not sub.config.is_internal_feed, sub.security) for sub in context.subscriptions]
+        add_rows = [cache.add_row for cache, _is_user_feed, _security in feeds]
         corporate = CorporateEventHandler(algorithm, self.callbacks.on_splits, self.callbacks.on_dividends)
         data_points = 0
         try:
@@ -201,7 +202,7 @@ class BacktestLoop:
                 if on_data is not None or consolidate:
                     user_points, corporate_events = self._update_with_points(members, feeds)
                 else:
-                    user_points, corporate_events = None, self._update_prices(members, feeds)
+                    user_points, corporate_events = None, self._update_prices(members, feeds, add_rows)
                 process_orders(slice_utc)
                 if slice_utc >= schedule.next_due_utc:
                     schedule.set_time(slice_utc)
@@ -245,21 +246,21 @@ class BacktestLoop:
     def _update_with_points(self, members: list[Member],
                             feeds: list[tuple[Any, bool, Any]]) -> tuple[list[BaseData], list[Any] | None]:
         """Security prices from a time step's points (fill-forward points never update them); returns the points
-        that reach the algorithm and the step's corporate events."""
-        observe_trade_price = self.context.trade_builder.observe_security
+        that reach the algorithm and the step's corporate events. Only the points of user feeds are observed by the
+        trade builder's recorders: the benchmark's own feed must not move a traded security's trades."""
         corporate_events: list[Any] | None = None
         user_points: list[BaseData] = []
         for index, segment, position in members:
-            cache, is_user_feed, security = feeds[index]
+            cache, is_user_feed, _security = feeds[index]
             point = segment.point(position)
             from_row = segment.kinds[position] == ROW
             if from_row or (not point.is_fill_forward and point.data_type is not _AUXILIARY):
                 if from_row:  # the cache takes the row's prices as the block computed them, and keeps this bar
-                    cache.add_row(segment.block, segment.rows[position], point)
+                    cache.add_row(segment.block, segment.rows[position], point, is_user_feed)
+                elif is_user_feed:
+                    cache.add_observed_data(point)
                 else:
                     cache.add_data(point)
-                if is_user_feed:  # the benchmark's own feed must not move a traded security's trades
-                    observe_trade_price(security)
             elif point.data_type is _AUXILIARY and is_user_feed:
                 if corporate_events is None:
                     corporate_events = []
@@ -268,20 +269,17 @@ class BacktestLoop:
                 user_points.append(point)
         return user_points, corporate_events
 
-    def _update_prices(self, members: list[Member], feeds: list[tuple[Any, bool, Any]]) -> list[Any] | None:
+    def _update_prices(self, members: list[Member], feeds: list[tuple[Any, bool, Any]],
+                       add_rows: list[Any]) -> list[Any] | None:
         """`_update_with_points` when nobody observes the step's bars: the caches take the rows' prices (the bars
-        are built only if somebody asks the cache for them) and fill-forward points need no work at all; returns
-        the step's corporate events."""
-        observe_trade_price = self.context.trade_builder.observe_security
+        are built only if somebody asks the cache for them; `add_rows`: per subscription, its cache's `add_row`) and
+        fill-forward points need no work at all; returns the step's corporate events."""
         others: list[Member] | None = None
         for member in members:
             index, segment, position = member
             kind = segment.kinds[position]
             if kind == ROW:
-                cache, is_user_feed, security = feeds[index]
-                cache.add_row(segment.block, segment.rows[position])
-                if is_user_feed:
-                    observe_trade_price(security)
+                add_rows[index](segment.block, segment.rows[position], None, feeds[index][1])
             elif kind != FILL:
                 if others is None:
                     others = []

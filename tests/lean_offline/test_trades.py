@@ -20,7 +20,10 @@ from hypothesis import strategies as st
 
 from lean_offline import backtest
 from lean_offline import trades as trades_module
+from lean_offline.data.market import TradeBar
+from lean_offline.data.readers import BarBlock
 from lean_offline.data.symbol import Symbol
+from lean_offline.engine.securities import SecurityCache
 from lean_offline.enums import DataNormalizationMode, SecurityType
 from lean_offline.results import trade_statistics_json
 from lean_offline.trades import (
@@ -45,11 +48,30 @@ def fill(order_id: int, quantity: float | Decimal, price: float | Decimal, day: 
 
 
 class EngineSecurity:
-    """What the engine's hook gives the builder: a security (hashed by identity) with its symbol and price."""
+    """What the engine gives the builder: a security (hashed by identity) with its symbol and price cache, which
+    takes the given prices one by one (`take`) as the rows of a user feed's block, applied when somebody reads
+    them, as in the engine."""
 
-    def __init__(self, symbol: Any, price: float = 0.0) -> None:
+    def __init__(self, symbol: Any, prices: list[float]) -> None:
         self.symbol = symbol
-        self.price = price
+        self.cache = SecurityCache()
+        starts = np.datetime64("2020-01-06T09:30") + np.arange(len(prices)) * np.timedelta64(1, "m")
+        ends = (starts + np.timedelta64(1, "m")).astype("datetime64[ns]")
+        self._rows = BarBlock(Symbol.create("SPY", SecurityType.EQUITY, "usa"), TradeBar,
+                              starts.astype("datetime64[ns]"), ends, ends,
+                              np.array([[price] * 4 + [100.0] for price in prices]).reshape(len(prices), 5))
+        self._taken = 0
+
+    def take(self) -> None:
+        """The next price, as a row of a user feed."""
+        self.cache.add_row(self._rows, self._taken, None, True)
+        self._taken += 1
+
+
+def record_fill(builder: TradeBuilder, security: EngineSecurity, order: Any, fee: float = 0.0) -> None:
+    """What `record_trade_fill` does with an engine fill (conversion rate 1)."""
+    builder.track_security(security)
+    builder.process_fill(order, 1.0, fee)
 
 
 def summary(trade: Trade) -> tuple[Any, ...]:
@@ -222,14 +244,13 @@ def test_lazily_folded_prices_give_the_eagerly_updated_excursions(events: list[t
     """The trades built from the recorded fills equal LEAN's eager bookkeeping, whether they are read after every
     event (each read builds the fills recorded so far) or only at the end."""
     builder, reference = TradeBuilder(), _EagerFillToFill()
-    security = EngineSecurity("SPY")
+    security = EngineSecurity("SPY", [float(event[1]) for event in events if event[0] == "price"])
     for number, event in enumerate(events):
         if event[0] == "price":
-            security.price = float(event[1])
-            builder.observe_security(security)
+            security.take()
             reference.price(float(event[1]))
         else:
-            builder.process_fill(fill(number, event[1], event[2]), 1.0, 0.0)
+            record_fill(builder, security, fill(number, event[1], event[2]))
             reference.fill(event[1], float(event[2]))
         if read_at_every_event:
             assert len(builder.closed_trades) == len(reference.closed)
@@ -316,36 +337,43 @@ def test_short_paths_fold_one_by_one_as_numpy_folds_them(sign: int, best: float,
 
 def test_market_prices_of_symbols_without_a_position_change_nothing() -> None:
     builder = TradeBuilder()
+    qqq, spy = EngineSecurity("QQQ", [2.0]), EngineSecurity("SPY", [23.0])
     builder.set_market_price("QQQ", 300.0)
-    builder.process_fill(fill(1, 5, 20), 1.0, 0.0)
+    record_fill(builder, spy, fill(1, 5, 20))
     builder.set_market_price("QQQ", 1.0)
-    builder.observe_security(EngineSecurity("QQQ", 2.0))
-    builder.observe_security(EngineSecurity("SPY", 23.0))  # the engine's hook: SPY's new price
-    builder.process_fill(fill(2, -5, 21, 1), 1.0, 0.0)
+    qqq.take()
+    spy.take()  # the engine's way: SPY's cache takes a new price, which the builder reads when the next fill comes
+    record_fill(builder, spy, fill(2, -5, 21, 1))
     assert [summary(t) for t in builder.closed_trades] == [(LONG, 5, 20, 21, 5, 0, 0, 15, 10, [1, 2])]
     assert not builder.has_open_position("QQQ")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from([0, 1, 2]), st.lists(st.tuples(st.sampled_from([-7, -3, 0, 4, 9]),
-                                                   st.lists(st.integers(80, 120), max_size=4)), max_size=12))
+                                                   st.lists(st.integers(80, 120), max_size=4)), max_size=12),
+       st.integers(0, 12))
 def test_the_engine_hook_and_set_market_price_give_the_same_trades(grouping: int,
-                                                                   steps: list[tuple[int, list[int]]]) -> None:
-    """The engine's hook (observe_security, given the security) and set_market_price (given symbol and price) must
-    move MAE, MFE and the end-trade drawdown identically, whatever the grouping."""
+                                                                   steps: list[tuple[int, list[int]]],
+                                                                   replaced_on: int) -> None:
+    """The engine's way (the security's cache records the prices it takes while a position is open, and the builder
+    reads them when it needs them) and set_market_price (given symbol and price) must move MAE, MFE and the
+    end-trade drawdown identically, whatever the grouping, also when the symbol's security is replaced by a new
+    one (removed and added again) on day `replaced_on`, maybe while a position is open."""
     by_price, by_hook = TradeBuilder(grouping), TradeBuilder(grouping)
-    spy, second_spy = EngineSecurity("SPY"), EngineSecurity("SPY")  # learned before and after a position opens
-    by_hook.observe_security(spy)
+    spy, second_spy = (EngineSecurity("SPY", [float(price) for day, (_quantity, prices) in enumerate(steps)
+                                              if (day >= replaced_on) == replaced for price in prices])
+                       for replaced in (False, True))
     by_price.set_market_price("SPY", 0.0)
     for day, (quantity, prices) in enumerate(steps):
+        security = second_spy if day >= replaced_on else spy
         if quantity:
             by_price.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
-            by_hook.process_fill(fill(day + 1, quantity, 100, day), 1.0, 1.0)
-        for number, price in enumerate(prices):
-            security = second_spy if day % 3 == 1 and number == 0 else spy
-            security.price = float(price)
+            record_fill(by_hook, security, fill(day + 1, quantity, 100, day), 1.0)
+        if day == replaced_on:  # the new security is tracked as it comes
+            by_hook.track_security(security)
+        for price in prices:
+            security.take()
             by_price.set_market_price("SPY", float(price))
-            by_hook.observe_security(security)
     assert [summary(t) for t in by_hook.closed_trades] == [summary(t) for t in by_price.closed_trades]
 
 

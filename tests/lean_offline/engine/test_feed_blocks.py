@@ -163,12 +163,14 @@ SOME_PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0]) | PRICES
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 2), st.sampled_from(["trade", "quote", "quote trade", "trade quote"]),
                           st.booleans(), SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES),
-                min_size=1, max_size=16))
+                min_size=1, max_size=16), st.sampled_from(["trade", "quote", "both"]), st.integers(0, 20))
 def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
-        steps: list[tuple[int, str, bool, float, float, float, float, float]]) -> None:
-    """The cache applies the rows `add_row` took when it is read (a run of one block's rows at once): whatever the
-    reads in between, the trade and quote rows sharing end times and the zero prices, every read sees what adding
-    each row's bar at once gives."""
+        steps: list[tuple[int, str, bool, float, float, float, float, float]], observed: str,
+        recording_from: int) -> None:
+    """The cache applies the rows `add_row` took when it is read (a run of one block's rows at once, or the state
+    the block's rows leave): whatever the reads in between, the trade and quote rows sharing end times and the zero
+    prices, every read sees what adding each row's bar at once gives; and a recorder installed after
+    `recording_from` rows gets the price after each later row of the observed kinds."""
     trade_rows: list[tuple[datetime, list[float]]] = []
     quote_rows: list[tuple[datetime, list[float]]] = []
     order: list[tuple[str, int, bool]] = []
@@ -193,16 +195,24 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
 
     blocks = {"trade": block("trade", trade_rows), "quote": block("quote", quote_rows)}
     by_rows, by_bars = SecurityCache(), SecurityCache()
-    for kind, row, read_now in order:
-        source = blocks[kind]
+    recorded: list[float] = []
+    expected_path: list[float] = []
+    for number, (row_kind, row, read_now) in enumerate(order):
+        source = blocks[row_kind]
         assert source is not None
-        by_rows.add_row(source, row)
+        if number == recording_from:
+            by_rows.set_recorder(recorded.extend)
+        is_observed = observed in (row_kind, "both")
+        by_rows.add_row(source, row, None, is_observed)
         by_bars.add_data(source.bar(row))
+        if is_observed and number >= recording_from:
+            expected_path.append(by_bars.price)
         if read_now:
             assert [getattr(by_rows, name) for name in CACHE_FIELDS] == [getattr(by_bars, name) for name in CACHE_FIELDS]
     assert [getattr(by_rows, name) for name in CACHE_FIELDS] == [getattr(by_bars, name) for name in CACHE_FIELDS]
-    for kind in (None, TradeBar, QuoteBar):
-        built, expected = by_rows.get_data(kind), by_bars.get_data(kind)
+    assert recorded == expected_path
+    for data_type in (None, TradeBar, QuoteBar):
+        built, expected = by_rows.get_data(data_type), by_bars.get_data(data_type)
         assert (None if built is None else _facts([built])) == (None if expected is None else _facts([expected]))
 
 
