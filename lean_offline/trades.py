@@ -7,8 +7,8 @@ The engine feeds a :class:`TradeBuilder` as LEAN's engine does:
 * ``set_market_price(symbol, price)`` after every security price update (it drives MAE, MFE and the end-trade
   drawdown; it returns at once when no trade is open for the symbol). The engine does this without a call per
   price: ``record_trade_fill`` makes the builder ``track_security`` of every fill, and while a FillToFill position
-  is open the security's cache hands the builder the prices of the user feeds' points a list at a time
-  (``SecurityCache.set_recorder``), before the builder reads them.
+  is open the security's cache appends the prices of the user feeds' points to the position's path
+  (``SecurityCache.set_recorder``), as it applies them: the builder has it apply them before it reads the path.
 
 ``closed_trades`` lists the trades closed so far; positions still open are not trades. A fill is only recorded when
 it arrives (with how many prices its FillToFill position had seen then); the trades are built from the recorded fills
@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import uuid
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
@@ -389,7 +389,7 @@ class TradeBuilder(DualCase):
                 tracked.cache.set_recorder(None)
             self._securities[symbol] = security
             position = self._open.get(symbol)
-            security.cache.set_recorder(None if position is None else position.path.extend)
+            security.cache.set_recorder(None if position is None else position.path)
 
     def _take_recorded_prices(self, symbol: Any) -> None:
         """Bring the path of `symbol`'s open position up to date with the points its security has taken."""
@@ -397,12 +397,12 @@ class TradeBuilder(DualCase):
         if security is not None:
             security.cache.apply_pending()
 
-    def _set_recorder(self, symbol: Any, record: Callable[[list[float]], None] | None) -> None:
-        """Start (`record`) or stop (None) recording the prices of `symbol`'s security (the points it took before go
-        to the recorder they came under)."""
+    def _set_recorder(self, symbol: Any, path: array[float] | None) -> None:
+        """Start (appending to `path`) or stop (None) recording the prices of `symbol`'s security (the points it
+        took before go to the path they came under)."""
         security = self._securities.get(symbol)
         if security is not None:
-            security.cache.set_recorder(record)
+            security.cache.set_recorder(path)
 
     def apply_split(self, split: Any, live_mode: bool, data_normalization_mode: Any) -> None:
         """A split of an equity with an open position, when prices are raw (or live): quantities ÷ split factor,
@@ -465,7 +465,7 @@ class TradeBuilder(DualCase):
         position = self._open.get(fill.symbol)
         if position is None:
             position = self._open[fill.symbol] = _Position(fill.price_float, fill.price_float, net=fill.quantity)
-            self._set_recorder(fill.symbol, position.path.extend)
+            self._set_recorder(fill.symbol, position.path)
             return position, 0
         self._take_recorded_prices(fill.symbol)
         position.path.append(fill.price_float)

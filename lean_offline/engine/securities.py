@@ -10,7 +10,7 @@ market order waits for fresh data. `is_daily_resolution_only` derives from them 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
@@ -201,8 +201,8 @@ class SecurityCache(DualCase):
         self._run_first = 0
         self._run_last = 0
         self._run_bar: BaseData | None = None
-        self._run_observed = False  # whether the run's rows are observed by `_recorder` (rows of user feeds)
-        self._recorder: Callable[[list[float]], None] | None = None
+        self._run_observed = False  # whether the run's rows are observed by `_path` (rows of user feeds)
+        self._path: MutableSequence[float] | None = None
         self._price = 0.0
         self._open = 0.0
         self._high = 0.0
@@ -252,31 +252,32 @@ class SecurityCache(DualCase):
             if self.is_valued:
                 VALUATION_VERSION.count += 1
 
-    def set_recorder(self, recorder: Callable[[list[float]], None] | None) -> None:
-        """Engine use (the trade builder, while the symbol has an open position): from now on, give `recorder` the
+    def set_recorder(self, path: MutableSequence[float] | None) -> None:
+        """Engine use (the trade builder, while the symbol has an open position): from now on, append to `path` the
         price this cache holds after each observed point (`add_row(..., observed=True)`, `add_observed_data`), in
-        order, a list at a time. The rows added so far are applied first, for the recorder they were added under."""
+        order, as the points are applied. The rows added so far are applied first, for the path they were added
+        under."""
         if self._run_block is not None:
             self._apply_run()
-        self._recorder = recorder
+        self._path = path
 
     def apply_pending(self) -> None:
-        """Apply the rows added since the last read now (so that the recorder has seen them)."""
+        """Apply the rows added since the last read now (so that the recorder's path has them)."""
         if self._run_block is not None:
             self._apply_run()
 
     def add_observed_data(self, data: BaseData) -> None:
         """`add_data` for a point of a user feed: the recorder, if any, sees the price it leaves."""
         self.add_data(data)
-        if self._recorder is not None and not data.is_fill_forward:
-            self._recorder([self._price])
+        if self._path is not None and not data.is_fill_forward:
+            self._path.append(self._price)
 
     def add_row(self, block: Any, row: int, bar: BaseData | None = None, observed: bool = False) -> None:
         """`add_data` for row `row` of a reader's `BarBlock` (a TradeBar or QuoteBar that is not fill-forward),
         applied when the cache is next read (`_apply_run`; rows of one block come in order): the bar object is built
         only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm, is given to be
-        kept. The recorder sees the price after each row of an `observed` block (rows of a user feed) as it is
-        applied."""
+        kept. The recorder's path gets the price after each row of an `observed` block (rows of a user feed) as it
+        is applied."""
         if block is not self._run_block:
             if self._run_block is not None:
                 self._apply_run()
@@ -289,18 +290,18 @@ class SecurityCache(DualCase):
             VALUATION_VERSION.count += 1
 
     def _apply_run(self) -> None:
-        """Apply the rows added since the last read, as adding them one by one would (then give the recorder the
-        price after each of them, when it observes them). When every price of the state the block's rows leave at
+        """Apply the rows added since the last read, as adding them one by one would (and append the price after
+        each of them to the recorder's path, when it observes them). When every price of the state the block's rows leave at
         the last row (`BarBlock.cache_state`) comes from a row of the run that sets it, that state is the cache's;
         otherwise all rows but the last at once (per price, the last non-zero value among them), then the last as
         `add_data` would."""
         block, first, last, bar = self._run_block, self._run_first, self._run_last, self._run_bar
         self._run_block = self._run_bar = None
-        recorder = self._recorder if self._run_observed else None
-        if recorder is not None and last > first:
+        path = self._path if self._run_observed else None
+        if path is not None and last > first:
             first_end = block.cache_row(first)[0]
             keeps_ohlc = self._last_quote_bar_end == first_end and self._last_ohlc_end == first_end
-            recorder(block.price_path(first + 1 if keeps_ohlc else first, first, last - 1, self._price))
+            path.extend(block.price_path(first + 1 if keeps_ohlc else first, first, last - 1, self._price))
         reference: Any = (block, last) if bar is None else bar
         state = block.cache_state(last)
         complete_from, end = state[0], state[1]
@@ -322,8 +323,8 @@ class SecurityCache(DualCase):
                 VALUATION_VERSION.count += 1
         else:
             self._apply_in_general(block, first, last, reference)
-        if recorder is not None:
-            recorder([self._price])
+        if path is not None:
+            path.append(self._price)
 
     def _apply_in_general(self, block: Any, first: int, last: int, reference: Any) -> None:
         """`_apply_run` by the rules of adding rows one by one: rows `first`..`last` - 1 at once, then the last."""

@@ -195,13 +195,13 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
 
     blocks = {"trade": block("trade", trade_rows), "quote": block("quote", quote_rows)}
     by_rows, by_bars = SecurityCache(), SecurityCache()
-    recorded: list[float] = []
+    recorded: list[float] = []  # any mutable sequence: the engine's are arrays
     expected_path: list[float] = []
     for number, (row_kind, row, read_now) in enumerate(order):
         source = blocks[row_kind]
         assert source is not None
         if number == recording_from:
-            by_rows.set_recorder(recorded.extend)
+            by_rows.set_recorder(recorded)
         is_observed = observed in (row_kind, "both")
         by_rows.add_row(source, row, None, is_observed)
         by_bars.add_data(source.bar(row))
