@@ -156,6 +156,14 @@ def test_cache_takes_a_rows_prices_as_it_takes_its_bar(rows: list[tuple[bool, in
             assert by_rows.get_data(kind) is built  # built once, then the same object
 
 
+class GeneralRulesBlock(BarBlock):
+    """A block whose rows never take the cache's fast path: each row's state claims a column without a non-zero
+    value, so the cache applies it by the general rules."""
+
+    def cache_state(self, row: int) -> tuple[Any, ...]:
+        return (-1, *super().cache_state(row)[1:])
+
+
 CACHE_FIELDS = ("price", "open", "high", "low", "close", "volume", "bid_price", "ask_price", "bid_size", "ask_size")
 SOME_PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0]) | PRICES
 
@@ -163,14 +171,16 @@ SOME_PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0]) | PRICES
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 2), st.sampled_from(["trade", "quote", "quote trade", "trade quote"]),
                           st.booleans(), SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES),
-                min_size=1, max_size=16), st.sampled_from(["trade", "quote", "both"]), st.integers(0, 20))
+                min_size=1, max_size=16), st.sampled_from(["trade", "quote", "both"]), st.integers(0, 20),
+       st.booleans())
 def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         steps: list[tuple[int, str, bool, float, float, float, float, float]], observed: str,
-        recording_from: int) -> None:
+        recording_from: int, general_rules_only: bool) -> None:
     """The cache applies the rows `add_row` took when it is read (a run of one block's rows at once, or the state
     the block's rows leave): whatever the reads in between, the trade and quote rows sharing end times and the zero
-    prices, every read sees what adding each row's bar at once gives; and a recorder installed after
-    `recording_from` rows gets the price after each later row of the observed kinds."""
+    prices, every read sees what adding each row's bar at once gives, with the fast path or by the general rules
+    only; and a recorder installed after `recording_from` rows gets the price after each later row of the observed
+    kinds."""
     trade_rows: list[tuple[datetime, list[float]]] = []
     quote_rows: list[tuple[datetime, list[float]]] = []
     order: list[tuple[str, int, bool]] = []
@@ -190,8 +200,9 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
             return None
         times = np.array([time for time, _ in rows], dtype="datetime64[ns]")
         ends = times + np.timedelta64(60, "s")
-        return BarBlock(AAA, TradeBar if kind == "trade" else QuoteBar, times, ends, ends,
-                        np.array([values for _, values in rows], dtype=np.float64))
+        block_type = GeneralRulesBlock if general_rules_only else BarBlock
+        return block_type(AAA, TradeBar if kind == "trade" else QuoteBar, times, ends, ends,
+                          np.array([values for _, values in rows], dtype=np.float64))
 
     blocks = {"trade": block("trade", trade_rows), "quote": block("quote", quote_rows)}
     by_rows, by_bars = SecurityCache(), SecurityCache()
@@ -214,6 +225,25 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
     for data_type in (None, TradeBar, QuoteBar):
         built, expected = by_rows.get_data(data_type), by_bars.get_data(data_type)
         assert (None if built is None else _facts([built])) == (None if expected is None else _facts([expected]))
+
+
+def test_rows_whose_prices_are_all_set_take_the_fast_path(monkeypatch: Any) -> None:
+    """A run whose last row's state has every price from the run (here: rows without zeros) is applied as that
+    state, without the general rules; the result is the last row's prices."""
+    block = _block([datetime(2013, 11, 18), datetime(2013, 11, 19), datetime(2013, 11, 20)],
+                   [datetime(2013, 11, 19), datetime(2013, 11, 20), datetime(2013, 11, 21)], [100.0, 101.0, 102.0])
+
+    def general_rules(*_args: Any) -> None:
+        raise AssertionError("the general rules were used")
+
+    monkeypatch.setattr(SecurityCache, "_apply_in_general", general_rules)
+    cache = SecurityCache()
+    cache.add_row(block, 0)
+    assert (cache.price, cache.high, cache.volume) == (100.0, 101.0, 100.0)
+    cache.add_row(block, 1)
+    cache.add_row(block, 2)
+    assert (cache.price, cache.open, cache.high, cache.low, cache.close) == (102.0, 102.0, 103.0, 101.0, 102.0)
+    assert cache.get_data().end_time == datetime(2013, 11, 21)
 
 
 def test_rows_not_yet_applied_are_applied_before_a_split_and_a_price_written() -> None:
