@@ -328,3 +328,23 @@ def test_a_run_whose_bars_nobody_observes_matches_one_that_builds_them(tmp_path:
     assert any(seen[-1] is not None and seen[-1][3] is False for seen in rows.algorithm.seen)
     assert rows.orders == bars.orders and len(rows.orders) == 6
     assert rows.statistics == bars.statistics and rows.data_points == bars.data_points
+
+
+def test_observed_points_are_recorded_in_the_order_they_are_applied() -> None:
+    """Rows waiting to be applied go to the path before a later data object's price; fill-forward points and rows
+    of feeds nobody observes (the benchmark's) add nothing, and a path installed later sees only later points."""
+    block = _block([datetime(2013, 11, 18), datetime(2013, 11, 19)], [datetime(2013, 11, 19), datetime(2013, 11, 20)],
+                   [100.0, 101.0])
+    cache, path = SecurityCache(), [1.0]
+    cache.add_row(block, 0, None, True)
+    cache.set_recorder(path)  # the pending row came before the path: it is applied for nobody
+    cache.add_row(block, 1, None, True)
+    later = TradeBar(datetime(2013, 11, 20), AAA, 102.0, 103.0, 101.0, 102.5, 10.0, timedelta(days=1))
+    cache.add_observed_data(later)
+    copy = TradeBar(datetime(2013, 11, 21), AAA, 102.0, 103.0, 101.0, 104.0, 10.0, timedelta(days=1))
+    copy.is_fill_forward = True
+    cache.add_observed_data(copy)
+    unobserved = _block([datetime(2013, 11, 21)], [datetime(2013, 11, 22)], [90.0])
+    cache.add_row(unobserved, 0)
+    cache.apply_pending()
+    assert path == [1.0, 101.0, 102.5] and cache.price == 90.0
