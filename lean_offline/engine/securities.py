@@ -291,10 +291,10 @@ class SecurityCache(DualCase):
 
     def _apply_run(self) -> None:
         """Apply the rows added since the last read, as adding them one by one would (and append the price after
-        each of them to the recorder's path, when it observes them). When every price of the state the block's rows leave at
-        the last row (`BarBlock.cache_state`) comes from a row of the run that sets it, that state is the cache's;
-        otherwise all rows but the last at once (per price, the last non-zero value among them), then the last as
-        `add_data` would."""
+        each of them to the recorder's path, when it observes them). When every price of the state the block's rows
+        leave at the last row (`BarBlock.cache_state`) comes from a row of the run that sets it, that state is the
+        cache's; otherwise all rows but the last at once (per price, the last non-zero value among them), then the
+        last as `add_data` would."""
         block, first, last, bar = self._run_block, self._run_first, self._run_last, self._run_bar
         self._run_block = self._run_bar = None
         path = self._path if self._run_observed else None
