@@ -229,6 +229,8 @@ class SecurityCache(DualCase):
         """Store a data point and update prices (skipped entirely for fill-forward points)."""
         if data.is_fill_forward:
             return
+        if self.is_valued:
+            VALUATION_VERSION.count += 1
         if self._run_block is not None:
             self._apply_run()
         kind = type(data)
@@ -249,8 +251,6 @@ class SecurityCache(DualCase):
             self._add_tick(data)
         elif data.price != 0:
             self._price = float(data.price)
-            if self.is_valued:
-                VALUATION_VERSION.count += 1
 
     def set_recorder(self, path: MutableSequence[float] | None) -> None:
         """Engine use (the trade builder, while the symbol has an open position): from now on, append to `path` the
@@ -291,7 +291,8 @@ class SecurityCache(DualCase):
 
     def _apply_run(self) -> None:
         """Apply the rows added since the last read, as adding them one by one would (and append the price after
-        each of them to the recorder's path, when it observes them). When every price of the state the block's rows
+        each of them to the recorder's path, when it observes them). It changes no valuation version: `add_row`
+        advanced it (a read inside a portfolio valuation must not make that valuation stale at once). When every price of the state the block's rows
         leave at the last row (`BarBlock.cache_state`) comes from a row of the run that sets it, that state is the
         cache's; otherwise all rows but the last at once (per price, the last non-zero value among them), then the
         last as `add_data` would."""
@@ -319,8 +320,6 @@ class SecurityCache(DualCase):
                 self._last_quote_bar_end = end
                 self._by_type[QuoteBar] = self._last_data = reference
             self._price = self._close
-            if self.is_valued:
-                VALUATION_VERSION.count += 1
         else:
             self._apply_in_general(block, first, last, reference)
         if path is not None:
@@ -387,8 +386,6 @@ class SecurityCache(DualCase):
         if close:
             self._price = close
             self._close = close
-            if self.is_valued:
-                VALUATION_VERSION.count += 1
 
     def _add_quote_prices(self, end_time: datetime, open_: float, high: float, low: float, close: float,
                           bid_close: float, ask_close: float, bid_size: float, ask_size: float) -> None:
@@ -408,8 +405,6 @@ class SecurityCache(DualCase):
     def _add_tick(self, tick: Any) -> None:
         if tick.value:
             self._price = tick.value
-            if self.is_valued:
-                VALUATION_VERSION.count += 1
         if tick.bid_price:
             self._bid_price = tick.bid_price
         if tick.ask_price:

@@ -22,6 +22,7 @@ from lean_offline.data.readers import BarBlock, convert_naive
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.config import SubscriptionDataConfig
 from lean_offline.engine.feed import Clock, DailySessions, FillForward, block_segments, fill_forward
+from lean_offline.engine.portfolio import VALUATION_VERSION
 from lean_offline.engine.securities import SecurityCache
 from lean_offline.enums import Resolution, SecurityType
 
@@ -348,3 +349,24 @@ def test_observed_points_are_recorded_in_the_order_they_are_applied() -> None:
     cache.add_row(unobserved, 0)
     cache.apply_pending()
     assert path == [1.0, 101.0, 102.5] and cache.price == 90.0
+
+
+def test_a_held_securitys_prices_advance_the_valuation_version_when_added_not_when_read() -> None:
+    """Cached portfolio values must see every price change of a held security, and a valuation that reads the
+    prices (which applies the rows waiting) must not make itself stale; prices of securities not held change no
+    version."""
+    block = _block([datetime(2013, 11, 18), datetime(2013, 11, 19)], [datetime(2013, 11, 19), datetime(2013, 11, 20)],
+                   [100.0, 0.0])
+    held, not_held = SecurityCache(), SecurityCache()
+    held.set_valued(True)
+    before = VALUATION_VERSION.count
+    not_held.add_row(block, 0)
+    assert not_held.price == 100.0 and VALUATION_VERSION.count == before
+    for row in range(2):  # a row whose prices are all set (the fast path), then one with zeros (the general rules)
+        held.add_row(block, row)
+        added = VALUATION_VERSION.count
+        assert added > before
+        assert held.price == 100.0 and VALUATION_VERSION.count == added
+        before = added
+    held.add_data(TradeBar(datetime(2013, 11, 20), AAA, 1.0, 2.0, 0.5, 1.5, 10.0, timedelta(days=1)))
+    assert VALUATION_VERSION.count > before and held.price == 1.5
