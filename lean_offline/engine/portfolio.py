@@ -683,7 +683,13 @@ class _PositionTerms:
         if not self.margins_asked:
             self.margins_asked = True
             positions = self.securities
-            if all(is_plain_margin_model(security.buying_power_model) for security in positions):
+            if not all(is_plain_margin_model(security.buying_power_model) for security in positions):
+                return None
+            values = self.values
+            if self.factors is not None and values is not None:  # every value term is the position's own
+                self.margins = [abs(value) / security.buying_power_model.leverage
+                                for value, security in zip(values, positions, strict=True)]
+            else:
                 self.margins = [_margin_term(security, security.buying_power_model.leverage)
                                 for security in positions]
         return self.margins

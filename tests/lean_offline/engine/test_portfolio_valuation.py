@@ -199,8 +199,9 @@ LOTS = st.lists(st.tuples(st.sampled_from(["fill", "price", "set"]), st.sampled_
 def test_value_from_remembered_factors_equals_the_fresh_sum_with_odd_lots_and_multipliers(
         operations: list[tuple[str, str, float, float]]) -> None:
     """While every position is at least one lot the value terms come from remembered (price cache, quantity,
-    multiplier) factors; positions below one lot (value term 0) switch to the general path. Both must equal the
-    sum taken afresh, to the bit, with lot sizes and contract multipliers other than 1."""
+    multiplier) factors and the margin terms from the value terms; positions below one lot (value term 0) switch to
+    the general path. Both must equal the sums taken afresh, to the bit, with lot sizes and contract multipliers
+    other than 1."""
     securities = SecurityManager()
     portfolio = SecurityPortfolioManager(securities)
     portfolio.set_cash(50_000)
@@ -220,8 +221,13 @@ def test_value_from_remembered_factors_equals_the_fresh_sum_with_odd_lots_and_mu
         else:
             security.holdings.set_holdings(price, quantity)
         fresh = portfolio.cash_book["USD"].amount
+        fresh_margin = 0.0
         for held in securities.total:
+            value = held.cache.price * held.holdings.quantity * held.symbol_properties.contract_multiplier
+            if held.holdings.quantity:
+                fresh_margin += abs(value) / held.buying_power_model.leverage
             if held.holdings.invested:
-                fresh += held.cache.price * held.holdings.quantity * held.symbol_properties.contract_multiplier
+                fresh += value
         assert portfolio.total_portfolio_value == fresh
         assert portfolio.total_portfolio_value == fresh  # the cached read
+        assert portfolio.total_margin_used == fresh_margin
