@@ -20,7 +20,7 @@ from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
 
 if TYPE_CHECKING:
-    from .securities import Security, SecurityManager
+    from .securities import Security, SecurityCache, SecurityManager
 
 TransactionRecordHandler = Callable[[datetime, float], None]
 
@@ -312,7 +312,7 @@ class SecurityPortfolioManager(DualCase):
         self._terms = _PositionTerms()
         self._cached_sale_volume_key = (-1, -1)
         self._cached_sale_volume = 0.0
-        self._positions_key = (-1, -1)
+        self._positions_changes = self._positions_composition = -1
         self._positions: list[Security] = []
 
     # --- dictionary access ----------------------------------------------------------------------------------
@@ -404,8 +404,12 @@ class SecurityPortfolioManager(DualCase):
         """Cash + Σ holdings value (margin-only positions: + unrealised profit, which also depends on quotes and the
         fee model, so such a total is not reused)."""
         version = VALUATION_VERSION.count
-        total = self.cash_book.total_value_in_account_currency
-        values = self._current_terms().values
+        terms = self._terms
+        if terms.version != version:
+            terms.compute(self._securities_with_positions())
+        book = self.cash_book
+        total = book._total if book._total_version == CASH_VERSION.count else book.total_value_in_account_currency
+        values = terms.values
         if values is not None:
             for value in values:
                 total += value
@@ -430,10 +434,10 @@ class SecurityPortfolioManager(DualCase):
     def _securities_with_positions(self) -> list[Security]:
         """The securities with a non-zero quantity, in the securities' order (what valuation and margin sum over).
         Rebuilt when a holding is created or changes position or a security is added, replaced or removed."""
-        key = (SecurityHolding.changes, self._securities.composition)
-        if key != self._positions_key:
+        changes, composition = SecurityHolding.changes, self._securities.composition
+        if changes != self._positions_changes or composition != self._positions_composition:
             self._positions = [security for security in self._securities.total if security.holdings._quantity]
-            self._positions_key = key
+            self._positions_changes, self._positions_composition = changes, composition
         return self._positions
 
     @property
@@ -640,37 +644,52 @@ class _PositionTerms:
     fee model); `margins` is computed when first asked for, and stays None while a position has a user margin
     model (whose margin may depend on anything)."""
 
-    __slots__ = ("version", "securities", "margin_only_held", "values", "margins", "margins_asked")
+    __slots__ = ("version", "securities", "margin_only_held", "factors", "values", "margins", "margins_asked")
 
     def __init__(self) -> None:
         self.version = -1
         self.securities: list[Security] = []
         self.margin_only_held = False
+        # (price cache, quantity, contract multiplier) of each position, while every position is at least one lot
+        # and none is margin-only: the value terms are then `cache.price × quantity × multiplier`
+        self.factors: list[tuple[SecurityCache, float, float]] | None = None
         self.values: list[float] | None = None
         self.margins: list[float] | None = None
         self.margins_asked = False
 
     def compute(self, positions: list[Security]) -> None:
-        """Terms afresh for `positions` (the portfolio's list of positions, a new list whenever its membership
-        changes); the values inline, as they are recomputed at every time step that moves a held price."""
+        """Terms afresh for `positions` (the portfolio's list of positions, a new list whenever a position or the
+        membership changes, so the factors read from it stay valid while the same list comes back); the values
+        inline, as they are recomputed at every time step that moves a held price."""
         self.version = VALUATION_VERSION.count
         self.margins = None
         self.margins_asked = False
         if positions is not self.securities:
             self.securities = positions
             self.margin_only_held = any(security.type in MARGIN_ONLY_TYPES for security in positions)
-        if self.margin_only_held:
+            self.factors = None
+            if not self.margin_only_held and all(security.holdings._invested for security in positions):
+                self.factors = [(security.cache, security.holdings._quantity,
+                                 security.symbol_properties.contract_multiplier) for security in positions]
+        factors = self.factors
+        if factors is not None:
+            self.values = [cache.price * quantity * multiplier for (cache, quantity, multiplier) in factors]
+        elif self.margin_only_held:
             self.values = None
-            return
-        self.values = [security.cache.price * security.holdings._quantity
-                       * security.symbol_properties.contract_multiplier if security.holdings._invested else 0.0
-                       for security in positions]
+        else:
+            self.values = [_value_term(security) if security.holdings._invested else 0.0 for security in positions]
 
     def margin_terms(self) -> list[float] | None:
         if not self.margins_asked:
             self.margins_asked = True
             positions = self.securities
-            if all(is_plain_margin_model(security.buying_power_model) for security in positions):
+            if not all(is_plain_margin_model(security.buying_power_model) for security in positions):
+                return None
+            values = self.values
+            if self.factors is not None and values is not None:  # every value term is the position's own
+                self.margins = [abs(value) / security.buying_power_model.leverage
+                                for value, security in zip(values, positions, strict=True)]
+            else:
                 self.margins = [_margin_term(security, security.buying_power_model.leverage)
                                 for security in positions]
         return self.margins
@@ -682,8 +701,15 @@ class _PositionTerms:
             self.version = -1
             return
         place = self.securities.index(security)
+        holdings = security.holdings
+        if self.factors is not None:
+            if holdings._invested:
+                self.factors[place] = (security.cache, holdings._quantity,
+                                       security.symbol_properties.contract_multiplier)
+            else:
+                self.factors = None
         if self.values is not None:
-            self.values[place] = _value_term(security) if security.holdings._invested else 0.0
+            self.values[place] = _value_term(security) if holdings._invested else 0.0
         if self.margins is not None:
             self.margins[place] = _margin_term(security, security.buying_power_model.leverage)
         self.version = VALUATION_VERSION.count

@@ -13,7 +13,7 @@ from lean_offline.data.market_hours import SecurityExchangeHours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.orders import CashAmount, MarketOrder, OrderEvent, OrderFee
 from lean_offline.engine.portfolio import SecurityPortfolioManager
-from lean_offline.engine.securities import EngineClock, Security, SecurityManager
+from lean_offline.engine.securities import DefaultSymbolProperties, EngineClock, Security, SecurityManager
 from lean_offline.enums import OrderStatus, SecurityType
 
 START = datetime(2020, 1, 2, 9, 30)
@@ -186,4 +186,48 @@ def test_totals_carried_over_a_fill_equal_fresh_sums_to_the_bit(operations: list
         if read_margin_first:
             assert portfolio.total_margin_used == fresh_margin
         assert portfolio.total_portfolio_value == fresh_value
+        assert portfolio.total_margin_used == fresh_margin
+
+
+LOTS = st.lists(st.tuples(st.sampled_from(["fill", "price", "set"]), st.sampled_from(["AAA", "BBB", "CCC"]),
+                          st.floats(-3.0, 3.0).map(lambda quantity: round(quantity, 2)), st.floats(0.5, 500.0)),
+                min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(LOTS)
+def test_value_from_remembered_factors_equals_the_fresh_sum_with_odd_lots_and_multipliers(
+        operations: list[tuple[str, str, float, float]]) -> None:
+    """While every position is at least one lot the value terms come from remembered (price cache, quantity,
+    multiplier) factors and the margin terms from the value terms; positions below one lot (value term 0) switch to
+    the general path. Both must equal the sums taken afresh, to the bit, with lot sizes and contract multipliers
+    other than 1."""
+    securities = SecurityManager()
+    portfolio = SecurityPortfolioManager(securities)
+    portfolio.set_cash(50_000)
+    for ticker, lot, multiplier in (("AAA", 1.0, 1.0), ("BBB", 0.5, 50.0), ("CCC", 1.0, 0.1)):
+        security = Security(Symbol.create(ticker, SecurityType.EQUITY, "usa"),
+                            SecurityExchangeHours.always_open_hours("America/New_York"),
+                            symbol_properties=DefaultSymbolProperties(lot_size=lot, contract_multiplier=multiplier),
+                            clock=EngineClock(START))
+        securities.add(security).cache.price = 10.0
+    for step, (kind, ticker, quantity, price) in enumerate(operations):
+        security = securities[ticker]
+        if kind == "fill" and quantity:
+            portfolio.process_fill(fill_event(security, quantity, price, 0.0))
+        elif kind == "price":
+            security.update(TradeBar(START + timedelta(minutes=step), security.symbol, price, price, price, price,
+                                     100.0, timedelta(minutes=1)))
+        else:
+            security.holdings.set_holdings(price, quantity)
+        fresh = portfolio.cash_book["USD"].amount
+        fresh_margin = 0.0
+        for held in securities.total:
+            value = held.cache.price * held.holdings.quantity * held.symbol_properties.contract_multiplier
+            if held.holdings.quantity:
+                fresh_margin += abs(value) / held.buying_power_model.leverage
+            if held.holdings.invested:
+                fresh += value
+        assert portfolio.total_portfolio_value == fresh
+        assert portfolio.total_portfolio_value == fresh  # the cached read
         assert portfolio.total_margin_used == fresh_margin
