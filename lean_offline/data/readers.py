@@ -659,6 +659,8 @@ _CHUNK_BITS = 10
 _CHUNK_ROWS = 1 << _CHUNK_BITS
 _CHUNK_MASK = _CHUNK_ROWS - 1
 
+_new = object.__new__
+
 
 class BarBlock:
     """The rows one file gives a subscription, as arrays: bar start and end times (naive, exchange time zone), end
@@ -680,7 +682,8 @@ class BarBlock:
         self.values = values
         self._chunk = -1
         self._chunk_rows: list[tuple[Any, ...]] = []
-        self._chunk_times: tuple[list[datetime], list[datetime]] | None = None
+        self._bar_chunk = -1
+        self._bar_rows: list[tuple[Any, ...]] = []
         self._cache_columns: np.ndarray | None = None
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -726,38 +729,55 @@ class BarBlock:
         columns = self.cache_columns()[begin:begin + _CHUNK_ROWS]
         end_list = self.ends[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
         rows = list(zip(end_list, *columns.T.tolist(), strict=True))
-        self._chunk, self._chunk_rows, self._chunk_times = chunk, rows, None
+        self._chunk, self._chunk_rows = chunk, rows
 
     def bar(self, row: int) -> BaseData:
-        """A new bar object for `row` (QuoteBar sides stay packed until read)."""
-        prices = self.cache_row(row)
-        if self._chunk_times is None:
-            begin = self._chunk << _CHUNK_BITS
-            self._chunk_times = (self.times[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist(),
-                                 self.ends_utc[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist())
-        times, ends_utc = self._chunk_times
+        """A new bar object for `row`, its fields taken from the row's precomputed values (QuoteBar sides stay
+        packed until read)."""
+        if row >> _CHUNK_BITS != self._bar_chunk:
+            self._load_bar_chunk(row >> _CHUNK_BITS)
+        time, end_time, end_time_utc, value, first, second, third, fourth = self._bar_rows[row & _CHUNK_MASK]
         new_bar: Any
         if self.data_type is QuoteBar:
-            new_bar = object.__new__(QuoteBar)
-            new_bar.value = prices[4]
-            new_bar._packed_row = (self.values, row)
-            new_bar._cache_prices = (prices[1], prices[2], prices[3], prices[5], prices[6])
+            new_bar = _new(QuoteBar)
+            new_bar._packed_row = first
+            new_bar._cache_prices = second
             new_bar._bid = new_bar._ask = PACKED_SIDE
-            new_bar.last_bid_size = prices[7]
-            new_bar.last_ask_size = prices[8]
+            new_bar.last_bid_size = third
+            new_bar.last_ask_size = fourth
         else:
-            new_bar = object.__new__(TradeBar)
-            new_bar.value = prices[4]
-            new_bar.open = prices[1]
-            new_bar.high = prices[2]
-            new_bar.low = prices[3]
-            new_bar.volume = prices[5]
+            new_bar = _new(TradeBar)
+            new_bar.open = first
+            new_bar.high = second
+            new_bar.low = third
+            new_bar.volume = fourth
         new_bar.symbol = self.symbol
-        new_bar.time = times[row & _CHUNK_MASK]
-        new_bar.end_time = prices[0]
-        new_bar.end_time_utc = ends_utc[row & _CHUNK_MASK]
+        new_bar.time = time
+        new_bar.end_time = end_time
+        new_bar.end_time_utc = end_time_utc
+        new_bar.value = value
         new_bar.is_fill_forward = False
         return new_bar  # type: ignore[no-any-return]
+
+    def _load_bar_chunk(self, chunk: int) -> None:
+        """Per row of `chunk`, what `bar` sets: (time, end time, end time UTC, close, then QuoteBar: (values, row)
+        for the packed sides, the security cache's prices (open, high, low, bid close, ask close), bid size, ask
+        size; TradeBar: open, high, low, volume), built column-wise."""
+        begin = chunk << _CHUNK_BITS
+        stop = min(begin + _CHUNK_ROWS, len(self))
+        times, ends, ends_utc = (column[begin:stop].astype("datetime64[us]").tolist()
+                                 for column in (self.times, self.ends, self.ends_utc))
+        columns = self.cache_columns()[begin:stop].T.tolist()
+        if self.data_type is QuoteBar:
+            open_, high, low, close, bid_close, ask_close, bid_size, ask_size = columns
+            packed_rows = zip(itertools.repeat(self.values, stop - begin), range(begin, stop), strict=True)
+            cache_prices = zip(open_, high, low, bid_close, ask_close, strict=True)
+            rows = zip(times, ends, ends_utc, close, packed_rows, cache_prices, bid_size, ask_size,
+                       strict=True)
+        else:
+            open_, high, low, close, volume = columns
+            rows = zip(times, ends, ends_utc, close, open_, high, low, volume, strict=True)
+        self._bar_chunk, self._bar_rows = chunk, list(rows)
 
     def bars(self) -> Iterator[BaseData]:
         return map(self.bar, range(len(self)))
