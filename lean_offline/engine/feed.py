@@ -49,10 +49,17 @@ class Clock:
         span = self._spans.get(zone)
         if span is not None and span[0] <= utc_time < span[1]:
             return utc_time + span[2]
-        hour = utc_time.replace(minute=0, second=0, microsecond=0)
-        offset = self._utc_offset(zone, hour)
-        self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
-        return utc_time + offset
+        return utc_time + self.offset_span(utc_time, zone)[2]
+
+    def offset_span(self, utc_time: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, timedelta]:
+        """(start, end, offset): the naive-UTC span around `utc_time` in which local time in `zone` is UTC + offset,
+        for callers that convert many times in a row and keep the span themselves."""
+        span = self._spans.get(zone)
+        if span is None or not span[0] <= utc_time < span[1]:
+            hour = utc_time.replace(minute=0, second=0, microsecond=0)
+            offset = self._utc_offset(zone, hour)
+            span = self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
+        return span
 
     @classmethod
     def _offset_end(cls, zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
