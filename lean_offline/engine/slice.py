@@ -12,6 +12,9 @@ from ..data.symbol import Symbol, symbol_cache
 from ..naming import DualCase
 
 _AUXILIARY = MarketDataType["AUXILIARY"]
+_ABSENT = object()
+_has_key = dict.__contains__
+_dict_get = dict.get
 
 
 class DataDictionary(dict[Symbol, Any], DualCase):
@@ -23,7 +26,7 @@ class DataDictionary(dict[Symbol, Any], DualCase):
     def _converted(self, ticker: str) -> Symbol | None:
         """The symbol of another spelling of `ticker`, when it is a key here."""
         found = symbol_cache.try_get_symbol(ticker)
-        return found if found is not None and dict.__contains__(self, found) else None
+        return found if found is not None and _has_key(self, found) else None
 
     def __missing__(self, symbol: Symbol | str) -> Any:
         found = self._converted(symbol) if isinstance(symbol, str) else None
@@ -33,13 +36,14 @@ class DataDictionary(dict[Symbol, Any], DualCase):
                        f"data for this symbol at this time (check with contains_key first)")
 
     def __contains__(self, symbol: object) -> bool:
-        return dict.__contains__(self, symbol) or (isinstance(symbol, str) and self._converted(symbol) is not None)
+        return _has_key(self, symbol) or (isinstance(symbol, str) and self._converted(symbol) is not None)
 
     contains_key = __contains__
 
     def get(self, symbol: Any, default: Any = None) -> Any:  # type: ignore[override]
-        if dict.__contains__(self, symbol):
-            return dict.__getitem__(self, symbol)
+        value = _dict_get(self, symbol, _ABSENT)  # one lookup: a Symbol hashes in Python
+        if value is not _ABSENT:
+            return value
         found = self._converted(symbol) if isinstance(symbol, str) else None
         return default if found is None else dict.__getitem__(self, found)
 
