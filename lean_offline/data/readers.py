@@ -683,7 +683,9 @@ class BarBlock:
         self._chunk = -1
         self._chunk_rows: list[tuple[Any, ...]] = []
         self._bar_chunk = -1
-        self._bar_rows: list[tuple[Any, ...]] = []
+        self._bar_prices: list[tuple[Any, ...]] = []
+        self._bar_times: list[datetime] = []
+        self._bar_ends_utc: list[datetime] = []
         self._cache_columns: np.ndarray | None = None
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -732,52 +734,42 @@ class BarBlock:
         self._chunk, self._chunk_rows = chunk, rows
 
     def bar(self, row: int) -> BaseData:
-        """A new bar object for `row`, its fields taken from the row's precomputed values (QuoteBar sides stay
-        packed until read)."""
+        """A new bar object for `row`: its prices are the security cache's row values (QuoteBar sides stay packed
+        until read), its start and UTC end times come from lists made once per chunk."""
         if row >> _CHUNK_BITS != self._bar_chunk:
             self._load_bar_chunk(row >> _CHUNK_BITS)
-        time, end_time, end_time_utc, value, first, second, third, fourth = self._bar_rows[row & _CHUNK_MASK]
+        index = row & _CHUNK_MASK
+        prices = self._bar_prices[index]
         new_bar: Any
         if self.data_type is QuoteBar:
             new_bar = _new(QuoteBar)
-            new_bar._packed_row = first
-            new_bar._cache_prices = second
+            new_bar._packed_row = (self.values, row)
             new_bar._bid = new_bar._ask = PACKED_SIDE
-            new_bar.last_bid_size = third
-            new_bar.last_ask_size = fourth
+            new_bar.last_bid_size = prices[7]
+            new_bar.last_ask_size = prices[8]
         else:
             new_bar = _new(TradeBar)
-            new_bar.open = first
-            new_bar.high = second
-            new_bar.low = third
-            new_bar.volume = fourth
+            new_bar.open = prices[1]
+            new_bar.high = prices[2]
+            new_bar.low = prices[3]
+            new_bar.volume = prices[5]
         new_bar.symbol = self.symbol
-        new_bar.time = time
-        new_bar.end_time = end_time
-        new_bar.end_time_utc = end_time_utc
-        new_bar.value = value
+        new_bar.time = self._bar_times[index]
+        new_bar.end_time = prices[0]
+        new_bar.end_time_utc = self._bar_ends_utc[index]
+        new_bar.value = prices[4]
         new_bar.is_fill_forward = False
         return new_bar  # type: ignore[no-any-return]
 
     def _load_bar_chunk(self, chunk: int) -> None:
-        """Per row of `chunk`, what `bar` sets: (time, end time, end time UTC, close, then QuoteBar: (values, row)
-        for the packed sides, the security cache's prices (open, high, low, bid close, ask close), bid size, ask
-        size; TradeBar: open, high, low, volume), built column-wise."""
+        """The chunk's start times and UTC end times as lists, and its `cache_row` rows (kept: the cache's next
+        chunk replaces that list, it does not change it)."""
         begin = chunk << _CHUNK_BITS
-        stop = min(begin + _CHUNK_ROWS, len(self))
-        times, ends, ends_utc = (column[begin:stop].astype("datetime64[us]").tolist()
-                                 for column in (self.times, self.ends, self.ends_utc))
-        columns = self.cache_columns()[begin:stop].T.tolist()
-        if self.data_type is QuoteBar:
-            open_, high, low, close, bid_close, ask_close, bid_size, ask_size = columns
-            packed_rows = zip(itertools.repeat(self.values, stop - begin), range(begin, stop), strict=True)
-            cache_prices = zip(open_, high, low, bid_close, ask_close, strict=True)
-            rows = zip(times, ends, ends_utc, close, packed_rows, cache_prices, bid_size, ask_size,
-                       strict=True)
-        else:
-            open_, high, low, close, volume = columns
-            rows = zip(times, ends, ends_utc, close, open_, high, low, volume, strict=True)
-        self._bar_chunk, self._bar_rows = chunk, list(rows)
+        self.cache_row(begin)
+        self._bar_prices = self._chunk_rows
+        self._bar_times, self._bar_ends_utc = (column[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
+                                               for column in (self.times, self.ends_utc))
+        self._bar_chunk = chunk
 
     def bars(self) -> Iterator[BaseData]:
         return map(self.bar, range(len(self)))
