@@ -394,17 +394,18 @@ class Segment:
 
     def point(self, position: int) -> BaseData:
         kind = self.kinds[position]
+        if kind == ROW:
+            return self.block.bar(self.rows[position])  # type: ignore[union-attr]
         if kind == OBJECT:
             return self.objects[position]  # type: ignore[return-value]
+        # a fill-forward point: its own times, converted for this point only (a segment may span a whole history)
         block = self.block
-        assert block is not None
+        assert block is not None and self._times is not None and self._ends is not None
         bar = block.bar(self.rows[position])
-        if kind == FILL:  # its own times, converted for this point only (a segment may span a whole history)
-            assert self._times is not None and self._ends is not None
-            bar.is_fill_forward = True
-            bar.time = _naive_datetime(int(self._times[position]))
-            bar.end_time = _naive_datetime(int(self._ends[position]))
-            bar.end_time_utc = _naive_datetime(int(self.utc[position]))
+        bar.is_fill_forward = True
+        bar.time = _naive_datetime(int(self._times[position]))
+        bar.end_time = _naive_datetime(int(self._ends[position]))
+        bar.end_time_utc = _naive_datetime(int(self.utc[position]))
         return bar
 
 
