@@ -659,6 +659,8 @@ _CHUNK_BITS = 10
 _CHUNK_ROWS = 1 << _CHUNK_BITS
 _CHUNK_MASK = _CHUNK_ROWS - 1
 
+_new = object.__new__
+
 
 class BarBlock:
     """The rows one file gives a subscription, as arrays: bar start and end times (naive, exchange time zone), end
@@ -680,7 +682,10 @@ class BarBlock:
         self.values = values
         self._chunk = -1
         self._chunk_rows: list[tuple[Any, ...]] = []
-        self._chunk_times: tuple[list[datetime], list[datetime]] | None = None
+        self._bar_chunk = -1
+        self._bar_prices: list[tuple[Any, ...]] = []
+        self._bar_times: list[datetime] = []
+        self._bar_ends_utc: list[datetime] = []
         self._cache_columns: np.ndarray | None = None
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
         self._state_chunk = -1
@@ -757,38 +762,45 @@ class BarBlock:
         columns = self.cache_columns()[begin:begin + _CHUNK_ROWS]
         end_list = self.ends[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
         rows = list(zip(end_list, *columns.T.tolist(), strict=True))
-        self._chunk, self._chunk_rows, self._chunk_times = chunk, rows, None
+        self._chunk, self._chunk_rows = chunk, rows
 
     def bar(self, row: int) -> BaseData:
-        """A new bar object for `row` (QuoteBar sides stay packed until read)."""
-        prices = self.cache_row(row)
-        if self._chunk_times is None:
-            begin = self._chunk << _CHUNK_BITS
-            self._chunk_times = (self.times[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist(),
-                                 self.ends_utc[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist())
-        times, ends_utc = self._chunk_times
+        """A new bar object for `row`: its prices are the security cache's row values (QuoteBar sides stay packed
+        until read), its start and UTC end times come from lists made once per chunk."""
+        if row >> _CHUNK_BITS != self._bar_chunk:
+            self._load_bar_chunk(row >> _CHUNK_BITS)
+        index = row & _CHUNK_MASK
+        prices = self._bar_prices[index]
         new_bar: Any
         if self.data_type is QuoteBar:
-            new_bar = object.__new__(QuoteBar)
-            new_bar.value = prices[4]
+            new_bar = _new(QuoteBar)
             new_bar._packed_row = (self.values, row)
-            new_bar._cache_prices = (prices[1], prices[2], prices[3], prices[5], prices[6])
             new_bar._bid = new_bar._ask = PACKED_SIDE
             new_bar.last_bid_size = prices[7]
             new_bar.last_ask_size = prices[8]
         else:
-            new_bar = object.__new__(TradeBar)
-            new_bar.value = prices[4]
+            new_bar = _new(TradeBar)
             new_bar.open = prices[1]
             new_bar.high = prices[2]
             new_bar.low = prices[3]
             new_bar.volume = prices[5]
         new_bar.symbol = self.symbol
-        new_bar.time = times[row & _CHUNK_MASK]
+        new_bar.time = self._bar_times[index]
         new_bar.end_time = prices[0]
-        new_bar.end_time_utc = ends_utc[row & _CHUNK_MASK]
+        new_bar.end_time_utc = self._bar_ends_utc[index]
+        new_bar.value = prices[4]
         new_bar.is_fill_forward = False
         return new_bar  # type: ignore[no-any-return]
+
+    def _load_bar_chunk(self, chunk: int) -> None:
+        """The chunk's start times and UTC end times as lists, and its `cache_row` rows (kept: the cache's next
+        chunk replaces that list, it does not change it)."""
+        begin = chunk << _CHUNK_BITS
+        self.cache_row(begin)
+        self._bar_prices = self._chunk_rows
+        self._bar_times, self._bar_ends_utc = (column[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
+                                               for column in (self.times, self.ends_utc))
+        self._bar_chunk = chunk
 
     def bars(self) -> Iterator[BaseData]:
         return map(self.bar, range(len(self)))

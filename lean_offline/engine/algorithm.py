@@ -29,6 +29,7 @@ except ImportError:  # pragma: no cover
 
 _UTC = ZoneInfo("UTC")
 _DEFAULT_START = datetime(1998, 1, 1)
+_NO_SPAN = (datetime.max, datetime.min, timedelta(0))  # holds no time: the next set_date_time asks the clock
 STRATEGY_EQUITY = "Strategy Equity"
 RESERVED_CHART_SERIES: dict[str, frozenset[str]] = {
     "Strategy Equity": frozenset({"Equity", "Return"}), "Capacity": frozenset({"Strategy Capacity"}),
@@ -79,6 +80,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._context = context
         self._time_zone_name = "America/New_York"
         self._time_zone = ZoneInfo(self._time_zone_name)
+        self._local_span: tuple[datetime, datetime, timedelta] = _NO_SPAN  # UTC span where local = UTC + offset
         self._start_date = _DEFAULT_START
         self._end_date = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
         self._utc_time = _DEFAULT_START
@@ -123,7 +125,10 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def set_date_time(self, utc_time: datetime) -> None:
         """Move the clock (naive UTC in, algorithm-local `time` derived)."""
         self._utc_time = utc_time
-        self._time = self._context.clock.to_local(utc_time, self._time_zone)
+        start, end, offset = self._local_span
+        if not start <= utc_time < end:  # the time zone changed its UTC offset, or the clock jumped
+            start, end, offset = self._local_span = self._context.clock.offset_span(utc_time, self._time_zone)
+        self._time = utc_time + offset
 
     def set_start_date(self, year: int | date | datetime | None = None, month: int | None = None,
                        day: int | None = None, *, start: date | datetime | None = None) -> None:
@@ -144,6 +149,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         name = time_zone.key if isinstance(time_zone, ZoneInfo) else str(time_zone)
         self._time_zone_name = name
         self._time_zone = ZoneInfo(name)
+        self._local_span = _NO_SPAN
         self._context.schedule.set_time_zone(name)
 
     def _check_unlocked(self, member: str) -> None:

@@ -49,10 +49,17 @@ class Clock:
         span = self._spans.get(zone)
         if span is not None and span[0] <= utc_time < span[1]:
             return utc_time + span[2]
-        hour = utc_time.replace(minute=0, second=0, microsecond=0)
-        offset = self._utc_offset(zone, hour)
-        self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
-        return utc_time + offset
+        return utc_time + self.offset_span(utc_time, zone)[2]
+
+    def offset_span(self, utc_time: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, timedelta]:
+        """(start, end, offset): the naive-UTC span around `utc_time` in which local time in `zone` is UTC + offset,
+        for callers that convert many times in a row and keep the span themselves."""
+        span = self._spans.get(zone)
+        if span is None or not span[0] <= utc_time < span[1]:
+            hour = utc_time.replace(minute=0, second=0, microsecond=0)
+            offset = self._utc_offset(zone, hour)
+            span = self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
+        return span
 
     @classmethod
     def _offset_end(cls, zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
@@ -387,17 +394,18 @@ class Segment:
 
     def point(self, position: int) -> BaseData:
         kind = self.kinds[position]
+        if kind == ROW:
+            return self.block.bar(self.rows[position])  # type: ignore[union-attr]
         if kind == OBJECT:
             return self.objects[position]  # type: ignore[return-value]
+        # a fill-forward point: its own times, converted for this point only (a segment may span a whole history)
         block = self.block
-        assert block is not None
+        assert block is not None and self._times is not None and self._ends is not None
         bar = block.bar(self.rows[position])
-        if kind == FILL:  # its own times, converted for this point only (a segment may span a whole history)
-            assert self._times is not None and self._ends is not None
-            bar.is_fill_forward = True
-            bar.time = _naive_datetime(int(self._times[position]))
-            bar.end_time = _naive_datetime(int(self._ends[position]))
-            bar.end_time_utc = _naive_datetime(int(self.utc[position]))
+        bar.is_fill_forward = True
+        bar.time = _naive_datetime(int(self._times[position]))
+        bar.end_time = _naive_datetime(int(self._ends[position]))
+        bar.end_time_utc = _naive_datetime(int(self.utc[position]))
         return bar
 
 

@@ -12,22 +12,40 @@ from ..data.symbol import Symbol, symbol_cache
 from ..naming import DualCase
 
 _AUXILIARY = MarketDataType["AUXILIARY"]
+_ABSENT = object()
+_has_key = dict.__contains__
+_dict_get = dict.get
 
 
 class DataDictionary(dict[Symbol, Any], DualCase):
-    """Symbol → data. Lookups by Symbol, and by a ticker string spelled as the symbol's (upper-case) value, are
-    dict's own (a Symbol hashes and compares like its ticker); `[...]` also finds other spellings of a ticker through
-    the SymbolCache, as LEAN converts strings, and names the symbol in its KeyError."""
+    """Symbol → data. A Symbol key, or a ticker string spelled as the symbol's (upper-case) value, is found by dict
+    itself (a Symbol hashes and compares like its ticker); only a miss with a string key goes on to LEAN's
+    case-insensitive SymbolCache conversion (`data["spy"]`, `"spy" in data`, `data.get("spy")`), and `[...]` names
+    the symbol in its KeyError."""
+
+    def _converted(self, ticker: str) -> Symbol | None:
+        """The symbol of another spelling of `ticker`, when it is a key here."""
+        found = symbol_cache.try_get_symbol(ticker)
+        return found if found is not None and _has_key(self, found) else None
 
     def __missing__(self, symbol: Symbol | str) -> Any:
-        if isinstance(symbol, str):
-            found = symbol_cache.try_get_symbol(symbol)
-            if found is not None and dict.__contains__(self, found):
-                return dict.__getitem__(self, found)
+        found = self._converted(symbol) if isinstance(symbol, str) else None
+        if found is not None:
+            return dict.__getitem__(self, found)
         raise KeyError(f"'{symbol}' wasn't found in the {type(self).__name__} object, likely because there was no "
                        f"data for this symbol at this time (check with contains_key first)")
 
-    contains_key = dict.__contains__
+    def __contains__(self, symbol: object) -> bool:
+        return _has_key(self, symbol) or (isinstance(symbol, str) and self._converted(symbol) is not None)
+
+    contains_key = __contains__
+
+    def get(self, symbol: Any, default: Any = None) -> Any:  # type: ignore[override]
+        value = _dict_get(self, symbol, _ABSENT)  # one lookup: a Symbol hashes in Python
+        if value is not _ABSENT:
+            return value
+        found = self._converted(symbol) if isinstance(symbol, str) else None
+        return default if found is None else dict.__getitem__(self, found)
 
     def try_get_value(self, symbol: Any) -> tuple[bool, Any]:
         value = self.get(symbol)
@@ -152,7 +170,7 @@ class Slice(DataDictionary):
         if isinstance(symbol, type):
             typed = self.get_data_of_type(symbol)
             return typed if default is None else typed.get(default)
-        return dict.get(self, symbol, default)
+        return DataDictionary.get(self, symbol, default)
 
     def __repr__(self) -> str:
         return f"Slice({self.time}, {dict.__repr__(self)})"

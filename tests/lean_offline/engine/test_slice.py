@@ -119,3 +119,29 @@ def test_ticks_custom_data_and_corporate_actions() -> None:
     assert data[symbol("CCC")] is bar and data.bars == {symbol("CCC"): bar}
     assert data.splits == {symbol("BBB"): split} and data.Dividends == {symbol("CCC"): dividend}
     assert data.get(Split) == {symbol("BBB"): split}
+
+
+def test_ticker_strings_are_case_insensitive_as_in_leans_symbol_cache() -> None:
+    aaa, bbb = trade_bar("AAA", 10.0), quote_bar("BBB", 20.0)
+    data = Slice(TIME, [aaa, bbb])
+    assert data["aaa"] is aaa and data["Bbb"] is bbb
+
+
+def test_contains_key_and_in_convert_a_ticker_of_any_case() -> None:
+    data = Slice(TIME, [trade_bar("AAA", 10.0)])
+    assert data.contains_key("aaa") and data.ContainsKey("aAa") and "aaa" in data
+    assert not data.contains_key("ccc") and "ccc" not in data and not data.contains_key("zzz")
+    assert data.bars.contains_key("aaa") and "aaa" in data.bars and "bbb" not in data.quote_bars
+
+
+def test_get_converts_a_ticker_of_any_case() -> None:
+    aaa = trade_bar("AAA", 10.0)
+    data = Slice(TIME, [aaa])
+    assert data.get("aaa") is aaa and data.bars.get("aaa") is aaa and data.try_get_value("aaa") == (True, aaa)
+    assert data.get("ccc") is None and data.get("ccc", 5) == 5 and data.bars.get("zzz", 6) == 6
+
+
+def test_a_symbol_key_holding_none_is_found_not_defaulted() -> None:
+    dividend = Dividend(symbol("AAA"), TIME, 0.5, 10.0)
+    data = Slice(TIME, [dividend])
+    assert data.contains_key("aaa") and data.get("aaa", 5) is None and data.get(symbol("AAA"), 5) is None
