@@ -210,17 +210,25 @@ class Order(DualCase):
 
     def __init__(self, symbol: Any, quantity: float, time: datetime, tag: str = "",
                  properties: OrderProperties | None = None, security_type: Any = None) -> None:
-        # one dict update instead of a DualCaseSettable.__setattr__ call per field: sizing builds an order for
-        # every fee estimate
-        vars(self).update({
-            "id": 0, "contingent_id": 0, "broker_id": [], "symbol": symbol, "quantity": float(quantity),
-            "price": 0.0, "price_currency": ACCOUNT_CURRENCY, "time": time, "last_fill_time": None,
-            "last_update_time": None, "canceled_time": None, "status": OrderStatus.NEW, "tag": tag or "",
-            "properties": properties or OrderProperties(),
-            "security_type": security_type if security_type is not None else getattr(symbol, "security_type", None),
-            "order_submission_data": None, "price_adjustment_mode": DataNormalizationMode.ADJUSTED,
-            "limit_price": 0.0, "stop_price": 0.0,
-        })
+        self.id = 0
+        self.contingent_id = 0
+        self.broker_id = []
+        self.symbol = symbol
+        self.quantity = float(quantity)
+        self.price = 0.0
+        self.price_currency = ACCOUNT_CURRENCY
+        self.time = time
+        self.last_fill_time = None
+        self.last_update_time = None
+        self.canceled_time = None
+        self.status = OrderStatus.NEW
+        self.tag = tag or ""
+        self.properties = properties or OrderProperties()
+        self.security_type = security_type if security_type is not None else getattr(symbol, "security_type", None)
+        self.order_submission_data = None
+        self.price_adjustment_mode = DataNormalizationMode.ADJUSTED
+        self.limit_price = 0.0
+        self.stop_price = 0.0
 
     @property
     def created_time(self) -> datetime:
@@ -452,23 +460,25 @@ class OrderEvent(DualCase):
     def __init__(self, order: Order, utc_time: datetime, order_fee: OrderFee | None = None, message: str = "",
                  status: Any = None) -> None:
         order_type = order.type
-        # trigger/trailing fields read from the order's instance fields: getattr with a default would raise (and
-        # build) an UnsupportedApiError for every order type without them
-        order_fields = vars(order)
-        # one dict update instead of a DualCaseSettable.__setattr__ call per field: the engine builds an event
-        # at every fill attempt
-        vars(self).update({
-            "order_id": order.id, "id": 0, "symbol": order.symbol, "utc_time": utc_time,
-            "status": order.status if status is None else status, "order_fee": order_fee or OrderFee.zero,
-            "fill_price": 0.0, "fill_price_currency": order.price_currency, "fill_quantity": 0.0,
-            "direction": order.direction, "message": message, "is_assignment": False, "quantity": order.quantity,
-            "limit_price": order.limit_price if order_type in _LIMIT_PRICE_TYPES else None,
-            "trigger_price": order_fields.get("trigger_price"),
-            "stop_price": order.stop_price if order_type in _STOP_PRICE_TYPES else None,
-            "trailing_amount": order_fields.get("trailing_amount"),
-            "trailing_as_percentage": order_fields.get("trailing_as_percentage"),
-            "ticket": None,
-        })
+        self.order_id = order.id
+        self.id = 0
+        self.symbol = order.symbol
+        self.utc_time = utc_time
+        self.status = order.status if status is None else status
+        self.order_fee = order_fee or OrderFee.zero
+        self.fill_price = 0.0
+        self.fill_price_currency = order.price_currency
+        self.fill_quantity = 0.0
+        self.direction = order.direction
+        self.message = message
+        self.is_assignment = False
+        self.quantity = order.quantity
+        self.limit_price = order.limit_price if order_type in _LIMIT_PRICE_TYPES else None
+        self.trigger_price = getattr(order, "trigger_price", None)
+        self.stop_price = order.stop_price if order_type in _STOP_PRICE_TYPES else None
+        self.trailing_amount = getattr(order, "trailing_amount", None)
+        self.trailing_as_percentage = getattr(order, "trailing_as_percentage", None)
+        self.ticket = None
 
     @property
     def absolute_fill_quantity(self) -> float:
