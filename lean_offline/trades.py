@@ -425,6 +425,8 @@ class TradeBuilder(DualCase):
             for trade in position.open_trades:
                 position.settle(trade, observed)
                 trade.rescale(factor, exact)
+            # the open/closed decision of the fills to come counts from the rescaled trades' quantity
+            position.net = sum((trade.quantity * trade.sign for trade in position.open_trades), _ZERO)
             position.forget_settled_path()
             for pending in position.fills:
                 pending.quantity /= exact

@@ -393,6 +393,22 @@ def test_a_raw_price_split_rescales_the_open_position(grouping: Any) -> None:
         assert (float(trade.mae), float(trade.mfe), float(trade.end_trade_drawdown)) == (-100, 100, 100)
 
 
+def test_a_position_closed_after_a_raw_price_split_is_flat_for_the_next_round_trip() -> None:
+    """Buy 100 @10, a 2-for-1 split (200 @5), sell 200 @5: flat. Buy 100 @8, sell 100 @8: a second trade of its own,
+    nothing left open (the split must rescale what decides when the position is closed, not only the trades)."""
+    spy = Symbol.create("SPY", SecurityType.EQUITY, "usa")
+    builder = TradeBuilder()
+    builder.process_fill(fill(1, 100, 10, symbol=spy), 1.0, 0.0)
+    builder.apply_split(SimpleNamespace(symbol=spy, split_factor=0.5), False, DataNormalizationMode.RAW)
+    builder.process_fill(fill(2, -200, 5, 1, symbol=spy), 1.0, 0.0)
+    builder.process_fill(fill(3, 100, 8, 2, symbol=spy), 1.0, 0.0)
+    builder.process_fill(fill(4, -100, 8, 3, symbol=spy), 1.0, 0.0)
+    trades = builder.closed_trades
+    assert [(float(t.quantity), float(t.entry_price), float(t.exit_price), float(t.profit_loss)) for t in trades] == [
+        (200, 5, 5, 0), (100, 8, 8, 0)]
+    assert not builder.has_open_position(spy)
+
+
 # LEAN's TradeBuilderTests: a 1000-share round trip with fee 1 per order, entry 1.08, market prices 1.075 and 1.10,
 # exit 1.09, optionally after a raw-price split (prices × factor, quantities ÷ factor); MAE/MFE only for FillToFill.
 @pytest.mark.parametrize("grouping", list(FillGroupingMethod))
