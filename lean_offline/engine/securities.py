@@ -177,13 +177,30 @@ class _Price:
         cache.__dict__[self.storage] = value
 
 
+class _CurrentPrice(_Price):
+    """`SecurityCache.price`: while rows wait, read from the state their block leaves when that state is what applying
+    them would give (the portfolio valuation reads every held price at each step; the rows stay waiting)."""
+
+    __slots__ = ()
+
+    def __get__(self, cache: Any, owner: type | None = None) -> Any:
+        if cache is None:
+            return self
+        if cache._run_block is not None:
+            price = cache._pending_price()
+            if price is not None:
+                return price
+            cache._apply_run()
+        return cache._price
+
+
 class SecurityCache(DualCase):
     """Latest prices and data of a security. Fill-forward points are ignored, as in LEAN's SecurityCache.
 
     Rows of one block added one after another (`add_row`) are applied when something reads the cache: the feed
     adds a row per security and time step, and most of them are never looked at."""
 
-    price = _Price()
+    price = _CurrentPrice()
     open = _Price()
     high = _Price()
     low = _Price()
@@ -289,6 +306,22 @@ class SecurityCache(DualCase):
         if self.is_valued:
             VALUATION_VERSION.count += 1
 
+    def _pending_price(self) -> float | None:
+        """The price the waiting rows leave when `_apply_run` would apply them as their block's state (its fast
+        path), else None."""
+        state = self._run_block.cache_state(self._run_last)
+        if self._state_applies(state, self._run_first, self._run_last):
+            return state[5]  # type: ignore[no-any-return]  # the close, which `_apply_run` makes the price
+        return None
+
+    def _state_applies(self, state: tuple[Any, ...], first: int, last: int) -> bool:
+        """Whether the cache after rows `first`..`last` of a block is that block's `state` at `last`: every price
+        of the state comes from a row of the run that sets it, and the run does not start with a row keeping an
+        earlier quote bar's OHLC."""
+        complete_from, end = state[0], state[1]
+        return complete_from > first or (complete_from == last and (
+            self._last_quote_bar_end != end or self._last_ohlc_end != end))
+
     def _apply_run(self) -> None:
         """Apply the rows added since the last read, as adding them one by one would (and append the price after
         each of them to the recorder's path, when it observes them). It changes no valuation version: `add_row`
@@ -305,9 +338,8 @@ class SecurityCache(DualCase):
             path.extend(block.price_path(first + 1 if keeps_ohlc else first, first, last - 1, self._price))
         reference: Any = (block, last) if bar is None else bar
         state = block.cache_state(last)
-        complete_from, end = state[0], state[1]
-        if complete_from > first or (complete_from == last and (
-                self._last_quote_bar_end != end or self._last_ohlc_end != end)):
+        if self._state_applies(state, first, last):
+            end = state[1]
             self._last_ohlc_end = end
             if block.data_type is TradeBar:
                 _, _, self._open, self._high, self._low, self._close, self._volume = state

@@ -173,15 +173,16 @@ SOME_PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0]) | PRICES
 @given(st.lists(st.tuples(st.integers(1, 2), st.sampled_from(["trade", "quote", "quote trade", "trade quote"]),
                           st.booleans(), SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES),
                 min_size=1, max_size=16), st.sampled_from(["trade", "quote", "both"]), st.integers(0, 20),
-       st.booleans())
+       st.booleans(), st.booleans())
 def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         steps: list[tuple[int, str, bool, float, float, float, float, float]], observed: str,
-        recording_from: int, general_rules_only: bool) -> None:
+        recording_from: int, general_rules_only: bool, price_reads_only: bool) -> None:
     """The cache applies the rows `add_row` took when it is read (a run of one block's rows at once, or the state
     the block's rows leave): whatever the reads in between, the trade and quote rows sharing end times and the zero
     prices, every read sees what adding each row's bar at once gives, with the fast path or by the general rules
     only; and a recorder installed after `recording_from` rows gets the price after each later row of the observed
-    kinds."""
+    kinds. With `price_reads_only` the reads in between are of the price alone, which the cache may answer from the
+    block's state while the rows keep waiting."""
     trade_rows: list[tuple[datetime, list[float]]] = []
     quote_rows: list[tuple[datetime, list[float]]] = []
     order: list[tuple[str, int, bool]] = []
@@ -219,7 +220,9 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         by_bars.add_data(source.bar(row))
         if is_observed and number >= recording_from:
             expected_path.append(by_bars.price)
-        if read_now:
+        if read_now and price_reads_only:
+            assert by_rows.price == by_bars.price
+        elif read_now:
             assert [getattr(by_rows, name) for name in CACHE_FIELDS] == [getattr(by_bars, name) for name in CACHE_FIELDS]
     assert [getattr(by_rows, name) for name in CACHE_FIELDS] == [getattr(by_bars, name) for name in CACHE_FIELDS]
     assert recorded == expected_path
@@ -243,6 +246,7 @@ def test_rows_whose_prices_are_all_set_take_the_fast_path(monkeypatch: Any) -> N
     assert (cache.price, cache.high, cache.volume) == (100.0, 101.0, 100.0)
     cache.add_row(block, 1)
     cache.add_row(block, 2)
+    assert cache.price == 102.0 and cache._run_block is block  # the price alone leaves the rows waiting
     assert (cache.price, cache.open, cache.high, cache.low, cache.close) == (102.0, 102.0, 103.0, 101.0, 102.0)
     assert cache.get_data().end_time == datetime(2013, 11, 21)
 
