@@ -420,7 +420,7 @@ class SecurityPortfolioManager(DualCase):
             holdings = security.holdings
             if not holdings._invested:
                 continue
-            total += holdings.unrealized_profit if security.type in MARGIN_ONLY_TYPES else _value_term(security)
+            total += holdings.unrealized_profit if security.type in MARGIN_ONLY_TYPES else holdings.holdings_value
         return total
 
     def _current_terms(self) -> _PositionTerms:
@@ -623,18 +623,6 @@ class SecurityPortfolioManager(DualCase):
             self._terms.carry_over_position_change(security)
 
 
-def _value_term(security: Security) -> float:
-    """A position's part of the portfolio value: price × quantity × contract multiplier."""
-    return security.cache.price * security.holdings._quantity * security.symbol_properties.contract_multiplier
-
-
-def _margin_term(security: Security, leverage: float) -> float:
-    """A position's margin under the engine's own models: |price × quantity × contract multiplier| / leverage
-    (the arithmetic of `reserved_buying_power`)."""
-    return abs(security.cache.price * security.holdings._quantity
-               * security.symbol_properties.contract_multiplier) / leverage
-
-
 class _PositionTerms:
     """Each position's value term (0 for a position below one lot, which the value skips) and margin term, in the
     securities' order, valid while VALUATION_VERSION equals `version`. Totals re-add these floats in that order,
@@ -677,7 +665,8 @@ class _PositionTerms:
         elif self.margin_only_held:
             self.values = None
         else:
-            self.values = [_value_term(security) if security.holdings._invested else 0.0 for security in positions]
+            self.values = [security.holdings.holdings_value if security.holdings._invested else 0.0
+                           for security in positions]
 
     def margin_terms(self) -> list[float] | None:
         if not self.margins_asked:
@@ -690,8 +679,7 @@ class _PositionTerms:
                 self.margins = [abs(value) / security.buying_power_model.leverage
                                 for value, security in zip(values, positions, strict=True)]
             else:
-                self.margins = [_margin_term(security, security.buying_power_model.leverage)
-                                for security in positions]
+                self.margins = [reserved_buying_power(security) for security in positions]
         return self.margins
 
     def carry_over_position_change(self, security: Security) -> None:
@@ -709,9 +697,9 @@ class _PositionTerms:
             else:
                 self.factors = None
         if self.values is not None:
-            self.values[place] = _value_term(security) if holdings._invested else 0.0
+            self.values[place] = holdings.holdings_value if holdings._invested else 0.0
         if self.margins is not None:
-            self.margins[place] = _margin_term(security, security.buying_power_model.leverage)
+            self.margins[place] = reserved_buying_power(security)
         self.version = VALUATION_VERSION.count
 
 
