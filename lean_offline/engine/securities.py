@@ -325,17 +325,16 @@ class SecurityCache(DualCase):
     def _apply_run(self) -> None:
         """Apply the rows added since the last read, as adding them one by one would (and append the price after
         each of them to the recorder's path, when it observes them). It changes no valuation version: `add_row`
-        advanced it (a read inside a portfolio valuation must not make that valuation stale at once). When every price of the state the block's rows
-        leave at the last row (`BarBlock.cache_state`) comes from a row of the run that sets it, that state is the
-        cache's; otherwise all rows but the last at once (per price, the last non-zero value among them), then the
-        last as `add_data` would."""
+        advanced it (a read inside a portfolio valuation must not make that valuation stale at once). When every
+        price of the state the block's rows leave at the last row (`BarBlock.cache_state`) comes from a row of the
+        run that sets it, that state is the cache's; otherwise all rows but the last at once (per price, the last
+        non-zero value among them), then the last as `add_data` would."""
         block, first, last, bar = self._run_block, self._run_first, self._run_last, self._run_bar
         self._run_block = self._run_bar = None
         path = self._path if self._run_observed else None
         if path is not None and last > first:
-            first_end = block.cache_row(first)[0]
-            keeps_ohlc = self._last_quote_bar_end == first_end and self._last_ohlc_end == first_end
-            path.extend(block.price_path(first + 1 if keeps_ohlc else first, first, last - 1, self._price))
+            changes_from = first + 1 if self._keeps_ohlc(block, first) else first
+            path.extend(block.price_path(changes_from, first, last - 1, self._price))
         reference: Any = (block, last) if bar is None else bar
         state = block.cache_state(last)
         if self._state_applies(state, first, last):
@@ -357,6 +356,12 @@ class SecurityCache(DualCase):
         if path is not None:
             path.append(self._price)
 
+    def _keeps_ohlc(self, block: Any, row: int) -> bool:
+        """Whether row `row` of `block`, applied next, keeps the OHLC of an earlier quote bar with its end time (the
+        rule `_add_trade_prices` and `_add_quote_prices` apply to a bar)."""
+        end = block.cache_row(row)[0]
+        return bool(self._last_quote_bar_end == end and self._last_ohlc_end == end)
+
     def _apply_in_general(self, block: Any, first: int, last: int, reference: Any) -> None:
         """`_apply_run` by the rules of adding rows one by one: rows `first`..`last` - 1 at once, then the last."""
         if last > first:
@@ -376,8 +381,7 @@ class SecurityCache(DualCase):
         they would leave are replaced anyway). Only the first row can share its end time with an earlier bar (end
         times increase within a block): it keeps that quote bar's OHLC as `_add_trade_prices` says; the prices of
         the rows after it always apply, and zero prices never do."""
-        first_end = block.cache_row(first)[0]
-        keeps_ohlc = self._last_quote_bar_end == first_end and self._last_ohlc_end == first_end
+        keeps_ohlc = self._keeps_ohlc(block, first)
         from_rows, values = block.last_nonzero(last)
         last_end = block.cache_row(last)[0]
         self._last_ohlc_end = last_end
