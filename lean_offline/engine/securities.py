@@ -504,6 +504,10 @@ class SecurityCache(DualCase):
                 return self._by_type[kind]
         return None
 
+    def has_data(self) -> bool:
+        """Whether any data point has arrived (`get_data() is not None`, without building the latest bar)."""
+        return self._run_block is not None or self._last_data is not None
+
     def has_type(self, data_type: type) -> bool:
         return self.get_data(data_type) is not None
 
@@ -649,7 +653,7 @@ class Security(DualCase):
 
     @property
     def has_data(self) -> bool:
-        return self.cache.get_data() is not None
+        return self.cache.has_data()
 
     @property
     def price(self) -> float:
