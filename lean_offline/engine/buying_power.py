@@ -9,7 +9,8 @@ the module functions at the bottom, which prefer a subclass's override in either
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from ..enums import OrderDirection, OrderType
@@ -288,61 +289,17 @@ class BuyingPowerModel(DualCase):
         TPV·free%)·t and repeat until |margin(holdings+q)| ≤ |target|. Returns 0 when |target − current margin|
         < TPV × minimum_order_margin_portfolio_percentage (while margin remains).
         """
-        portfolio = parameters.portfolio
         security = parameters.security
-        target_fraction = parameters.target_buying_power
-        total_portfolio_value = portfolio.total_portfolio_value
-        free = total_portfolio_value * self.required_free_buying_power_percent
-        target_margin = target_fraction * (total_portfolio_value - free)
-        if target_margin == 0:
-            return GetMaximumOrderQuantityResult(-security.holdings.quantity, "", False)
-        current_margin = initial_margin(security, security.holdings.quantity)
-        unit_margin = initial_margin(security, 1.0)
-        if unit_margin == 0:
-            return GetMaximumOrderQuantityResult(0.0, f"{security.symbol}: the security has no price yet")
-        margin_change = abs(target_margin - current_margin)
-        minimum_percentage = parameters.minimum_order_margin_portfolio_percentage
-        if not portfolio.above_minimum_order_margin(minimum_percentage, margin_change):
-            minimum = total_portfolio_value * minimum_percentage
-            reason = ("" if parameters.silence_non_error_reasons else
-                      f"The target order margin {margin_change} is less than the minimum {minimum}.")
-            return GetMaximumOrderQuantityResult(0.0, reason, False)
-        last_quantity = 0.0
-        while True:
-            quantity, final_margin = self.get_amount_to_order(security, target_margin, unit_margin)
-            if quantity == 0:
-                reason = ("" if parameters.silence_non_error_reasons else
-                          f"The order quantity for {security.symbol} is less than the lot size of "
-                          f"{security.symbol_properties.lot_size}")
-                return GetMaximumOrderQuantityResult(0.0, reason, False)
-            fee = market_order_fee(security.fee_model, security, quantity)
-            target_margin = (total_portfolio_value - fee - free) * target_fraction
-            if quantity == last_quantity:
-                raise ValueError(f"GetMaximumOrderQuantityForTargetBuyingPower failed to converge for "
-                                 f"{security.symbol}: target margin {target_margin}, fee {fee}")
-            last_quantity = quantity
-            if abs(final_margin) <= abs(target_margin):
-                return GetMaximumOrderQuantityResult(quantity)
+        return _maximum_quantity_for_margin(
+            self, parameters.portfolio, security, parameters.target_buying_power,
+            parameters.minimum_order_margin_portfolio_percentage, parameters.silence_non_error_reasons,
+            partial(initial_margin, security), self.get_amount_to_order)
 
     def get_amount_to_order(self, security: Security, target_margin: float,
                             unit_margin: float) -> tuple[float, float]:
         """Lot-rounded delta quantity whose resulting margin does not exceed `target_margin`, and that margin."""
-        lot_size = security.symbol_properties.lot_size
-        holdings = security.holdings.quantity
-        size = -holdings + target_margin / unit_margin
-        size = round_to_lot(size, lot_size, "ceiling" if target_margin < 0 else "floor")
-        final_margin = initial_margin(security, size + holdings)
-        difference = final_margin - target_margin
-        while (target_margin < 0 and difference < 0) or (target_margin > 0 and difference > 0):
-            size += lot_size if target_margin < 0 else -lot_size
-            final_margin = initial_margin(security, size + holdings)
-            new_difference = final_margin - target_margin
-            if abs(new_difference) > abs(difference) and math.copysign(1, new_difference) == math.copysign(
-                    1, difference):
-                raise ValueError(f"margin adjustment for {security.symbol} moves away from the target "
-                                 f"{target_margin}")
-            difference = new_difference
-        return size, final_margin
+        return _amount_to_order(security.symbol, security.symbol_properties.lot_size, security.holdings.quantity,
+                                target_margin, unit_margin, partial(initial_margin, security))
 
 
 class SecurityMarginModel(BuyingPowerModel):
@@ -447,6 +404,67 @@ class CashBuyingPowerModel(BuyingPowerModel):
                 return GetMaximumOrderQuantityResult(quantity if buy else -quantity)
 
 
+MarginOf = Callable[[float], float]
+AmountToOrder = Callable[[Any, float, float], tuple[float, float]]
+
+
+def _maximum_quantity_for_margin(model: BuyingPowerModel, portfolio: SecurityPortfolioManager, security: Security,
+                                 target_fraction: float, minimum_percentage: float, silence_non_error_reasons: bool,
+                                 margin_of: MarginOf, amount_to_order: AmountToOrder) -> GetMaximumOrderQuantityResult:
+    """`BuyingPowerModel.get_maximum_order_quantity_for_target_buying_power` given the signed initial margin of q
+    units (`margin_of`) and the model's lot-rounding step (`amount_to_order(security, target margin, unit margin)`)."""
+    total_portfolio_value = portfolio.total_portfolio_value
+    free = total_portfolio_value * model.required_free_buying_power_percent
+    target_margin = target_fraction * (total_portfolio_value - free)
+    holdings_quantity = security.holdings.quantity
+    if target_margin == 0:
+        return GetMaximumOrderQuantityResult(-holdings_quantity, "", False)
+    current_margin = margin_of(holdings_quantity)
+    unit_margin = margin_of(1.0)
+    if unit_margin == 0:
+        return GetMaximumOrderQuantityResult(0.0, f"{security.symbol}: the security has no price yet")
+    margin_change = abs(target_margin - current_margin)
+    if not portfolio.above_minimum_order_margin(minimum_percentage, margin_change):
+        minimum = total_portfolio_value * minimum_percentage
+        reason = ("" if silence_non_error_reasons else
+                  f"The target order margin {margin_change} is less than the minimum {minimum}.")
+        return GetMaximumOrderQuantityResult(0.0, reason, False)
+    last_quantity = 0.0
+    while True:
+        quantity, final_margin = amount_to_order(security, target_margin, unit_margin)
+        if quantity == 0:
+            reason = ("" if silence_non_error_reasons else
+                      f"The order quantity for {security.symbol} is less than the lot size of "
+                      f"{security.symbol_properties.lot_size}")
+            return GetMaximumOrderQuantityResult(0.0, reason, False)
+        fee = market_order_fee(security.fee_model, security, quantity)
+        target_margin = (total_portfolio_value - fee - free) * target_fraction
+        if quantity == last_quantity:
+            raise ValueError(f"GetMaximumOrderQuantityForTargetBuyingPower failed to converge for "
+                             f"{security.symbol}: target margin {target_margin}, fee {fee}")
+        last_quantity = quantity
+        if abs(final_margin) <= abs(target_margin):
+            return GetMaximumOrderQuantityResult(quantity)
+
+
+def _amount_to_order(symbol: Any, lot_size: float, holdings: float, target_margin: float, unit_margin: float,
+                     margin_of: MarginOf) -> tuple[float, float]:
+    """`BuyingPowerModel.get_amount_to_order` given the holdings, lot size and `margin_of` q units."""
+    size = -holdings + target_margin / unit_margin
+    size = round_to_lot(size, lot_size, "ceiling" if target_margin < 0 else "floor")
+    final_margin = margin_of(size + holdings)
+    difference = final_margin - target_margin
+    while (target_margin < 0 and difference < 0) or (target_margin > 0 and difference > 0):
+        size += lot_size if target_margin < 0 else -lot_size
+        final_margin = margin_of(size + holdings)
+        new_difference = final_margin - target_margin
+        if abs(new_difference) > abs(difference) and math.copysign(1, new_difference) == math.copysign(
+                1, difference):
+            raise ValueError(f"margin adjustment for {symbol} moves away from the target {target_margin}")
+        difference = new_difference
+    return size, final_margin
+
+
 def _order_margin_with_fee(security: Security, order: Order) -> float:
     """Initial margin of the order plus its fee, with the sign of the margin (0 for no margin)."""
     fee = order_fee_amount(security.fee_model, security, order)
@@ -479,10 +497,15 @@ def _insufficiency(model: BuyingPowerModel, portfolio: SecurityPortfolioManager,
 
 
 # --- engine access (user overrides in either spelling win) ---------------------------------------------------------
+def _unit_value(security: Security) -> float:
+    """conversion rate × contract multiplier × price: the account-currency value of one unit."""
+    return (security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
+            * float(security.price))
+
+
 def _initial_margin_at_leverage(security: Security, quantity: float, leverage: float) -> float:
     """conversion rate × contract multiplier × price × quantity / leverage (signed), in this order of operations."""
-    return (security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
-            * float(security.price) * quantity / leverage)
+    return _unit_value(security) * quantity / leverage
 
 
 def initial_margin(security: Security, quantity: float) -> float:
@@ -543,15 +566,36 @@ def has_sufficient_buying_power(portfolio: SecurityPortfolioManager, security: S
 def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Security, target_buying_power: float,
                            minimum_order_margin_portfolio_percentage: float) -> GetMaximumOrderQuantityResult:
     model = security.buying_power_model
+    if is_plain_margin_model(model):
+        return _plain_maximum_quantity(model, portfolio, security, target_buying_power,
+                                       minimum_order_margin_portfolio_percentage)
     parameters = GetMaximumOrderQuantityForTargetBuyingPowerParameters(
         portfolio, security, target_buying_power, minimum_order_margin_portfolio_percentage)
-    if is_plain_margin_model(model):
-        return model.get_maximum_order_quantity_for_target_buying_power(parameters)  # type: ignore[no-any-return]
     result = model_method(model, "get_maximum_order_quantity_for_target_buying_power")(parameters)
     if isinstance(result, GetMaximumOrderQuantityResult):
         return result
     return GetMaximumOrderQuantityResult(_amount(result, "quantity"), str(getattr(result, "reason", "") or ""),
                                          bool(getattr(result, "is_error", False)))
+
+
+def _plain_maximum_quantity(model: BuyingPowerModel, portfolio: SecurityPortfolioManager, security: Security,
+                            target_buying_power: float, minimum_percentage: float) -> GetMaximumOrderQuantityResult:
+    """The engine's own model's `get_maximum_order_quantity_for_target_buying_power`, without its parameter object
+    and with the unit value (one price read) taken once for every margin the sizing asks: sizing runs for every
+    target of every rebalance."""
+    unit_value = _unit_value(security)
+    leverage = model.leverage
+    symbol = security.symbol
+    lot_size = security.symbol_properties.lot_size
+
+    def margin_of(quantity: float) -> float:
+        return unit_value * quantity / leverage
+
+    def amount_to_order(security: Security, target_margin: float, unit_margin: float) -> tuple[float, float]:
+        return _amount_to_order(symbol, lot_size, security.holdings.quantity, target_margin, unit_margin, margin_of)
+
+    return _maximum_quantity_for_margin(model, portfolio, security, float(target_buying_power),
+                                        float(minimum_percentage), False, margin_of, amount_to_order)
 
 
 def _normalize(value: float) -> str:

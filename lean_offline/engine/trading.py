@@ -67,6 +67,13 @@ def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return
     adjusted = percent × TPV_less_free_buffer / TPV; margin fraction = adjusted / leverage; the buying-power model
     turns that into whole lots, fee-aware. Errors (bad percent, unknown symbol, zero price) go to `error()`.
     """
+    return _target_percent_of(algorithm, symbol, _lookup_security(algorithm, symbol), percent, return_delta_quantity,
+                              tag)
+
+
+def _target_percent_of(algorithm: Any, symbol: Any, security: Security | None, percent: float,
+                       return_delta_quantity: bool, tag: str) -> PortfolioTarget | None:
+    """`portfolio_target_percent` once `symbol`'s security (None: not added) is known."""
     settings = algorithm.settings
     percent = float(percent)
     magnitude = abs(percent)
@@ -78,7 +85,6 @@ def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return
                         f"settings.min_absolute_portfolio_target_percentage "
                         f"({settings.min_absolute_portfolio_target_percentage}); skipping it.")
         return None
-    security = _lookup_security(algorithm, symbol)
     if security is None:
         algorithm.error(f"{symbol} is not in the algorithm's securities: add it before sizing a target for it.")
         return None
@@ -370,20 +376,28 @@ class TradingMixin:
         for target in targets:
             security = _lookup_security(self, target.symbol)
             resolved = security.symbol if security is not None else target.symbol
-            deltas.append(PortfolioTarget(resolved, self.calculate_order_quantity(resolved, target.quantity)))
-        for target in self.order_targets_by_margin_impact(deltas, target_is_delta=True):
-            tickets.extend(self._set_holdings_impl(target.symbol, target.quantity, False, asynchronous, tag,
-                                                   order_properties))
+            delta = _target_percent_of(self, resolved, security, target.quantity, True, "")
+            deltas.append((security, PortfolioTarget(resolved, 0.0) if delta is None else delta))
+        for security, delta in self._rank_by_margin_impact(deltas, target_is_delta=True):
+            tickets.extend(self._set_holdings_impl(delta.symbol, delta.quantity, False, asynchronous, tag,
+                                                   order_properties, security))
         return tickets
 
     def order_targets_by_margin_impact(self, targets: Iterable[Any],
                                        target_is_delta: bool = False) -> list[Any]:
         """Targets that need an order, position-reducing ones first, then by descending order value."""
+        pairs = [(None, target) for target in targets]
+        return [target for _, target in self._rank_by_margin_impact(pairs, target_is_delta)]
+
+    def _rank_by_margin_impact(self, pairs: Iterable[tuple[Security | None, Any]],
+                               target_is_delta: bool) -> list[tuple[Security, Any]]:
+        """`order_targets_by_margin_impact` of (security, target) pairs, with the target's security when the caller
+        has it at hand (None: looked up here, a KeyError naming a symbol that was never added)."""
         if self.is_warming_up:
             return []
         ranked = []
-        for target in targets:
-            security = self.securities[target.symbol]
+        for known, target in pairs:
+            security = self.securities[target.symbol] if known is None else known
             lot_size = security.symbol_properties.lot_size
             target_quantity = round_to_lot(target.quantity, lot_size, "zero")
             if target_is_delta and abs(target_quantity) < lot_size:
@@ -395,12 +409,15 @@ class TradingMixin:
                 continue
             final = target_quantity + existing if target_is_delta else target_quantity
             reducing = existing != 0 and abs(final) < abs(existing)
-            ranked.append((not reducing, -abs(delta * security.price), target))
+            ranked.append((not reducing, -abs(delta * security.price), security, target))
         ranked.sort(key=lambda item: (item[0], item[1]))
-        return [item[2] for item in ranked]
+        return [(item[2], item[3]) for item in ranked]
 
     def _set_holdings_impl(self, symbol: Any, order_quantity: float, liquidate_existing_holdings: bool,
-                           asynchronous: bool, tag: str | None, order_properties: Any) -> list[OrderTicket]:
+                           asynchronous: bool, tag: str | None, order_properties: Any,
+                           security: Security | None = None) -> list[OrderTicket]:
+        """Order `order_quantity` less what open market orders of `symbol` will still fill; `security` is
+        `symbol`'s when the caller has it at hand (else it is looked up)."""
         tickets: list[OrderTicket] = []
         if liquidate_existing_holdings:
             tickets = self.liquidate(self._symbols_to_liquidate([symbol]), tag=tag,
@@ -409,7 +426,8 @@ class TradingMixin:
                       if ticket.order_type in (_MARKET, _MARKET_ON_OPEN))
         quantity = order_quantity - pending
         if abs(quantity) > 0:
-            security = _lookup_security(self, symbol)
+            if security is None:
+                security = _lookup_security(self, symbol)
             if security is None:
                 self.error(f"{symbol} not found in the portfolio: add it in initialize().")
                 return tickets
