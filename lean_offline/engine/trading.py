@@ -102,8 +102,8 @@ def _target_percent_of(algorithm: Any, symbol: Any, security: Security | None, p
     if result.is_error:
         algorithm.error(f"Unable to compute the order quantity of {security.symbol}: {result.reason}")
         return None
-    state = _state(algorithm)
     if result.quantity == 0 and result.reason.startswith("The target order margin"):
+        state = _state(algorithm)
         if not state.minimum_order_margin_warning_sent:
             state.minimum_order_margin_warning_sent = True
             algorithm.debug("Warning: a portfolio rebalance was skipped because its order would be smaller than "
@@ -165,9 +165,8 @@ class TradingMixin:
                      order_properties: Any = None) -> OrderTicket:
         """Fill now at the current price, or convert to MOO (market closed) / MOC (daily-only data, market open)."""
         security = self._security_for_order(symbol)
-        converts = security.type not in _NO_CONVERSION_TYPES
-        return self._market_order(security, quantity, converts and exchange_open_now(security), asynchronous,
-                                  tag, order_properties)
+        return self._market_order(security, quantity, _open_for_conversion(security), asynchronous, tag,
+                                  order_properties)
 
     def _market_order(self, security: Security, quantity: Any, exchange_open: bool, asynchronous: bool, tag: str,
                       order_properties: Any) -> OrderTicket:
@@ -188,7 +187,7 @@ class TradingMixin:
                 within_buffer = self._within_market_on_close_buffer(security)
                 order_type = _MARKET_ON_OPEN if within_buffer else _MARKET_ON_CLOSE
                 request = self._create_request(order_type, security, quantity, tag, order_properties, asynchronous)
-                ticket = self._submit_checked_request(request, close_buffer_checked=True)
+                ticket = self._submit_checked_request(request, security, close_buffer_checked=True)
                 if not state.daily_conversion_warning_sent and _succeeded(ticket):
                     self.debug("Warning: on daily-resolution data a market order sent during market hours is "
                                "converted into a MarketOnClose order (MarketOnOpen near the close), so it does not "
@@ -196,7 +195,7 @@ class TradingMixin:
                     state.daily_conversion_warning_sent = True
                 return ticket
         request = self._create_request(_MARKET, security, quantity, tag, order_properties, asynchronous)
-        return self.submit_order_request(request)
+        return self._submit_checked_request(request, security, close_buffer_checked=False)
 
     def market_on_open_order(self, symbol: Any, quantity: Any, asynchronous: bool = False, tag: str = "",
                              order_properties: Any = None) -> OrderTicket:
@@ -264,10 +263,14 @@ class TradingMixin:
 
     def submit_order_request(self, request: SubmitOrderRequest) -> OrderTicket:
         """Pre-order checks; a failure gives an invalid ticket (not counted), else the order goes to the handler."""
-        return self._submit_checked_request(request, close_buffer_checked=False)
+        return self._submit_checked_request(request, None, close_buffer_checked=False)
 
-    def _submit_checked_request(self, request: SubmitOrderRequest, close_buffer_checked: bool) -> OrderTicket:
-        response = self._pre_order_checks(request, close_buffer_checked)
+    def _submit_checked_request(self, request: SubmitOrderRequest, security: Security | None,
+                                close_buffer_checked: bool) -> OrderTicket:
+        """`submit_order_request` given the request's security when the caller has it at hand (None: looked up)
+        and whether the caller found the exchange closing and checked the close buffer (`_market_order`'s
+        MarketOnClose conversion)."""
+        response = self._pre_order_checks(request, security, close_buffer_checked)
         if response.is_error:
             self.error(response.error_message)
             request.response = response
@@ -279,19 +282,20 @@ class TradingMixin:
 
     # --- checks -----------------------------------------------------------------------------------------------
     def _within_market_on_close_buffer(self, security: Security) -> bool:
-        if security.exchange.always_open:
-            return False
+        """Whether it is too late for a MarketOnClose order of `security`, whose market closes (both callers found
+        that it is not always open)."""
         _, next_close_utc = next_regular_close(security, security.utc_time)
         return bool(self.utc_time > next_close_utc - MarketOnCloseOrder.submission_time_buffer)
 
-    def _pre_order_checks(self, request: SubmitOrderRequest, close_buffer_checked: bool) -> OrderResponse:
+    def _pre_order_checks(self, request: SubmitOrderRequest, known_security: Security | None,
+                          close_buffer_checked: bool) -> OrderResponse:
         def reject(code: str, message: str) -> OrderResponse:
             return OrderResponse.error(request.order_id, code, message)
 
         if self.is_warming_up:
             return reject("AlgorithmWarmingUp", "Orders cannot be placed in initialize() or during warm-up; place "
                                                 "them from on_warmup_finished() or later.")
-        security = _lookup_security(self, request.symbol)
+        security = _lookup_security(self, request.symbol) if known_security is None else known_security
         if security is None:
             return reject("MissingSecurity", f"No data was requested for {request.symbol}: add it in "
                                              "initialize() before ordering it.")
@@ -319,11 +323,11 @@ class TradingMixin:
             if exchange_open_now(security) and not security.is_daily_resolution_only:
                 return reject("MarketOnOpenNotAllowedDuringRegularHours",
                               "A MarketOnOpen order cannot be submitted while the market is open.")
-        elif request.order_type == _MARKET_ON_CLOSE:
+        elif request.order_type == _MARKET_ON_CLOSE and not close_buffer_checked:
             if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnClose order cannot be "
                                  "submitted.")
-            if not close_buffer_checked and self._within_market_on_close_buffer(security):
+            if self._within_market_on_close_buffer(security):
                 return reject("MarketOnCloseOrderTooLate",
                               f"MarketOnClose orders must be placed at least "
                               f"{MarketOnCloseOrder.submission_time_buffer} before the market close (change "
@@ -486,14 +490,21 @@ class TradingMixin:
                 else:
                     self.transactions.cancel_order(order.id, tag)
             if quantity != 0:
-                tickets.append(self.order(security.symbol, -quantity - pending_market, asynchronous, tag,
-                                          order_properties))
+                tickets.append(self._market_order(security, -quantity - pending_market,
+                                                  _open_for_conversion(security), asynchronous, tag,
+                                                  order_properties))
         return tickets
 
     # --- market state -----------------------------------------------------------------------------------------
     def is_market_open(self, symbol: Any) -> bool:
         security = self._security_for_order(symbol)
         return security.is_market_open(False)
+
+
+def _open_for_conversion(security: Security) -> bool:
+    """`_market_order`'s `exchange_open` for `security`: whether its exchange is open now (False, and not asked,
+    for the types whose market orders never convert)."""
+    return security.type not in _NO_CONVERSION_TYPES and exchange_open_now(security)
 
 
 def _succeeded(ticket: OrderTicket) -> bool:

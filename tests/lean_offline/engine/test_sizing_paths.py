@@ -1,14 +1,17 @@
-"""Sizing's direct path for the engine's own margin models against the general path user models take."""
+"""Sizing's direct path for the engine's own margin models against the general path user models take; order entry
+that skips checks its caller has made against the same orders entered by the general route."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data.market import TradeBar
-from lean_offline.data.market_hours import SecurityExchangeHours
+from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.symbol import Symbol
 from lean_offline.engine.buying_power import (
     GetMaximumOrderQuantityResult,
@@ -17,8 +20,11 @@ from lean_offline.engine.buying_power import (
     maximum_order_quantity,
 )
 from lean_offline.engine.portfolio import SecurityPortfolioManager
-from lean_offline.engine.securities import EngineClock, Security, SecurityManager
-from lean_offline.enums import SecurityType
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager, local_to_utc
+from lean_offline.engine.settings import AlgorithmSettings
+from lean_offline.engine.trading import TradingMixin
+from lean_offline.engine.transactions import SecurityTransactionManager
+from lean_offline.enums import OrderStatus, OrderType, Resolution, SecurityType
 
 START = datetime(2020, 1, 2, 9, 30)
 
@@ -65,3 +71,64 @@ def test_direct_sizing_buys_the_whole_shares_the_margin_and_fee_allow() -> None:
     # whose fee (930 × $0.005 = $4.65) leaves (114,900 − 4.65) × 0.5 = 57,447.675 ≥ 930 × 123.45 / 2 = 57,404.25.
     result = sizing_result(SecurityMarginModel(), 123.45, 0.0, 400.0, 2.0, 0.5, 0.0)
     assert (result.quantity, result.is_error) == (930.0, False)
+
+
+class Algorithm(TradingMixin):
+    """The attributes TradingMixin relies on, with the messages it logs."""
+
+    def __init__(self) -> None:
+        self.utc_time = datetime(2013, 10, 8, 20)
+        self.settings = AlgorithmSettings()
+        self.securities = SecurityManager()
+        self.portfolio = SecurityPortfolioManager(self.securities, self.settings)
+        self.transactions = SecurityTransactionManager(self)
+        self.is_warming_up = False
+        self.live_mode = False
+        self.messages: list[str] = []
+        self.portfolio.set_cash(100_000.0)
+
+    def debug(self, message: Any) -> None:
+        self.messages.append(str(message))
+
+    error = debug
+
+    def daily_equity(self, ticker: str, close: float) -> Security:
+        """An equity on daily data with the bar of 2013-10-08 delivered at 16:00 New York time."""
+        security = Security(Symbol.create(ticker, SecurityType.EQUITY, "usa"), nyse_fallback_hours(2013, 2013),
+                            clock=self)
+        security.add_subscription(TradeBar, Resolution.DAILY)
+        self.securities.add(security)
+        self.at(datetime(2013, 10, 8, 16))
+        security.update(TradeBar(datetime(2013, 10, 8, 9, 30), security.symbol, close, close, close, close, 1e6,
+                                 timedelta(hours=6.5)))
+        return security
+
+    def at(self, local: datetime) -> None:
+        self.utc_time = local_to_utc(local, ZoneInfo("America/New_York"))
+
+
+def test_converted_and_explicit_market_on_close_orders_share_the_close_buffer_rule() -> None:
+    # the close is 16:00 and the buffer 15.5 minutes: 15:44 is in time, 15:45 too late
+    algorithm = Algorithm()
+    algorithm.daily_equity("SPY", 100.0)
+    for minute, converted_type, explicit_status in ((44, OrderType.MARKET_ON_CLOSE, OrderStatus.SUBMITTED),
+                                                    (45, OrderType.MARKET_ON_OPEN, OrderStatus.INVALID)):
+        algorithm.at(datetime(2013, 10, 9, 15, minute))
+        converted = algorithm.market_order("SPY", 10)
+        explicit = algorithm.market_on_close_order("SPY", 10)
+        assert (converted.order_type, converted.status) == (converted_type, OrderStatus.SUBMITTED)
+        assert explicit.status == explicit_status
+    assert any("MarketOnClose orders must be placed at least 0:15:30" in message for message in algorithm.messages)
+
+
+def test_liquidate_enters_the_same_order_as_a_market_order_would() -> None:
+    algorithm = Algorithm()
+    spy = algorithm.daily_equity("SPY", 100.0)
+    spy.holdings.set_holdings(100.0, 30.0)
+    algorithm.at(datetime(2013, 10, 9, 11))
+    closing, = algorithm.liquidate()
+    reference = algorithm.market_order("SPY", -30.0, tag="Liquidated")
+    assert (closing.order_type, closing.quantity, closing.tag, closing.status) == (
+        reference.order_type, reference.quantity, reference.tag, reference.status) == (
+        OrderType.MARKET_ON_CLOSE, -30.0, "Liquidated", OrderStatus.SUBMITTED)
+
