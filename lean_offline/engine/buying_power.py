@@ -564,11 +564,15 @@ def has_sufficient_buying_power(portfolio: SecurityPortfolioManager, security: S
 
 
 def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Security, target_buying_power: float,
-                           minimum_order_margin_portfolio_percentage: float) -> GetMaximumOrderQuantityResult:
+                           minimum_order_margin_portfolio_percentage: float,
+                           reasons_read: bool = True) -> GetMaximumOrderQuantityResult:
+    """The security's model's delta quantity for `target_buying_power`. A caller that reads no non-error reason
+    says so with `reasons_read=False`: the engine's own models then leave them empty (silenced) instead of
+    formatting their numbers, while a user's model gets LEAN's parameters unchanged."""
     model = security.buying_power_model
     if is_plain_margin_model(model):
         return _plain_maximum_quantity(model, portfolio, security, target_buying_power,
-                                       minimum_order_margin_portfolio_percentage)
+                                       minimum_order_margin_portfolio_percentage, not reasons_read)
     parameters = GetMaximumOrderQuantityForTargetBuyingPowerParameters(
         portfolio, security, target_buying_power, minimum_order_margin_portfolio_percentage)
     result = model_method(model, "get_maximum_order_quantity_for_target_buying_power")(parameters)
@@ -579,7 +583,8 @@ def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Securi
 
 
 def _plain_maximum_quantity(model: BuyingPowerModel, portfolio: SecurityPortfolioManager, security: Security,
-                            target_buying_power: float, minimum_percentage: float) -> GetMaximumOrderQuantityResult:
+                            target_buying_power: float, minimum_percentage: float,
+                            silence_non_error_reasons: bool) -> GetMaximumOrderQuantityResult:
     """The engine's own model's `get_maximum_order_quantity_for_target_buying_power`, without its parameter object
     and with the unit value (one price read) taken once for every margin the sizing asks: sizing runs for every
     target of every rebalance."""
@@ -595,7 +600,8 @@ def _plain_maximum_quantity(model: BuyingPowerModel, portfolio: SecurityPortfoli
         return _amount_to_order(symbol, lot_size, security.holdings.quantity, target_margin, unit_margin, margin_of)
 
     return _maximum_quantity_for_margin(model, portfolio, security, float(target_buying_power),
-                                        float(minimum_percentage), False, margin_of, amount_to_order)
+                                        float(minimum_percentage), silence_non_error_reasons, margin_of,
+                                        amount_to_order)
 
 
 def _normalize(value: float) -> str:

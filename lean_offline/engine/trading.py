@@ -97,13 +97,15 @@ def _target_percent_of(algorithm: Any, symbol: Any, security: Security | None, p
     model = security.buying_power_model
     leverage = model.leverage if is_plain_margin_model(model) else float(model_method(model, "get_leverage")(security))
     margin_fraction = adjusted / leverage
+    state = _state(algorithm)
+    # a non-error reason is read only to find the first rebalance skipped for the minimum order margin
     result = maximum_order_quantity(portfolio, security, margin_fraction,
-                                    settings.minimum_order_margin_portfolio_percentage)
+                                    settings.minimum_order_margin_portfolio_percentage,
+                                    reasons_read=not state.minimum_order_margin_warning_sent)
     if result.is_error:
         algorithm.error(f"Unable to compute the order quantity of {security.symbol}: {result.reason}")
         return None
     if result.quantity == 0 and result.reason.startswith("The target order margin"):
-        state = _state(algorithm)
         if not state.minimum_order_margin_warning_sent:
             state.minimum_order_margin_warning_sent = True
             algorithm.debug("Warning: a portfolio rebalance was skipped because its order would be smaller than "

@@ -35,7 +35,7 @@ class SubclassedMarginModel(SecurityMarginModel):
 
 
 def sizing_result(model: SecurityMarginModel, price: float, held: float, other_held: float, leverage: float,
-                  target: float, minimum_percentage: float) -> GetMaximumOrderQuantityResult:
+                  target: float, minimum_percentage: float, reasons_read: bool = True) -> GetMaximumOrderQuantityResult:
     securities = SecurityManager()
     portfolio = SecurityPortfolioManager(securities)
     portfolio.set_cash(100_000.0)
@@ -49,7 +49,7 @@ def sizing_result(model: SecurityMarginModel, price: float, held: float, other_h
         security.update(TradeBar(START, security.symbol, close, close, close, close, 1e6, timedelta(minutes=1)))
     sized.holdings.set_holdings(price * 0.9, held)
     other.holdings.set_holdings(40.0, other_held)
-    return maximum_order_quantity(portfolio, sized, target, minimum_percentage)
+    return maximum_order_quantity(portfolio, sized, target, minimum_percentage, reasons_read)
 
 
 @settings(max_examples=300, deadline=None)
@@ -63,6 +63,10 @@ def test_direct_sizing_equals_the_general_path(price: float, held: float, other_
     direct = sizing_result(plain, price, held, other_held, leverage, target, minimum_percentage)
     general = sizing_result(subclassed, price, held, other_held, leverage, target, minimum_percentage)
     assert (direct.quantity, direct.reason, direct.is_error) == (general.quantity, general.reason, general.is_error)
+    unread = sizing_result(SecurityMarginModel(), price, held, other_held, leverage, target, minimum_percentage,
+                           reasons_read=False)
+    assert (unread.quantity, unread.is_error) == (direct.quantity, direct.is_error)
+    assert unread.reason == (direct.reason if direct.is_error else "")
 
 
 def test_direct_sizing_buys_the_whole_shares_the_margin_and_fee_allow() -> None:
@@ -132,3 +136,17 @@ def test_liquidate_enters_the_same_order_as_a_market_order_would() -> None:
         reference.order_type, reference.quantity, reference.tag, reference.status) == (
         OrderType.MARKET_ON_CLOSE, -30.0, "Liquidated", OrderStatus.SUBMITTED)
 
+
+def test_the_minimum_order_margin_warning_comes_once_though_later_reasons_are_not_formatted() -> None:
+    algorithm = Algorithm()
+    symbols = [algorithm.daily_equity(ticker, 50.0).symbol for ticker in ("AAA", "BBB")]
+    algorithm.at(datetime(2013, 10, 9, 10))
+    held = algorithm.calculate_order_quantity(symbols[0], 0.3)
+    assert held > 0 and algorithm.messages == []
+    algorithm.securities[symbols[0]].holdings.set_holdings(50.0, held)
+    algorithm.portfolio.set_cash(100_000.0 - held * 50.0)  # as if bought at 50: the portfolio is still worth 100,000
+    for _ in range(2):  # 0.3 and 0.3001 of the portfolio: a change far below 0.1% of it
+        assert algorithm.calculate_order_quantity(symbols[0], 0.3001) == 0.0
+    assert [message for message in algorithm.messages if "minimum_order_margin_portfolio_percentage" in message] == [
+        algorithm.messages[0]]
+    assert len(algorithm.messages) == 1
