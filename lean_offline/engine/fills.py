@@ -549,8 +549,8 @@ class EquityFillModel(FillModel):
             return event
         price = 0.0
         if security.is_subscribed_to(TradeBar):
-            bar = security.cache.get_data(TradeBar)
-            price = bar.close if bar is not None else 0.0
+            latest = security.cache.data_close(TradeBar)
+            price = latest[1] if latest is not None else 0.0
         if price == 0:
             price, _ = self._best_effort_price(security, order)
         slip = _slippage(security, order)
