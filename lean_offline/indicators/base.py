@@ -156,7 +156,8 @@ class IndicatorBase(DualCase):
     """Base of every indicator: `current`, `previous`, `samples`, `is_ready`, `update`, `reset`, `updated`.
 
     Subclasses implement `_compute(point) -> float | None` (None = no output this time, as LEAN's non-success
-    statuses) and `is_ready`; they may override `_reset_state()`.
+    statuses) and `is_ready`; they may override `_reset_state()`. One whose output depends on the input's value only
+    sets `_value_only` and implements `_compute_value(value)` instead: `update(time, value)` then makes no input point.
 
     The values' window is only built when somebody reads it (`window`, indexing, iteration): until then the
     indicator keeps `_current`, `_value_before_current` and `_window_samples` (the number of values the window would
@@ -166,6 +167,10 @@ class IndicatorBase(DualCase):
     __slots__ = ("_name", "samples", "_current", "_value_before_current", "_window_samples", "_window", "_updated",
                  "_previous_input", "_logged_backwards")
     _current: IndicatorDataPoint
+    _previous_input: dict[Any, tuple[datetime, Any]]
+    """Per input symbol, the last accepted input's end time and the input itself (None for `update(time, value)`)."""
+
+    _value_only = False
 
     def __init__(self, name: str | None = None) -> None:
         self._name = name if name is not None else type(self).__name__
@@ -174,7 +179,7 @@ class IndicatorBase(DualCase):
         self._value_before_current: IndicatorDataPoint | None = None
         self._window_samples = 0
         self._updated = EventHandlers()
-        self._previous_input: dict[Any, IndicatorDataPoint] = {}
+        self._previous_input = {}
         self._logged_backwards = False
         self._set_current(_make_point(None, MIN_TIME, 0.0))
 
@@ -240,28 +245,27 @@ class IndicatorBase(DualCase):
         Returns `is_ready` after the update.
         """
         if value is not None:
-            point = _new_point(IndicatorDataPoint)
-            point.symbol = symbol = None
-            point.time = time = input
-            point.value = float(value)
+            symbol, time, number, point = None, input, float(value), None
         else:
             point = input if type(input) is IndicatorDataPoint else to_indicator_point(input)
-            symbol = point.symbol
-            time = point.time
+            symbol, time, number = point.symbol, point.time, point.value
         previous_inputs = self._previous_input
         previous = previous_inputs.get(symbol)
         if previous is not None:
-            if time < previous.time:
+            if time < previous[0]:
                 if not self._logged_backwards:
                     self._logged_backwards = True
                     _log.error("IndicatorBase.Update(): This is a forward only indicator: %s Input: %s Previous: %s. "
-                               "It will not be updated with this input.", self._name, time, previous.time)
+                               "It will not be updated with this input.", self._name, time, previous[0])
                 return self.is_ready
-            if point is previous:
+            if point is not None and point is previous[1]:
                 return self.is_ready
         self.samples += 1
-        previous_inputs[symbol] = point
-        result = self._compute(point)
+        previous_inputs[symbol] = (time, point)
+        if self._value_only:
+            result = self._compute_value(number)
+        else:
+            result = self._compute(point if point is not None else _make_point(None, time, number))
         if result is not None:
             self._publish(symbol, time, result)
         return self.is_ready
@@ -283,6 +287,11 @@ class IndicatorBase(DualCase):
             self._updated.fire(self, current)
 
     def _compute(self, point: IndicatorDataPoint) -> float | None:
+        if self._value_only:
+            return self._compute_value(point.value)
+        raise NotImplementedError
+
+    def _compute_value(self, value: float) -> float | None:
         raise NotImplementedError
 
     def reset(self) -> None:

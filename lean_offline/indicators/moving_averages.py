@@ -27,14 +27,14 @@ class Sum(WindowIndicator):
     __slots__ = ("_sum",)
 
     _averaged = False  # SimpleMovingAverage divides the sum by the number of inputs it holds
+    _value_only = True
 
     def __init__(self, name: Any = None, period: int | None = None) -> None:
         name, period = name_and_period("SUM({})", name, period)
         super().__init__(name, period)
         self._sum = 0.0
 
-    def _compute(self, point: IndicatorDataPoint) -> float:
-        value = point.value
+    def _compute_value(self, value: float) -> float:
         inputs = self._inputs
         total = self._sum
         if len(inputs) == self._period:  # the oldest input leaves the window as this one enters

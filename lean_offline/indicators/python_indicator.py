@@ -73,16 +73,16 @@ def _with_protocol(user_update: Callable[..., Any]) -> Callable[..., bool]:
         symbol = input.symbol
         previous = self._previous_input.get(symbol)
         if previous is not None:
-            if end_time < previous.end_time:
+            if end_time < previous[0]:
                 if not self._logged_backwards:
                     self._logged_backwards = True
                     _log.error("IndicatorBase.Update(): This is a forward only indicator: %s Input: %s Previous: %s. "
-                               "It will not be updated with this input.", self.name, end_time, previous.end_time)
+                               "It will not be updated with this input.", self.name, end_time, previous[0])
                 return self.is_ready
-            if input is previous:
+            if input is previous[1]:
                 return self.is_ready
         self.samples += 1
-        self._previous_input[symbol] = input
+        self._previous_input[symbol] = (end_time, input)
         ready = user_update(self, input)
         self.__dict__["_python_ready"] = bool(ready) if ready is not None else False
         self._publish(symbol, end_time, self._python_value())

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lean_offline.indicators import Identity, IndicatorBase, SimpleMovingAverage
+from lean_offline.indicators import Identity, IndicatorBase, IndicatorDataPoint, SimpleMovingAverage
 
 START = datetime(2021, 3, 1, 9, 30)
 
@@ -64,3 +65,41 @@ def test_the_lazy_window_of_an_identity_holds_the_last_two_values_since_reset(be
     assert window_state(identity) == (published[::-1][:2], min(2, len(published)), len(published), 2)
     assert (identity.previous.time, identity.previous.value) == (published[-2] if len(published) > 1
                                                                  else (datetime.min, 0.0))
+
+
+# (seconds after START, value): times may repeat or go backwards, which the forward-only rule must ignore
+timed_values = st.lists(st.tuples(st.integers(0, 20), st.floats(-1e3, 1e3)), max_size=40)
+
+
+@given(timed_values)
+def test_a_value_only_indicator_fed_time_and_value_matches_the_point_path_and_pandas(steps: list[tuple[int, float]]
+                                                                                    ) -> None:
+    """`update(time, value)` on an SMA skips the input point; it must agree with feeding IndicatorDataPoints (the
+    general path through `_compute`) and with pandas' rolling mean of the accepted inputs."""
+    by_value, by_point = SimpleMovingAverage(4), SimpleMovingAverage(4)
+    accepted: list[float] = []
+    latest: datetime | None = None
+    for seconds, value in steps:
+        time = START + timedelta(seconds=seconds)
+        ready = by_value.update(time, value)
+        assert by_point.update(IndicatorDataPoint(time, value)) == ready
+        assert state(by_value) == state(by_point)
+        if latest is None or time >= latest:
+            latest = time
+            accepted.append(value)
+    assert by_value.samples == len(accepted)
+    if accepted:
+        expected = pd.Series(accepted).rolling(4, min_periods=1).mean().iloc[-1]
+        assert abs(by_value.current.value - expected) <= 1e-9 * max(1.0, abs(expected))
+
+
+def test_the_very_same_point_fed_twice_counts_once_and_a_fresh_value_at_the_same_time_counts() -> None:
+    sma = SimpleMovingAverage(3)
+    point = IndicatorDataPoint(START, 2.0)
+    sma.update(point)
+    sma.update(point)
+    assert sma.samples == 1
+    sma.update(START, 4.0)
+    assert (sma.samples, sma.current.value) == (2, 3.0)
+    sma.update(START - timedelta(seconds=1), 100.0)
+    assert (sma.samples, sma.current.value) == (2, 3.0)
