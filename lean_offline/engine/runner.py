@@ -186,6 +186,8 @@ class BacktestLoop:
         user_feeds = [is_user_feed for _cache, is_user_feed, _security in feeds]
         corporate = CorporateEventHandler(algorithm, self.callbacks.on_splits, self.callbacks.on_dividends)
         data_points = 0
+        user_points: list[BaseData] | None
+        corporate_events: list[Any] | None
         try:
             for slice_utc, members in merge_steps(context.subscriptions):
                 if slice_utc < first_utc:

@@ -300,7 +300,8 @@ class SecurityCache(DualCase):
         applied when the cache is next read (`_apply_run`; rows of one block come in order): the bar object is built
         only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm, is given to be
         kept. The recorder's path gets the price after each row of an `observed` block (rows of a user feed) as it
-        is applied."""
+        is applied. A held security's price (`is_valued`), which the portfolio valuation reads after every row, is
+        settled here when the block's state gives it (`_run_price`)."""
         if block is not self._run_block:
             if self._run_block is not None:
                 self._apply_run()
