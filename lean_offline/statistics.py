@@ -62,7 +62,8 @@ STATISTIC_NAMES: tuple[str, ...] = (
 )
 
 # C# decimal: 96-bit mantissa, i.e. 28 to 29 significant digits.
-_DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+_DECIMAL_DIGITS = 28
+_DECIMAL_CONTEXT = Context(prec=_DECIMAL_DIGITS, rounding=ROUND_HALF_EVEN)
 _DECIMAL_MAX = Decimal("79228162514264337593543950335")
 _DECIMAL_MAX_FLOAT = 7.9e28  # below decimal.MaxValue even after rounding to 15 significant digits
 _ZERO = Decimal(0)
@@ -98,10 +99,18 @@ def to_decimal(value: Number) -> Decimal:
 
 
 def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
-    """C# ``Math.Round(decimal, digits)``: rounds only when the value has more than ``digits`` decimals."""
+    """C# ``Math.Round(decimal, digits)``: rounds only when the value has more than ``digits`` decimals.
+
+    It runs ~50k times when a long run's chart points are converted, so the exponent (``as_tuple`` is slow) is read
+    only when rounding a finite value that fits the precision leaves it equal: a rounding that changes the value
+    drops decimals the value had, and one that keeps it may only have dropped trailing zeros."""
+    quantum = _QUANTA.get(digits) or Decimal(1).scaleb(-digits, context=_DECIMAL_CONTEXT)
+    if value.is_finite() and value.adjusted() < _DECIMAL_DIGITS - 1 - digits:  # room for a carry into a new digit
+        rounded = value.quantize(quantum, rounding=rounding, context=_DECIMAL_CONTEXT)
+        if rounded != value:
+            return rounded
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -digits:
-        quantum = _QUANTA.get(digits) or Decimal(1).scaleb(-digits, context=_DECIMAL_CONTEXT)
         return value.quantize(quantum, rounding=rounding, context=_DECIMAL_CONTEXT)
     return value
 

@@ -183,8 +183,11 @@ class BacktestLoop:
         # per subscription index, looked up once: the cache that takes its points and whether they reach the algorithm
         feeds = [(sub.security.cache, not sub.config.is_internal_feed, sub.security) for sub in context.subscriptions]
         add_rows = [cache.add_row for cache, _is_user_feed, _security in feeds]
+        user_feeds = [is_user_feed for _cache, is_user_feed, _security in feeds]
         corporate = CorporateEventHandler(algorithm, self.callbacks.on_splits, self.callbacks.on_dividends)
         data_points = 0
+        user_points: list[BaseData] | None
+        corporate_events: list[Any] | None
         try:
             for slice_utc, members in merge_steps(context.subscriptions):
                 if slice_utc < first_utc:
@@ -201,8 +204,21 @@ class BacktestLoop:
                 # bar objects only when something can see them: on_data or a consolidator
                 if on_data is not None or consolidate:
                     user_points, corporate_events = self._update_with_points(members, feeds)
-                else:
-                    user_points, corporate_events = None, self._update_prices(members, feeds, add_rows)
+                else:  # nobody observes the step's bars: the caches take the rows' prices (a bar is built only if
+                    # somebody asks the cache for it) and fill-forward points need no work at all
+                    user_points = corporate_events = None
+                    others: list[Member] | None = None
+                    for member in members:
+                        index, segment, position = member
+                        kind = segment.kinds[position]
+                        if kind == ROW:
+                            add_rows[index](segment.block, segment.rows[position], None, user_feeds[index])
+                        elif kind != FILL:
+                            if others is None:
+                                others = []
+                            others.append(member)
+                    if others:
+                        corporate_events = self._update_with_points(others, feeds)[1]
                 process_orders(slice_utc)
                 if slice_utc >= schedule.next_due_utc:
                     schedule.set_time(slice_utc)
@@ -268,23 +284,6 @@ class BacktestLoop:
             if is_user_feed:
                 user_points.append(point)
         return user_points, corporate_events
-
-    def _update_prices(self, members: list[Member], feeds: list[tuple[Any, bool, Any]],
-                       add_rows: list[Any]) -> list[Any] | None:
-        """`_update_with_points` when nobody observes the step's bars: the caches take the rows' prices (the bars
-        are built only if somebody asks the cache for them; `add_rows`: per subscription, its cache's `add_row`) and
-        fill-forward points need no work at all; returns the step's corporate events."""
-        others: list[Member] | None = None
-        for member in members:
-            index, segment, position = member
-            kind = segment.kinds[position]
-            if kind == ROW:
-                add_rows[index](segment.block, segment.rows[position], None, feeds[index][1])
-            elif kind != FILL:
-                if others is None:
-                    others = []
-                others.append(member)
-        return self._update_with_points(others, feeds)[1] if others else None
 
     def _finish_warm_up(self) -> None:
         context = self.context

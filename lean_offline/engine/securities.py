@@ -178,8 +178,9 @@ class _Price:
 
 
 class _CurrentPrice(_Price):
-    """`SecurityCache.price`: while rows wait, read from the state their block leaves when that state is what applying
-    them would give (the portfolio valuation reads every held price at each step; the rows stay waiting)."""
+    """`SecurityCache.price`: while rows wait, the price of the state their block leaves when that state is what
+    applying them would give (`_run_price`: settled by `add_row` for a held security, whose price the portfolio
+    valuation reads at each step, else at the first read); the rows stay waiting."""
 
     __slots__ = ()
 
@@ -187,8 +188,12 @@ class _CurrentPrice(_Price):
         if cache is None:
             return self
         if cache._run_block is not None:
-            price = cache._pending_price()
+            price = cache._run_price
             if price is not None:
+                return price
+            state = cache._applicable_state(cache._run_block, cache._run_first, cache._run_last)
+            if state is not None:
+                price = cache._run_price = state[5]  # the close, which `_apply_run` makes the price
                 return price
             cache._apply_run()
         return cache._price
@@ -218,6 +223,7 @@ class SecurityCache(DualCase):
         self._run_first = 0
         self._run_last = 0
         self._run_bar: BaseData | None = None
+        self._run_price: float | None = None  # the price the waiting rows leave, once known without applying them
         self._run_observed = False  # whether the run's rows are observed by `_path` (rows of user feeds)
         self._path: MutableSequence[float] | None = None
         self._price = 0.0
@@ -294,7 +300,8 @@ class SecurityCache(DualCase):
         applied when the cache is next read (`_apply_run`; rows of one block come in order): the bar object is built
         only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm, is given to be
         kept. The recorder's path gets the price after each row of an `observed` block (rows of a user feed) as it
-        is applied."""
+        is applied. A held security's price (`is_valued`), which the portfolio valuation reads after every row, is
+        settled here when the block's state gives it (`_run_price`)."""
         if block is not self._run_block:
             if self._run_block is not None:
                 self._apply_run()
@@ -305,22 +312,21 @@ class SecurityCache(DualCase):
         self._run_bar = bar
         if self.is_valued:
             VALUATION_VERSION.count += 1
+            state = self._applicable_state(block, self._run_first, row)
+            self._run_price = None if state is None else state[5]
+        else:
+            self._run_price = None
 
-    def _pending_price(self) -> float | None:
-        """The price the waiting rows leave when `_apply_run` would apply them as their block's state (its fast
-        path), else None."""
-        state = self._run_block.cache_state(self._run_last)
-        if self._state_applies(state, self._run_first, self._run_last):
-            return state[5]  # type: ignore[no-any-return]  # the close, which `_apply_run` makes the price
+    def _applicable_state(self, block: Any, first: int, last: int) -> tuple[Any, ...] | None:
+        """The block's state at `last` (`BarBlock.cache_state`) when it is the cache after rows `first`..`last`:
+        every price of the state comes from a row of the run that sets it, and the run does not start with a row
+        keeping an earlier quote bar's OHLC; else None."""
+        state: tuple[Any, ...] = block.cache_state(last)
+        complete_from = state[0]
+        if complete_from > first or (complete_from == last and (
+                self._last_quote_bar_end != state[1] or self._last_ohlc_end != state[1])):
+            return state
         return None
-
-    def _state_applies(self, state: tuple[Any, ...], first: int, last: int) -> bool:
-        """Whether the cache after rows `first`..`last` of a block is that block's `state` at `last`: every price
-        of the state comes from a row of the run that sets it, and the run does not start with a row keeping an
-        earlier quote bar's OHLC."""
-        complete_from, end = state[0], state[1]
-        return complete_from > first or (complete_from == last and (
-            self._last_quote_bar_end != end or self._last_ohlc_end != end))
 
     def _apply_run(self) -> None:
         """Apply the rows added since the last read, as adding them one by one would (and append the price after
@@ -336,8 +342,8 @@ class SecurityCache(DualCase):
             changes_from = first + 1 if self._keeps_ohlc(block, first) else first
             path.extend(block.price_path(changes_from, first, last - 1, self._price))
         reference: Any = (block, last) if bar is None else bar
-        state = block.cache_state(last)
-        if self._state_applies(state, first, last):
+        state = self._applicable_state(block, first, last)
+        if state is not None:
             end = state[1]
             self._last_ohlc_end = end
             if block.data_type is TradeBar:

@@ -21,6 +21,7 @@ from lean_offline.statistics import (
     PortfolioStatistics,
     ResultCollector,
     _orders_exactly_as_floats,
+    _round_decimal,
     build_summary,
     compounding_annual_return,
     compute_portfolio_statistics,
@@ -104,6 +105,37 @@ def test_smart_round_matches_the_rule_read_off_the_digits(value: Decimal) -> Non
     expected = _smart_round_by_exponents(value)
     result = smart_round_decimal(value)
     assert format(result, "f") == format(expected, "f")
+
+
+def _round_by_exponent(value: Decimal, digits: int) -> Decimal:
+    """Math.Round(decimal, digits) read off the exponent: quantized only when it has more than `digits` decimals."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -digits:
+        return value.quantize(D(1).scaleb(-digits))
+    return value
+
+
+@given(st.decimals(allow_nan=False, places=None)
+       | st.builds(lambda digits, exponent: D(digits).scaleb(exponent), st.integers(-10**28 + 1, 10**28 - 1),
+                   st.integers(-30, 4))
+       | st.sampled_from([D("-0.000000000000"), D("1.50000000000000"), D("99999.99999"), D("-9.9999999999999"),
+                          D("Infinity"), D("-Infinity"), D("9999999999999999999999.99999")]),
+       st.sampled_from([0, 2, 3, 4, 10]))
+def test_round_decimal_keeps_a_value_with_fewer_decimals_as_it_is(value: Decimal, digits: int) -> None:
+    """The rounding skips reading the exponent when it can; the result, scale included, is the rule's (or both
+    raise: the rounded value does not fit 28 digits)."""
+    try:
+        expected: Decimal | type[Exception] = _round_by_exponent(value, digits)
+    except ArithmeticError as error:
+        expected = type(error)
+    try:
+        result: Decimal | type[Exception] = _round_decimal(value, digits)
+    except ArithmeticError as error:
+        result = type(error)
+    if isinstance(expected, Decimal) and isinstance(result, Decimal):
+        assert result.as_tuple() == expected.as_tuple()
+    else:
+        assert result == expected
 
 
 # --- .NET double formatting --------------------------------------------------------------------------------------

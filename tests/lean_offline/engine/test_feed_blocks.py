@@ -173,16 +173,17 @@ SOME_PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0]) | PRICES
 @given(st.lists(st.tuples(st.integers(1, 2), st.sampled_from(["trade", "quote", "quote trade", "trade quote"]),
                           st.booleans(), SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES, SOME_PRICES),
                 min_size=1, max_size=16), st.sampled_from(["trade", "quote", "both"]), st.integers(0, 20),
-       st.booleans(), st.booleans())
+       st.booleans(), st.booleans(), st.integers(0, 20))
 def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         steps: list[tuple[int, str, bool, float, float, float, float, float]], observed: str,
-        recording_from: int, general_rules_only: bool, price_reads_only: bool) -> None:
+        recording_from: int, general_rules_only: bool, price_reads_only: bool, held_from: int) -> None:
     """The cache applies the rows `add_row` took when it is read (a run of one block's rows at once, or the state
     the block's rows leave): whatever the reads in between, the trade and quote rows sharing end times and the zero
     prices, every read sees what adding each row's bar at once gives, with the fast path or by the general rules
     only; and a recorder installed after `recording_from` rows gets the price after each later row of the observed
     kinds. With `price_reads_only` the reads in between are of the price alone, which the cache may answer from the
-    block's state while the rows keep waiting."""
+    block's state while the rows keep waiting; from the `held_from`th row on the security is held, and `add_row`
+    settles that price as each row is added."""
     trade_rows: list[tuple[datetime, list[float]]] = []
     quote_rows: list[tuple[datetime, list[float]]] = []
     order: list[tuple[str, int, bool]] = []
@@ -216,6 +217,8 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         assert source is not None
         if number == recording_from:
             by_rows.set_recorder(recorded)
+        if number == held_from:
+            by_rows.set_valued(True)
         is_observed = observed in (row_kind, "both")
         by_rows.add_row(source, row, None, is_observed)
         by_bars.add_data(source.bar(row))
