@@ -694,6 +694,13 @@ class BarBlock:
     def __len__(self) -> int:
         return len(self.ends)
 
+    def end_time(self, row: int) -> datetime:
+        """The end time of `row` (exchange time zone), from the loaded chunk of `cache_row` rows when it holds the
+        row, else converted alone (a look at one row must not load and convert a chunk of 1,024)."""
+        if row >> _CHUNK_BITS == self._chunk:
+            return self._chunk_rows[row & _CHUNK_MASK][0]  # type: ignore[no-any-return]
+        return self.ends[row].astype("datetime64[us]").item()  # type: ignore[no-any-return]
+
     def cache_row(self, row: int) -> tuple[Any, ...]:
         """What the security cache takes from `row`: its end time, then the row's `cache_columns`."""
         if row >> _CHUNK_BITS != self._chunk:

@@ -365,8 +365,8 @@ class SecurityCache(DualCase):
     def _keeps_ohlc(self, block: Any, row: int) -> bool:
         """Whether row `row` of `block`, applied next, keeps the OHLC of an earlier quote bar with its end time (the
         rule `_add_trade_prices` and `_add_quote_prices` apply to a bar)."""
-        end = block.cache_row(row)[0]
-        return bool(self._last_quote_bar_end == end and self._last_ohlc_end == end)
+        quote_end = self._last_quote_bar_end
+        return quote_end is not None and quote_end == self._last_ohlc_end and block.end_time(row) == quote_end
 
     def _apply_in_general(self, block: Any, first: int, last: int, reference: Any) -> None:
         """`_apply_run` by the rules of adding rows one by one: rows `first`..`last` - 1 at once, then the last."""
@@ -389,7 +389,7 @@ class SecurityCache(DualCase):
         the rows after it always apply, and zero prices never do."""
         keeps_ohlc = self._keeps_ohlc(block, first)
         from_rows, values = block.last_nonzero(last)
-        last_end = block.cache_row(last)[0]
+        last_end = block.end_time(last)
         self._last_ohlc_end = last_end
         ohlc_first = first + 1 if keeps_ohlc else first
         if from_rows[0] >= ohlc_first:

@@ -453,10 +453,12 @@ def test_a_block_reads_rows_of_any_chunk_in_any_order() -> None:
     symbol = Symbol.create("AAA", EQUITY, "usa")
     block = readers_module.BarBlock(symbol, TradeBar, starts, ends, ends, values)
     for row in (2400, 3, 1024, 1023, 2499, 0):
+        assert block.end_time(row) == ends[row].astype("datetime64[us]").item()  # before and after its chunk loads
         alone = readers_module.BarBlock(symbol, TradeBar, starts[row:row + 1], ends[row:row + 1], ends[row:row + 1],
                                         values[row:row + 1])
         assert block.cache_row(row) == alone.cache_row(0) == (ends[row].astype("datetime64[us]").item(),
                                                                row + 1.0, row + 2.0, row + 0.5, row + 1.5, 7.0)
+        assert block.end_time(row) == block.end_time(row ^ 1) - timedelta(hours=-1 if row % 2 else 1)
         bar, expected = block.bar(row), alone.bar(0)
         assert (bar.time, bar.end_time, bar.end_time_utc, bar.open, bar.close, bar.volume) == (
             expected.time, expected.end_time, expected.end_time_utc, expected.open, expected.close, expected.volume)
