@@ -549,8 +549,7 @@ class EquityFillModel(FillModel):
             return event
         price = 0.0
         if security.is_subscribed_to(TradeBar):
-            latest = security.cache.data_close(TradeBar)
-            price = latest[1] if latest is not None else 0.0
+            price = security.cache.data_close(TradeBar) or 0.0
         if price == 0:
             price, _ = self._best_effort_price(security, order)
         slip = _slippage(security, order)

@@ -510,19 +510,18 @@ class SecurityCache(DualCase):
                 return self._by_type[kind]
         return None
 
-    def data_close(self, data_type: type) -> tuple[datetime, float] | None:
-        """(end time, close) of `get_data(data_type)` (None when that is None), read from the block of a row
-        `add_row` stored without building the row's bar (a fill at the close needs two numbers, not a bar)."""
+    def data_close(self, data_type: type) -> float | None:
+        """The close of `get_data(data_type)` (None when that is None), read from the block of a row `add_row`
+        stored without building the row's bar (a fill at the close needs the number, not the bar)."""
         if self._run_block is not None:
             self._apply_run()
         found = self._by_type.get(data_type)
         if type(found) is tuple:
-            row = found[0].cache_row(found[1])
-            return row[0], row[4]
+            return found[0].cache_row(found[1])[4]  # type: ignore[no-any-return]
         data = self.get_data(data_type)
-        return None if data is None else (data.end_time, data.close)
+        return None if data is None else data.close  # type: ignore[no-any-return]
 
-    def has_data(self) -> bool:
+    def has_any_data(self) -> bool:
         """Whether any data point has arrived (`get_data() is not None`, without building the latest bar)."""
         return self._run_block is not None or self._last_data is not None
 
@@ -671,7 +670,7 @@ class Security(DualCase):
 
     @property
     def has_data(self) -> bool:
-        return self.cache.has_data()
+        return self.cache.has_any_data()
 
     @property
     def price(self) -> float:

@@ -368,9 +368,9 @@ class TradingMixin:
             raise TypeError("set_holdings(symbol, percentage): the percentage is missing")
         security = _lookup_security(self, symbol)
         resolved = security.symbol if security is not None else symbol
-        quantity = self.calculate_order_quantity(resolved, percentage)
-        return self._set_holdings_impl(resolved, quantity, liquidate_existing_holdings, asynchronous, tag,
-                                       order_properties)
+        delta = _target_percent_of(self, resolved, security, percentage, True, "")
+        return self._set_holdings_impl(resolved, 0.0 if delta is None else delta.quantity,
+                                       liquidate_existing_holdings, asynchronous, tag, order_properties, security)
 
     def _set_holdings_targets(self, targets: list[Any], liquidate_existing_holdings: bool, asynchronous: bool,
                               tag: str | None, order_properties: Any) -> list[OrderTicket]:

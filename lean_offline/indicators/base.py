@@ -287,8 +287,6 @@ class IndicatorBase(DualCase):
             self._updated.fire(self, current)
 
     def _compute(self, point: IndicatorDataPoint) -> float | None:
-        if self._value_only:
-            return self._compute_value(point.value)
         raise NotImplementedError
 
     def _compute_value(self, value: float) -> float | None:

@@ -75,7 +75,7 @@ timed_values = st.lists(st.tuples(st.integers(0, 20), st.floats(-1e3, 1e3)), max
 def test_a_value_only_indicator_fed_time_and_value_matches_the_point_path_and_pandas(steps: list[tuple[int, float]]
                                                                                     ) -> None:
     """`update(time, value)` on an SMA skips the input point; it must agree with feeding IndicatorDataPoints (the
-    general path through `_compute`) and with pandas' rolling mean of the accepted inputs."""
+    forward-only rule then compares points as well as times) and with pandas' rolling mean of the accepted inputs."""
     by_value, by_point = SimpleMovingAverage(4), SimpleMovingAverage(4)
     accepted: list[float] = []
     latest: datetime | None = None

@@ -209,7 +209,7 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
 
     blocks = {"trade": block("trade", trade_rows), "quote": block("quote", quote_rows)}
     by_rows, by_bars = SecurityCache(), SecurityCache()
-    assert not by_rows.has_data()
+    assert not by_rows.has_any_data()
     recorded: list[float] = []  # any mutable sequence: the engine's are arrays
     expected_path: list[float] = []
     for number, (row_kind, row, read_now) in enumerate(order):
@@ -224,7 +224,7 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         by_bars.add_data(source.bar(row))
         if is_observed and number >= recording_from:
             expected_path.append(by_bars.price)
-        assert by_rows.has_data() and (by_rows.has_data() == (by_bars.get_data() is not None))
+        assert by_rows.has_any_data() and (by_rows.has_any_data() == (by_bars.get_data() is not None))
         if read_now and price_reads_only:
             assert by_rows.price == by_bars.price
         elif read_now:

@@ -33,8 +33,8 @@ def _row_block(is_quote: bool, minute: int, prices: tuple[float, float, float, f
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 2), PRICES, PRICES, PRICES, PRICES, st.booleans()),
                 min_size=1, max_size=10))
 def test_data_close_reads_what_the_built_bar_would_give(rows: list[tuple[Any, ...]]) -> None:
-    """`SecurityCache.data_close` answers from the row without building its bar: the same end time and close as
-    the bar `get_data` builds on a cache that took the same rows (some of them read in between)."""
+    """`SecurityCache.data_close` answers from the row without building its bar: the same close as the bar
+    `get_data` builds on a cache that took the same rows (some of them read in between)."""
     fast, built = SecurityCache(), SecurityCache()
     minute = 0
     for is_quote, advance, first, second, third, fourth, read_now in rows:
@@ -45,12 +45,11 @@ def test_data_close_reads_what_the_built_bar_would_give(rows: list[tuple[Any, ..
         if read_now:
             for kind in (TradeBar, QuoteBar):
                 bar = built.get_data(kind)
-                expected = None if bar is None else (bar.end_time, bar.close)
-                assert fast.data_close(kind) == expected
+                assert fast.data_close(kind) == (None if bar is None else bar.close)
     assert all(type(data) is tuple for data in fast._by_type.values())  # data_close built no bar
     for kind in (TradeBar, QuoteBar):
         bar = built.get_data(kind)
-        assert fast.data_close(kind) == (None if bar is None else (bar.end_time, bar.close))
+        assert fast.data_close(kind) == (None if bar is None else bar.close)
 
 
 def test_data_close_of_a_delivered_bar_is_that_bars() -> None:
@@ -59,5 +58,5 @@ def test_data_close_of_a_delivered_bar_is_that_bars() -> None:
     delivered.value = 12.0  # an object the algorithm saw (and, here, changed) is the cache's data point
     cache = SecurityCache()
     cache.add_row(block, 0, delivered)
-    assert cache.data_close(TradeBar) == (datetime(2013, 11, 20, 10, 1), 12.0)
+    assert cache.data_close(TradeBar) == 12.0
     assert cache.data_close(QuoteBar) is None
