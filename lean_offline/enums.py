@@ -28,6 +28,21 @@ OrderStatus = lean_enum(
      "CancelPending": 8, "UpdateSubmitted": 9},
 )
 OrderDirection = lean_enum("OrderDirection", {"Buy": 0, "Sell": 1, "Hold": 2})
+
+# The members the order path reads, bound once as module names: on Python 3.11 every `OrderStatus.X` read off the
+# class goes through EnumType.__getattr__ (~150 ns), a module global costs ~10 ns.
+BUY = OrderDirection.BUY
+SELL = OrderDirection.SELL
+HOLD = OrderDirection.HOLD
+CANCELED = OrderStatus.CANCELED
+FILLED = OrderStatus.FILLED
+INVALID = OrderStatus.INVALID
+SUBMITTED = OrderStatus.SUBMITTED
+UPDATE_SUBMITTED = OrderStatus.UPDATE_SUBMITTED
+MARKET = OrderType.MARKET
+MARKET_ON_CLOSE = OrderType.MARKET_ON_CLOSE
+MARKET_ON_OPEN = OrderType.MARKET_ON_OPEN
+
 InsightDirection = lean_enum("InsightDirection", {"Down": -1, "Flat": 0, "Up": 1})
 InsightType = lean_enum("InsightType", {"Price": 0, "Volatility": 1})
 SubscriptionTransportMedium = lean_enum(

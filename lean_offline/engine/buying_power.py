@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
-from ..enums import OrderDirection, OrderType
+from ..enums import BUY, MARKET, SELL
 from ..naming import DualCase
 from .fees import market_order_fee, model_method, order_fee, order_fee_amount
 from .orders import Order
@@ -21,12 +21,6 @@ from .orders import Order
 if TYPE_CHECKING:
     from .portfolio import SecurityPortfolioManager
     from .securities import Security
-
-# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
-# read off the class cost ~0.3 µs.
-_BUY = OrderDirection.BUY
-_MARKET = OrderType.MARKET
-_SELL = OrderDirection.SELL
 
 
 def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
@@ -263,8 +257,8 @@ class BuyingPowerModel(DualCase):
         total_portfolio_value = portfolio.total_portfolio_value
         result = portfolio.get_margin_remaining(total_portfolio_value)
         holdings = security.holdings
-        reverses = ((holdings.is_long and direction == _SELL)
-                    or (holdings.is_short and direction == _BUY))
+        reverses = ((holdings.is_long and direction == SELL)
+                    or (holdings.is_short and direction == BUY))
         if reverses:
             result += maintenance_margin(security) + initial_margin(security, holdings.absolute_quantity)
         result -= total_portfolio_value * self.required_free_buying_power_percent
@@ -345,7 +339,7 @@ class CashBuyingPowerModel(BuyingPowerModel):
                 f"{order.absolute_quantity:g}: cash accounts cannot short.")
         cash = parameters.portfolio.cash_book[parameters.portfolio.cash_book.account_currency].amount
         order_value = order.absolute_quantity * self._unit_price(security, True)
-        if order.type == _MARKET:
+        if order.type == MARKET:
             total = parameters.portfolio.total_portfolio_value
             target = (cash + security.holdings.holdings_value) / total if total else 0.0
             result = self.get_maximum_order_quantity_for_target_buying_power(

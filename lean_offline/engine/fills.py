@@ -13,22 +13,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..data.market import QuoteBar, Tick, TradeBar
-from ..enums import OrderDirection, OrderStatus, OrderType, TickType
+from ..enums import BUY, CANCELED, FILLED, HOLD, MARKET_ON_CLOSE, SELL, OrderType, TickType
 from ..naming import DualCase
 from .fees import model_method
 from .orders import Order, OrderEvent, OrderFee, TrailingStopOrder
 
 if TYPE_CHECKING:
     from .securities import Security
-
-# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
-# read off the class cost ~0.3 µs.
-_BUY = OrderDirection.BUY
-_CANCELED = OrderStatus.CANCELED
-_FILLED = OrderStatus.FILLED
-_HOLD = OrderDirection.HOLD
-_MARKET_ON_CLOSE = OrderType.MARKET_ON_CLOSE
-_SELL = OrderDirection.SELL
 
 
 class Prices(NamedTuple):
@@ -230,7 +221,7 @@ class FillModel(DualCase):
 
     @staticmethod
     def _complete(event: OrderEvent, order: Order, price: float) -> OrderEvent:
-        vars(event).update(fill_price=price, fill_quantity=order.quantity, status=_FILLED)
+        vars(event).update(fill_price=price, fill_quantity=order.quantity, status=FILLED)
         return event
 
     def is_exchange_open(self, security: Security, extended_market_hours: bool) -> bool:
@@ -259,20 +250,20 @@ class FillModel(DualCase):
         end = last.end_time if last is not None else datetime.min
         fallback = make_prices(start, end, security.price, security.open, security.high, security.low,
                                security.close)
-        if direction == _HOLD:
+        if direction == HOLD:
             return fallback
         cache = security.cache
         if security.is_subscribed_to(Tick):
             tick = cache.get_data(Tick)
             if tick is not None:
-                price = tick.bid_price if direction == _SELL else tick.ask_price
+                price = tick.bid_price if direction == SELL else tick.ask_price
                 price = price or tick.value
                 if price:
                     return make_prices(tick.time, tick.end_time, price, 0.0, 0.0, 0.0, 0.0)
         if security.is_subscribed_to(QuoteBar):
             quote = cache.get_data(QuoteBar)
             if quote is not None:
-                side = quote.bid if direction == _SELL else quote.ask
+                side = quote.bid if direction == SELL else quote.ask
                 if side is not None:
                     return make_prices(quote.time, quote.end_time, side.close, side.open, side.high, side.low,
                                        side.close)
@@ -295,7 +286,7 @@ class FillModel(DualCase):
     # --- fill rules -------------------------------------------------------------------------------------------
     def market_fill(self, security: Security, order: Order) -> OrderEvent:
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, False):
+        if order.status == CANCELED or not self.is_exchange_open(security, False):
             return event
         prices = self.get_prices(security, order.direction)
         prices_end_utc = _utc_time_of(security, prices.end_time) if prices.end_time != datetime.min else datetime.min
@@ -308,13 +299,13 @@ class FillModel(DualCase):
             if order.time <= _utc_time_of(security, prices.time):
                 price = prices.open
         slip = _slippage(security, order)
-        return self._complete(event, order, price + slip if order.direction == _BUY else price - slip)
+        return self._complete(event, order, price + slip if order.direction == BUY else price - slip)
 
     def market_on_open_fill(self, security: Security, order: Order) -> OrderEvent:
         if security.exchange.always_open:
             raise ValueError(f"Market never closes for {security.symbol}: a MarketOnOpen order cannot be filled")
         event = self._new_event(security, order)
-        if order.status == _CANCELED:
+        if order.status == CANCELED:
             return event
         bar = security.get_last_data()
         local_order_time = _local_time_of(security, order.time)
@@ -327,46 +318,46 @@ class FillModel(DualCase):
             return event
         slip = _slippage(security, order)
         price = self.get_prices(security, order.direction).open
-        return self._complete(event, order, price + slip if order.direction == _BUY else price - slip)
+        return self._complete(event, order, price + slip if order.direction == BUY else price - slip)
 
     def market_on_close_fill(self, security: Security, order: Order) -> OrderEvent:
         if security.exchange.always_open:
             raise ValueError(f"Market never closes for {security.symbol}: a MarketOnClose order cannot be filled")
         event = self._new_event(security, order)
-        if order.status == _CANCELED:
+        if order.status == CANCELED:
             return event
         if local_time_now(security) < market_on_close_fill_time(security, order):
             return event
         slip = _slippage(security, order)
         price = self.get_prices(security, order.direction).close
-        return self._complete(event, order, price + slip if order.direction == _BUY else price - slip)
+        return self._complete(event, order, price + slip if order.direction == BUY else price - slip)
 
     def limit_fill(self, security: Security, order: Order) -> OrderEvent:
         """Buy when the bar's low goes below the limit (at min(high, limit)); sell when its high goes above."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+        if order.status == CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
             return event
         prices = self.get_prices(security, order.direction)
         if _utc_time_of(security, prices.end_time) <= order.time:
             return event
-        if order.direction == _BUY and prices.low < order.limit_price:
+        if order.direction == BUY and prices.low < order.limit_price:
             return self._complete(event, order, min(prices.high, order.limit_price))
-        if order.direction == _SELL and prices.high > order.limit_price:
+        if order.direction == SELL and prices.high > order.limit_price:
             return self._complete(event, order, max(prices.low, order.limit_price))
         return event
 
     def stop_market_fill(self, security: Security, order: Order) -> OrderEvent:
         """Sell stop triggers when the low goes below the stop (fills at min(stop, price)); buy stop mirrors it."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, False):
+        if order.status == CANCELED or not self.is_exchange_open(security, False):
             return event
         prices = self.get_prices(security, order.direction)
         if _utc_time_of(security, prices.end_time) <= order.time:
             return event
         slip = _slippage(security, order)
-        if order.direction == _SELL and prices.low < order.stop_price:
+        if order.direction == SELL and prices.low < order.stop_price:
             return self._complete(event, order, min(order.stop_price, prices.current - slip))
-        if order.direction == _BUY and prices.high > order.stop_price:
+        if order.direction == BUY and prices.high > order.stop_price:
             return self._complete(event, order, max(order.stop_price, prices.current + slip))
         return event
 
@@ -374,17 +365,17 @@ class FillModel(DualCase):
         """A stop-market fill at the trailing stop; when not filled the stop follows the bar's high (sells) or low
         (buys) once the market has moved away by more than the trailing distance."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, False):
+        if order.status == CANCELED or not self.is_exchange_open(security, False):
             return event
         prices = self.get_prices(security, order.direction)
         if _utc_time_of(security, prices.end_time) <= order.time:
             return event
         slip = _slippage(security, order)
-        if order.direction == _SELL and prices.low <= order.stop_price:
+        if order.direction == SELL and prices.low <= order.stop_price:
             return self._complete(event, order, min(order.stop_price, prices.current - slip))
-        if order.direction == _BUY and prices.high >= order.stop_price:
+        if order.direction == BUY and prices.high >= order.stop_price:
             return self._complete(event, order, max(order.stop_price, prices.current + slip))
-        market = prices.high if order.direction == _SELL else prices.low
+        market = prices.high if order.direction == SELL else prices.low
         updated = TrailingStopOrder.try_update_stop_price(market, order.stop_price, order.trailing_amount,
                                                           order.trailing_as_percentage, order.direction)
         if updated is not None:
@@ -395,12 +386,12 @@ class FillModel(DualCase):
         """Trade data touching the trigger arms the order; it then fills at the limit once the ask (sells) is at or
         above it, or the bid (buys) at or below it."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+        if order.status == CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
             return event
         bar = security.cache.get_data(TradeBar) if security.is_subscribed_to(TradeBar) else None
         if bar is None or _utc_time_of(security, bar.end_time) <= order.time:
             return event
-        buy = order.direction == _BUY
+        buy = order.direction == BUY
         if order.trigger_touched or (bar.low <= order.trigger_price if buy else bar.high >= order.trigger_price):
             order.trigger_touched = True
             quote = (security.bid_price if buy else security.ask_price) or bar.close
@@ -411,17 +402,17 @@ class FillModel(DualCase):
     def stop_limit_fill(self, security: Security, order: Order) -> OrderEvent:
         """The stop arms the order when crossed; then it fills like a limit order against the same bar."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, False):
+        if order.status == CANCELED or not self.is_exchange_open(security, False):
             return event
         prices = self.get_prices(security, order.direction)
         if _utc_time_of(security, prices.end_time) <= order.time:
             return event
-        if order.direction == _BUY:
+        if order.direction == BUY:
             if prices.high > order.stop_price or getattr(order, "stop_triggered", False):
                 order.stop_triggered = True  # type: ignore[attr-defined]
                 if prices.current < order.limit_price:
                     return self._complete(event, order, min(prices.high, order.limit_price))
-        elif order.direction == _SELL:
+        elif order.direction == SELL:
             if prices.low < order.stop_price or getattr(order, "stop_triggered", False):
                 order.stop_triggered = True  # type: ignore[attr-defined]
                 if prices.current > order.limit_price:
@@ -457,7 +448,7 @@ class EquityFillModel(FillModel):
 
     def _best_effort_price(self, security: Security, order: Order) -> tuple[float, datetime | None]:
         """(price, stale data end UTC or None when fresh): quote ticks, quote bars, trade ticks, trade bars."""
-        buy = order.direction == _BUY
+        buy = order.direction == BUY
         cut_off = _local_time_of(security, order.time) - self.stale_price_time_span
         cache = security.cache
         subscribed = security.subscribed_types()
@@ -505,18 +496,18 @@ class EquityFillModel(FillModel):
 
     def market_fill(self, security: Security, order: Order) -> OrderEvent:
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, False):
+        if order.status == CANCELED or not self.is_exchange_open(security, False):
             return event
         price, stale_end_utc = self._best_effort_price(security, order)
         if stale_end_utc is not None and self.should_wait_for_fresh_data_on_stale(security, stale_end_utc,
                                                                                   order.time):
             return event
         slip = _slippage(security, order)
-        return self._complete(event, order, price + slip if order.direction == _BUY else price - slip)
+        return self._complete(event, order, price + slip if order.direction == BUY else price - slip)
 
     def market_on_open_fill(self, security: Security, order: Order) -> OrderEvent:
         event = self._new_event(security, order)
-        if order.status == _CANCELED:
+        if order.status == CANCELED:
             return event
         local_order_time = _local_time_of(security, order.time)
         end_time = datetime.min
@@ -539,11 +530,11 @@ class EquityFillModel(FillModel):
         if price == 0:
             price, _ = self._best_effort_price(security, order)
         slip = _slippage(security, order)
-        return self._complete(event, order, price + slip if order.direction == _BUY else price - slip)
+        return self._complete(event, order, price + slip if order.direction == BUY else price - slip)
 
     def market_on_close_fill(self, security: Security, order: Order) -> OrderEvent:
         event = self._new_event(security, order)
-        if order.status == _CANCELED:
+        if order.status == CANCELED:
             return event
         if local_time_now(security) < market_on_close_fill_time(security, order):
             return event
@@ -553,7 +544,7 @@ class EquityFillModel(FillModel):
         if price == 0:
             price, _ = self._best_effort_price(security, order)
         slip = _slippage(security, order)
-        return self._complete(event, order, price + slip if order.direction == _BUY else price - slip)
+        return self._complete(event, order, price + slip if order.direction == BUY else price - slip)
 
     def _best_effort_trade_bar(self, security: Security, order: Order) -> Any:
         """The latest trade bar, if it ended after the order was placed (older trade data is never used)."""
@@ -565,29 +556,29 @@ class EquityFillModel(FillModel):
     def limit_fill(self, security: Security, order: Order) -> OrderEvent:
         """Fills at the limit once the bar trades through it, or at the open when the bar gaps past it favourably."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+        if order.status == CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
             return event
         bar = self._best_effort_trade_bar(security, order)
         if bar is None:
             return event
-        if order.direction == _BUY and bar.low < order.limit_price:
+        if order.direction == BUY and bar.low < order.limit_price:
             return self._complete(event, order, bar.open if bar.open < order.limit_price else order.limit_price)
-        if order.direction == _SELL and bar.high > order.limit_price:
+        if order.direction == SELL and bar.high > order.limit_price:
             return self._complete(event, order, bar.open if bar.open > order.limit_price else order.limit_price)
         return event
 
     def stop_market_fill(self, security: Security, order: Order) -> OrderEvent:
         """Fills at the stop once the bar touches it, or at the open when the bar gaps through it unfavourably."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, False):
+        if order.status == CANCELED or not self.is_exchange_open(security, False):
             return event
         bar = self._best_effort_trade_bar(security, order)
         if bar is None:
             return event
         slip = _slippage(security, order)
-        if order.direction == _SELL and bar.low <= order.stop_price:
+        if order.direction == SELL and bar.low <= order.stop_price:
             return self._complete(event, order, (bar.open if bar.open <= order.stop_price else order.stop_price) - slip)
-        if order.direction == _BUY and bar.high >= order.stop_price:
+        if order.direction == BUY and bar.high >= order.stop_price:
             return self._complete(event, order, (bar.open if bar.open >= order.stop_price else order.stop_price) + slip)
         return event
 
@@ -595,12 +586,12 @@ class EquityFillModel(FillModel):
         """Trade data touching the trigger arms the order; it fills at the best-effort ask (buys) or bid (sells)
         once that is within the limit, capped at the limit."""
         event = self._new_event(security, order)
-        if order.status == _CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
+        if order.status == CANCELED or not self.is_exchange_open(security, self._extended_hours(security)):
             return event
         bar = self._best_effort_trade_bar(security, order)
         if bar is None:
             return event
-        buy = order.direction == _BUY
+        buy = order.direction == BUY
         if order.trigger_touched or (bar.low <= order.trigger_price if buy else bar.high >= order.trigger_price):
             order.trigger_touched = True
             price, _ = self._best_effort_price(security, order)
@@ -617,7 +608,7 @@ _ENGINE_FILL_MODELS = (FillModel, ImmediateFillModel, EquityFillModel)
 def earliest_fill_utc(security: Security, order: Order) -> datetime | None:
     """A UTC time before which the engine's own fill models cannot fill `order`, whatever the data: the close a
     market-on-close order waits for. None when there is no such time (or a user fill model decides)."""
-    if order.type != _MARKET_ON_CLOSE or type(security.fill_model) not in _ENGINE_FILL_MODELS \
+    if order.type != MARKET_ON_CLOSE or type(security.fill_model) not in _ENGINE_FILL_MODELS \
             or security.exchange.always_open:
         return None
     return next_regular_close(security, order.time)[1]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..data.symbol import Symbol
-from ..enums import OrderDirection, SecurityType
+from ..enums import BUY, SELL, OrderDirection, SecurityType
 from ..naming import DualCase
 from .buying_power import is_plain_margin_model, reserved_buying_power, round_to_lot_precision
 from .corporate_events import dividend_payment, pays_cash_dividends, split_position, splits_holdings
@@ -29,11 +29,6 @@ _CURRENCY_SWAP_TYPES = frozenset({SecurityType.FOREX, SecurityType.CRYPTO})
 
 # Securities whose fills do not move cash: profit settles into cash when positions close.
 MARGIN_ONLY_TYPES = frozenset({SecurityType.FUTURE, SecurityType.CFD, SecurityType.CRYPTO_FUTURE})
-
-# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
-# read off the class cost ~0.3 µs.
-_BUY = OrderDirection.BUY
-_SELL = OrderDirection.SELL
 
 
 class ValuationVersion:
@@ -607,7 +602,7 @@ class SecurityPortfolioManager(DualCase):
             account.add_amount(-fill_quantity * fill_price * multiplier)
 
         direction = fill.direction
-        if (quantity > 0 and direction == _SELL) or (quantity < 0 and direction == _BUY):
+        if (quantity > 0 and direction == SELL) or (quantity < 0 and direction == BUY):
             closed = min(abs(fill_quantity), abs(quantity))
             signed_closed = closed if fill_quantity < 0 else -closed
             profit = (fill_price - average) * signed_closed * multiplier

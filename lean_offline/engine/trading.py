@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..enums import OrderDirection, OrderType, SecurityType
+from ..enums import MARKET, MARKET_ON_CLOSE, MARKET_ON_OPEN, OrderDirection, OrderType, SecurityType
 from .buying_power import is_plain_margin_model, maximum_order_quantity, round_to_lot
 from .fees import model_method
 from .fills import exchange_open_now, next_regular_close
@@ -29,12 +29,6 @@ from .orders import (
 from .securities import Security
 
 _NO_CONVERSION_TYPES = frozenset({SecurityType.FUTURE, SecurityType.FUTURE_OPTION})
-
-# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
-# read off the class cost ~0.3 µs.
-_MARKET = OrderType.MARKET
-_MARKET_ON_CLOSE = OrderType.MARKET_ON_CLOSE
-_MARKET_ON_OPEN = OrderType.MARKET_ON_OPEN
 
 
 class _TradingState:
@@ -187,7 +181,7 @@ class TradingMixin:
                     and security.is_daily_resolution_only):
                 # the close buffer is checked here once: the MOC request needs no second check
                 within_buffer = self._within_market_on_close_buffer(security)
-                order_type = _MARKET_ON_OPEN if within_buffer else _MARKET_ON_CLOSE
+                order_type = MARKET_ON_OPEN if within_buffer else MARKET_ON_CLOSE
                 request = self._create_request(order_type, security, quantity, tag, order_properties, asynchronous)
                 ticket = self._submit_checked_request(request, security, close_buffer_checked=True)
                 if not state.daily_conversion_warning_sent and _succeeded(ticket):
@@ -196,7 +190,7 @@ class TradingMixin:
                                "fill at the stale previous close; live trading does not convert it.")
                     state.daily_conversion_warning_sent = True
                 return ticket
-        request = self._create_request(_MARKET, security, quantity, tag, order_properties, asynchronous)
+        request = self._create_request(MARKET, security, quantity, tag, order_properties, asynchronous)
         return self._submit_checked_request(request, security, close_buffer_checked=False)
 
     def market_on_open_order(self, symbol: Any, quantity: Any, asynchronous: bool = False, tag: str = "",
@@ -318,14 +312,14 @@ class TradingMixin:
         if not self.live_mode and self.transactions.orders_count > _state(self).max_orders:
             return reject("ExceededMaximumOrders",
                           f"The maximum number of orders ({_state(self).max_orders}) has been exceeded.")
-        if request.order_type == _MARKET_ON_OPEN:
+        if request.order_type == MARKET_ON_OPEN:
             if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnOpen order cannot be "
                                  "submitted.")
             if exchange_open_now(security) and not security.is_daily_resolution_only:
                 return reject("MarketOnOpenNotAllowedDuringRegularHours",
                               "A MarketOnOpen order cannot be submitted while the market is open.")
-        elif request.order_type == _MARKET_ON_CLOSE and not close_buffer_checked:
+        elif request.order_type == MARKET_ON_CLOSE and not close_buffer_checked:
             if security.exchange.always_open:
                 raise ValueError(f"The market never closes for {security.symbol}: a MarketOnClose order cannot be "
                                  "submitted.")
@@ -429,7 +423,7 @@ class TradingMixin:
             tickets = self.liquidate(self._symbols_to_liquidate([symbol]), tag=tag,
                                      order_properties=order_properties)
         pending = sum(ticket.quantity_remaining for ticket in self.transactions.get_open_order_tickets(symbol)
-                      if ticket.order_type in (_MARKET, _MARKET_ON_OPEN))
+                      if ticket.order_type in (MARKET, MARKET_ON_OPEN))
         quantity = order_quantity - pending
         if abs(quantity) > 0:
             if security is None:
@@ -481,11 +475,11 @@ class TradingMixin:
             holdings = security.holdings
             quantity = holdings.quantity if holdings.invested else 0.0
             if (len(orders) == 1 and quantity != 0 and orders[0].quantity == -quantity
-                    and orders[0].type == _MARKET):
+                    and orders[0].type == MARKET):
                 continue
             pending_market = 0.0
             for order in orders:
-                if order.type == _MARKET:
+                if order.type == MARKET:
                     ticket = self.transactions.get_order_ticket(order.id)
                     if ticket is not None:
                         pending_market += ticket.quantity_remaining

@@ -19,7 +19,18 @@ from decimal import Decimal
 from typing import Any
 
 from ..data.symbol import Symbol
-from ..enums import AccountType, OrderStatus, OrderType, SecurityType
+from ..enums import (
+    CANCELED,
+    FILLED,
+    INVALID,
+    MARKET,
+    SUBMITTED,
+    UPDATE_SUBMITTED,
+    AccountType,
+    OrderStatus,
+    OrderType,
+    SecurityType,
+)
 from ..naming import DualCase, lean_enum, to_snake_case
 from ..trades import record_trade_fill
 from .buying_power import (
@@ -56,15 +67,6 @@ from .orders import (
     is_closed_status,
 )
 from .portfolio import MARGIN_ONLY_TYPES, VALUATION_VERSION
-
-# Enum members used on the order path, read once: Python 3.11's EnumType.__getattr__ makes every `OrderStatus.X`
-# read off the class cost ~0.3 µs.
-_CANCELED = OrderStatus.CANCELED
-_FILLED = OrderStatus.FILLED
-_INVALID = OrderStatus.INVALID
-_MARKET = OrderType.MARKET
-_SUBMITTED = OrderStatus.SUBMITTED
-_UPDATE_SUBMITTED = OrderStatus.UPDATE_SUBMITTED
 
 
 def _smart_round(value: float) -> str:
@@ -379,7 +381,7 @@ class SecurityTransactionManager(DualCase):
             return OrderResponse.error(order.id, "BrokerageModelRefusedToSubmitOrder", message)
         self._pending[order.id] = order
         _add_broker_id(order)
-        self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=_SUBMITTED))
+        self._emit(order, OrderEvent(order, algorithm.utc_time, OrderFee.zero, status=SUBMITTED))
         inputs = self._buying_power_inputs(order, security)
         if inputs is not None and order.id in self._pending:
             if self._handler is None:  # no user code ran since the check: the scan that follows may reuse it
@@ -395,7 +397,7 @@ class SecurityTransactionManager(DualCase):
     def _invalidate(self, order: Order, message: str) -> None:
         self._pending.pop(order.id, None)
         self._emit(order, OrderEvent(order, self._algorithm.utc_time, OrderFee.zero, message,
-                                     status=_INVALID))
+                                     status=INVALID))
 
     # --- fills ------------------------------------------------------------------------------------------------
     def process_synchronous_events(self, utc_time: Any = None) -> None:
@@ -421,7 +423,7 @@ class SecurityTransactionManager(DualCase):
             if is_closed_status(order.status):
                 del self._pending[order_id]
                 continue
-            if order.time == now and order.type != _MARKET:
+            if order.time == now and order.type != MARKET:
                 all_waiting = False
                 continue
             waiting = self._waiting.get(order_id)
@@ -482,7 +484,7 @@ class SecurityTransactionManager(DualCase):
         try:
             fills = run_fill_model(security.fill_model, security, order, algorithm.settings.stale_price_time_span)
             for fill in fills:
-                if fill.status == _FILLED and fill.order_fee.value.amount == 0:
+                if fill.status == FILLED and fill.order_fee.value.amount == 0:
                     fill.order_fee = order_fee(security.fee_model, security, order)
         except Exception as error:  # noqa: BLE001 - LEAN reports model failures and keeps the order pending
             algorithm.error(f"Order Error: id: {order.id}, Transaction model failed to fill for order type: "
@@ -520,7 +522,7 @@ class SecurityTransactionManager(DualCase):
         self._waiting.pop(order_id, None)
         self._submitted_sufficient_at.pop(order_id, None)
         status = event.status
-        if not (order.status in (_FILLED, _CANCELED) and status == _INVALID):
+        if not (order.status in (FILLED, CANCELED) and status == INVALID):
             order_fields["status"] = status
         if is_closed_status(order.status) and self._open.pop(order_id, None) is not None:
             del self._open_by_symbol[order.symbol][order_id]
@@ -528,11 +530,11 @@ class SecurityTransactionManager(DualCase):
         self._event_counts[order_id] = count
         ticket = self._tickets[order_id]
         is_fill = status in FILL_STATUSES
-        if status == _CANCELED:
+        if status == CANCELED:
             order_fields["canceled_time"] = event.utc_time
         elif is_fill:
             order_fields["last_fill_time"] = event.utc_time
-        elif status in (_SUBMITTED, _UPDATE_SUBMITTED) and ticket.update_requests:
+        elif status in (SUBMITTED, UPDATE_SUBMITTED) and ticket.update_requests:
             order_fields["last_update_time"] = event.utc_time
         vars(event).update(id=count, ticket=ticket, quantity=order.quantity)
         ticket.add_order_event(event)
