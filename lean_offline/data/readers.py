@@ -690,6 +690,8 @@ class BarBlock:
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
         self._state_chunk = -1
         self._state_rows: list[tuple[Any, ...]] = []
+        self._close_chunk = -1
+        self._closes: list[float] = []
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -738,6 +740,15 @@ class BarBlock:
             filled = np.where(rows >= 0, np.take_along_axis(columns, np.maximum(rows, 0), axis=0), 0.0)
             self._last_nonzero = (rows, filled)
         return self._last_nonzero
+
+    def close(self, row: int) -> float:
+        """The close the security cache takes from `row` (`cache_columns` column 3: 0.0 when the row has none), from
+        a list made once per chunk of rows."""
+        if row >> _CHUNK_BITS != self._close_chunk:
+            begin = (row >> _CHUNK_BITS) << _CHUNK_BITS
+            self._closes = self.cache_columns()[begin:begin + _CHUNK_ROWS, 3].tolist()
+            self._close_chunk = row >> _CHUNK_BITS
+        return self._closes[row & _CHUNK_MASK]  # type: ignore[no-any-return]
 
     def cache_state(self, row: int) -> tuple[Any, ...]:
         """The state of a security cache after the block's rows up to `row` are applied in order: the earliest of

@@ -301,8 +301,10 @@ class SecurityCache(DualCase):
         only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm, is given to be
         kept. The recorder's path gets the price after each row of an `observed` block (rows of a user feed) as it
         is applied. A held security's price (`is_valued`), which the portfolio valuation reads after every row, is
-        settled here when the block's state gives it (`_run_price`)."""
-        if block is not self._run_block:
+        settled here (`_run_price`): the row's close unless it is zero or the row keeps an earlier quote bar's OHLC,
+        else the price before it."""
+        starts_run = block is not self._run_block
+        if starts_run:
             if self._run_block is not None:
                 self._apply_run()
             self._run_block = block
@@ -310,12 +312,24 @@ class SecurityCache(DualCase):
             self._run_observed = observed
         self._run_last = row
         self._run_bar = bar
-        if self.is_valued:
-            VALUATION_VERSION.count += 1
-            state = self._applicable_state(block, self._run_first, row)
-            self._run_price = None if state is None else state[5]
-        else:
+        if not self.is_valued:
             self._run_price = None
+            return
+        VALUATION_VERSION.count += 1
+        if starts_run:
+            before = self._price
+            if self._keeps_ohlc(block, row):  # the row keeps an earlier quote bar's OHLC, and so the price
+                self._run_price = before
+                return
+        else:
+            run_price = self._run_price
+            if run_price is None:  # held since rows of this run were added: settled from the block's state
+                state = self._applicable_state(block, self._run_first, row)
+                self._run_price = None if state is None else state[5]
+                return
+            before = run_price
+        close = block.close(row)
+        self._run_price = close if close else before  # a zero close leaves the price as it was
 
     def _applicable_state(self, block: Any, first: int, last: int) -> tuple[Any, ...] | None:
         """The block's state at `last` (`BarBlock.cache_state`) when it is the cache after rows `first`..`last`:
