@@ -531,7 +531,7 @@ class SecurityCache(DualCase):
             self._apply_run()
         found = self._by_type.get(data_type)
         if type(found) is tuple:
-            return found[0].cache_row(found[1])[4]  # type: ignore[no-any-return]
+            return found[0].close(found[1])  # type: ignore[no-any-return]
         data = self.get_data(data_type)
         return None if data is None else data.close  # type: ignore[no-any-return]
 
