@@ -659,6 +659,11 @@ _CHUNK_BITS = 10
 _CHUNK_ROWS = 1 << _CHUNK_BITS
 _CHUNK_MASK = _CHUNK_ROWS - 1
 
+_DENSE_STATE_READS = 32
+"""State reads in one chunk of rows from which `BarBlock.cache_state` makes the states of the whole chunk at once (which
+costs about as much as 75 states made row by row): a held daily security is read a few times a month, a security
+traded on second bars at nearly every row."""
+
 _new = object.__new__
 
 
@@ -690,6 +695,8 @@ class BarBlock:
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
         self._state_chunk = -1
         self._state_rows: list[tuple[Any, ...]] = []
+        self._sparse_state_chunk = -1  # the chunk of the state reads made row by row, and how many were made
+        self._sparse_state_reads = 0
         self._close_chunk = -1
         self._closes: list[float] = []
 
@@ -754,9 +761,20 @@ class BarBlock:
         """The state of a security cache after the block's rows up to `row` are applied in order: the earliest of
         the cache columns' last non-zero rows up to `row` (-1: some column has none; the state then depends on what
         the cache held before), the row's end time, then per cache column its last non-zero value (`last_nonzero`)."""
-        if row >> _CHUNK_BITS != self._state_chunk:
-            self._load_state_chunk(row >> _CHUNK_BITS)
+        chunk = row >> _CHUNK_BITS
+        if chunk != self._state_chunk:
+            if chunk != self._sparse_state_chunk:
+                self._sparse_state_chunk, self._sparse_state_reads = chunk, 0
+            self._sparse_state_reads += 1
+            if self._sparse_state_reads < _DENSE_STATE_READS:
+                return self._row_state(row)
+            self._load_state_chunk(chunk)
         return self._state_rows[row & _CHUNK_MASK]
+
+    def _row_state(self, row: int) -> tuple[Any, ...]:
+        """`cache_state(row)` made for the row alone."""
+        rows, filled = self._nonzero_columns()
+        return (min(rows[row].tolist()), self.end_time(row), *filled[row].tolist())
 
     def _load_state_chunk(self, chunk: int) -> None:
         begin = chunk << _CHUNK_BITS

@@ -236,6 +236,35 @@ def test_rows_applied_when_read_leave_the_cache_as_bars_added_one_by_one(
         assert (None if built is None else _facts([built])) == (None if expected is None else _facts([expected]))
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(0, 2_499), min_size=1, max_size=120), st.booleans())
+def test_a_blocks_cache_state_is_the_same_read_row_by_row_or_by_chunk(seed: int, reads: list[int],
+                                                                       in_order: bool) -> None:
+    """`BarBlock.cache_state` makes a few reads in a chunk of rows row by row and more of them from the whole chunk;
+    either way a row's state is what its definition gives, computed here by a plain walk over the rows: per cache
+    column the last row up to it whose value is not zero (-1: none) and that value, the earliest of those rows, and
+    the row's end time."""
+    generator = np.random.default_rng(seed)
+    count = 2_500  # three chunks of rows
+    closes = generator.choice([0.0, 1.5, 2.0, 7.25], size=count)
+    values = np.column_stack([closes, closes + 1, generator.choice([0.0, 3.0], size=count), closes,
+                              generator.choice([0.0, 100.0], size=count)])
+    starts = np.datetime64("2013-11-20T09:30", "ns") + np.arange(count) * np.timedelta64(60, "s")
+    ends = starts + np.timedelta64(60, "s")
+    block = BarBlock(AAA, TradeBar, starts, ends, ends, values)
+    last_rows, last_values = [-1] * 5, [0.0] * 5
+    expected = []
+    for row in range(count):
+        for column in range(5):
+            if values[row, column] != 0.0:
+                last_rows[column], last_values[column] = row, float(values[row, column])
+        end = datetime(2013, 11, 20, 9, 31) + timedelta(minutes=row)
+        expected.append((min(last_rows), end, *last_values))
+    for row in sorted(reads) if in_order else reads:
+        assert block.cache_state(row) == expected[row]
+    assert [block.cache_state(row) for row in range(count)] == expected  # every chunk read densely too
+
+
 def test_rows_whose_prices_are_all_set_take_the_fast_path(monkeypatch: Any) -> None:
     """A run whose last row's state has every price from the run (here: rows without zeros) is applied as that
     state, without the general rules; the result is the last row's prices."""
