@@ -659,10 +659,10 @@ _CHUNK_BITS = 10
 _CHUNK_ROWS = 1 << _CHUNK_BITS
 _CHUNK_MASK = _CHUNK_ROWS - 1
 
-_DENSE_STATE_READS = 32
-"""State reads in one chunk of rows from which `BarBlock.cache_state` makes the states of the whole chunk at once (which
-costs about as much as 75 states made row by row): a held daily security is read a few times a month, a security
-traded on second bars at nearly every row."""
+_DENSE_STATE_READS = 75
+"""State reads in one chunk of rows from which `BarBlock.cache_state` makes the states of the whole chunk at once: making
+them costs about as much as 75 states made row by row, so the reads made row by row before that cost at most as much
+again (a held daily security is read a few times a month; a security traded on second bars at nearly every row)."""
 
 _new = object.__new__
 
