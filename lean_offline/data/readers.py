@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import warnings
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -213,8 +214,57 @@ def _read_zip_text(path: Path, warn: Warn) -> bytes | None:
     return None
 
 
+_NEWLINE, _COMMA = ord("\n"), ord(",")
+_INT64_LIMITS = (np.iinfo(np.int64).min, np.iinfo(np.int64).max)
+
+
+def _with_final_newline(raw: bytes) -> bytes:
+    return raw if raw.endswith(b"\n") else raw + b"\n"
+
+
+def _every_line_has(text: bytes, columns: int) -> bool:
+    """Whether every line of `text` (which ends with a newline) has `columns` comma-separated fields (a blank line
+    has one)."""
+    characters = np.frombuffer(text, dtype=np.uint8)
+    line_ends = np.flatnonzero(characters == _NEWLINE)
+    commas_before = np.searchsorted(np.flatnonzero(characters == _COMMA), line_ends)
+    return not np.any(np.diff(commas_before, prepend=0) != columns - 1)
+
+
+def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
+    """The fields of a file of whole numbers in `columns` comma-separated columns per line, as an int64 array of
+    shape (lines, columns), parsed by numpy's C text reader (an intraday file of LEAN's has only integers: ms of the
+    day, deci-cent prices, sizes); None when any line is not such a line (an empty field, a decimal point, an
+    exponent, a blank line, a carriage return, a number beyond int64), for the general parse to read."""
+    if not raw or b"." in raw or b"\r" in raw:
+        return None
+    text = _with_final_newline(raw)
+    if b",," in text or b",\n" in text or b"\n," in text or text.startswith((b",", b"\n")) or b"\n\n" in text:
+        return None
+    if not _every_line_has(text, columns):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # numpy's word for text it could not read to its end
+        try:
+            fields = np.fromstring(text.replace(b"\n", b","), dtype=np.int64, sep=",")
+        except (ValueError, DeprecationWarning):
+            return None
+    lines = len(fields) // columns
+    if len(fields) != text.count(b"\n") * columns or (lines and (
+            fields.min() == _INT64_LIMITS[0] or fields.max() == _INT64_LIMITS[1])):  # strtoll clamps what overflows
+        return None
+    return fields.reshape(lines, columns)
+
+
 def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
-    """Whole-file parse with pandas' C engine; None when the file has any irregular line."""
+    """Whole-file parse: numpy's integer reader for a file of ms-of-day time stamps and whole numbers
+    (`_integer_fields`), else pandas' C engine; None when the file has any irregular line."""
+    if day is not None:
+        fields = _integer_fields(raw, columns)
+        if fields is not None:
+            numbers = fields.astype(np.float64)
+            times = np.datetime64(day, "ns") + (numbers[:, 0] * 1e6).astype("timedelta64[ns]")
+            return _ParsedFile(times, numbers[:, 1:])
     try:
         frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str} if day is None else np.float64,
                             engine="c", skip_blank_lines=True)
@@ -228,6 +278,8 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
         return None
     if columns != _QUOTE_COLUMNS and np.isnan(values).any():  # quote files may leave fields empty
         return None
+    if columns == _QUOTE_COLUMNS and not _every_line_has(_with_final_newline(raw), columns):
+        return None  # pandas fills a short line's missing fields with NaN, which a quote file may hold
     stamps = frame.iloc[:, 0]
     if day is None:
         times = pd.to_datetime(stamps, format="%Y%m%d %H:%M", errors="coerce").to_numpy(dtype="datetime64[ns]")

@@ -12,7 +12,7 @@ import exchange_calendars as xcals  # type: ignore[import-untyped]
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data import readers as readers_module
@@ -494,3 +494,36 @@ def test_a_window_of_the_remembered_whole_history_equals_a_fresh_read(tmp_path: 
     if resolution == DAILY:  # by hand: the regular session of each kept date, the backward dates dropped
         assert [row[0] for row in fresh[0]] == [datetime(2020, 1, day, 9, 30) for day in (2, 3, 6, 7, 8, 10, 13, 14)]
         assert [row[4] for row in fresh[1]] == [102.5, 104.5, 105.5]
+
+
+_FIELD = st.integers(-(10**12), 10**12).map(str)
+_ODD_FIELD = st.sampled_from(["", " 7", "+7", "1.5", "2e3", "nan", "x", "99999999999999999999", "-0", "007"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([6, 11]), st.lists(st.lists(_FIELD | _ODD_FIELD, min_size=5, max_size=12), min_size=1,
+                                          max_size=6),
+       st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
+def test_a_day_file_parses_as_the_line_by_line_parser_reads_it(columns: int, lines: list[list[str]], newline: str,
+                                                               final_newline: bool, blank_line: bool) -> None:
+    """Whatever a ms-of-day file holds (whole numbers, signs, empty fields, decimals, exponents, words, a number beyond
+    int64, lines of the wrong length, blank lines, CR LF line ends), the whole-file parse (numpy's integer reader or
+    pandas') gives the rows the line-by-line parser gives, or leaves the file to it: the same times and values."""
+    text = newline.join(",".join(fields) for fields in lines)
+    if blank_line:
+        text = text.replace(newline, newline + newline, 1)
+    raw = (text + newline if final_newline else text).encode()
+    day = date(2021, 3, 1)
+    expected = readers_module._slow_parse(raw, columns, day, Path("x.csv"), lambda _message: None)
+    parsed = readers_module.parse_lean_csv(raw, columns, day, Path("x.csv"), lambda _message: None)
+    assert parsed.times.tolist() == expected.times.tolist()
+    assert np.array_equal(parsed.values, expected.values, equal_nan=True)
+    assert parsed.values.shape == expected.values.shape
+
+
+@given(st.lists(st.lists(st.integers(-(10**12), 10**12), min_size=6, max_size=6), min_size=1, max_size=30))
+def test_a_file_of_whole_numbers_is_read_by_numpys_integer_reader(rows: list[list[int]]) -> None:
+    """The integer reader takes a file of whole numbers (so the test above compares it, not only pandas)."""
+    raw = "".join(",".join(map(str, row)) + "\n" for row in rows).encode()
+    fields = readers_module._integer_fields(raw, 6)
+    assert fields is not None and fields.tolist() == rows
