@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from itertools import repeat
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
@@ -130,9 +131,12 @@ def _normalize(value: Decimal) -> Decimal:
     return normalized
 
 
-def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
+def _checked_decimal(value: Number, what: str, utc_time: datetime,
+                     decimal: Callable[[Number], Decimal] = to_decimal) -> Decimal:
+    """``decimal(value)`` (:func:`to_decimal` or a memo of it), a non-finite value's error naming ``what`` and the
+    time."""
     try:
-        return to_decimal(value)
+        return decimal(value)
     except ValueError:
         raise _not_finite(value, what, utc_time) from None
 
@@ -657,21 +661,49 @@ class Candle:
         return [int(_unix_seconds(self.time)), float(self.open), float(self.high), float(self.low), float(self.close)]
 
 
+Converter = Callable[[datetime, Any, Callable[[Number], Decimal]], Any]
+
+
+class _DecimalMemo:
+    """:func:`to_decimal` of the engine series' inputs, each non-zero float converted once: a daily portfolio value
+    is the equity candle's close, the Return point's value and the next one's base, the Equity Drawdown's value
+    (and often its running maximum) and the Portfolio Turnover's base; a sale volume is in two Turnover points."""
+
+    __slots__ = ("_converted",)
+
+    def __init__(self) -> None:
+        self._converted: dict[float, Decimal] = {}
+
+    def decimal(self, value: Number) -> Decimal:
+        """``to_decimal(value)``; ints and Decimals are taken as they are, and ±0.0 (equal keys) keep their sign."""
+        if type(value) is not float or not value:
+            return to_decimal(value)
+        converted = self._converted.get(value)
+        if converted is None:
+            converted = self._converted[value] = to_decimal(value)
+        return converted
+
+    def clear(self) -> None:
+        self._converted.clear()
+
+
 class _Series:
     """A chart series. Engine samples arrive as raw inputs (engine floats, tuples of them, equity bars) with the
-    function that turns one into LEAN's point, ``convert(time, inputs)``; they are converted to decimals only when
-    the series is read (a daily sample then costs a few appends, and the conversions run once). User plots arrive
-    as finished points (``convert`` None)."""
+    function that turns one into LEAN's point, ``convert(time, inputs, decimal)`` with ``decimal`` the conversion
+    of a number (the collector's :class:`_DecimalMemo`); they are converted to decimals only when the series is
+    read (a daily sample then costs a few appends, and the conversions run once). User plots arrive as finished
+    points (``convert`` None)."""
 
-    __slots__ = ("name", "unit", "index", "series_type", "_convert", "_times", "_inputs", "_points")
+    __slots__ = ("name", "unit", "index", "series_type", "_convert", "_decimal", "_times", "_inputs", "_points")
 
-    def __init__(self, name: str, unit: str, index: int, series_type: int,
-                 convert: Callable[[datetime, Any], Any] | None = None) -> None:
+    def __init__(self, name: str, unit: str, index: int, series_type: int, convert: Converter | None = None,
+                 decimal: Callable[[Number], Decimal] = to_decimal) -> None:
         self.name = name
         self.unit = unit
         self.index = index
         self.series_type = series_type
         self._convert = convert
+        self._decimal = decimal
         self._times: list[datetime] = []
         self._inputs: list[Any] = []
         self._points: list[Any] = []  # Candle or (datetime, Decimal); the first len(_points) inputs converted
@@ -684,7 +716,7 @@ class _Series:
             convert = self._convert
             assert convert is not None  # inputs wait for conversion only in engine series
             with localcontext(_DECIMAL_CONTEXT):
-                self._points.extend(map(convert, self._times[done:], self._inputs[done:]))
+                self._points.extend(map(convert, self._times[done:], self._inputs[done:], repeat(self._decimal)))
         return self._points
 
     def add_if_later(self, time: datetime, inputs: Any) -> None:
@@ -726,38 +758,40 @@ class _Series:
         return result
 
 
-def _benchmark_point(time: datetime, value: Number) -> tuple[datetime, Decimal]:
+def _benchmark_point(time: datetime, value: Number, decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """A Benchmark point: SmartRounding of the value as a decimal."""
-    return time, smart_round_decimal(to_decimal(value))
+    return time, smart_round_decimal(decimal(value))
 
 
-def _return_point(time: datetime, values: tuple[Number, Number]) -> tuple[datetime, Decimal]:
+def _return_point(time: datetime, values: tuple[Number, Number],
+                  decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """A Return point from (portfolio value v, previous daily value d): Math.Round((v − d) × 100 / d, 10),
     SmartRounded (0 when d is 0)."""
     value, daily_value = values
     if daily_value == 0:
         return time, _ZERO
-    daily = to_decimal(daily_value)
-    return time, smart_round_decimal(_round_decimal((to_decimal(value) - daily) * _HUNDRED / daily, 10))
+    daily = decimal(daily_value)
+    return time, smart_round_decimal(_round_decimal((decimal(value) - daily) * _HUNDRED / daily, 10))
 
 
-def _drawdown_point(time: datetime, values: tuple[Number, Number]) -> tuple[datetime, Decimal]:
+def _drawdown_point(time: datetime, values: tuple[Number, Number],
+                    decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """An Equity Drawdown point from (portfolio value v, its running maximum m ≠ 0): Math.Round((v / m − 1) × 100,
     2), SmartRounded."""
     value, cumulative_max = values
-    return time, smart_round_decimal(_round_decimal((to_decimal(value) / to_decimal(cumulative_max) - 1) * _HUNDRED,
-                                                    2))
+    return time, smart_round_decimal(_round_decimal((decimal(value) / decimal(cumulative_max) - 1) * _HUNDRED, 2))
 
 
-def _turnover_point(time: datetime, values: tuple[Number, Number, Number]) -> tuple[datetime, Decimal]:
+def _turnover_point(time: datetime, values: tuple[Number, Number, Number],
+                    decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """A Portfolio Turnover point from (sale volume s, reference sale volume r, portfolio value v ≠ 0): (s − r) / v,
     SmartRounded."""
     sale_volume, reference, value = values
-    return time, smart_round_decimal((to_decimal(sale_volume) - to_decimal(reference)) / to_decimal(value))
+    return time, smart_round_decimal((decimal(sale_volume) - decimal(reference)) / decimal(value))
 
 
-def _equity_candle(time: datetime, bar: _EquityBar) -> Candle:
-    return bar.candle(time)
+def _equity_candle(time: datetime, bar: _EquityBar, decimal: Callable[[Number], Decimal]) -> Candle:
+    return bar.candle(time, decimal)
 
 
 class _EquityBar:
@@ -794,7 +828,7 @@ class _EquityBar:
         if self.open is not None:
             _check_finite("portfolio value", time, self.open, self.high, self.low, self.close)
 
-    def candle(self, time: datetime) -> Candle:
+    def candle(self, time: datetime, decimal: Callable[[Number], Decimal] = to_decimal) -> Candle:
         if self.open is None:
             return Candle(time, _ZERO, _ZERO, _ZERO, _ZERO)
         converted: dict[tuple[type, Number], Decimal] = {}  # the four values often repeat; the conversion is slow
@@ -804,7 +838,7 @@ class _EquityBar:
             price = converted.get(key)
             if price is None:
                 price = converted[key] = smart_round_decimal(
-                    _round_decimal(_checked_decimal(value, "portfolio value", time), 4))
+                    _round_decimal(_checked_decimal(value, "portfolio value", time, decimal), 4))
             prices.append(price)
         return Candle(time, *prices)
 
@@ -841,6 +875,7 @@ class ResultCollector:
         self._previous_turnover_time: datetime | None = None
         self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
         self._charts: dict[str, dict[str, _Series]] = {}
+        self._decimals = _DecimalMemo()
 
     # -- feeding -------------------------------------------------------------------------------------------------
 
@@ -968,21 +1003,24 @@ class ResultCollector:
                                 currency_symbol=currency_symbol, estimated_capacity=estimated_capacity,
                                 lowest_capacity_asset=lowest_capacity_asset, order_list_hash=order_list_hash)
         portfolio = {k: float(v) for k, v in stats.to_camel_dict().items()}
+        charts = self.charts_json()
+        self._decimals.clear()  # every series is converted: the points hold the decimals they use
         return BacktestStatistics(summary=summary, portfolio=portfolio, trades=trade_stats,
-                                  charts=self.charts_json(), portfolio_decimals=stats, rolling=rolling,
+                                  charts=charts, portfolio_decimals=stats, rolling=rolling,
                                   closed_trades=period_trades, rolling_trades=rolling_trades)
 
     # -- internals -----------------------------------------------------------------------------------------------
 
     def _series(self, chart: str, name: str, index: int, series_type: int, unit: str = "$",
-                convert: Callable[[datetime, Any], Any] | None = None) -> _Series:
+                convert: Converter | None = None) -> _Series:
         """The series, created on first use; ``convert`` (engine series) turns its inputs into points."""
         chart_series = self._charts.get(chart)
         if chart_series is None:
             chart_series = self._charts[chart] = {}
         series = chart_series.get(name)
         if series is None:
-            series = chart_series[name] = _Series(name, unit, index, int(series_type), convert)
+            series = chart_series[name] = _Series(name, unit, index, int(series_type), convert,
+                                                  self._decimals.decimal)
         elif series._convert is None and convert is not None:
             series._convert = convert  # a user plot created it
         return series
