@@ -46,10 +46,11 @@ from .engine.orders import symbol_json
 from .statistics import (
     BacktestStatistics,
     PortfolioStatistics,
-    _DecimalMemo,
+    _FloatMemo,
     _round_decimal,
     format_dotnet_decimal,
     smart_round_decimal,
+    to_decimal,
 )
 from .trades import TimeSpan, Trade, TradeStatistics
 
@@ -159,7 +160,7 @@ def downsample_equity_candles(candles: Sequence[Sequence[float]]) -> list[list[f
     if period_days <= 1:
         return [list(c) for c in candles]
     step = int(timedelta(days=period_days).total_seconds())
-    decimal = _DecimalMemo().decimal  # the values repeat: a candle of one value, an equity flat over a weekend
+    decimal = _FloatMemo(to_decimal).of  # the values repeat: a candle of one value, an equity flat over a weekend
     bars = [_SummaryCandle(int(c[0]), *map(decimal, c[1:5])) for c in candles]
     return [bar.to_json() for bar in _sample_candles(bars, step)]
 

@@ -21,7 +21,8 @@ from lean_offline.statistics import (
     BacktestStatistics,
     PortfolioStatistics,
     ResultCollector,
-    _DecimalMemo,
+    _candle_price,
+    _FloatMemo,
     _orders_exactly_as_floats,
     _round_decimal,
     build_summary,
@@ -365,19 +366,23 @@ def _conversion(convert: object, value: float | int | Decimal) -> tuple[object, 
     assert callable(convert)
     try:
         return convert(value).as_tuple()  # sign, digits and exponent: the scale counts
-    except ValueError as error:
+    except (ValueError, ArithmeticError) as error:  # non-finite; a value too large to round in 28 digits
         return type(error)
 
 
+@pytest.mark.parametrize("function", [to_decimal, _candle_price])
 @given(st.lists(_NUMBERS, max_size=12), st.randoms(use_true_random=False))
 @example([0.0, -0.0, 1e20, 10**20, 100.0, D("100.0")], random.Random(0))
-def test_decimal_memo_converts_as_to_decimal_does(values: list[float | int | Decimal], order: random.Random) -> None:
-    """The series' memo of to_decimal: every value, met again or first, converts as to_decimal converts it (signed
-    zeros, ints and decimals equal to a float kept apart; non-finite floats rejected every time)."""
+def test_float_memo_converts_as_its_function_does(function: object, values: list[float | int | Decimal],
+                                                  order: random.Random) -> None:
+    """The series' memos of to_decimal and of the candle price: every value, met again or first, converts as the
+    function converts it (signed zeros, ints and decimals equal to a float kept apart; non-finite floats rejected
+    every time)."""
+    assert callable(function)
     repeated = values * 3
     order.shuffle(repeated)
-    memo = _DecimalMemo()
-    assert [_conversion(memo.decimal, v) for v in repeated] == [_conversion(to_decimal, v) for v in repeated]
+    memo = _FloatMemo(function)
+    assert [_conversion(memo.of, v) for v in repeated] == [_conversion(function, v) for v in repeated]
 
 
 def test_equity_candle_of_steps_that_all_round_to_zero() -> None:
