@@ -38,7 +38,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,8 @@ from .engine.orders import symbol_json
 from .statistics import (
     BacktestStatistics,
     PortfolioStatistics,
+    _FloatMemo,
+    _round_decimal,
     format_dotnet_decimal,
     smart_round_decimal,
     to_decimal,
@@ -158,7 +160,8 @@ def downsample_equity_candles(candles: Sequence[Sequence[float]]) -> list[list[f
     if period_days <= 1:
         return [list(c) for c in candles]
     step = int(timedelta(days=period_days).total_seconds())
-    bars = [_SummaryCandle(int(c[0]), *(to_decimal(v) for v in c[1:5])) for c in candles]
+    decimal = _FloatMemo(to_decimal).of  # the values repeat: a candle of one value, an equity flat over a weekend
+    bars = [_SummaryCandle(int(c[0]), *map(decimal, c[1:5])) for c in candles]
     return [bar.to_json() for bar in _sample_candles(bars, step)]
 
 
@@ -220,12 +223,10 @@ def _aggregate_truncated(bars: Sequence[_SummaryCandle]) -> _SummaryCandle:
 
 
 def _json_rounded(value: Decimal | int) -> str:
-    """LEAN's JsonRoundingConverter: the value rounded to 4 decimals, written as a string."""
-    number = Decimal(value)
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -_JSON_ROUNDING_DIGITS:
-        number = number.quantize(Decimal(1).scaleb(-_JSON_ROUNDING_DIGITS), rounding=ROUND_HALF_EVEN)
-    return format_dotnet_decimal(number)
+    """LEAN's JsonRoundingConverter: the value rounded to 4 decimals (C# ``Math.Round(decimal, 4)``), written as a
+    string."""
+    return format_dotnet_decimal(_round_decimal(value if isinstance(value, Decimal) else Decimal(value),
+                                                _JSON_ROUNDING_DIGITS))
 
 
 def _performance_json(stats: PortfolioStatistics, trade_statistics: TradeStatistics,
@@ -245,12 +246,16 @@ def _camel(snake: str) -> str:
     return head + "".join("MAE" if part == "mae" else "MFE" if part == "mfe" else part.capitalize() for part in rest)
 
 
+# The JSON names of TradeStatistics' fields; written ~1200 times per long run (once per rolling window).
+_TRADE_STATISTICS_KEYS = {name: _camel(name) for name in vars(TradeStatistics())}
+
+
 def trade_statistics_json(stats: TradeStatistics) -> dict[str, Any]:
     """LEAN's TradeStatistics JSON: times ISO (null when there are no trades), counts as integers, decimals rounded
     to 4 places as strings, durations as .NET TimeSpan strings ("1.02:03:04.5000000")."""
     result: dict[str, Any] = {}
     for name, value in vars(stats).items():
-        key = _camel(name)
+        key = _TRADE_STATISTICS_KEYS[name]
         if isinstance(value, datetime):
             result[key] = _iso_utc(value)
         elif value is None or isinstance(value, int):

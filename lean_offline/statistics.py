@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from functools import partial
+from itertools import repeat
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
@@ -130,18 +132,12 @@ def _normalize(value: Decimal) -> Decimal:
     return normalized
 
 
-def _checked_decimal(value: Number, what: str, utc_time: datetime) -> Decimal:
-    try:
-        return to_decimal(value)
-    except ValueError:
-        raise _not_finite(value, what, utc_time) from None
-
-
 _TAKEN_AS_THEY_ARE = (Decimal, int)  # what to_decimal never rejects
 
 
 def _check_finite(what: str, utc_time: datetime, *values: Number) -> None:
-    """Raise what :func:`_checked_decimal` raises for the first of ``values`` it rejects, without converting."""
+    """Raise ValueError naming ``what`` and the time for the first of ``values`` :func:`to_decimal` would reject,
+    without converting."""
     for value in values:
         if not isinstance(value, _TAKEN_AS_THEY_ARE) and not math.isfinite(value):
             raise _not_finite(value, what, utc_time)
@@ -657,21 +653,52 @@ class Candle:
         return [int(_unix_seconds(self.time)), float(self.open), float(self.high), float(self.low), float(self.close)]
 
 
+Converter = Callable[[datetime, Any, Callable[[Number], Decimal]], Any]
+
+
+class _FloatMemo:
+    """A memo of a conversion of numbers, ``function``, computing it once for each non-zero float; ints, Decimals
+    and ±0.0 (equal keys of different signs) are passed to ``function`` every time. The engine series' inputs
+    repeat: a daily portfolio value is the equity candle's close, the Return point's value and the next one's base,
+    the Equity Drawdown's value (and often its running maximum) and the Portfolio Turnover's base; a sale volume is
+    in two Turnover points; an equity flat over a weekend makes candles of one value."""
+
+    __slots__ = ("_function", "_results")
+
+    def __init__(self, function: Callable[[Number], Decimal]) -> None:
+        self._function = function
+        self._results: dict[float, Decimal] = {}
+
+    def of(self, value: Number) -> Decimal:
+        """``function(value)``."""
+        if type(value) is not float or not value:
+            return self._function(value)
+        result = self._results.get(value)
+        if result is None:
+            result = self._results[value] = self._function(value)
+        return result
+
+    def clear(self) -> None:
+        self._results.clear()
+
+
 class _Series:
     """A chart series. Engine samples arrive as raw inputs (engine floats, tuples of them, equity bars) with the
-    function that turns one into LEAN's point, ``convert(time, inputs)``; they are converted to decimals only when
-    the series is read (a daily sample then costs a few appends, and the conversions run once). User plots arrive
-    as finished points (``convert`` None)."""
+    function that turns one into LEAN's point, ``convert(time, inputs, number)`` with ``number`` the conversion of
+    a number it uses (a :class:`_FloatMemo` of the collector); they are converted to decimals only when the series
+    is read (a daily sample then costs a few appends, and the conversions run once). User plots arrive as finished
+    points (``convert`` None)."""
 
-    __slots__ = ("name", "unit", "index", "series_type", "_convert", "_times", "_inputs", "_points")
+    __slots__ = ("name", "unit", "index", "series_type", "_convert", "_number", "_times", "_inputs", "_points")
 
-    def __init__(self, name: str, unit: str, index: int, series_type: int,
-                 convert: Callable[[datetime, Any], Any] | None = None) -> None:
+    def __init__(self, name: str, unit: str, index: int, series_type: int, convert: Converter | None = None,
+                 number: Callable[[Number], Decimal] = to_decimal) -> None:
         self.name = name
         self.unit = unit
         self.index = index
         self.series_type = series_type
         self._convert = convert
+        self._number = number
         self._times: list[datetime] = []
         self._inputs: list[Any] = []
         self._points: list[Any] = []  # Candle or (datetime, Decimal); the first len(_points) inputs converted
@@ -684,7 +711,7 @@ class _Series:
             convert = self._convert
             assert convert is not None  # inputs wait for conversion only in engine series
             with localcontext(_DECIMAL_CONTEXT):
-                self._points.extend(map(convert, self._times[done:], self._inputs[done:]))
+                self._points.extend(map(convert, self._times[done:], self._inputs[done:], repeat(self._number)))
         return self._points
 
     def add_if_later(self, time: datetime, inputs: Any) -> None:
@@ -726,38 +753,46 @@ class _Series:
         return result
 
 
-def _benchmark_point(time: datetime, value: Number) -> tuple[datetime, Decimal]:
+def _benchmark_point(time: datetime, value: Number, decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """A Benchmark point: SmartRounding of the value as a decimal."""
-    return time, smart_round_decimal(to_decimal(value))
+    return time, smart_round_decimal(decimal(value))
 
 
-def _return_point(time: datetime, values: tuple[Number, Number]) -> tuple[datetime, Decimal]:
+def _return_point(time: datetime, values: tuple[Number, Number],
+                  decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """A Return point from (portfolio value v, previous daily value d): Math.Round((v − d) × 100 / d, 10),
     SmartRounded (0 when d is 0)."""
     value, daily_value = values
     if daily_value == 0:
         return time, _ZERO
-    daily = to_decimal(daily_value)
-    return time, smart_round_decimal(_round_decimal((to_decimal(value) - daily) * _HUNDRED / daily, 10))
+    daily = decimal(daily_value)
+    return time, smart_round_decimal(_round_decimal((decimal(value) - daily) * _HUNDRED / daily, 10))
 
 
-def _drawdown_point(time: datetime, values: tuple[Number, Number]) -> tuple[datetime, Decimal]:
+def _drawdown_point(time: datetime, values: tuple[Number, Number],
+                    decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """An Equity Drawdown point from (portfolio value v, its running maximum m ≠ 0): Math.Round((v / m − 1) × 100,
     2), SmartRounded."""
     value, cumulative_max = values
-    return time, smart_round_decimal(_round_decimal((to_decimal(value) / to_decimal(cumulative_max) - 1) * _HUNDRED,
-                                                    2))
+    return time, smart_round_decimal(_round_decimal((decimal(value) / decimal(cumulative_max) - 1) * _HUNDRED, 2))
 
 
-def _turnover_point(time: datetime, values: tuple[Number, Number, Number]) -> tuple[datetime, Decimal]:
+def _turnover_point(time: datetime, values: tuple[Number, Number, Number],
+                    decimal: Callable[[Number], Decimal]) -> tuple[datetime, Decimal]:
     """A Portfolio Turnover point from (sale volume s, reference sale volume r, portfolio value v ≠ 0): (s − r) / v,
     SmartRounded."""
     sale_volume, reference, value = values
-    return time, smart_round_decimal((to_decimal(sale_volume) - to_decimal(reference)) / to_decimal(value))
+    return time, smart_round_decimal((decimal(sale_volume) - decimal(reference)) / decimal(value))
 
 
-def _equity_candle(time: datetime, bar: _EquityBar) -> Candle:
-    return bar.candle(time)
+def _candle_price(value: Number, decimal: Callable[[Number], Decimal] = to_decimal) -> Decimal:
+    """An equity candle's price: SmartRounding of Math.Round(value, 4), the value made a decimal by ``decimal``
+    (:func:`to_decimal` or a memo of it)."""
+    return smart_round_decimal(_round_decimal(decimal(value), 4))
+
+
+def _equity_candle(time: datetime, bar: _EquityBar, price: Callable[[Number], Decimal]) -> Candle:
+    return bar.candle(time, price)
 
 
 class _EquityBar:
@@ -794,19 +829,12 @@ class _EquityBar:
         if self.open is not None:
             _check_finite("portfolio value", time, self.open, self.high, self.low, self.close)
 
-    def candle(self, time: datetime) -> Candle:
+    def candle(self, time: datetime, price: Callable[[Number], Decimal] = _candle_price) -> Candle:
+        """The candle at ``time``, each value turned into its :func:`_candle_price` by ``price`` (that or a memo of
+        it). The bar must hold finite values (:meth:`check_finite`: the collector checks every bar it keeps)."""
         if self.open is None:
             return Candle(time, _ZERO, _ZERO, _ZERO, _ZERO)
-        converted: dict[tuple[type, Number], Decimal] = {}  # the four values often repeat; the conversion is slow
-        prices = []
-        for value in (self.open, self.high, self.low, self.close):
-            key = (type(value), value)
-            price = converted.get(key)
-            if price is None:
-                price = converted[key] = smart_round_decimal(
-                    _round_decimal(_checked_decimal(value, "portfolio value", time), 4))
-            prices.append(price)
-        return Candle(time, *prices)
+        return Candle(time, price(self.open), price(self.high), price(self.low), price(self.close))
 
 
 @dataclass(frozen=True)
@@ -841,6 +869,8 @@ class ResultCollector:
         self._previous_turnover_time: datetime | None = None
         self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
         self._charts: dict[str, dict[str, _Series]] = {}
+        self._decimals = _FloatMemo(to_decimal)
+        self._candle_prices = _FloatMemo(partial(_candle_price, decimal=self._decimals.of))
 
     # -- feeding -------------------------------------------------------------------------------------------------
 
@@ -968,23 +998,29 @@ class ResultCollector:
                                 currency_symbol=currency_symbol, estimated_capacity=estimated_capacity,
                                 lowest_capacity_asset=lowest_capacity_asset, order_list_hash=order_list_hash)
         portfolio = {k: float(v) for k, v in stats.to_camel_dict().items()}
+        charts = self.charts_json()
+        self._decimals.clear()  # every series is converted: the points hold the decimals they use
+        self._candle_prices.clear()
         return BacktestStatistics(summary=summary, portfolio=portfolio, trades=trade_stats,
-                                  charts=self.charts_json(), portfolio_decimals=stats, rolling=rolling,
+                                  charts=charts, portfolio_decimals=stats, rolling=rolling,
                                   closed_trades=period_trades, rolling_trades=rolling_trades)
 
     # -- internals -----------------------------------------------------------------------------------------------
 
     def _series(self, chart: str, name: str, index: int, series_type: int, unit: str = "$",
-                convert: Callable[[datetime, Any], Any] | None = None) -> _Series:
-        """The series, created on first use; ``convert`` (engine series) turns its inputs into points."""
+                convert: Converter | None = None, number: Callable[[Number], Decimal] | None = None) -> _Series:
+        """The series, created on first use; ``convert`` (engine series) turns its inputs into points with
+        ``number`` (the memo of :func:`to_decimal` unless given)."""
         chart_series = self._charts.get(chart)
         if chart_series is None:
             chart_series = self._charts[chart] = {}
         series = chart_series.get(name)
         if series is None:
-            series = chart_series[name] = _Series(name, unit, index, int(series_type), convert)
+            series = chart_series[name] = _Series(name, unit, index, int(series_type), convert,
+                                                  number or self._decimals.of)
         elif series._convert is None and convert is not None:
             series._convert = convert  # a user plot created it
+            series._number = number or self._decimals.of
         return series
 
     def _points(self, chart: str, series: str) -> list[Any]:
@@ -996,7 +1032,8 @@ class ResultCollector:
         bar.check_finite(utc_time)
         self._bar_values.clear()
         if not warming_up:
-            self._series("Strategy Equity", "Equity", 0, _CANDLE, convert=_equity_candle).add_if_later(utc_time, bar)
+            self._series("Strategy Equity", "Equity", 0, _CANDLE, convert=_equity_candle,
+                         number=self._candle_prices.of).add_if_later(utc_time, bar)
 
     def _sample_turnover(self, utc_time: datetime, value: Number, sale_volume: Number, warming_up: bool) -> None:
         if self._previous_turnover_time == utc_time and len(self._sales_volumes) > 1:

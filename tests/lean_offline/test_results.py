@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from lean_offline.results import (
     BacktestResultData,
+    _json_rounded,
     downsample_equity_candles,
     format_statistics_table,
     strict_json_text,
@@ -191,3 +192,18 @@ def test_strict_json_keys_are_written_alike_with_and_without_a_non_finite_value(
 def test_strict_json_hand_case() -> None:
     content = {"a": [1.5, math.nan, Decimal("2.50"), (Decimal("-Infinity"), 3)], 7: {"b": math.inf}}
     assert strict_json_text(content) == '{"a":[1.5,null,2.5,[null,3]],"7":{"b":null}}'
+
+
+@given(st.integers(-10**20, 10**20)
+       | st.builds(lambda digits, exponent: Decimal(digits).scaleb(exponent), st.integers(-10**27, 10**27),
+                   st.integers(-30, 4))
+       | st.sampled_from([Decimal("-0.00000"), Decimal("2.50005"), Decimal("-1.23455"), Decimal("1E+3"),
+                          Decimal("NaN")]))
+def test_json_rounding_writes_the_value_rounded_to_4_decimals_only_when_it_has_more(value: Decimal | int) -> None:
+    """JsonRoundingConverter: Math.Round(value, 4) read off the exponent (banker's rounding), the scale kept."""
+    number = Decimal(value)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        number = number.quantize(Decimal("0.0001"))
+    text = format(number, "f")
+    assert _json_rounded(value) == (text[1:] if text.startswith("-") and number == 0 else text)

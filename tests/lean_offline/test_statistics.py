@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats  # type: ignore[import-untyped]
 
@@ -20,6 +21,8 @@ from lean_offline.statistics import (
     BacktestStatistics,
     PortfolioStatistics,
     ResultCollector,
+    _candle_price,
+    _FloatMemo,
     _orders_exactly_as_floats,
     _round_decimal,
     build_summary,
@@ -35,6 +38,7 @@ from lean_offline.statistics import (
     skewness,
     smart_round,
     smart_round_decimal,
+    to_decimal,
 )
 
 D = Decimal
@@ -351,6 +355,34 @@ def test_equity_candle_aggregates_the_steps_between_two_points(values: list[floa
     kept = [v for v in [*values, 1.0] if abs(v) > 0.00005]
     expected = [kept[0], max(kept), min(kept), kept[-1]]
     assert candle == [float(smart_round_decimal(round(D(format(v, ".15g")), 4))) for v in expected]
+
+
+_NUMBERS = (st.floats(allow_subnormal=True) | st.sampled_from([0.0, -0.0, 5e-324, -1e300, 7.9e28, math.nan])
+            | st.integers(-10**30, 10**30)
+            | st.sampled_from([D("1000.00"), D("1E+3"), D("-0"), D("0.000"), D("NaN"), D("123.4500")]))
+
+
+def _conversion(convert: object, value: float | int | Decimal) -> tuple[object, ...] | type[Exception]:
+    assert callable(convert)
+    try:
+        return convert(value).as_tuple()  # sign, digits and exponent: the scale counts
+    except (ValueError, ArithmeticError) as error:  # non-finite; a value too large to round in 28 digits
+        return type(error)
+
+
+@pytest.mark.parametrize("function", [to_decimal, _candle_price])
+@given(st.lists(_NUMBERS, max_size=12), st.randoms(use_true_random=False))
+@example([0.0, -0.0, 1e20, 10**20, 100.0, D("100.0")], random.Random(0))
+def test_float_memo_converts_as_its_function_does(function: object, values: list[float | int | Decimal],
+                                                  order: random.Random) -> None:
+    """The series' memos of to_decimal and of the candle price: every value, met again or first, converts as the
+    function converts it (signed zeros, ints and decimals equal to a float kept apart; non-finite floats rejected
+    every time)."""
+    assert callable(function)
+    repeated = values * 3
+    order.shuffle(repeated)
+    memo = _FloatMemo(function)
+    assert [_conversion(memo.of, v) for v in repeated] == [_conversion(function, v) for v in repeated]
 
 
 def test_equity_candle_of_steps_that_all_round_to_zero() -> None:
