@@ -45,10 +45,10 @@ from typing import Any
 from .engine.orders import symbol_json
 from .statistics import (
     BacktestStatistics,
+    FloatMemo,
     PortfolioStatistics,
-    _FloatMemo,
-    _round_decimal,
     format_dotnet_decimal,
+    round_decimal,
     smart_round_decimal,
     to_decimal,
 )
@@ -160,7 +160,7 @@ def downsample_equity_candles(candles: Sequence[Sequence[float]]) -> list[list[f
     if period_days <= 1:
         return [list(c) for c in candles]
     step = int(timedelta(days=period_days).total_seconds())
-    decimal = _FloatMemo(to_decimal).of  # the values repeat: a candle of one value, an equity flat over a weekend
+    decimal = FloatMemo(to_decimal).of  # the values repeat: a candle of one value, an equity flat over a weekend
     bars = [_SummaryCandle(int(c[0]), *map(decimal, c[1:5])) for c in candles]
     return [bar.to_json() for bar in _sample_candles(bars, step)]
 
@@ -225,7 +225,7 @@ def _aggregate_truncated(bars: Sequence[_SummaryCandle]) -> _SummaryCandle:
 def _json_rounded(value: Decimal | int) -> str:
     """LEAN's JsonRoundingConverter: the value rounded to 4 decimals (C# ``Math.Round(decimal, 4)``), written as a
     string."""
-    return format_dotnet_decimal(_round_decimal(value if isinstance(value, Decimal) else Decimal(value),
+    return format_dotnet_decimal(round_decimal(value if isinstance(value, Decimal) else Decimal(value),
                                                 _JSON_ROUNDING_DIGITS))
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BacktestStatistics",
     "Candle",
+    "FloatMemo",
     "PortfolioStatistics",
     "ResultCollector",
     "STATISTIC_NAMES",
@@ -46,6 +47,7 @@ __all__ = [
     "format_dotnet_double",
     "kurtosis",
     "probabilistic_sharpe_ratio",
+    "round_decimal",
     "runtime_statistics",
     "sample_covariance",
     "sample_variance",
@@ -100,7 +102,7 @@ def to_decimal(value: Number) -> Decimal:
     return max(-_DECIMAL_MAX, min(_DECIMAL_MAX, converted))
 
 
-def _round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+def round_decimal(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     """C# ``Math.Round(decimal, digits)``: rounds only when the value has more than ``digits`` decimals.
 
     It runs ~50k times when a long run's chart points are converted, so the exponent (``as_tuple`` is slow) is read
@@ -357,7 +359,7 @@ def drawdown_metrics(equity: Sequence[tuple[datetime, Decimal]], rounding: int =
                 max_drawdown = min(max_drawdown, current)
                 if drawdown_start is None:
                     drawdown_start = peak_time
-    return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
+    return round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
 
 
 _RATIO_ERROR_BOUND = 1e-12  # far above the ~4e-16 relative error of a float ratio of two values
@@ -390,7 +392,7 @@ def _drawdown_metrics_of_floats(equity: Sequence[tuple[datetime, Decimal]], floa
                 current = equity[index][1] / equity[last_peak[index]][1] - 1
                 if current < max_drawdown:
                     max_drawdown = current
-    return _round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
+    return round_decimal(abs(max_drawdown), rounding), int(max_recovery_days)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -451,7 +453,7 @@ def _value_at_risk(returns: np.ndarray, lookback: int, confidence: float) -> Dec
     if deviation == 0 or math.isnan(deviation):
         return _ZERO
     quantile = NormalDist(_mean(window), deviation).inv_cdf(1 - confidence)
-    return _round_decimal(to_decimal(quantile), 3)
+    return round_decimal(to_decimal(quantile), 3)
 
 
 def compute_portfolio_statistics(
@@ -551,7 +553,7 @@ def _safe_multiply_100(value: Decimal) -> Decimal:
 
 
 def _percent(value: Decimal, digits: int) -> str:
-    return format_dotnet_decimal(_round_decimal(_safe_multiply_100(value), digits)) + "%"
+    return format_dotnet_decimal(round_decimal(_safe_multiply_100(value), digits)) + "%"
 
 
 def _double_text(value: Decimal) -> str:
@@ -576,16 +578,16 @@ def build_summary(
         _percent(stats.average_loss_rate, 2),
         _percent(stats.compounding_annual_return, 3),
         _percent(stats.drawdown, 3),
-        format_dotnet_decimal(_round_decimal(stats.expectancy, 3)),
-        format_dotnet_decimal(_round_decimal(stats.start_equity, 2)),
-        format_dotnet_decimal(_round_decimal(stats.end_equity, 2)),
+        format_dotnet_decimal(round_decimal(stats.expectancy, 3)),
+        format_dotnet_decimal(round_decimal(stats.start_equity, 2)),
+        format_dotnet_decimal(round_decimal(stats.end_equity, 2)),
         _percent(stats.total_net_profit, 3),
         _double_text(stats.sharpe_ratio),
         _double_text(stats.sortino_ratio),
         _percent(stats.probabilistic_sharpe_ratio, 3),
         _percent(stats.loss_rate, 0),
         _percent(stats.win_rate, 0),
-        format_dotnet_decimal(_round_decimal(stats.profit_loss_ratio, 2)),
+        format_dotnet_decimal(round_decimal(stats.profit_loss_ratio, 2)),
         _double_text(stats.alpha),
         _double_text(stats.beta),
         _double_text(stats.annual_standard_deviation),
@@ -656,7 +658,7 @@ class Candle:
 Converter = Callable[[datetime, Any, Callable[[Number], Decimal]], Any]
 
 
-class _FloatMemo:
+class FloatMemo:
     """A memo of a conversion of numbers, ``function``, computing it once for each non-zero float; ints, Decimals
     and ±0.0 (equal keys of different signs) are passed to ``function`` every time. The engine series' inputs
     repeat: a daily portfolio value is the equity candle's close, the Return point's value and the next one's base,
@@ -685,7 +687,7 @@ class _FloatMemo:
 class _Series:
     """A chart series. Engine samples arrive as raw inputs (engine floats, tuples of them, equity bars) with the
     function that turns one into LEAN's point, ``convert(time, inputs, number)`` with ``number`` the conversion of
-    a number it uses (a :class:`_FloatMemo` of the collector); they are converted to decimals only when the series
+    a number it uses (a :class:`FloatMemo` of the collector); they are converted to decimals only when the series
     is read (a daily sample then costs a few appends, and the conversions run once). User plots arrive as finished
     points (``convert`` None)."""
 
@@ -766,7 +768,7 @@ def _return_point(time: datetime, values: tuple[Number, Number],
     if daily_value == 0:
         return time, _ZERO
     daily = decimal(daily_value)
-    return time, smart_round_decimal(_round_decimal((decimal(value) - daily) * _HUNDRED / daily, 10))
+    return time, smart_round_decimal(round_decimal((decimal(value) - daily) * _HUNDRED / daily, 10))
 
 
 def _drawdown_point(time: datetime, values: tuple[Number, Number],
@@ -774,7 +776,7 @@ def _drawdown_point(time: datetime, values: tuple[Number, Number],
     """An Equity Drawdown point from (portfolio value v, its running maximum m ≠ 0): Math.Round((v / m − 1) × 100,
     2), SmartRounded."""
     value, cumulative_max = values
-    return time, smart_round_decimal(_round_decimal((decimal(value) / decimal(cumulative_max) - 1) * _HUNDRED, 2))
+    return time, smart_round_decimal(round_decimal((decimal(value) / decimal(cumulative_max) - 1) * _HUNDRED, 2))
 
 
 def _turnover_point(time: datetime, values: tuple[Number, Number, Number],
@@ -788,7 +790,7 @@ def _turnover_point(time: datetime, values: tuple[Number, Number, Number],
 def _candle_price(value: Number, decimal: Callable[[Number], Decimal] = to_decimal) -> Decimal:
     """An equity candle's price: SmartRounding of Math.Round(value, 4), the value made a decimal by ``decimal``
     (:func:`to_decimal` or a memo of it)."""
-    return smart_round_decimal(_round_decimal(decimal(value), 4))
+    return smart_round_decimal(round_decimal(decimal(value), 4))
 
 
 def _equity_candle(time: datetime, bar: _EquityBar, price: Callable[[Number], Decimal]) -> Candle:
@@ -869,8 +871,8 @@ class ResultCollector:
         self._previous_turnover_time: datetime | None = None
         self._profit_loss: dict[datetime, tuple[Decimal, bool]] = {}
         self._charts: dict[str, dict[str, _Series]] = {}
-        self._decimals = _FloatMemo(to_decimal)
-        self._candle_prices = _FloatMemo(partial(_candle_price, decimal=self._decimals.of))
+        self._decimals = FloatMemo(to_decimal)
+        self._candle_prices = FloatMemo(partial(_candle_price, decimal=self._decimals.of))
 
     # -- feeding -------------------------------------------------------------------------------------------------
 

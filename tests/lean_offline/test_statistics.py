@@ -19,12 +19,11 @@ from scipy import stats as scipy_stats  # type: ignore[import-untyped]
 from lean_offline.statistics import (
     STATISTIC_NAMES,
     BacktestStatistics,
+    FloatMemo,
     PortfolioStatistics,
     ResultCollector,
     _candle_price,
-    _FloatMemo,
     _orders_exactly_as_floats,
-    _round_decimal,
     build_summary,
     compounding_annual_return,
     compute_portfolio_statistics,
@@ -32,6 +31,7 @@ from lean_offline.statistics import (
     format_dotnet_double,
     kurtosis,
     probabilistic_sharpe_ratio,
+    round_decimal,
     runtime_statistics,
     sample_covariance,
     sample_variance,
@@ -133,7 +133,7 @@ def test_round_decimal_keeps_a_value_with_fewer_decimals_as_it_is(value: Decimal
     except ArithmeticError as error:
         expected = type(error)
     try:
-        result: Decimal | type[Exception] = _round_decimal(value, digits)
+        result: Decimal | type[Exception] = round_decimal(value, digits)
     except ArithmeticError as error:
         result = type(error)
     if isinstance(expected, Decimal) and isinstance(result, Decimal):
@@ -381,7 +381,7 @@ def test_float_memo_converts_as_its_function_does(function: object, values: list
     assert callable(function)
     repeated = values * 3
     order.shuffle(repeated)
-    memo = _FloatMemo(function)
+    memo = FloatMemo(function)
     assert [_conversion(memo.of, v) for v in repeated] == [_conversion(function, v) for v in repeated]
 
 
