@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -234,12 +235,14 @@ def _every_line_has(text: bytes, columns: int) -> bool:
 def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
     """The fields of a file of whole numbers in `columns` comma-separated columns per line, as an int64 array of
     shape (lines, columns), parsed by numpy's C text reader (an intraday file of LEAN's has only integers: ms of the
-    day, deci-cent prices, sizes); None when any line is not such a line (an empty field, a decimal point, an
-    exponent, a blank line, a carriage return, a number beyond int64), for the general parse to read."""
-    if not raw or b"." in raw or b"\r" in raw:
+    day, deci-cent prices, sizes); None when any line is not such a line (a character other than a digit, a comma,
+    a minus sign or a newline; an empty field, a lone sign, a negative zero, a blank line; a number beyond int64),
+    for the general parse to read."""
+    if not raw or raw.translate(None, b"0123456789,-\n"):
         return None
     text = _with_final_newline(raw)
-    if b",," in text or b",\n" in text or b"\n," in text or text.startswith((b",", b"\n")) or b"\n\n" in text:
+    if (b",," in text or b",\n" in text or b"\n," in text or text.startswith((b",", b"\n")) or b"\n\n" in text
+            or b"-," in text or b"-\n" in text or b"-0" in text):
         return None
     if not _every_line_has(text, columns):
         return None
@@ -256,6 +259,19 @@ def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
     return fields.reshape(lines, columns)
 
 
+_EXACT_MILLISECONDS = 2**53 // 1_000_000
+"""Time stamps of a day file up to this many ms from midnight (104 days; a real one is under 86,400,000) are exact in
+ns as float products; a file with any beyond it is left to the line-by-line parser."""
+
+
+def _day_times(day: date, milliseconds: np.ndarray) -> np.ndarray | None:
+    """Bar times of a day file from its ms-since-midnight column (float64), or None when a time stamp is not a
+    number or lies beyond `_EXACT_MILLISECONDS`."""
+    if np.isnan(milliseconds).any() or (len(milliseconds) and np.abs(milliseconds).max() > _EXACT_MILLISECONDS):
+        return None
+    return np.datetime64(day, "ns") + (milliseconds * 1e6).astype("timedelta64[ns]")  # type: ignore[no-any-return]
+
+
 def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
     """Whole-file parse: numpy's integer reader for a file of ms-of-day time stamps and whole numbers
     (`_integer_fields`), else pandas' C engine; None when the file has any irregular line."""
@@ -263,8 +279,8 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
         fields = _integer_fields(raw, columns)
         if fields is not None:
             numbers = fields.astype(np.float64)
-            times = np.datetime64(day, "ns") + (numbers[:, 0] * 1e6).astype("timedelta64[ns]")
-            return _ParsedFile(times, numbers[:, 1:])
+            times = _day_times(day, numbers[:, 0])
+            return None if times is None else _ParsedFile(times, numbers[:, 1:])
     try:
         frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str} if day is None else np.float64,
                             engine="c", skip_blank_lines=True)
@@ -286,10 +302,10 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
         if np.isnat(times).any():
             return None
     else:
-        milliseconds = stamps.to_numpy(dtype=np.float64)
-        if np.isnan(milliseconds).any():
+        day_times = _day_times(day, stamps.to_numpy(dtype=np.float64))
+        if day_times is None:
             return None
-        times = np.datetime64(day, "ns") + (milliseconds * 1e6).astype("timedelta64[ns]")
+        times = day_times
     return _ParsedFile(times, values)
 
 
@@ -341,12 +357,39 @@ def _same_zone(first: ZoneInfo, second: ZoneInfo) -> bool:
     return str(first) == str(second)
 
 
+_ONE_DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
+
+
 def convert_naive(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
-    """Naive wall-clock times in `source` → naive wall-clock times in `target`, resolved as NodaTime's lenient
-    resolver does: an ambiguous time is the earlier instant, a skipped time is moved forward by the gap
-    (one hour: the daylight-saving gaps of the zones LEAN data uses)."""
+    """Naive wall-clock times (datetime64[ns]) in `source` → naive wall-clock times in `target`, resolved as
+    NodaTime's lenient resolver does: an ambiguous time is the earlier instant, a skipped time is moved forward by
+    the gap (one hour: the daylight-saving gaps of the zones LEAN data uses).
+
+    Times spanning at most a day (a day file's) are shifted by one offset when each zone has the same UTC offset at
+    the first and the last of them: a zone changes its offset at most once a day, so neither changes in between
+    (both zones can change the same day, at different instants)."""
     if len(times) == 0 or _same_zone(source, target):
         return times
+    first, last = times.min(), times.max()
+    if last - first <= _ONE_DAY_NS:
+        offsets = _utc_offsets(first, source, target)
+        if offsets == _utc_offsets(last, source, target):
+            return times + np.timedelta64(offsets[1] - offsets[0]).astype("timedelta64[ns]")  # type: ignore[no-any-return]
+    return _convert_naive_by_pandas(times, source, target)
+
+
+def _utc_offsets(moment: np.datetime64, source: ZoneInfo, target: ZoneInfo) -> tuple[timedelta, timedelta]:
+    """The UTC offsets of `source` at the wall-clock time `moment` (an ambiguous or skipped time takes the offset
+    before the change, as `convert_naive_scalar` does) and of `target` at that instant (offsets are whole seconds:
+    the microseconds of `moment` suffice)."""
+    wall_clock = moment.astype("datetime64[us]").item().replace(tzinfo=source, fold=0)
+    target_offset = wall_clock.astimezone(target).utcoffset()
+    source_offset = wall_clock.utcoffset()
+    assert source_offset is not None and target_offset is not None  # zones always have an offset
+    return source_offset, target_offset
+
+
+def _convert_naive_by_pandas(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
     index = pd.DatetimeIndex(times).tz_localize(str(source), ambiguous=np.ones(len(times), dtype=bool),
                                                 nonexistent=timedelta(hours=1))
     return index.tz_convert(str(target)).tz_localize(None).to_numpy(dtype="datetime64[ns]")
@@ -372,6 +415,21 @@ def convert_naive_scalar(moment: datetime, source: ZoneInfo, target: ZoneInfo) -
     return moment.replace(tzinfo=source, fold=0).astimezone(target).replace(tzinfo=None, fold=0)
 
 
+@lru_cache(maxsize=64)
+def _special_day_numbers(hours: SecurityExchangeHours) -> np.ndarray:
+    """`hours.special_days` as sorted day numbers since 1970-01-01 (made once: exchange hours never change)."""
+    return np.array(sorted(day.toordinal() - _EPOCH_ORDINAL for day in hours.special_days), dtype=np.int64)
+
+
+def special_day_mask(hours: SecurityExchangeHours, day_numbers: np.ndarray) -> np.ndarray:
+    """Per day number (days since 1970-01-01), whether that day is one of `hours.special_days`."""
+    special = _special_day_numbers(hours)
+    if len(special) == 0:
+        return np.zeros(len(day_numbers), dtype=bool)
+    found = special[np.minimum(np.searchsorted(special, day_numbers), len(special) - 1)]
+    return found == day_numbers  # type: ignore[no-any-return]
+
+
 def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
                     extended: bool) -> tuple[np.ndarray, np.ndarray]:
     """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]:
@@ -381,8 +439,7 @@ def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
 
     day_numbers = np.arange(first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL + 1,
                             dtype=np.int64)
-    special = np.array(sorted(d.toordinal() - _EPOCH_ORDINAL for d in hours.special_days), dtype=np.int64)
-    is_special = np.isin(day_numbers, special)
+    is_special = special_day_mask(hours, day_numbers)
     usual_days = day_numbers[~is_special]
     weekdays = (usual_days + 3) % 7  # 1970-01-01 was a Thursday
     starts: list[np.ndarray] = []
@@ -723,7 +780,8 @@ class BarBlock:
     """The rows one file gives a subscription, as arrays: bar start and end times (naive, exchange time zone), end
     times in UTC, and the value columns (TradeBar: open, high, low, close, volume; QuoteBar: bid O,H,L,C,size, ask
     O,H,L,C,size, a NaN open marking an absent side). Bar objects are built only on request (`bar`, `bars`); the
-    security cache can take a row's prices from `cache_row`, or a run of rows' from `last_nonzero`, without one.
+    security cache can take a row's prices from `cache_row` or its close from `close`, and what a run of rows leaves
+    from `last_nonzero` or `cache_state`, without one.
 
     The Python values rows are read from are made for one chunk of rows at a time (the feed reads rows in order), so
     a block of a whole-history file holds arrays, not a Python object per field of every row."""

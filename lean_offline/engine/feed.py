@@ -22,7 +22,15 @@ import numpy as np
 
 from ..data.market import BaseData
 from ..data.market_hours import MarketHoursState
-from ..data.readers import _EPOCH_ORDINAL, _NS_PER_DAY, BarBlock, _offset_ns, _open_intervals, convert_naive
+from ..data.readers import (
+    _EPOCH_ORDINAL,
+    _NS_PER_DAY,
+    BarBlock,
+    _offset_ns,
+    _open_intervals,
+    convert_naive,
+    special_day_mask,
+)
 from .config import SubscriptionDataConfig
 
 _UTC = ZoneInfo("UTC")
@@ -251,8 +259,7 @@ def _session_table(sessions: DailySessions, hours: Any, first: date, last: date,
     starts = midnights + weekday_start[weekdays]
     ends = midnights + weekday_end[weekdays]
     has_window = np.ones(len(numbers), dtype=bool)
-    special = np.array(sorted(day.toordinal() - _EPOCH_ORDINAL for day in hours.special_days), dtype=np.int64)
-    for index in np.flatnonzero(np.isin(numbers, special)).tolist():
+    for index in np.flatnonzero(special_day_mask(hours, numbers)).tolist():
         day_open, window = sessions.session(hours, date.fromordinal(int(numbers[index]) + _EPOCH_ORDINAL),
                                             precise_end_time)
         is_open[index] = day_open

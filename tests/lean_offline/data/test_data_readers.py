@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lean_offline.data import readers as readers_module
 from lean_offline.data.factors import equity_symbol
 from lean_offline.data.market import Bar, QuoteBar, TradeBar
-from lean_offline.data.market_hours import MarketHoursDatabase, nyse_fallback_hours
+from lean_offline.data.market_hours import MarketHoursDatabase, SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.readers import (
     SubscriptionSpec,
     generate_zip_entry_name,
@@ -497,7 +497,8 @@ def test_a_window_of_the_remembered_whole_history_equals_a_fresh_read(tmp_path: 
 
 
 _FIELD = st.integers(-(10**12), 10**12).map(str)
-_ODD_FIELD = st.sampled_from(["", " 7", "+7", "1.5", "2e3", "nan", "x", "99999999999999999999", "-0", "007"])
+_ODD_FIELD = st.sampled_from(["", " ", " 7", "+7", "+", "-", "\t", "1.5", "2e3", "nan", "x", "-0", "-07", "007",
+                              "9223372036854775808"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -506,9 +507,12 @@ _ODD_FIELD = st.sampled_from(["", " 7", "+7", "1.5", "2e3", "nan", "x", "9999999
        st.sampled_from(["\n", "\r\n"]), st.booleans(), st.booleans())
 def test_a_day_file_parses_as_the_line_by_line_parser_reads_it(columns: int, lines: list[list[str]], newline: str,
                                                                final_newline: bool, blank_line: bool) -> None:
-    """Whatever a ms-of-day file holds (whole numbers, signs, empty fields, decimals, exponents, words, a number beyond
-    int64, lines of the wrong length, blank lines, CR LF line ends), the whole-file parse (numpy's integer reader or
-    pandas') gives the rows the line-by-line parser gives, or leaves the file to it: the same times and values."""
+    """Whatever a ms-of-day file holds (whole numbers, signs alone or before a number, a negative zero, blanks and
+    empty fields, decimals, exponents, words, a number beyond int64, time stamps far beyond a day, lines of the wrong
+    length, blank lines, CR LF line ends), the whole-file parse (numpy's integer reader or pandas') gives the rows
+    the line-by-line parser gives, or leaves the file to it: the same times and values, signs of zeros included.
+    (Numbers of more than 17 digits are left out: pandas' float parser does not round all of them as Python's
+    `float` does.)"""
     text = newline.join(",".join(fields) for fields in lines)
     if blank_line:
         text = text.replace(newline, newline + newline, 1)
@@ -518,12 +522,51 @@ def test_a_day_file_parses_as_the_line_by_line_parser_reads_it(columns: int, lin
     parsed = readers_module.parse_lean_csv(raw, columns, day, Path("x.csv"), lambda _message: None)
     assert parsed.times.tolist() == expected.times.tolist()
     assert np.array_equal(parsed.values, expected.values, equal_nan=True)
-    assert parsed.values.shape == expected.values.shape
+    assert np.signbit(parsed.values).tolist() == np.signbit(expected.values).tolist()  # -0.0 too
 
 
 @given(st.lists(st.lists(st.integers(-(10**12), 10**12), min_size=6, max_size=6), min_size=1, max_size=30))
 def test_a_file_of_whole_numbers_is_read_by_numpys_integer_reader(rows: list[list[int]]) -> None:
-    """The integer reader takes a file of whole numbers (so the test above compares it, not only pandas)."""
+    """The integer reader takes a file of whole numbers (so the test above compares it, not only pandas), and leaves
+    one with a number beyond int64, which numpy would clamp, to the general parse."""
     raw = "".join(",".join(map(str, row)) + "\n" for row in rows).encode()
     fields = readers_module._integer_fields(raw, 6)
     assert fields is not None and fields.tolist() == rows
+    assert readers_module._integer_fields(raw + b"1,2,3,4,5,99999999999999999999\n", 6) is None
+
+
+@given(st.sets(st.dates(date(2000, 1, 1), date(2000, 12, 31)), max_size=20),
+       st.sets(st.dates(date(2000, 1, 1), date(2000, 12, 31)), max_size=5),
+       st.lists(st.dates(date(1999, 12, 1), date(2001, 1, 31)), max_size=40))
+def test_special_day_mask_is_membership_in_the_hours_special_days(holidays: set[date], early: set[date],
+                                                                  days: list[date]) -> None:
+    hours = SecurityExchangeHours(ZoneInfo("America/New_York"), {}, holidays=holidays,
+                                  early_closes={day: timedelta(hours=13) for day in early})
+    numbers = np.array([(day - date(1970, 1, 1)).days for day in days], dtype=np.int64)
+    assert readers_module.special_day_mask(hours, numbers).tolist() == [day in holidays | early for day in days]
+
+
+_NY, _LONDON, _SYDNEY, _UTC = "America/New_York", "Europe/London", "Australia/Sydney", "UTC"
+# (source zone, target zone, a wall-clock time in the source zone next to a change of offset of one of them)
+_AROUND_CHANGES = [
+    (_NY, _UTC, datetime(2021, 3, 14, 2, 30)), (_NY, _UTC, datetime(2021, 11, 7, 1, 30)),
+    (_UTC, _NY, datetime(2021, 3, 14, 7)), (_UTC, _NY, datetime(2021, 11, 7, 6)),
+    (_LONDON, _NY, datetime(2021, 3, 28, 1, 30)), (_NY, _LONDON, datetime(2021, 10, 31, 1, 30)),
+    (_SYDNEY, _UTC, datetime(2021, 4, 4, 2, 30)), (_UTC, _SYDNEY, datetime(2021, 10, 2, 16)),
+    ("America/Chicago", _NY, datetime(2021, 3, 14, 2, 30)), ("Asia/Kolkata", _NY, datetime(2021, 6, 1, 12)),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_AROUND_CHANGES), st.lists(st.integers(-720, 720), min_size=1, max_size=30),
+       st.sampled_from([1, 2, 5]))
+def test_times_of_a_day_are_shifted_as_pandas_converts_them(case: tuple[str, str, datetime], minutes: list[int],
+                                                            stretch: int) -> None:
+    """`convert_naive` shifts times spanning at most a day by one offset when their first and last take the same;
+    next to changes of offset (gaps, repeated hours, in the source zone or the target's), within a day of one and
+    over longer spans, it gives what pandas' localisation gives (ambiguous: the earlier instant; skipped: moved
+    forward an hour)."""
+    source, target, around = case
+    times = np.array([around + timedelta(minutes=minute * stretch) for minute in minutes], dtype="datetime64[ns]")
+    expected = readers_module._convert_naive_by_pandas(times, ZoneInfo(source), ZoneInfo(target))
+    assert readers_module.convert_naive(times, ZoneInfo(source), ZoneInfo(target)).tolist() == expected.tolist()
