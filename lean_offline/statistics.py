@@ -686,15 +686,16 @@ class FloatMemo:
 
 class _Series:
     """A chart series. Engine samples arrive as raw inputs (engine floats, tuples of them, equity bars) with the
-    function that turns one into LEAN's point, ``convert(time, inputs, number)`` with ``number`` the conversion of
-    a number it uses (a :class:`FloatMemo` of the collector); they are converted to decimals only when the series
+    function that turns one into LEAN's point, ``convert(time, inputs, number)``, where ``number`` converts a number
+    of the inputs (a :class:`FloatMemo` of the collector's: of :func:`to_decimal`, or for equity candles of their
+    price); they are converted to decimals only when the series
     is read (a daily sample then costs a few appends, and the conversions run once). User plots arrive as finished
     points (``convert`` None)."""
 
     __slots__ = ("name", "unit", "index", "series_type", "_convert", "_number", "_times", "_inputs", "_points")
 
-    def __init__(self, name: str, unit: str, index: int, series_type: int, convert: Converter | None = None,
-                 number: Callable[[Number], Decimal] = to_decimal) -> None:
+    def __init__(self, name: str, unit: str, index: int, series_type: int, convert: Converter | None,
+                 number: Callable[[Number], Decimal]) -> None:
         self.name = name
         self.unit = unit
         self.index = index
@@ -831,7 +832,7 @@ class _EquityBar:
         if self.open is not None:
             _check_finite("portfolio value", time, self.open, self.high, self.low, self.close)
 
-    def candle(self, time: datetime, price: Callable[[Number], Decimal] = _candle_price) -> Candle:
+    def candle(self, time: datetime, price: Callable[[Number], Decimal]) -> Candle:
         """The candle at ``time``, each value turned into its :func:`_candle_price` by ``price`` (that or a memo of
         it). The bar must hold finite values (:meth:`check_finite`: the collector checks every bar it keeps)."""
         if self.open is None:
