@@ -487,7 +487,9 @@ class SecurityPortfolioManager(DualCase):
 
     @property
     def invested(self) -> bool:
-        return any(security.holdings.invested for security in self._securities.total)
+        """Whether any holding is invested: one of the securities with a position (most algorithms ask at every
+        step)."""
+        return any(security.holdings._invested for security in self._securities_with_positions())
 
     hold_stock = invested
 
