@@ -1,7 +1,9 @@
 """Engine throughput benchmark: prints data points per second, seconds and peak RSS for two synthetic workloads.
 
 (a) 40 daily equities over 25 years with a monthly equal-weight rebalance (target ≥ 250k points/s);
-(b) two equities on second-resolution quotes for one week with a simple pair trade (target ≥ 100k points/s).
+(b) two equities on second-resolution quotes for one week with a simple pair trade (target ≥ 100k points/s);
+(c) one equity on minute trade bars for a year, bought once and held, with `on_data` at every bar (no target: the
+shape of most LEAN algorithms, where the cost of reading a file per day shows).
 The data is generated in LEAN's file layout in a temporary folder (no dependency on shared data).
 Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR] [--years N] [--parts]` (`--years` shortens run (a) to its
 last N years while iterating; the targets refer to the full 25 years). `--parts` also runs each case with parts of the
@@ -32,6 +34,9 @@ PAIR = ("AAA", "BBB")
 DAILY_START, DAILY_END = date(1996, 1, 1), date(2020, 12, 31)
 WEEK = [date(2021, 3, 1) + timedelta(days=offset) for offset in range(5)]
 SESSION_SECONDS = 23400  # 09:30 to 16:00: one second quote per symbol and second
+MINUTE_TICKER = "CCC"
+MINUTE_START, MINUTE_END = date(2021, 1, 4), date(2021, 12, 31)
+SESSION_MINUTES = 390
 
 MONTHLY_REBALANCE = '''
 from AlgorithmImports import *
@@ -82,6 +87,23 @@ class SecondPairTrade(QCAlgorithm):
 '''
 
 
+MINUTE_HOLD = '''
+from AlgorithmImports import *
+
+
+class MinuteHold(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2021, 1, 4)
+        self.set_end_date(2021, 12, 31)
+        self.set_cash(100000)
+        self.ticker = self.add_equity("CCC", Resolution.MINUTE).symbol
+
+    def on_data(self, data):
+        if not self.portfolio.invested:
+            self.set_holdings(self.ticker, 1.0)
+'''
+
+
 def _zip(path: Path, entry: str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -125,8 +147,17 @@ def _second_quotes(rng: np.random.Generator, start_price: float) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _minute_trades(rng: np.random.Generator, start_price: float) -> str:
+    closes = (start_price * np.exp(np.cumsum(rng.normal(0, 0.0005, SESSION_MINUTES))) * 10000).astype(np.int64)
+    milliseconds = (9 * 3600 + 30 * 60 + 60 * np.arange(SESSION_MINUTES)) * 1000
+    rows = [f"{ms},{close},{int(close * 1.0005)},{int(close * 0.9995)},{close},1000"
+            for ms, close in zip(milliseconds, closes, strict=True)]
+    return "\n".join(rows) + "\n"
+
+
 def generate(data_folder: Path) -> None:
-    """LEAN-format synthetic data: daily equities, an hourly SPY benchmark, second quotes for a pair."""
+    """LEAN-format synthetic data: daily equities, an hourly SPY benchmark, second quotes for a pair, a year of
+    minute trades for one equity."""
     rng = np.random.default_rng(7)
     days = _trading_days(DAILY_START - timedelta(days=10), DAILY_END)
     equity = data_folder / "equity" / "usa"
@@ -138,6 +169,10 @@ def generate(data_folder: Path) -> None:
         for day in WEEK:
             _zip(equity / "second" / ticker.lower() / f"{day:%Y%m%d}_quote.zip",
                  f"{day:%Y%m%d}_{ticker.lower()}_second_quote.csv", _second_quotes(rng, price))
+    ticker = MINUTE_TICKER.lower()
+    for day in _trading_days(MINUTE_START, MINUTE_END):
+        _zip(equity / "minute" / ticker / f"{day:%Y%m%d}_trade.zip", f"{day:%Y%m%d}_{ticker}_minute_trade.csv",
+             _minute_trades(rng, 80.0))
 
 
 def _run(label: str, source: str, folder: Path, data_folder: Path) -> BacktestResult:
@@ -198,6 +233,7 @@ def main() -> None:
         label_a = f"a_monthly_equal_weight_40x{args.years}y_daily"
         full_a = _run(label_a, monthly, base, data_folder)
         full_b = _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
+        _run("c_minute_hold_1x1y", MINUTE_HOLD, base, data_folder)
         if args.parts:
             rebalance = "        self.set_holdings([PortfolioTarget(symbol, weight) for symbol in self.tickers])"
             _parts("(a)", full_a, _run(label_a + "_without_orders", _without(monthly, rebalance), base, data_folder))
