@@ -374,7 +374,8 @@ def convert_naive(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.n
     if last - first <= _ONE_DAY_NS:
         offsets = _utc_offsets(first, source, target)
         if offsets == _utc_offsets(last, source, target):
-            return times + np.timedelta64(offsets[1] - offsets[0]).astype("timedelta64[ns]")  # type: ignore[no-any-return]
+            shift = np.timedelta64(offsets[1] - offsets[0]).astype("timedelta64[ns]")
+            return times + shift  # type: ignore[no-any-return]
     return _convert_naive_by_pandas(times, source, target)
 
 

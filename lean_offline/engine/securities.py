@@ -299,10 +299,10 @@ class SecurityCache(DualCase):
         """`add_data` for row `row` of a reader's `BarBlock` (a TradeBar or QuoteBar that is not fill-forward),
         applied when the cache is next read (`_apply_run`; rows of one block come in order, none skipped): the bar
         object is built only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm,
-        is given to be kept. The recorder's path gets the price after each row of an `observed` block (rows of a user feed) as it
-        is applied. A held security's price (`is_valued`), which the portfolio valuation reads after every row, is
-        settled here (`_run_price`): the row's close unless it is zero or the row keeps an earlier quote bar's OHLC,
-        else the price before it."""
+        is given to be kept. The recorder's path gets the price after each row of an `observed` block (rows of a
+        user feed) as it is applied. A held security's price (`is_valued`), which the portfolio valuation reads after
+        every row, is settled here (`_run_price`): the row's close unless it is zero or the row keeps an earlier
+        quote bar's OHLC, else the price before it."""
         starts_run = block is not self._run_block
         if starts_run:
             if self._run_block is not None:
