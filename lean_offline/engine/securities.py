@@ -323,9 +323,7 @@ class SecurityCache(DualCase):
                 return
         else:
             run_price = self._run_price
-            if run_price is None:  # held since rows of this run were added: settled from the block's state
-                state = self._applicable_state(block, self._run_first, row)
-                self._run_price = None if state is None else state[5]
+            if run_price is None:  # held since rows of this run were added: the price is settled when first read
                 return
             before = run_price
         close = block.close(row)
