@@ -497,9 +497,14 @@ def _unit_value(security: Security) -> float:
             * float(security.price))
 
 
+def _margin(unit_value: float, leverage: float, quantity: float) -> float:
+    """unit value × quantity / leverage (signed), in this order of operations."""
+    return unit_value * quantity / leverage
+
+
 def _initial_margin_at_leverage(security: Security, quantity: float, leverage: float) -> float:
     """conversion rate × contract multiplier × price × quantity / leverage (signed), in this order of operations."""
-    return _unit_value(security) * quantity / leverage
+    return _margin(_unit_value(security), leverage, quantity)
 
 
 def initial_margin(security: Security, quantity: float) -> float:
@@ -582,13 +587,9 @@ def _plain_maximum_quantity(model: BuyingPowerModel, portfolio: SecurityPortfoli
     """The engine's own model's `get_maximum_order_quantity_for_target_buying_power`, without its parameter object
     and with the unit value (one price read) taken once for every margin the sizing asks: sizing runs for every
     target of every rebalance."""
-    unit_value = _unit_value(security)
-    leverage = model.leverage
+    margin_of = partial(_margin, _unit_value(security), model.leverage)
     symbol = security.symbol
     lot_size = security.symbol_properties.lot_size
-
-    def margin_of(quantity: float) -> float:
-        return unit_value * quantity / leverage
 
     def amount_to_order(security: Security, target_margin: float, unit_margin: float) -> tuple[float, float]:
         return _amount_to_order(symbol, lot_size, security.holdings.quantity, target_margin, unit_margin, margin_of)
