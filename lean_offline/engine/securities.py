@@ -178,20 +178,28 @@ class _Price:
 
 
 class _CurrentPrice(_Price):
-    """`SecurityCache.price`: while rows wait, the price of the state their block leaves when that state is what
-    applying them would give (`_run_price`: settled by `add_row` for a held security, whose price the portfolio
-    valuation reads at each step, else at the first read); the rows stay waiting."""
+    """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (`_run_price`:
+    settled by `add_row` for a held security, whose price the portfolio valuation reads at each step, else at the
+    first read); the rows stay waiting. That price is the last row's close when it is not zero and the row sets the
+    price (only a run's first row can keep an earlier quote bar's OHLC: end times increase within a block), else the
+    close of the state the block leaves when that state is what applying the rows would give."""
 
     __slots__ = ()
 
     def __get__(self, cache: Any, owner: type | None = None) -> Any:
         if cache is None:
             return self
-        if cache._run_block is not None:
+        block = cache._run_block
+        if block is not None:
             price = cache._run_price
             if price is not None:
                 return price
-            state = cache._applicable_state(cache._run_block, cache._run_first, cache._run_last)
+            first, last = cache._run_first, cache._run_last
+            close = block.close(last)
+            if close and (last > first or not cache._keeps_ohlc(block, first)):
+                cache._run_price = close
+                return close
+            state = cache._applicable_state(block, first, last)
             if state is not None:
                 price = cache._run_price = state[5]  # the close, which `_apply_run` makes the price
                 return price
