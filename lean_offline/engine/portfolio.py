@@ -309,6 +309,7 @@ class SecurityPortfolioManager(DualCase):
         self._cached_sale_volume = 0.0
         self._positions_changes = self._positions_composition = -1
         self._positions: list[Security] = []
+        self._any_position_invested = False
 
     # --- dictionary access ----------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> SecurityHolding:
@@ -428,10 +429,13 @@ class SecurityPortfolioManager(DualCase):
 
     def _securities_with_positions(self) -> list[Security]:
         """The securities with a non-zero quantity, in the securities' order (what valuation and margin sum over).
-        Rebuilt when a holding is created or changes position or a security is added, replaced or removed."""
+        Rebuilt, with whether one of them is invested (a holding's `_invested` changes only with its position), when
+        a holding is created or changes position or a security is added, replaced or removed."""
         changes, composition = SecurityHolding.changes, self._securities.composition
         if changes != self._positions_changes or composition != self._positions_composition:
-            self._positions = [security for security in self._securities.total if security.holdings._quantity]
+            positions = self._positions = [security for security in self._securities.total
+                                           if security.holdings._quantity]
+            self._any_position_invested = any(security.holdings._invested for security in positions)
             self._positions_changes, self._positions_composition = changes, composition
         return self._positions
 
@@ -488,8 +492,9 @@ class SecurityPortfolioManager(DualCase):
     @property
     def invested(self) -> bool:
         """Whether any holding is invested: one of the securities with a position (most algorithms ask at every
-        step)."""
-        return any(security.holdings._invested for security in self._securities_with_positions())
+        step, so it is found when the positions are)."""
+        self._securities_with_positions()
+        return self._any_position_invested
 
     hold_stock = invested
 

@@ -201,7 +201,8 @@ def test_value_from_remembered_factors_equals_the_fresh_sum_with_odd_lots_and_mu
     """While every position is at least one lot the value terms come from remembered (price cache, quantity,
     multiplier) factors and the margin terms from the value terms; positions below one lot (value term 0) switch to
     the general path. Both must equal the sums taken afresh, to the bit, with lot sizes and contract multipliers
-    other than 1."""
+    other than 1; and the portfolio is invested exactly when one of its holdings is (a position below one lot is
+    not)."""
     securities = SecurityManager()
     portfolio = SecurityPortfolioManager(securities)
     portfolio.set_cash(50_000)
@@ -231,3 +232,4 @@ def test_value_from_remembered_factors_equals_the_fresh_sum_with_odd_lots_and_mu
         assert portfolio.total_portfolio_value == fresh
         assert portfolio.total_portfolio_value == fresh  # the cached read
         assert portfolio.total_margin_used == fresh_margin
+        assert portfolio.invested == any(held.holdings.invested for held in securities.total)
