@@ -5,7 +5,8 @@ the previous prices; (2) clock to the slice time; (3) security prices updated (f
 price cache), warm-up end detected; (4) pending orders filled on the new prices; (5) events due now, then dividends
 and splits applied (corporate_events); (6) consolidators and registered indicators, then on_splits/on_dividends; (7)
 on_data when the slice holds user data; (8) new market orders filled, intraday equity sampling. The midnight "Daily Sampling" samples interleave with user events in time order, after
-user events of the same instant.
+user events of the same instant. A slice of an internal feed's point alone, when no order waits, no event is due, no
+consolidator scans the time and warm-up is over, does (2), (3) and the equity sampling only: nothing else can happen.
 """
 
 from __future__ import annotations
@@ -196,6 +197,19 @@ class BacktestLoop:
                         feeds[index][2].update(segment.point(position))
                     data_points += len(members)
                     continue
+                if len(members) == 1 and slice_utc < schedule.next_due_utc:
+                    # a step of an internal feed's row alone (the hourly benchmark beside daily data: six steps a
+                    # day) changes only its price, the clock and the equity bar when no order can fill, no event is
+                    # due, no consolidator scans the time and warm-up is over
+                    index, segment, position = members[0]
+                    if (not user_feeds[index] and segment.kinds[position] == ROW and not transactions.has_pending
+                            and not context.scanned_consolidators and not algorithm.is_warming_up):
+                        set_clock(slice_utc)
+                        add_rows[index](segment.block, segment.rows[position], None, False)
+                        end_time_step(slice_utc, portfolio_value(), False)
+                        data_points += 1
+                        self.last_slice_utc = slice_utc
+                        continue
                 if slice_utc > schedule.next_due_utc:
                     schedule.scan_past_events(slice_utc, set_clock)
                 set_clock(slice_utc)

@@ -400,6 +400,11 @@ class SecurityTransactionManager(DualCase):
                                      status=INVALID))
 
     # --- fills ------------------------------------------------------------------------------------------------
+    @property
+    def has_pending(self) -> bool:
+        """Whether an order waits to be filled (the runner's steps that cannot fill one skip the scans)."""
+        return bool(self._pending)
+
     def process_synchronous_events(self, utc_time: Any = None) -> None:
         """Try to fill every pending order (in id order) on the current prices.
 

@@ -4,6 +4,7 @@ timing, fill-forward, warm-up, scheduled events, parameters, both naming styles 
 from __future__ import annotations
 
 import gc
+import shutil
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -389,3 +390,84 @@ def test_set_time_zone_moves_the_algorithm_clock(tmp_path: Path, data_folder: Pa
     data_calls = [c for c in result.algorithm.calls if c[0] == "data"]
     # the 16:00 New York close is 21:00 UTC in January; bar times stay in the exchange zone
     assert data_calls[0][1] == datetime(2020, 1, 2, 21) and data_calls[0][4] == datetime(2020, 1, 2, 9, 30)
+
+
+BENCHMARK_STEPS = '''
+class BenchmarkSteps(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 10)
+        self.set_warm_up(2, Resolution.DAILY)
+        self.set_time_zone(ZONE)  # in UTC, midnight samples and the exchange's midnight events are apart
+        self.settings.daily_precise_end_time = PRECISE
+        self.set_benchmark("BBB")  # an internal hourly feed beside the daily subscription: steps of its own
+        self.aaa = self.add_equity("AAA", Resolution.DAILY, fill_forward=False).symbol
+        self.seen = []
+        if CONSOLIDATE:  # periods from a daily bar's 09:30 start end at 10:30 the next day: the 11:00 step emits
+            self.consolidate(self.aaa, timedelta(hours=25), lambda bar: self.seen.append(("bar", self.utc_time)))
+        self.schedule.on(self.date_rules.every_day(self.aaa), self.time_rules.after_market_open(self.aaa, 150),
+                         self.trade)
+        self.schedule.on(self.date_rules.every_day(self.aaa), self.time_rules.at(13, 0), self.look)
+
+    def trade(self):
+        if not self.is_warming_up and self.utc_time.day < 10:  # the last day (no daily bar) ends with no order open
+            self.market_order(self.aaa, 10 if self.utc_time.day % 2 else -7)
+
+    def look(self):
+        self.seen.append((self.utc_time, self.portfolio.total_portfolio_value,
+                          len(self.transactions.get_open_orders())))
+
+    def on_end_of_algorithm(self):
+        self.seen.append(("end", self.utc_time))
+'''
+
+
+def _without_run_ids(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Order or order-event records without the fields that name the run (its algorithm id, and ids made from it)."""
+    return [{key: value for key, value in record.items() if key not in ("id", "algorithmId", "brokerId")}
+            for record in records]
+
+
+@pytest.mark.parametrize(("precise_end_time", "consolidate", "zone"),
+                         [(True, False, "America/New_York"), (False, False, "America/New_York"),
+                          (True, True, "America/New_York"), (True, False, "UTC")])
+def test_steps_of_internal_feeds_alone_take_the_short_path_with_the_same_results(
+        tmp_path: Path, data_folder: Path, monkeypatch: pytest.MonkeyPatch, precise_end_time: bool,
+        consolidate: bool, zone: str) -> None:
+    """A time step whose only point is an internal feed's row (the hourly benchmark beside daily data) skips the
+    step's other work when no order is pending, no event is due, no consolidator scans and warm-up is over: the
+    orders, statistics, charts and what the algorithm sees are those of the full step, here with market-on-close
+    orders pending over benchmark steps, events at benchmark step times, warm-up, splits (the benchmark's alone in
+    its step), the clock at the end (the daily file stops a day before the hourly one: benchmark bars end the run)
+    and a consolidator emitting by time."""
+    from lean_offline.engine.transactions import SecurityTransactionManager
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_folder, folder)
+    daily = folder / "equity" / "usa" / "daily" / "aaa.zip"
+    with zipfile.ZipFile(daily) as archive:
+        lines = archive.read("aaa.csv").decode().splitlines()
+    with zipfile.ZipFile(daily, "w") as archive:
+        archive.writestr("aaa.csv", "\n".join(lines[:-1]) + "\n")
+    hourly = folder / "equity" / "usa" / "hour"
+    with zipfile.ZipFile(hourly / "aaa.zip") as archive:
+        benchmark_rows = archive.read("aaa.csv")
+    with zipfile.ZipFile(hourly / "bbb.zip", "w") as archive:
+        archive.writestr("bbb.csv", benchmark_rows)
+    factor_files = folder / "equity" / "usa" / "factor_files"  # 2:1 splits after 2020-01-06 and 2020-01-08
+    factor_files.mkdir()
+    (factor_files / "aaa.csv").write_text("20200106,1,0.5,105\n20501231,1,1,0\n")
+    (factor_files / "bbb.csv").write_text("20200108,1,0.5,105\n20501231,1,1,0\n")
+    algorithm = (BENCHMARK_STEPS.replace("PRECISE", str(precise_end_time)).replace("CONSOLIDATE", str(consolidate))
+                 .replace("ZONE", repr(zone)))
+    short = _run(tmp_path, folder, algorithm)
+    monkeypatch.setattr(SecurityTransactionManager, "has_pending", property(lambda self: True))  # full steps only
+    full = _run(tmp_path, folder, algorithm)
+    assert short.status == full.status == "Completed", short.stack_trace + full.stack_trace
+    assert len(short.orders) >= 4 and short.algorithm.seen[-1] == ("end", datetime(2020, 1, 10, 21))  # 16:00 EST
+    assert any(seen[0] == "bar" and seen[1].hour == 16 for seen in short.algorithm.seen) == consolidate
+    assert short.algorithm.seen == full.algorithm.seen
+    assert _without_run_ids(short.orders) == _without_run_ids(full.orders)
+    assert _without_run_ids(short.order_events) == _without_run_ids(full.order_events)
+    assert (short.statistics, short.runtime_statistics) == (full.statistics, full.runtime_statistics)
+    assert short.charts == full.charts and short.data_points == full.data_points
