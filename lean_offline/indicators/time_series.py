@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve  # type: ignore[import-untyped]
 
 from .base import IndicatorBase, IndicatorDataPoint
 from .rolling_window import RollingWindow
@@ -44,6 +43,8 @@ def lagged_series(lags: int, series: np.ndarray) -> np.ndarray:
 
 def normal_equations(design: np.ndarray, target: np.ndarray, intercept: bool = False) -> np.ndarray:
     """Least squares b solving (XᵀX) b = Xᵀy by Cholesky, X prefixed with a column of ones when `intercept`."""
+    from scipy.linalg import cho_factor, cho_solve  # type: ignore[import-untyped]  # here: it slows every start
+
     if intercept:
         design = np.column_stack([np.ones(len(design)), design])
     return np.asarray(cho_solve(cho_factor(design.T @ design, lower=True), design.T @ target), dtype=float)
@@ -137,7 +138,7 @@ class AutoRegressiveIntegratedMovingAverage(IndicatorBase):
     def _solve(self, step: str, design: np.ndarray, target: np.ndarray, intercept: bool, size: int) -> np.ndarray:
         try:
             return normal_equations(design, target, intercept)
-        except (LinAlgError, ValueError) as error:
+        except (np.linalg.LinAlgError, ValueError) as error:  # scipy.linalg raises numpy's LinAlgError
             if step not in self._fit_failures:
                 self._fit_failures.add(step)
                 _log.error("AutoRegressiveIntegratedMovingAverage.%s(): %s", step, error)
