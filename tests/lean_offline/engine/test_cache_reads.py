@@ -75,3 +75,37 @@ def test_quote_fields_and_a_set_close_leave_trade_rows_waiting() -> None:
     assert reads == [10.0, 10.5, 5.0, 7.0, 22.0]
     assert cache._run_block is trades and cache._run_first == 0 and cache._run_last == 2
     assert cache.open == 20.0 and cache._run_block is None  # another field applies them
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PRICES, min_size=1, max_size=40), st.data())
+def test_a_blocks_price_path_is_the_price_after_each_row(closes: list[float], data: st.DataObject) -> None:
+    """`BarBlock.price_path(changes_from, first, last, previous)` against a plain walk over the rows: a cache holding
+    `previous` takes each non-zero close of rows `changes_from` on (rows before it leave the price), and the path is
+    its price after each of rows `first`..`last`."""
+    count = len(closes)
+    first = data.draw(st.integers(0, count - 1))
+    last = data.draw(st.integers(first, count - 1))
+    changes_from = data.draw(st.integers(0, count))
+    starts = np.datetime64("2013-11-20T09:30", "ns") + np.arange(count) * np.timedelta64(60, "s")
+    values = np.column_stack([np.full(count, 3.0), np.full(count, 4.0), np.full(count, 2.0), closes,
+                              np.full(count, 9.0)])
+    block = BarBlock(AAA, TradeBar, starts, starts, starts, values)
+    walked = []
+    price = -1.0
+    for row in range(last + 1):
+        if row >= changes_from and closes[row]:
+            price = closes[row]
+        if row >= first:
+            walked.append(price)
+    assert list(block.price_path(changes_from, first, last, -1.0)) == walked
+
+
+def test_a_blocks_end_time_read_alone_is_numpys_conversion() -> None:
+    """End times made from microseconds since the epoch (rows outside the loaded chunk) equal numpy's own
+    conversion of the row, sub-microsecond parts truncated alike."""
+    count = 3_000
+    ends = np.datetime64("1998-01-02T16:00:00.123456789", "ns") + np.arange(count) * np.timedelta64(86_399_123_457_000, "ns")
+    block = BarBlock(AAA, TradeBar, ends, ends, ends, np.ones((count, 5)))
+    assert [block.end_time(row) for row in range(0, count, 7)] == ends[::7].astype("datetime64[us]").tolist()
+    assert block.end_time(5) == datetime(1998, 1, 7, 15, 59, 55, 740741)
