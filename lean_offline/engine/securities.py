@@ -207,6 +207,41 @@ class _CurrentPrice(_Price):
         return cache._price
 
 
+class _QuotePrice(_Price):
+    """A quote field of `SecurityCache` (bid/ask price and size): only quote bars and ticks set it, so rows of a
+    trade-bar block waiting to be applied cannot change it and stay waiting."""
+
+    __slots__ = ()
+
+    def __get__(self, cache: Any, owner: type | None = None) -> Any:
+        if cache is None:
+            return self
+        block = cache._run_block
+        if block is not None and block.data_type is not TradeBar:
+            cache._apply_run()
+        return cache.__dict__[self.storage]
+
+
+class _Close(_Price):
+    """`SecurityCache.close`: while rows wait, the last row's close when it is not zero and the run is not that row
+    alone keeping an earlier quote bar's OHLC (the rows before it never outlive it: `_add_trade_prices`,
+    `_add_quote_prices`); otherwise the rows are applied."""
+
+    __slots__ = ()
+
+    def __get__(self, cache: Any, owner: type | None = None) -> Any:
+        if cache is None:
+            return self
+        block = cache._run_block
+        if block is not None:
+            last = cache._run_last
+            close = block.close(last)
+            if close and (last > cache._run_first or not cache._keeps_ohlc(block, last)):
+                return close
+            cache._apply_run()
+        return cache._close
+
+
 class SecurityCache(DualCase):
     """Latest prices and data of a security. Fill-forward points are ignored, as in LEAN's SecurityCache.
 
@@ -217,12 +252,12 @@ class SecurityCache(DualCase):
     open = _Price()
     high = _Price()
     low = _Price()
-    close = _Price()
+    close = _Close()
     volume = _Price()
-    bid_price = _Price()
-    ask_price = _Price()
-    bid_size = _Price()
-    ask_size = _Price()
+    bid_price = _QuotePrice()
+    ask_price = _QuotePrice()
+    bid_size = _QuotePrice()
+    ask_size = _QuotePrice()
 
     is_valued: bool
 
