@@ -180,9 +180,8 @@ class _Price:
 class _CurrentPrice(_Price):
     """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (`_run_price`:
     settled by `add_row` for a held security, whose price the portfolio valuation reads at each step, else at the
-    first read); the rows stay waiting. That price is the last row's close when it is not zero and the row sets the
-    price (only a run's first row can keep an earlier quote bar's OHLC: end times increase within a block), else the
-    close of the state the block leaves when that state is what applying the rows would give."""
+    first read); the rows stay waiting. That price is the run's close (`_run_close`), else the close of the state the
+    block leaves when that state is what applying the rows would give."""
 
     __slots__ = ()
 
@@ -194,11 +193,11 @@ class _CurrentPrice(_Price):
             price = cache._run_price
             if price is not None:
                 return price
-            first, last = cache._run_first, cache._run_last
-            close = block.close(last)
-            if close and (last > first or not cache._keeps_ohlc(block, first)):
+            close = cache._run_close()
+            if close is not None:
                 cache._run_price = close
                 return close
+            first, last = cache._run_first, cache._run_last
             state = cache._applicable_state(block, first, last)
             if state is not None:
                 price = cache._run_price = state[5]  # the close, which `_apply_run` makes the price
@@ -223,20 +222,17 @@ class _QuotePrice(_Price):
 
 
 class _Close(_Price):
-    """`SecurityCache.close`: while rows wait, the last row's close when it is not zero and the run is not that row
-    alone keeping an earlier quote bar's OHLC (the rows before it never outlive it: `_add_trade_prices`,
-    `_add_quote_prices`); otherwise the rows are applied."""
+    """`SecurityCache.close`: while rows wait, the run's close (`_run_close`) when it is known without applying them;
+    otherwise the rows are applied."""
 
     __slots__ = ()
 
     def __get__(self, cache: Any, owner: type | None = None) -> Any:
         if cache is None:
             return self
-        block = cache._run_block
-        if block is not None:
-            last = cache._run_last
-            close = block.close(last)
-            if close and (last > cache._run_first or not cache._keeps_ohlc(block, last)):
+        if cache._run_block is not None:
+            close = cache._run_close()
+            if close is not None:
                 return close
             cache._apply_run()
         return cache._close
@@ -371,6 +367,16 @@ class SecurityCache(DualCase):
             before = run_price
         close = block.close(row)
         self._run_price = close if close else before  # a zero close leaves the price as it was
+
+    def _run_close(self) -> float | None:
+        """The close (and price) the waiting rows leave when their last row sets it: its close is not zero and it
+        does not keep an earlier quote bar's OHLC, which only a run's first row can (end times increase within a
+        block; `_add_trade_prices`, `_add_quote_prices`); else None."""
+        block, first, last = self._run_block, self._run_first, self._run_last
+        close: float = block.close(last)
+        if close and (last > first or not self._keeps_ohlc(block, first)):
+            return close
+        return None
 
     def _applicable_state(self, block: Any, first: int, last: int) -> tuple[Any, ...] | None:
         """The block's state at `last` (`BarBlock.cache_state`) when it is the cache after rows `first`..`last`:
