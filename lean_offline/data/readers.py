@@ -227,9 +227,18 @@ def _every_line_has(text: bytes, columns: int) -> bool:
     """Whether every line of `text` (which ends with a newline) has `columns` comma-separated fields (a blank line
     has one)."""
     characters = np.frombuffer(text, dtype=np.uint8)
-    line_ends = np.flatnonzero(characters == _NEWLINE)
-    commas_before = np.searchsorted(np.flatnonzero(characters == _COMMA), line_ends)
-    return not np.any(np.diff(commas_before, prepend=0) != columns - 1)
+    separators = np.flatnonzero((characters == _COMMA) | (characters == _NEWLINE))
+    return _lines_have(characters, separators, columns)
+
+
+def _lines_have(characters: np.ndarray, separators: np.ndarray, columns: int) -> bool:
+    """Whether every line has `columns` fields, given the positions of all commas and newlines of a text ending with
+    a newline: the i-th newline is then separator number i × columns + columns - 1."""
+    line_ends = np.flatnonzero(characters[separators] == _NEWLINE)
+    return not np.any(np.diff(line_ends, prepend=-1) != columns)
+
+
+_MINUS, _ZERO, _NINE = ord("-"), ord("0"), ord("9")
 
 
 def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
@@ -238,13 +247,21 @@ def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
     day, deci-cent prices, sizes); None when any line is not such a line (a character other than a digit, a comma,
     a minus sign or a newline; an empty field, a lone sign, a negative zero, a blank line; a number beyond int64),
     for the general parse to read."""
-    if not raw or raw.translate(None, b"0123456789,-\n"):
+    if not raw:
         return None
     text = _with_final_newline(raw)
-    if (b",," in text or b",\n" in text or b"\n," in text or text.startswith((b",", b"\n")) or b"\n\n" in text
-            or b"-," in text or b"-\n" in text or b"-0" in text):
+    characters = np.frombuffer(text, dtype=np.uint8)
+    below_digits = characters < _ZERO
+    if np.any((characters > _NINE) | (below_digits & (characters != _COMMA) & (characters != _MINUS)
+                                      & (characters != _NEWLINE))):
         return None
-    if not _every_line_has(text, columns):
+    separators = np.flatnonzero(below_digits & (characters != _MINUS))
+    if separators[0] == 0 or np.any(np.diff(separators) == 1):  # an empty field or a blank line
+        return None
+    after_minus = characters[np.flatnonzero(characters == _MINUS) + 1]  # the text ends with a newline, not a sign
+    if np.any((after_minus <= _COMMA) | (after_minus == _ZERO)):  # a lone sign or a negative zero
+        return None
+    if not _lines_have(characters, separators, columns):
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)  # numpy's word for text it could not read to its end
@@ -253,7 +270,7 @@ def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
         except (ValueError, DeprecationWarning):
             return None
     lines = len(fields) // columns
-    if len(fields) != text.count(b"\n") * columns or (lines and (
+    if len(fields) != len(separators) or (lines and (
             fields.min() == _INT64_LIMITS[0] or fields.max() == _INT64_LIMITS[1])):  # strtoll clamps what overflows
         return None
     return fields.reshape(lines, columns)
