@@ -227,53 +227,69 @@ def _every_line_has(text: bytes, columns: int) -> bool:
     """Whether every line of `text` (which ends with a newline) has `columns` comma-separated fields (a blank line
     has one)."""
     characters = np.frombuffer(text, dtype=np.uint8)
-    separators = np.flatnonzero((characters == _COMMA) | (characters == _NEWLINE))
-    return _lines_have(characters, separators, columns)
-
-
-def _lines_have(characters: np.ndarray, separators: np.ndarray, columns: int) -> bool:
-    """Whether every line has `columns` fields, given the positions of all commas and newlines of a text ending with
-    a newline: the i-th newline is then separator number i × columns + columns - 1."""
-    line_ends = np.flatnonzero(characters[separators] == _NEWLINE)
-    return not np.any(np.diff(line_ends, prepend=-1) != columns)
+    line_ends = np.flatnonzero(characters == _NEWLINE)
+    commas_before = np.searchsorted(np.flatnonzero(characters == _COMMA), line_ends)
+    return not np.any(np.diff(commas_before, prepend=0) != columns - 1)
 
 
 _MINUS, _ZERO, _NINE = ord("-"), ord("0"), ord("9")
+_STAMP_FIELD_WIDTHS = (8, 2, 2)  # "yyyyMMdd HH:mm", read as three whole numbers
 
 
-def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
+def _integer_fields(raw: bytes, columns: int, stamped: bool = False) -> np.ndarray | None:
     """The fields of a file of whole numbers in `columns` comma-separated columns per line, as an int64 array of
     shape (lines, columns), parsed by numpy's C text reader (an intraday file of LEAN's has only integers: ms of the
     day, deci-cent prices, sizes); None when any line is not such a line (a character other than a digit, a comma,
     a minus sign or a newline; an empty field, a lone sign, a negative zero, a blank line; a number beyond int64),
-    for the general parse to read."""
+    for the general parse to read. `stamped`: each line starts with a "yyyyMMdd HH:mm" time stamp (a daily or
+    hourly file's), read as three fields (date, hour, minute) of exactly those widths, giving columns + 2 fields."""
     if not raw:
         return None
     text = _with_final_newline(raw)
     characters = np.frombuffer(text, dtype=np.uint8)
-    below_digits = characters < _ZERO
-    if np.any((characters > _NINE) | (below_digits & (characters != _COMMA) & (characters != _MINUS)
-                                      & (characters != _NEWLINE))):
-        return None
-    separators = np.flatnonzero(below_digits & (characters != _MINUS))
+    separators = np.flatnonzero(((characters < _ZERO) | (characters > _NINE)) & (characters != _MINUS))
+    line_layout = np.frombuffer((b" :" if stamped else b"") + b"," * (columns - 1) + b"\n", dtype=np.uint8)
+    lines, left_over = divmod(len(separators), len(line_layout))
+    if left_over or not np.array_equal(characters[separators], np.tile(line_layout, lines)):
+        return None  # a character other than a digit or a sign, or a line with other separators
     if separators[0] == 0 or np.any(np.diff(separators) == 1):  # an empty field or a blank line
         return None
     after_minus = characters[np.flatnonzero(characters == _MINUS) + 1]  # the text ends with a newline, not a sign
-    if np.any((after_minus <= _COMMA) | (after_minus == _ZERO)):  # a lone sign or a negative zero
+    if np.any((after_minus <= _ZERO) | (after_minus > _NINE)):  # a lone sign or a negative zero
         return None
-    if not _lines_have(characters, separators, columns):
-        return None
+    if stamped:
+        field_ends = separators.reshape(lines, len(line_layout))[:, :len(_STAMP_FIELD_WIDTHS)]
+        line_starts = np.concatenate(([0], separators[len(line_layout) - 1:-1:len(line_layout)] + 1))
+        widths = np.diff(field_ends, axis=1, prepend=(line_starts - 1)[:, None])
+        if np.any(widths != np.array(_STAMP_FIELD_WIDTHS) + 1):
+            return None
+        text = text.replace(b" ", b",").replace(b":", b",")
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)  # numpy's word for text it could not read to its end
         try:
             fields = np.fromstring(text.replace(b"\n", b","), dtype=np.int64, sep=",")
         except (ValueError, DeprecationWarning):
             return None
-    lines = len(fields) // columns
     if len(fields) != len(separators) or (lines and (
             fields.min() == _INT64_LIMITS[0] or fields.max() == _INT64_LIMITS[1])):  # strtoll clamps what overflows
         return None
-    return fields.reshape(lines, columns)
+    return fields.reshape(lines, len(line_layout))
+
+
+def _stamp_times(fields: np.ndarray) -> np.ndarray | None:
+    """Times from the (date as yyyyMMdd, hour, minute) columns of `_integer_fields(..., stamped=True)`; None when one
+    is not a valid time of the years `_FIRST_YEAR`..`_LAST_YEAR` (left to the general parse)."""
+    years, month_days = np.divmod(fields[:, 0], 10_000)
+    months, days = np.divmod(month_days, 100)
+    hours, minutes = fields[:, 1], fields[:, 2]
+    if np.any((years < _FIRST_YEAR) | (years > _LAST_YEAR) | (months < 1) | (months > 12) | (days < 1) | (days > 31)
+              | (hours < 0) | (hours > 23) | (minutes < 0) | (minutes > 59)):
+        return None
+    month_starts = ((years - 1970) * 12 + months - 1).astype("datetime64[M]")
+    dates = month_starts.astype("datetime64[D]") + (days - 1).astype("timedelta64[D]")
+    if np.any(dates.astype("datetime64[M]") != month_starts):  # a day beyond its month's last
+        return None
+    return dates.astype("datetime64[ns]") + (hours * 60 + minutes).astype("timedelta64[m]")  # type: ignore[no-any-return]
 
 
 _EXACT_MILLISECONDS = 2**53 // 1_000_000
@@ -290,14 +306,19 @@ def _day_times(day: date, milliseconds: np.ndarray) -> np.ndarray | None:
 
 
 def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
-    """Whole-file parse: numpy's integer reader for a file of ms-of-day time stamps and whole numbers
-    (`_integer_fields`), else pandas' C engine; None when the file has any irregular line."""
+    """Whole-file parse: numpy's integer reader for a file of time stamps (ms of the day, or "yyyyMMdd HH:mm") and
+    whole numbers (`_integer_fields`), else pandas' C engine; None when the file has any irregular line."""
     if day is not None:
         fields = _integer_fields(raw, columns)
         if fields is not None:
             numbers = fields.astype(np.float64)
             times = _day_times(day, numbers[:, 0])
             return None if times is None else _ParsedFile(times, numbers[:, 1:])
+    else:
+        fields = _integer_fields(raw, columns, stamped=True)
+        stamp_times = None if fields is None else _stamp_times(fields)
+        if fields is not None and stamp_times is not None:
+            return _ParsedFile(stamp_times, fields[:, len(_STAMP_FIELD_WIDTHS):].astype(np.float64))
     try:
         frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str} if day is None else np.float64,
                             engine="c", skip_blank_lines=True)
