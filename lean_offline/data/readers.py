@@ -88,10 +88,12 @@ class SubscriptionSpec:
 
 # --- LEAN file naming (LeanData.GenerateZipFileName / GenerateZipEntryName) -------------------------------------
 
+@lru_cache(maxsize=64)
 def _tick_type_name(tick_type: Any) -> str:
     return TickType(tick_type).name.lower().replace("_", "")
 
 
+@lru_cache(maxsize=64)
 def _is_hour_or_daily(resolution: Any) -> bool:
     return Resolution(resolution) in (_DAILY, _HOUR)
 
@@ -392,7 +394,7 @@ def parse_lean_csv(raw: bytes, columns: int, day: date | None, path: Path, warn:
 # --- time handling ---------------------------------------------------------------------------------------------
 
 def _same_zone(first: ZoneInfo, second: ZoneInfo) -> bool:
-    return str(first) == str(second)
+    return first is second or str(first) == str(second)
 
 
 _ONE_DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
@@ -471,6 +473,26 @@ def special_day_mask(hours: SecurityExchangeHours, day_numbers: np.ndarray) -> n
 
 def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
                     extended: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]
+    (read-only): those of `_open_intervals_between` for each year, made once per exchange hours and year, that
+    start on those dates (a stretch starts and ends on its own date)."""
+    if first > last:
+        return _open_intervals_between(hours, first, last, extended)
+    years = [_year_open_intervals(hours, year, extended) for year in range(first.year, last.year + 1)]
+    starts, ends = years[0] if len(years) == 1 else (np.concatenate(column) for column in zip(*years, strict=True))
+    low, high = np.searchsorted(starts.view(np.int64), [_midnight_ns(first), _midnight_ns(last) + _NS_PER_DAY])
+    return starts[low:high], ends[low:high]
+
+
+@lru_cache(maxsize=512)
+def _year_open_intervals(hours: SecurityExchangeHours, year: int, extended: bool) -> tuple[np.ndarray, np.ndarray]:
+    starts, ends = _open_intervals_between(hours, date(year, 1, 1), date(year, 12, 31), extended)
+    starts.flags.writeable = ends.flags.writeable = False  # shared by every read of the year
+    return starts, ends
+
+
+def _open_intervals_between(hours: SecurityExchangeHours, first: date, last: date,
+                            extended: bool) -> tuple[np.ndarray, np.ndarray]:
     """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]:
     each weekday's usual segments, with the special dates (holidays, early closes, late opens) replaced."""
     def is_open_state(state: str) -> bool:
@@ -546,6 +568,10 @@ class _SubscriptionReader:
         if self.is_equity:
             self.factor_file = load_factor_file(spec.data_folder, spec.market, spec.symbol.value, warn)
             self.map_file = load_map_file(spec.data_folder, spec.market, spec.symbol.value, warn)
+        # made once: every file of the read is scaled by them
+        self.factor_table = self._factor_table()
+        self._factor_arrays = (np.array(self.factor_table[0], dtype="datetime64[D]"),
+                               np.array(self.factor_table[1] + (1.0,)))
         self.last_end: np.datetime64 | None = None
         self.finished = False
 
@@ -568,14 +594,20 @@ class _SubscriptionReader:
         exchange_zone, data_zone = spec.exchange_hours.time_zone, spec.data_time_zone
         day = convert_naive_scalar(spec.start_local, exchange_zone, data_zone).date()
         last = convert_naive_scalar(spec.end_local, exchange_zone, data_zone).date()
+        folders: dict[str | None, Path] = {}  # per file ticker: the folder of its day files does not depend on the day
         while day <= last:
             midnight = datetime(day.year, day.month, day.day)
             start = convert_naive_scalar(midnight, data_zone, exchange_zone)
             end = convert_naive_scalar(midnight + timedelta(days=1), data_zone, exchange_zone)
             if spec.exchange_hours.is_open_between(start, end, extended_market_hours=True):
                 ticker = self.map_file.ticker_on(day) if self.is_equity else None
-                yield generate_zip_file_path(spec.data_folder, spec.symbol, day, self.resolution,
-                                             self.file_tick_type, file_ticker=ticker), day
+                folder = folders.get(ticker)
+                if folder is None:
+                    folder = folders[ticker] = generate_zip_file_path(spec.data_folder, spec.symbol, day,
+                                                                      self.resolution, self.file_tick_type,
+                                                                      file_ticker=ticker).parent
+                yield folder / generate_zip_file_name(ticker or spec.symbol.value, day, self.resolution,
+                                                      self.file_tick_type, spec.symbol.security_type), day
             day += timedelta(days=1)
 
     def blocks(self) -> Iterator[BarBlock]:
@@ -643,7 +675,7 @@ class _SubscriptionReader:
         spec = self.spec
         return (str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, self.columns, self.period,
                 str(spec.data_time_zone), spec.exchange_hours, self.strict_daily, spec.extended_market_hours,
-                self.wants_quotes, self.file_is_quote, self.is_equity, self._factor_table())
+                self.wants_quotes, self.file_is_quote, self.is_equity, self.factor_table)
 
     def _stop(self, parsed_times: np.ndarray) -> int:
         """Rows are read up to the first whose start time is after the end of the read (then the reader is done)."""
@@ -761,11 +793,10 @@ class _SubscriptionReader:
         return values
 
     def _factors(self, days: np.ndarray) -> np.ndarray:
-        row_days, row_factors = self._factor_table()
-        if not row_days:
+        row_days, row_factors = self._factor_arrays
+        if not len(row_days):
             return np.ones(len(days))
-        return np.array(row_factors + (1.0,))[np.searchsorted(np.array(row_days, dtype="datetime64[D]"), days,
-                                                               side="left")]
+        return row_factors[np.searchsorted(row_days, days, side="left")]  # type: ignore[no-any-return]
 
     def _factor_table(self) -> tuple[tuple[date, ...], tuple[float, ...]]:
         """The factor file's dates and the multiplier of raw prices each gives bars up to it (none: factor 1)."""

@@ -614,3 +614,22 @@ def test_a_stamped_file_of_whole_numbers_is_read_by_numpys_integer_reader(rows: 
     assert parsed is not None
     assert parsed.times.astype("datetime64[us]").tolist() == [moment.replace(second=0, microsecond=0)
                                                               for moment, _ in rows]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sets(st.dates(date(1999, 6, 1), date(2001, 6, 30)), max_size=20),
+       st.sets(st.dates(date(1999, 6, 1), date(2001, 6, 30)), max_size=5),
+       st.dates(date(1999, 6, 1), date(2001, 6, 30)), st.integers(-3, 800), st.booleans())
+def test_open_intervals_from_the_yearly_tables_equal_those_made_for_the_dates(holidays: set[date], early: set[date],
+                                                                              first: date, days: int,
+                                                                              extended: bool) -> None:
+    """The open stretches of a range of dates, taken from tables made once per year (across year ends, empty ranges
+    and special dates included), are those made for the range itself."""
+    hours = nyse_fallback_hours(1999, 2001)
+    special = SecurityExchangeHours(hours.time_zone, {weekday: hours.weekly_segments(weekday) for weekday in range(7)},
+                                    holidays=holidays, early_closes={day: timedelta(hours=13) for day in early})
+    last = first + timedelta(days=days)
+    starts, ends = readers_module._open_intervals(special, first, last, extended)
+    expected_starts, expected_ends = readers_module._open_intervals_between(special, first, last, extended)
+    assert starts.dtype == expected_starts.dtype and ends.dtype == expected_ends.dtype
+    assert starts.tolist() == expected_starts.tolist() and ends.tolist() == expected_ends.tolist()
