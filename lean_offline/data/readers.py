@@ -89,10 +89,12 @@ class SubscriptionSpec:
 
 # --- LEAN file naming (LeanData.GenerateZipFileName / GenerateZipEntryName) -------------------------------------
 
+@lru_cache(maxsize=64)
 def _tick_type_name(tick_type: Any) -> str:
     return TickType(tick_type).name.lower().replace("_", "")
 
 
+@lru_cache(maxsize=64)
 def _is_hour_or_daily(resolution: Any) -> bool:
     return Resolution(resolution) in (_DAILY, _HOUR)
 
@@ -233,31 +235,64 @@ def _every_line_has(text: bytes, columns: int) -> bool:
     return not np.any(np.diff(commas_before, prepend=0) != columns - 1)
 
 
-def _integer_fields(raw: bytes, columns: int) -> np.ndarray | None:
+_MINUS, _ZERO, _NINE = ord("-"), ord("0"), ord("9")
+_STAMP_FIELD_WIDTHS = (8, 2, 2)  # "yyyyMMdd HH:mm", read as three whole numbers
+
+
+def _integer_fields(raw: bytes, columns: int, stamped: bool = False) -> np.ndarray | None:
     """The fields of a file of whole numbers in `columns` comma-separated columns per line, as an int64 array of
     shape (lines, columns), parsed by numpy's C text reader (an intraday file of LEAN's has only integers: ms of the
     day, deci-cent prices, sizes); None when any line is not such a line (a character other than a digit, a comma,
     a minus sign or a newline; an empty field, a lone sign, a negative zero, a blank line; a number beyond int64),
-    for the general parse to read."""
-    if not raw or raw.translate(None, b"0123456789,-\n"):
+    for the general parse to read. `stamped`: each line starts with a "yyyyMMdd HH:mm" time stamp (a daily or
+    hourly file's), read as three fields (date, hour, minute) of exactly those widths, giving columns + 2 fields."""
+    if not raw:
         return None
     text = _with_final_newline(raw)
-    if (b",," in text or b",\n" in text or b"\n," in text or text.startswith((b",", b"\n")) or b"\n\n" in text
-            or b"-," in text or b"-\n" in text or b"-0" in text):
+    characters = np.frombuffer(text, dtype=np.uint8)
+    separators = np.flatnonzero(((characters < _ZERO) | (characters > _NINE)) & (characters != _MINUS))
+    line_layout = np.frombuffer((b" :" if stamped else b"") + b"," * (columns - 1) + b"\n", dtype=np.uint8)
+    lines, left_over = divmod(len(separators), len(line_layout))
+    if left_over or not np.array_equal(characters[separators], np.tile(line_layout, lines)):
+        return None  # a character other than a digit or a sign, or a line with other separators
+    if separators[0] == 0 or np.any(np.diff(separators) == 1):  # an empty field or a blank line
         return None
-    if not _every_line_has(text, columns):
+    after_minus = characters[np.flatnonzero(characters == _MINUS) + 1]  # the text ends with a newline, not a sign
+    if np.any((after_minus <= _ZERO) | (after_minus > _NINE)):  # a lone sign or a negative zero
         return None
+    if stamped:
+        field_ends = separators.reshape(lines, len(line_layout))[:, :len(_STAMP_FIELD_WIDTHS)]
+        line_starts = np.concatenate(([0], separators[len(line_layout) - 1:-1:len(line_layout)] + 1))
+        widths = np.diff(field_ends, axis=1, prepend=(line_starts - 1)[:, None])
+        if np.any(widths != np.array(_STAMP_FIELD_WIDTHS) + 1):
+            return None
+        text = text.replace(b" ", b",").replace(b":", b",")
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)  # numpy's word for text it could not read to its end
         try:
             fields = np.fromstring(text.replace(b"\n", b","), dtype=np.int64, sep=",")
         except (ValueError, DeprecationWarning):
             return None
-    lines = len(fields) // columns
-    if len(fields) != text.count(b"\n") * columns or (lines and (
+    if len(fields) != len(separators) or (lines and (
             fields.min() == _INT64_LIMITS[0] or fields.max() == _INT64_LIMITS[1])):  # strtoll clamps what overflows
         return None
-    return fields.reshape(lines, columns)
+    return fields.reshape(lines, len(line_layout))
+
+
+def _stamp_times(fields: np.ndarray) -> np.ndarray | None:
+    """Times from the (date as yyyyMMdd, hour, minute) columns of `_integer_fields(..., stamped=True)`; None when one
+    is not a valid time of the years `_FIRST_YEAR`..`_LAST_YEAR` (left to the general parse)."""
+    years, month_days = np.divmod(fields[:, 0], 10_000)
+    months, days = np.divmod(month_days, 100)
+    hours, minutes = fields[:, 1], fields[:, 2]
+    if np.any((years < _FIRST_YEAR) | (years > _LAST_YEAR) | (months < 1) | (months > 12) | (days < 1) | (days > 31)
+              | (hours < 0) | (hours > 23) | (minutes < 0) | (minutes > 59)):
+        return None
+    month_starts = ((years - 1970) * 12 + months - 1).astype("datetime64[M]")
+    dates = month_starts.astype("datetime64[D]") + (days - 1).astype("timedelta64[D]")
+    if np.any(dates.astype("datetime64[M]") != month_starts):  # a day beyond its month's last
+        return None
+    return dates.astype("datetime64[ns]") + (hours * 60 + minutes).astype("timedelta64[m]")  # type: ignore[no-any-return]
 
 
 _EXACT_MILLISECONDS = 2**53 // 1_000_000
@@ -274,14 +309,19 @@ def _day_times(day: date, milliseconds: np.ndarray) -> np.ndarray | None:
 
 
 def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | None:
-    """Whole-file parse: numpy's integer reader for a file of ms-of-day time stamps and whole numbers
-    (`_integer_fields`), else pandas' C engine; None when the file has any irregular line."""
+    """Whole-file parse: numpy's integer reader for a file of time stamps (ms of the day, or "yyyyMMdd HH:mm") and
+    whole numbers (`_integer_fields`), else pandas' C engine; None when the file has any irregular line."""
     if day is not None:
         fields = _integer_fields(raw, columns)
         if fields is not None:
             numbers = fields.astype(np.float64)
             times = _day_times(day, numbers[:, 0])
             return None if times is None else _ParsedFile(times, numbers[:, 1:])
+    else:
+        fields = _integer_fields(raw, columns, stamped=True)
+        stamp_times = None if fields is None else _stamp_times(fields)
+        if fields is not None and stamp_times is not None:
+            return _ParsedFile(stamp_times, fields[:, len(_STAMP_FIELD_WIDTHS):].astype(np.float64))
     try:
         frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str} if day is None else np.float64,
                             engine="c", skip_blank_lines=True)
@@ -355,7 +395,7 @@ def parse_lean_csv(raw: bytes, columns: int, day: date | None, path: Path, warn:
 # --- time handling ---------------------------------------------------------------------------------------------
 
 def _same_zone(first: ZoneInfo, second: ZoneInfo) -> bool:
-    return str(first) == str(second)
+    return first is second or str(first) == str(second)
 
 
 _ONE_DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
@@ -434,6 +474,26 @@ def special_day_mask(hours: SecurityExchangeHours, day_numbers: np.ndarray) -> n
 
 def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
                     extended: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]
+    (read-only): those of `_open_intervals_between` for each year, made once per exchange hours and year, that
+    start on those dates (a stretch starts and ends on its own date)."""
+    if first > last:
+        return _open_intervals_between(hours, first, last, extended)
+    years = [_year_open_intervals(hours, year, extended) for year in range(first.year, last.year + 1)]
+    starts, ends = years[0] if len(years) == 1 else (np.concatenate(column) for column in zip(*years, strict=True))
+    low, high = np.searchsorted(starts.view(np.int64), [_midnight_ns(first), _midnight_ns(last) + _NS_PER_DAY])
+    return starts[low:high], ends[low:high]
+
+
+@lru_cache(maxsize=512)
+def _year_open_intervals(hours: SecurityExchangeHours, year: int, extended: bool) -> tuple[np.ndarray, np.ndarray]:
+    starts, ends = _open_intervals_between(hours, date(year, 1, 1), date(year, 12, 31), extended)
+    starts.flags.writeable = ends.flags.writeable = False  # shared by every read of the year
+    return starts, ends
+
+
+def _open_intervals_between(hours: SecurityExchangeHours, first: date, last: date,
+                            extended: bool) -> tuple[np.ndarray, np.ndarray]:
     """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]:
     each weekday's usual segments, with the special dates (holidays, early closes, late opens) replaced."""
     def is_open_state(state: str) -> bool:
@@ -509,6 +569,10 @@ class _SubscriptionReader:
         if self.is_equity:
             self.factor_file = load_factor_file(spec.data_folder, spec.market, spec.symbol.value, warn)
             self.map_file = load_map_file(spec.data_folder, spec.market, spec.symbol.value, warn)
+        # made once: every file of the read is scaled by them
+        self.factor_table = self._factor_table()
+        self._factor_arrays = (np.array(self.factor_table[0], dtype="datetime64[D]"),
+                               np.array(self.factor_table[1] + (1.0,)))
         self.last_end: np.datetime64 | None = None
         self.finished = False
 
@@ -531,14 +595,20 @@ class _SubscriptionReader:
         exchange_zone, data_zone = spec.exchange_hours.time_zone, spec.data_time_zone
         day = convert_naive_scalar(spec.start_local, exchange_zone, data_zone).date()
         last = convert_naive_scalar(spec.end_local, exchange_zone, data_zone).date()
+        folders: dict[str | None, Path] = {}  # per file ticker: the folder of its day files does not depend on the day
         while day <= last:
             midnight = datetime(day.year, day.month, day.day)
             start = convert_naive_scalar(midnight, data_zone, exchange_zone)
             end = convert_naive_scalar(midnight + timedelta(days=1), data_zone, exchange_zone)
             if spec.exchange_hours.is_open_between(start, end, extended_market_hours=True):
                 ticker = self.map_file.ticker_on(day) if self.is_equity else None
-                yield generate_zip_file_path(spec.data_folder, spec.symbol, day, self.resolution,
-                                             self.file_tick_type, file_ticker=ticker), day
+                folder = folders.get(ticker)
+                if folder is None:
+                    folder = folders[ticker] = generate_zip_file_path(spec.data_folder, spec.symbol, day,
+                                                                      self.resolution, self.file_tick_type,
+                                                                      file_ticker=ticker).parent
+                yield folder / generate_zip_file_name(ticker or spec.symbol.value, day, self.resolution,
+                                                      self.file_tick_type, spec.symbol.security_type), day
             day += timedelta(days=1)
 
     def blocks(self) -> Iterator[BarBlock]:
@@ -606,7 +676,7 @@ class _SubscriptionReader:
         spec = self.spec
         return (str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino, self.columns, self.period,
                 str(spec.data_time_zone), spec.exchange_hours, self.strict_daily, spec.extended_market_hours,
-                self.wants_quotes, self.file_is_quote, self.is_equity, self._factor_table())
+                self.wants_quotes, self.file_is_quote, self.is_equity, self.factor_table)
 
     def _stop(self, parsed_times: np.ndarray) -> int:
         """Rows are read up to the first whose start time is after the end of the read (then the reader is done)."""
@@ -724,11 +794,10 @@ class _SubscriptionReader:
         return values
 
     def _factors(self, days: np.ndarray) -> np.ndarray:
-        row_days, row_factors = self._factor_table()
-        if not row_days:
+        row_days, row_factors = self._factor_arrays
+        if not len(row_days):
             return np.ones(len(days))
-        return np.array(row_factors + (1.0,))[np.searchsorted(np.array(row_days, dtype="datetime64[D]"), days,
-                                                               side="left")]
+        return row_factors[np.searchsorted(row_days, days, side="left")]  # type: ignore[no-any-return]
 
     def _factor_table(self) -> tuple[tuple[date, ...], tuple[float, ...]]:
         """The factor file's dates and the multiplier of raw prices each gives bars up to it (none: factor 1)."""

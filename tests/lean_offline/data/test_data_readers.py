@@ -570,3 +570,66 @@ def test_times_of_a_day_are_shifted_as_pandas_converts_them(case: tuple[str, str
     times = np.array([around + timedelta(minutes=minute * stretch) for minute in minutes], dtype="datetime64[ns]")
     expected = readers_module._convert_naive_by_pandas(times, ZoneInfo(source), ZoneInfo(target))
     assert readers_module.convert_naive(times, ZoneInfo(source), ZoneInfo(target)).tolist() == expected.tolist()
+
+
+_STAMP = st.datetimes(datetime(1990, 1, 1), datetime(2030, 12, 31)).map(lambda moment: f"{moment:%Y%m%d %H:%M}")
+_ODD_STAMP = st.sampled_from(["19980230 10:00", "19970229 10:00", "19960229 23:59", "1998011 10:00", "19980102 9:30",
+                              "19980102 24:00", "19980102 10:60", "19980102 -1:00", "19980102 10:-0", "18990102 10:00",
+                              "22010102 10:00", "19980102 10:00:00", " 19980102 10:00", "19980102T10:00",
+                              "1998-01-02 10:00", "19980102  10:0", "19980102 10,00", "", "-19980102 10:00",
+                              "19981301 10:00", "19980100 10:00", "19980102 10::0"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([6, 11]), st.lists(st.tuples(_STAMP | _ODD_STAMP, st.lists(_FIELD | _ODD_FIELD, min_size=4,
+                                                                                   max_size=11)),
+                                          min_size=1, max_size=6),
+       st.booleans(), st.booleans())
+def test_a_whole_history_file_parses_as_the_line_by_line_parser_reads_it(columns: int, lines: list[tuple[str, list[str]]],
+                                                                         final_newline: bool, blank_line: bool) -> None:
+    """Whatever a daily or hourly file holds after its "yyyyMMdd HH:mm" stamps (invalid dates and times, stamps of
+    other widths or separators, years out of range, and the odd fields of the day-file test), the whole-file parse
+    (numpy's integer reader or pandas') gives the rows the line-by-line parser gives, or leaves the file to it."""
+    text = "\n".join(",".join([stamp, *fields]) for stamp, fields in lines)
+    if blank_line:
+        text = text.replace("\n", "\n\n", 1)
+    raw = (text + "\n" if final_newline else text).encode()
+    expected = readers_module._slow_parse(raw, columns, None, Path("x.csv"), lambda _message: None)
+    parsed = readers_module.parse_lean_csv(raw, columns, None, Path("x.csv"), lambda _message: None)
+    assert parsed.times.tolist() == expected.times.tolist()
+    assert np.array_equal(parsed.values, expected.values, equal_nan=True)
+    assert np.signbit(parsed.values).tolist() == np.signbit(expected.values).tolist()
+
+
+@given(st.lists(st.tuples(st.datetimes(datetime(1990, 1, 1), datetime(2030, 12, 31)),
+                          st.lists(st.integers(-(10**12), 10**12), min_size=5, max_size=5)), min_size=1, max_size=30))
+def test_a_stamped_file_of_whole_numbers_is_read_by_numpys_integer_reader(rows: list[tuple[datetime, list[int]]]) -> None:
+    """The integer reader takes a daily or hourly file of stamps and whole numbers (so the test above compares it,
+    not only pandas), reading each stamp as its date, hour and minute."""
+    raw = "".join(f"{moment:%Y%m%d %H:%M}," + ",".join(map(str, values)) + "\n" for moment, values in rows).encode()
+    fields = readers_module._integer_fields(raw, 6, stamped=True)
+    assert fields is not None
+    assert fields.tolist() == [[int(f"{moment:%Y%m%d}"), moment.hour, moment.minute, *values] for moment, values in rows]
+    parsed = readers_module._fast_parse(raw, 6, None)
+    assert parsed is not None
+    assert parsed.times.astype("datetime64[us]").tolist() == [moment.replace(second=0, microsecond=0)
+                                                              for moment, _ in rows]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sets(st.dates(date(1999, 6, 1), date(2001, 6, 30)), max_size=20),
+       st.sets(st.dates(date(1999, 6, 1), date(2001, 6, 30)), max_size=5),
+       st.dates(date(1999, 6, 1), date(2001, 6, 30)), st.integers(-3, 800), st.booleans())
+def test_open_intervals_from_the_yearly_tables_equal_those_made_for_the_dates(holidays: set[date], early: set[date],
+                                                                              first: date, days: int,
+                                                                              extended: bool) -> None:
+    """The open stretches of a range of dates, taken from tables made once per year (across year ends, empty ranges
+    and special dates included), are those made for the range itself."""
+    hours = nyse_fallback_hours(1999, 2001)
+    special = SecurityExchangeHours(hours.time_zone, {weekday: hours.weekly_segments(weekday) for weekday in range(7)},
+                                    holidays=holidays, early_closes={day: timedelta(hours=13) for day in early})
+    last = first + timedelta(days=days)
+    starts, ends = readers_module._open_intervals(special, first, last, extended)
+    expected_starts, expected_ends = readers_module._open_intervals_between(special, first, last, extended)
+    assert starts.dtype == expected_starts.dtype and ends.dtype == expected_ends.dtype
+    assert starts.tolist() == expected_starts.tolist() and ends.tolist() == expected_ends.tolist()
