@@ -846,6 +846,7 @@ them costs about as much as 75 states made row by row, so the reads made row by 
 again (a held daily security is read a few times a month; a security traded on second bars at nearly every row)."""
 
 _new = object.__new__
+_QUOTE_BAR_FIELDS = [3, 6, 7]  # of the cache columns: close, bid size, ask size
 
 
 class BarBlock:
@@ -870,9 +871,7 @@ class BarBlock:
         self._chunk = -1
         self._chunk_rows: list[tuple[Any, ...]] = []
         self._bar_chunk = -1
-        self._bar_prices: list[tuple[Any, ...]] = []
-        self._bar_times: list[datetime] = []
-        self._bar_ends_utc: list[datetime] = []
+        self._bar_rows: list[tuple[Any, ...]] = []
         self._cache_columns: np.ndarray | None = None
         self._last_nonzero: tuple[np.ndarray, np.ndarray] | None = None
         self._close_path_columns: tuple[np.ndarray, np.ndarray] | None = None
@@ -888,11 +887,13 @@ class BarBlock:
         return len(self.ends)
 
     def end_time(self, row: int) -> datetime:
-        """The end time of `row` (exchange time zone), from the loaded chunk of `cache_row` rows when it holds the
-        row, else made alone from the end times in microseconds since the epoch (a look at one row must not load
-        and convert a chunk of 1,024; a numpy datetime scalar converts several times slower)."""
+        """The end time of `row` (exchange time zone), from the loaded chunk of `cache_row` or `bar` rows when one
+        holds the row, else made alone from the end times in microseconds since the epoch (a look at one row must not
+        load and convert a chunk of 1,024; a numpy datetime scalar converts several times slower)."""
         if row >> _CHUNK_BITS == self._chunk:
             return self._chunk_rows[row & _CHUNK_MASK][0]  # type: ignore[no-any-return]
+        if row >> _CHUNK_BITS == self._bar_chunk:
+            return self._bar_rows[row & _CHUNK_MASK][1]  # type: ignore[no-any-return]
         if self._end_micros is None:
             self._end_micros = self.ends.astype("datetime64[us]").view(np.int64)
         return _UNIX_EPOCH + timedelta(microseconds=self._end_micros.item(row))
@@ -1002,41 +1003,43 @@ class BarBlock:
         self._chunk, self._chunk_rows = chunk, rows
 
     def bar(self, row: int) -> BaseData:
-        """A new bar object for `row`: its prices are the security cache's row values (QuoteBar sides stay packed
-        until read), its start and UTC end times come from lists made once per chunk."""
+        """A new bar object for `row`: its fields come from a list of rows made once per chunk (`_load_bar_chunk`);
+        QuoteBar sides stay packed until read."""
         if row >> _CHUNK_BITS != self._bar_chunk:
             self._load_bar_chunk(row >> _CHUNK_BITS)
-        index = row & _CHUNK_MASK
-        prices = self._bar_prices[index]
         new_bar: Any
         if self.data_type is QuoteBar:
+            time, end, end_utc, close, bid_size, ask_size = self._bar_rows[row & _CHUNK_MASK]
             new_bar = _new(QuoteBar)
             new_bar._packed_row = (self.values, row)
             new_bar._bid = new_bar._ask = PACKED_SIDE
-            new_bar.last_bid_size = prices[7]
-            new_bar.last_ask_size = prices[8]
+            new_bar.last_bid_size = bid_size
+            new_bar.last_ask_size = ask_size
         else:
+            time, end, end_utc, open_, high, low, close, volume = self._bar_rows[row & _CHUNK_MASK]
             new_bar = _new(TradeBar)
-            new_bar.open = prices[1]
-            new_bar.high = prices[2]
-            new_bar.low = prices[3]
-            new_bar.volume = prices[5]
+            new_bar.open = open_
+            new_bar.high = high
+            new_bar.low = low
+            new_bar.volume = volume
         new_bar.symbol = self.symbol
-        new_bar.time = self._bar_times[index]
-        new_bar.end_time = prices[0]
-        new_bar.end_time_utc = self._bar_ends_utc[index]
-        new_bar.value = prices[4]
+        new_bar.time = time
+        new_bar.end_time = end
+        new_bar.end_time_utc = end_utc
+        new_bar.value = close
         new_bar.is_fill_forward = False
         return new_bar  # type: ignore[no-any-return]
 
     def _load_bar_chunk(self, chunk: int) -> None:
-        """The chunk's start times and UTC end times as lists, and its `cache_row` rows (kept: the cache's next
-        chunk replaces that list, it does not change it)."""
+        """The chunk's rows as the bars take them, one tuple per row: start, end and UTC end times, then the
+        security cache's prices a bar holds (QuoteBar: close, bid size, ask size; TradeBar: open, high, low, close,
+        volume)."""
         begin = chunk << _CHUNK_BITS
-        self.cache_row(begin)
-        self._bar_prices = self._chunk_rows
-        self._bar_times, self._bar_ends_utc = (column[begin:begin + _CHUNK_ROWS].astype("datetime64[us]").tolist()
-                                               for column in (self.times, self.ends_utc))
+        window = slice(begin, begin + _CHUNK_ROWS)
+        times = [column[window].astype("datetime64[us]").tolist() for column in (self.times, self.ends, self.ends_utc)]
+        columns = self.cache_columns()[window]
+        prices = columns[:, _QUOTE_BAR_FIELDS] if self.data_type is QuoteBar else columns
+        self._bar_rows = list(zip(*times, *prices.T.tolist(), strict=True))
         self._bar_chunk = chunk
 
     def bars(self) -> Iterator[BaseData]:

@@ -70,3 +70,11 @@ def test_each_call_gives_a_new_bar() -> None:
     first, again = block.bar(1), block.bar(1)
     first.value = 5.0
     assert first is not again and again.close == 1.0
+
+
+def test_end_time_of_a_row_in_the_bars_chunk_is_that_rows_end() -> None:
+    values = np.column_stack([np.arange(COUNT, dtype=np.float64) + 1.0] * 4 + [np.ones(COUNT)])
+    block = BarBlock(SYMBOL, TradeBar, *_times(), values)
+    block.bar(1030)  # loads the bars' chunk only
+    for row in (1024, 1030, 2047, 5, 2100):  # in the bars' chunk, then outside it
+        assert block.end_time(row) == _expected_times(row)[1]
