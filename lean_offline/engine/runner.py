@@ -282,12 +282,13 @@ class BacktestLoop:
         user_points: list[BaseData] = []
         for index, segment, position in members:
             cache, is_user_feed, _security = feeds[index]
-            point = segment.point(position)
-            from_row = segment.kinds[position] == ROW
-            if from_row or (not point.is_fill_forward and point.data_type is not _AUXILIARY):
-                if from_row:  # the cache takes the row's prices as the block computed them, and keeps this bar
-                    cache.add_row(segment.block, segment.rows[position], point, is_user_feed)
-                elif is_user_feed:
+            if segment.kinds[position] == ROW:
+                # the cache takes the row's prices as the block computed them, and keeps this bar
+                block, row = segment.block, segment.rows[position]
+                point = block.bar(row)  # type: ignore[union-attr]  # a ROW point has a block
+                cache.add_row(block, row, point, is_user_feed)
+            elif not (point := segment.point(position)).is_fill_forward and point.data_type is not _AUXILIARY:
+                if is_user_feed:
                     cache.add_observed_data(point)
                 else:
                     cache.add_data(point)
