@@ -63,6 +63,8 @@ _SECURITY_FOLDERS = {int(_EQUITY): "equity", int(_FOREX): "forex", int(_CFD): "c
                      int(SecurityType["INDEX"]): "index", int(SecurityType["BASE"]): "base"}
 _DECI_CENTS = 10000.0
 _FIRST_YEAR, _LAST_YEAR = 1900, 2200  # inside datetime64[ns]; anything else is a malformed time stamp
+_FIRST_TIME = np.datetime64(f"{_FIRST_YEAR}-01-01", "ns")
+_TIME_AFTER_LAST_YEAR = np.datetime64(f"{_LAST_YEAR + 1}-01-01", "ns")
 _TRADE_COLUMNS = 6
 _QUOTE_COLUMNS = 11
 
@@ -340,8 +342,8 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
     stamps = frame.iloc[:, 0]
     if day is None:
         times = pd.to_datetime(stamps, format="%Y%m%d %H:%M", errors="coerce").to_numpy(dtype="datetime64[ns]")
-        if np.isnat(times).any():
-            return None
+        if np.isnat(times).any() or (len(times) and (times.min() < _FIRST_TIME or times.max() >= _TIME_AFTER_LAST_YEAR)):
+            return None  # the line-by-line parse reports the lines it cannot read, years out of range included
     else:
         day_times = _day_times(day, stamps.to_numpy(dtype=np.float64))
         if day_times is None:
