@@ -340,8 +340,8 @@ class SecurityCache(DualCase):
         object is built only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm,
         is given to be kept. The recorder's path gets the price after each row of an `observed` block (rows of a
         user feed) as it is applied. A held security's price (`is_valued`), which the portfolio valuation reads after
-        every row, is settled here (`_run_price`): the row's close unless it is zero or the row keeps an earlier
-        quote bar's OHLC, else the price before it."""
+        every row, is settled here (`_run_price`): the run's close when this row sets it (`_run_close`), else the
+        price before the row."""
         starts_run = block is not self._run_block
         if starts_run:
             if self._run_block is not None:
@@ -357,16 +357,12 @@ class SecurityCache(DualCase):
         VALUATION_VERSION.count += 1
         if starts_run:
             before = self._price
-            if self._keeps_ohlc(block, row):  # the row keeps an earlier quote bar's OHLC, and so the price
-                self._run_price = before
-                return
         else:
-            run_price = self._run_price
-            if run_price is None:  # held since rows of this run were added: the price is settled when first read
+            before = self._run_price
+            if before is None:  # held since rows of this run were added: the price is settled when first read
                 return
-            before = run_price
-        close = block.close(row)
-        self._run_price = close if close else before  # a zero close leaves the price as it was
+        close = self._run_close()
+        self._run_price = before if close is None else close
 
     def _run_close(self) -> float | None:
         """The close (and price) the waiting rows leave when their last row sets it: its close is not zero and it

@@ -19,7 +19,7 @@ from lean_offline.enums import SecurityType
 AAA = Symbol.create("AAA", SecurityType["EQUITY"], "usa")
 PRICES = st.sampled_from([0.0, 0.0, 1.5, 2.0, 7.25, 100.0])
 QUOTE_FIELDS = ("bid_price", "ask_price", "bid_size", "ask_size")
-READS = ("close", *QUOTE_FIELDS)
+READS = ("price", "close", *QUOTE_FIELDS)
 
 
 def _block(kind: str, rows: list[tuple[datetime, list[float]]]) -> BarBlock:
@@ -31,26 +31,30 @@ def _block(kind: str, rows: list[tuple[datetime, list[float]]]) -> BarBlock:
 
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 2), st.sampled_from(["trade", "quote", "quote trade"]), PRICES, PRICES,
-                          PRICES, st.sampled_from([None, *READS])), min_size=1, max_size=16))
-def test_close_and_quote_reads_between_rows_match_bars_added_one_by_one(
-        steps: list[tuple[int, str, float, float, float, str | None]]) -> None:
+                          PRICES, st.sampled_from([None, *READS]), st.sampled_from([None, True, False])),
+                min_size=1, max_size=16))
+def test_price_close_and_quote_reads_between_rows_match_bars_added_one_by_one(
+        steps: list[tuple[int, str, float, float, float, str | None, bool | None]]) -> None:
     """Trade and quote rows (some sharing end times, so that a trade row keeps the quote bar's OHLC; zero prices,
-    which never overwrite), with a read of the close or of a quote field after some of them: each read, and every
-    field at the end, is what a cache given each row's bar at once holds."""
+    which never overwrite), with a read of the price, the close or a quote field after some of them, and the
+    security becoming held or not (a held one's price is settled as rows are added): each read, and every field at
+    the end, is what a cache given each row's bar at once holds."""
     rows: dict[str, list[tuple[datetime, list[float]]]] = {"trade": [], "quote": []}
-    order: list[tuple[str, int, str | None]] = []
+    order: list[tuple[str, int, str | None, bool | None]] = []
     minute = 0
-    for advance, kinds, first, second, third, read in steps:
+    for advance, kinds, first, second, third, read, held in steps:
         minute += advance
         start = datetime(2013, 11, 20, 10) + timedelta(minutes=minute)
         for kind in kinds.split():
             values = ([first, second, third, second, 10.0] if kind == "trade"
                       else [first, second, third, third, 5.0, second, third, first, second, 0.0])
-            order.append((kind, len(rows[kind]), read))
+            order.append((kind, len(rows[kind]), read, held))
             rows[kind].append((start, values))
     blocks = {kind: _block(kind, kind_rows) for kind, kind_rows in rows.items() if kind_rows}
     by_rows, by_bars = SecurityCache(), SecurityCache()
-    for kind, row, read in order:
+    for kind, row, read, held in order:
+        if held is not None:
+            by_rows.set_valued(held)
         by_rows.add_row(blocks[kind], row)
         by_bars.add_data(blocks[kind].bar(row))
         if read is not None:
