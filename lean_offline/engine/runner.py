@@ -202,8 +202,8 @@ class BacktestLoop:
                     # day) changes only its price, the clock and the equity bar when no order can fill, no event is
                     # due, no consolidator scans the time and warm-up is over
                     index, segment, position = members[0]
-                    if (not user_feeds[index] and segment.kinds[position] == ROW and not transactions.has_pending
-                            and not context.scanned_consolidators and not algorithm.is_warming_up):
+                    if (not user_feeds[index] and segment.kinds[position] == ROW and not context.scanned_consolidators
+                            and not algorithm.is_warming_up and not transactions.has_pending):
                         set_clock(slice_utc)
                         add_rows[index](segment.block, segment.rows[position], None, False)
                         end_time_step(slice_utc, portfolio_value(), False)
@@ -283,10 +283,13 @@ class BacktestLoop:
         for index, segment, position in members:
             cache, is_user_feed, _security = feeds[index]
             if segment.kinds[position] == ROW:
-                # the cache takes the row's prices as the block computed them, and keeps this bar
+                # the cache takes the row's prices as the block computed them, and keeps the bar the algorithm sees
                 block, row = segment.block, segment.rows[position]
+                if not is_user_feed:  # nobody sees an internal feed's bars: built if the cache is asked for one
+                    cache.add_row(block, row, None, False)
+                    continue
                 point = block.bar(row)  # type: ignore[union-attr]  # a ROW point has a block
-                cache.add_row(block, row, point, is_user_feed)
+                cache.add_row(block, row, point, True)
             elif not (point := segment.point(position)).is_fill_forward and point.data_type is not _AUXILIARY:
                 if is_user_feed:
                     cache.add_observed_data(point)
