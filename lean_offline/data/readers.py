@@ -124,7 +124,8 @@ def generate_zip_entry_name(symbol: Symbol | str, day: date | datetime, resoluti
 
 def generate_zip_file_path(data_folder: Path, symbol: Symbol, day: date | datetime, resolution: Any,
                            tick_type: Any, file_ticker: str | None = None) -> Path:
-    """Full path of the zip holding `symbol`'s data for `day` (`file_ticker` overrides the folder/file ticker)."""
+    """Full path of the zip holding `symbol`'s data for `day` (`file_ticker` overrides the folder/file ticker): the
+    day is only in the file's name (`generate_zip_file_name`), never in its folder."""
     ticker = (file_ticker or symbol.value).lower()
     folder = (Path(data_folder) / _SECURITY_FOLDERS.get(int(symbol.security_type), "base") / symbol.market
               / Resolution(resolution).name.lower())
@@ -477,8 +478,8 @@ def special_day_mask(hours: SecurityExchangeHours, day_numbers: np.ndarray) -> n
 def _open_intervals(hours: SecurityExchangeHours, first: date, last: date,
                     extended: bool) -> tuple[np.ndarray, np.ndarray]:
     """Sorted, disjoint open stretches [start, end) from `first` to `last` (inclusive dates) as datetime64[ns]
-    (read-only): those of `_open_intervals_between` for each year, made once per exchange hours and year, that
-    start on those dates (a stretch starts and ends on its own date)."""
+    (read-only, unless the range is empty): those of `_open_intervals_between` for each year, made once per exchange
+    hours and year, that start on those dates (a stretch starts and ends on its own date)."""
     if first > last:
         return _open_intervals_between(hours, first, last, extended)
     years = [_year_open_intervals(hours, year, extended) for year in range(first.year, last.year + 1)]
