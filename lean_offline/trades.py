@@ -55,6 +55,7 @@ FillMatchingMethod = lean_enum("FillMatchingMethod", {"FIFO": 0, "LIFO": 1})
 
 _DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)  # C# decimal
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _CENT = Decimal("0.01")
 _TICKS_PER_SECOND = 10_000_000
 _TICKS_PER_MICROSECOND = 10
@@ -65,6 +66,14 @@ _FEE_ORDER_MEMORY = 1000  # LEAN remembers the last 1000 order ids whose fee was
 def _money(value: Decimal) -> Decimal:
     """C# ``Math.Round(value, 2)``: banker's rounding to cents."""
     return value.quantize(_CENT, rounding=ROUND_HALF_EVEN, context=_DECIMAL_CONTEXT)
+
+
+def _account_scale(conversion_rate: float, multiplier: float) -> Decimal:
+    """conversion rate × contract multiplier, each converted to a decimal as C# (decimal)double does; 1 for the
+    usual fill of an account-currency security without a multiplier (no conversions per fill)."""
+    if conversion_rate == 1.0 and multiplier == 1.0:
+        return _ONE
+    return to_decimal(conversion_rate) * to_decimal(multiplier)
 
 
 def _sign(value: Decimal) -> int:
@@ -446,10 +455,10 @@ class TradeBuilder(DualCase):
             self._orders_with_fee[fill.order_id] = None
             if len(self._orders_with_fee) > _FEE_ORDER_MEMORY:
                 del self._orders_with_fee[next(iter(self._orders_with_fee))]
-        values = _FillValues(
-            order_id=fill.order_id, symbol=fill.symbol, utc_time=fill.utc_time, quantity=to_decimal(fill.fill_quantity),
-            price=to_decimal(fill.fill_price), price_float=float(fill.fill_price),
-            scale=to_decimal(security_conversion_rate) * to_decimal(multiplier))
+        fill_price = fill.fill_price
+        values = _FillValues(fill.order_id, fill.symbol, fill.utc_time, to_decimal(fill.fill_quantity),
+                             to_decimal(fill_price), float(fill_price),
+                             _account_scale(security_conversion_rate, multiplier))
         if values.quantity == 0:
             return
         if self.grouping_method == FillGroupingMethod.FILL_TO_FILL:

@@ -312,7 +312,15 @@ class SecurityExchangeHours(DualCase):
                          f"(always open: {self.always_open})")
 
     def get_next_market_close(self, local_time: datetime, extended_market_hours: bool = False) -> datetime:
-        """The first moment after `local_time` at which a (merged) open stretch ends."""
+        """The first moment after `local_time` at which a (merged) open stretch ends: the usual answer, a stretch
+        of the same day that ends before midnight and runs into no other, from that day's windows alone (the
+        search window of `_open_intervals` is made for every new day asked: a monthly rebalance's close)."""
+        day_windows = self._open_windows(local_time.date(), extended_market_hours)
+        for index, (_, end) in enumerate(day_windows):
+            runs_on = (day_windows[index + 1][0] == end if index + 1 < len(day_windows)
+                       else end.date() != local_time.date())
+            if end > local_time and not runs_on:
+                return end
         _, ends = self._open_intervals(local_time.date() - _ONE_DAY, extended_market_hours)
         index = bisect.bisect_right(ends, local_time)
         if index < len(ends):

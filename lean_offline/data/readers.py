@@ -813,6 +813,15 @@ class _SubscriptionReader:
         return tuple(row.date for row in rows), tuple(self.factor_file.factor_for(row.date, mode) for row in rows)
 
 
+def _last_nonzero_rows(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and column of `columns`, the last row up to it where the column is not zero (-1: none; NaN is not
+    zero) and the column's value there (0.0 for none)."""
+    rows = np.where(columns != 0.0, np.arange(len(columns))[:, None], -1)
+    rows = np.maximum.accumulate(rows, axis=0) if len(rows) else rows
+    filled = np.where(rows >= 0, np.take_along_axis(columns, np.maximum(rows, 0), axis=0), 0.0)
+    return rows, filled
+
+
 def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.ndarray:
     """LEAN's quote-side rules on parsed rows (NaN = empty field): a side is absent when its four prices are all
     empty, or for equities (LEAN's stream parser) when they are all zero; empty fields of a present side read 0;
@@ -932,11 +941,7 @@ class BarBlock:
     def _nonzero_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """`last_nonzero` of every row, as two arrays shaped like `cache_columns` (computed once per block)."""
         if self._last_nonzero is None:
-            columns = self.cache_columns()
-            rows = np.where(columns != 0.0, np.arange(len(columns))[:, None], -1)
-            rows = np.maximum.accumulate(rows, axis=0) if len(rows) else rows
-            filled = np.where(rows >= 0, np.take_along_axis(columns, np.maximum(rows, 0), axis=0), 0.0)
-            self._last_nonzero = (rows, filled)
+            self._last_nonzero = _last_nonzero_rows(self.cache_columns())
         return self._last_nonzero
 
     def close(self, row: int) -> float:
@@ -963,7 +968,12 @@ class BarBlock:
         return self._state_rows[row & _CHUNK_MASK]
 
     def _row_state(self, row: int) -> tuple[Any, ...]:
-        """`cache_state(row)` made for the row alone."""
+        """`cache_state(row)` made for the row alone: from the row itself when it sets every cache column (the usual
+        row; a look at a few rows of a long block must not make `last_nonzero` of all its rows), else from
+        `last_nonzero`."""
+        values = self.cache_columns()[row].tolist()
+        if 0.0 not in values:  # NaN counts as set, -0.0 as zero, as in `last_nonzero`
+            return (row, self.end_time(row), *values)
         rows, filled = self._nonzero_columns()
         return (min(rows[row].tolist()), self.end_time(row), *filled[row].tolist())
 
@@ -991,11 +1001,12 @@ class BarBlock:
         return path
 
     def _close_columns(self) -> tuple[np.ndarray, np.ndarray]:
-        """The close column of `last_nonzero`'s two arrays, contiguous (made once per block)."""
+        """The close column of `last_nonzero`'s two arrays, contiguous (made once per block, from the close column
+        alone: the recorder's paths need no other)."""
         if self._close_path_columns is None:
-            rows, filled = self._nonzero_columns()
-            self._close_path_columns = (np.ascontiguousarray(rows[:, 3]),
-                                        np.ascontiguousarray(filled[:, 3], dtype=np.float64))
+            rows, filled = _last_nonzero_rows(self.cache_columns()[:, 3:4])
+            self._close_path_columns = (np.ascontiguousarray(rows[:, 0]),
+                                        np.ascontiguousarray(filled[:, 0], dtype=np.float64))
         return self._close_path_columns
 
     def _load_chunk(self, chunk: int) -> None:

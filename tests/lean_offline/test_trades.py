@@ -736,3 +736,13 @@ def test_algorithm_can_choose_flat_to_flat_grouping(two_exits: Path, lean_data_f
     assert trade["quantity"] == 100 and trade["exitPrice"] == pytest.approx(average_exit)
     assert trade["profitLoss"] == pytest.approx(round((average_exit - entry) * 100, 2))
     assert trade["totalFees"] == 3 and trade["orderIds"] == [1, 2, 3]
+
+
+@given(st.sampled_from([1.0, 0.5, 1.2345678901234567, 2.0, 100.0]), st.sampled_from([1.0, 0.01, 50.0, 1.1]))
+def test_a_fills_account_scale_is_the_decimal_product_of_its_conversion_rate_and_multiplier(
+        rate: float, multiplier: float) -> None:
+    """The usual 1 × 1 needs no conversion; every pair scales as C#'s (decimal)rate × (decimal)multiplier, whose
+    conversions keep 15 significant digits."""
+    expected = Decimal(format(rate, ".15g")) * Decimal(format(multiplier, ".15g"))
+    scale = trades_module._account_scale(rate, multiplier)
+    assert scale == expected and str(scale) == str(expected)

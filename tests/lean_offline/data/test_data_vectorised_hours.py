@@ -10,7 +10,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lean_offline.data.market_hours import nyse_fallback_hours
+from lean_offline.data.market_hours import (
+    MarketHoursSegment,
+    MarketHoursState,
+    SecurityExchangeHours,
+    nyse_fallback_hours,
+)
 from lean_offline.data.readers import _open_mask, convert_naive, convert_naive_scalar
 
 NYSE = nyse_fallback_hours(2012, 2014)
@@ -98,3 +103,30 @@ def test_extended_close_on_an_early_close_day_spans_premarket_and_market() -> No
     assert NYSE.get_next_market_close(datetime(2012, 11, 21, 20, 0), True) == datetime(2012, 11, 23, 13, 0)
     assert NYSE.get_next_market_close(datetime(2012, 11, 21, 20, 0), False) == datetime(2012, 11, 23, 13, 0)
     assert NYSE.get_next_market_open(datetime(2012, 11, 21, 20, 0), True) == datetime(2012, 11, 23, 4, 0)
+
+
+def _overnight_hours() -> SecurityExchangeHours:
+    """A futures-like week: Sunday 18:00 to Friday 17:00 with a daily 17:00-18:00 break, so stretches run past
+    midnight; pre-market 16:00-17:00 on Sundays runs into the session in extended hours."""
+    market = MarketHoursState.MARKET
+    midnight = timedelta(days=1)
+    weekly = {day: [MarketHoursSegment(timedelta(0), timedelta(hours=17), market),
+                    MarketHoursSegment(timedelta(hours=18), midnight, market)] for day in range(4)}
+    weekly[4] = [MarketHoursSegment(timedelta(0), timedelta(hours=17), market)]
+    weekly[6] = [MarketHoursSegment(timedelta(hours=16), timedelta(hours=18), MarketHoursState.PRE_MARKET),
+                 MarketHoursSegment(timedelta(hours=18), midnight, market)]
+    return SecurityExchangeHours(ZoneInfo("America/Chicago"), weekly, holidays=[date(2013, 7, 4)],
+                                 early_closes={date(2013, 7, 3): timedelta(hours=12)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 60 * 24 * 60), st.booleans(), st.booleans())
+def test_next_close_from_the_days_windows_is_the_first_end_of_the_merged_stretches(minutes: int, extended: bool,
+                                                                                   overnight: bool) -> None:
+    """`get_next_market_close` answers from the day's windows when a stretch of that day ends before midnight
+    without running into another; either way the answer is the first end after the moment among the merged
+    stretches of the search window starting the day before (`_open_intervals`)."""
+    hours = _overnight_hours() if overnight else NYSE
+    moment = datetime(2013, 6, 20) + timedelta(minutes=minutes)
+    _, ends = hours._open_intervals(moment.date() - timedelta(days=1), extended)
+    assert hours.get_next_market_close(moment, extended) == min(end for end in ends if end > moment)

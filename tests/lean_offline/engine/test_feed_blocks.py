@@ -408,3 +408,14 @@ def test_a_held_securitys_prices_advance_the_valuation_version_when_added_not_wh
         before = added
     held.add_data(TradeBar(datetime(2013, 11, 20), AAA, 1.0, 2.0, 0.5, 1.5, 10.0, timedelta(days=1)))
     assert VALUATION_VERSION.count > before and held.price == 1.5
+
+
+def test_a_row_read_alone_that_sets_every_price_leaves_the_blocks_other_rows_unscanned() -> None:
+    """A sparse `cache_state` read of a row whose cache columns are all set is made from that row (a fill at the
+    close looks at one row of a 25-year block); a row with a zero column needs the rows before it."""
+    block = _block([datetime(2013, 11, 18), datetime(2013, 11, 19), datetime(2013, 11, 20)],
+                   [datetime(2013, 11, 19), datetime(2013, 11, 20), datetime(2013, 11, 21)], [100.0, 0.0, 102.0])
+    assert block.cache_state(2) == (2, datetime(2013, 11, 21), 102.0, 103.0, 101.0, 102.0, 100.0)
+    assert block._last_nonzero is None
+    assert block.cache_state(1) == (0, datetime(2013, 11, 20), 100.0, 1.0, -1.0, 100.0, 100.0)
+    assert block._last_nonzero is not None
