@@ -326,7 +326,8 @@ def _fast_parse(raw: bytes, columns: int, day: date | None) -> _ParsedFile | Non
         if fields is not None and stamp_times is not None:
             return _ParsedFile(stamp_times, fields[:, len(_STAMP_FIELD_WIDTHS):].astype(np.float64))
     try:
-        frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str} if day is None else np.float64,
+        value_types = dict.fromkeys(range(1, columns), np.float64)  # floats, not inferred ints: -0 keeps its sign
+        frame = pd.read_csv(io.BytesIO(raw), header=None, dtype={0: str, **value_types} if day is None else np.float64,
                             engine="c", skip_blank_lines=True)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return None

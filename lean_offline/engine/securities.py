@@ -355,12 +355,9 @@ class SecurityCache(DualCase):
             self._run_price = None
             return
         VALUATION_VERSION.count += 1
-        if starts_run:
-            before = self._price
-        else:
-            before = self._run_price
-            if before is None:  # held since rows of this run were added: the price is settled when first read
-                return
+        before: float | None = self._price if starts_run else self._run_price
+        if before is None:  # held since rows of this run were added: the price is settled when first read
+            return
         close = self._run_close()
         self._run_price = before if close is None else close
 
