@@ -178,10 +178,9 @@ class _Price:
 
 
 class _CurrentPrice(_Price):
-    """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (`_run_price`:
-    settled by `add_row` for a held security, whose price the portfolio valuation reads at each step, else at the
-    first read); the rows stay waiting. That price is the run's close (`_run_close`), else the close of the state the
-    block leaves when that state is what applying the rows would give."""
+    """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (memoised in
+    `_run_price` until the next row); the rows stay waiting. That price is the run's close (`_run_close`), else the
+    close of the state the block leaves when that state is what applying the rows would give."""
 
     __slots__ = ()
 
@@ -197,8 +196,7 @@ class _CurrentPrice(_Price):
             if close is not None:
                 cache._run_price = close
                 return close
-            first, last = cache._run_first, cache._run_last
-            state = cache._applicable_state(block, first, last)
+            state = cache._applicable_state(block, cache._run_first, cache._run_last)
             if state is not None:
                 price = cache._run_price = state[5]  # the close, which `_apply_run` makes the price
                 return price
@@ -339,11 +337,8 @@ class SecurityCache(DualCase):
         applied when the cache is next read (`_apply_run`; rows of one block come in order, none skipped): the bar
         object is built only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm,
         is given to be kept. The recorder's path gets the price after each row of an `observed` block (rows of a
-        user feed) as it is applied. A held security's price (`is_valued`), which the portfolio valuation reads after
-        every row, is settled here (`_run_price`): the run's close when this row sets it (`_run_close`), else the
-        price before the row."""
-        starts_run = block is not self._run_block
-        if starts_run:
+        user feed) as it is applied. A held security's row advances the valuation version."""
+        if block is not self._run_block:
             if self._run_block is not None:
                 self._apply_run()
             self._run_block = block
@@ -351,15 +346,9 @@ class SecurityCache(DualCase):
             self._run_observed = observed
         self._run_last = row
         self._run_bar = bar
-        if not self.is_valued:
-            self._run_price = None
-            return
-        VALUATION_VERSION.count += 1
-        before: float | None = self._price if starts_run else self._run_price
-        if before is None:  # held since rows of this run were added: the price is settled when first read
-            return
-        close = self._run_close()
-        self._run_price = before if close is None else close
+        self._run_price = None
+        if self.is_valued:
+            VALUATION_VERSION.count += 1
 
     def _run_close(self) -> float | None:
         """The close (and price) the waiting rows leave when their last row sets it: its close is not zero and it
