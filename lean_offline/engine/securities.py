@@ -179,8 +179,11 @@ class _Price:
 
 class _CurrentPrice(_Price):
     """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (memoised in
-    `_run_price` until the next row); the rows stay waiting. That price is the run's close (`_run_close`), else the
-    close of the state the block leaves when that state is what applying the rows would give."""
+    `_run_price` until the next row); the rows stay waiting. That price is the run's last row's close when that row
+    sets it (the close is not zero, and the row does not keep an earlier quote bar's OHLC, which only a run's first
+    row can: end times increase within a block; `_add_trade_prices`, `_add_quote_prices`), else the close of the
+    state the block leaves when that state is what applying the rows would give (`_applicable_state`). Read at every
+    revaluation of every position, so the rule is written out here rather than in a helper method."""
 
     __slots__ = ()
 
@@ -188,20 +191,20 @@ class _CurrentPrice(_Price):
         if cache is None:
             return self
         block = cache._run_block
-        if block is not None:
-            price = cache._run_price
-            if price is not None:
-                return price
-            close = cache._run_close()
-            if close is not None:
-                cache._run_price = close
-                return close
-            state = cache._applicable_state(block, cache._run_first, cache._run_last)
-            if state is not None:
-                price = cache._run_price = state[5]  # the close, which `_apply_run` makes the price
-                return price
-            cache._apply_run()
-        return cache._price
+        if block is None:
+            return cache._price
+        price = cache._run_price
+        if price is None:
+            first, last = cache._run_first, cache._run_last
+            price = block.close(last)
+            if not price or (last == first and cache._keeps_ohlc(block, first)):
+                state = cache._applicable_state(block, first, last)
+                if state is None:
+                    cache._apply_run()
+                    return cache._price
+                price = state[5]  # the close, which `_apply_run` makes the price
+            cache._run_price = price
+        return price
 
 
 class _QuotePrice(_Price):
@@ -220,8 +223,8 @@ class _QuotePrice(_Price):
 
 
 class _Close(_Price):
-    """`SecurityCache.close`: while rows wait, the run's close (`_run_close`) when it is known without applying them;
-    otherwise the rows are applied."""
+    """`SecurityCache.close`: while rows wait, the price they leave when it is known without applying them (that
+    price is the close the rows leave: `_CurrentPrice`); otherwise the rows are applied."""
 
     __slots__ = ()
 
@@ -229,11 +232,13 @@ class _Close(_Price):
         if cache is None:
             return self
         if cache._run_block is not None:
-            close = cache._run_close()
-            if close is not None:
-                return close
-            cache._apply_run()
+            price = _CURRENT_PRICE.__get__(cache)
+            if cache._run_block is not None:  # still waiting: the price was known without applying the rows
+                return price
         return cache._close
+
+
+_CURRENT_PRICE = _CurrentPrice()
 
 
 class SecurityCache(DualCase):
@@ -242,7 +247,7 @@ class SecurityCache(DualCase):
     Rows of one block added one after another (`add_row`) are applied when something reads the cache: the feed
     adds a row per security and time step, and most of them are never looked at."""
 
-    price = _CurrentPrice()
+    price = _CURRENT_PRICE
     open = _Price()
     high = _Price()
     low = _Price()
@@ -349,16 +354,6 @@ class SecurityCache(DualCase):
         self._run_price = None
         if self.is_valued:
             VALUATION_VERSION.count += 1
-
-    def _run_close(self) -> float | None:
-        """The close (and price) the waiting rows leave when their last row sets it: its close is not zero and it
-        does not keep an earlier quote bar's OHLC, which only a run's first row can (end times increase within a
-        block; `_add_trade_prices`, `_add_quote_prices`); else None."""
-        block, first, last = self._run_block, self._run_first, self._run_last
-        close: float = block.close(last)
-        if close and (last > first or not self._keeps_ohlc(block, first)):
-            return close
-        return None
 
     def _applicable_state(self, block: Any, first: int, last: int) -> tuple[Any, ...] | None:
         """The block's state at `last` (`BarBlock.cache_state`) when it is the cache after rows `first`..`last`:

@@ -113,3 +113,19 @@ def test_a_blocks_end_time_read_alone_is_numpys_conversion() -> None:
     block = BarBlock(AAA, TradeBar, ends, ends, ends, np.ones((count, 5)))
     assert [block.end_time(row) for row in range(0, count, 7)] == ends[::7].astype("datetime64[us]").tolist()
     assert block.end_time(5) == datetime(1998, 1, 7, 15, 59, 55, 740741)
+
+
+def test_a_run_ending_in_a_row_without_a_close_is_priced_from_the_state_it_leaves() -> None:
+    """The last waiting row has no close (0: it leaves the price), so the price and the close the run leaves are the
+    last non-zero close of the rows before it, which set every field: both reads give it without applying the rows,
+    and it is what bars added one by one give."""
+    start = datetime(2013, 11, 20, 10)
+    trades = _block("trade", [(start + timedelta(minutes=minute), values) for minute, values in enumerate(
+        [[20.0, 21.0, 19.0, 20.5, 100.0], [20.5, 23.0, 18.0, 22.0, 50.0], [22.0, 22.5, 21.5, 0.0, 10.0]], start=1)])
+    by_rows, by_bars = SecurityCache(), SecurityCache()
+    for row in range(3):
+        by_rows.add_row(trades, row)
+        by_bars.add_data(trades.bar(row))
+    assert (by_rows.price, by_rows.close) == (by_bars.price, by_bars.close) == (22.0, 22.0)
+    assert by_rows._run_block is trades
+    assert (by_rows.low, by_rows.high) == (by_bars.low, by_bars.high)
