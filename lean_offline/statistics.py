@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
-from functools import partial
+from functools import cached_property, partial
 from itertools import repeat
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
@@ -897,22 +897,21 @@ class ResultCollector:
         series convert them to decimals when read, and comparing them before conversion decides as comparing the
         decimals would (the conversion to 15 significant digits is monotone)."""
         value = portfolio_value
-        _check_finite("portfolio value", utc_time, value)
+        if type(value) is not float or not math.isfinite(value):  # a finite float, the usual value, is taken as is
+            _check_finite("portfolio value", utc_time, value)
         if isinstance(benchmark_value, float) and not math.isfinite(benchmark_value):
             benchmark_value = 0
         self._cumulative_max = max(value, self._cumulative_max)
         self._bar_values.append(value)
         self._sample_equity(utc_time, warming_up)
         if not warming_up:
-            self._series("Benchmark", "Benchmark", 0, _LINE, convert=_benchmark_point).add_if_later(
-                utc_time, benchmark_value)
-            self._series("Strategy Equity", "Return", 1, _BAR, "%", convert=_return_point).add_if_later(
-                utc_time, (value, self._daily_value))
+            self._benchmark_series.add_if_later(utc_time, benchmark_value)
+            self._return_series.add_if_later(utc_time, (value, self._daily_value))
             if self._cumulative_max != 0:
-                self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%", convert=_drawdown_point).add_if_later(
-                    utc_time, (value, self._cumulative_max))
+                self._drawdown_series.add_if_later(utc_time, (value, self._cumulative_max))
         if value != 0 and not is_start:
-            _check_finite("total sale volume", utc_time, total_sale_volume)
+            if type(total_sale_volume) is not float or not math.isfinite(total_sale_volume):
+                _check_finite("total sale volume", utc_time, total_sale_volume)
             self._sample_turnover(utc_time, value, total_sale_volume, warming_up)
         self._daily_value = value
 
@@ -1026,6 +1025,29 @@ class ResultCollector:
             series._number = number or self._decimals.of
         return series
 
+    # the engine's own series, each created (`_series`) when first written to, so that the charts keep the order in
+    # which a run first writes them, and looked up once
+    @cached_property
+    def _equity_series(self) -> _Series:
+        return self._series("Strategy Equity", "Equity", 0, _CANDLE, convert=_equity_candle,
+                            number=self._candle_prices.of)
+
+    @cached_property
+    def _return_series(self) -> _Series:
+        return self._series("Strategy Equity", "Return", 1, _BAR, "%", convert=_return_point)
+
+    @cached_property
+    def _benchmark_series(self) -> _Series:
+        return self._series("Benchmark", "Benchmark", 0, _LINE, convert=_benchmark_point)
+
+    @cached_property
+    def _drawdown_series(self) -> _Series:
+        return self._series("Drawdown", "Equity Drawdown", 0, _LINE, "%", convert=_drawdown_point)
+
+    @cached_property
+    def _turnover_series(self) -> _Series:
+        return self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%", convert=_turnover_point)
+
     def _points(self, chart: str, series: str) -> list[Any]:
         found = self._charts.get(chart, {}).get(series)
         return list(found.points) if found else []
@@ -1035,8 +1057,7 @@ class ResultCollector:
         bar.check_finite(utc_time)
         self._bar_values.clear()
         if not warming_up:
-            self._series("Strategy Equity", "Equity", 0, _CANDLE, convert=_equity_candle,
-                         number=self._candle_prices.of).add_if_later(utc_time, bar)
+            self._equity_series.add_if_later(utc_time, bar)
 
     def _sample_turnover(self, utc_time: datetime, value: Number, sale_volume: Number, warming_up: bool) -> None:
         if self._previous_turnover_time == utc_time and len(self._sales_volumes) > 1:
@@ -1046,8 +1067,7 @@ class ResultCollector:
         self._sales_volumes = [sale_volume, *self._sales_volumes[:1]]
         self._previous_turnover_time = utc_time
         if not warming_up:
-            series = self._series("Portfolio Turnover", "Portfolio Turnover", 0, _LINE, "%", convert=_turnover_point)
-            series.add_or_replace(utc_time, (sale_volume, reference, value))
+            self._turnover_series.add_or_replace(utc_time, (sale_volume, reference, value))
 
 
 @dataclass(frozen=True)
