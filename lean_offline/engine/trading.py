@@ -294,12 +294,14 @@ class TradingMixin:
         """`submit_order_request` given the request's security when the caller has it at hand (None: looked up)
         and whether the caller found the exchange closing and checked the close buffer (`_market_order`'s
         MarketOnClose conversion)."""
+        if security is None:
+            security = _lookup_security(self, request.symbol)
         response = self._pre_order_checks(request, security, close_buffer_checked)
-        if response.is_error:
+        if response is not None:
             self.error(response.error_message)
             request.response = response
             return OrderTicket(self.transactions, request)
-        return self.transactions.add_order(request)  # type: ignore[no-any-return]
+        return self.transactions.add_order(request, security)  # type: ignore[no-any-return]
 
     def set_maximum_orders(self, maximum: int) -> None:
         _state(self).max_orders = int(maximum)
@@ -311,15 +313,16 @@ class TradingMixin:
         _, next_close_utc = next_regular_close(security, security.utc_time)
         return bool(self.utc_time > next_close_utc - MarketOnCloseOrder.submission_time_buffer)
 
-    def _pre_order_checks(self, request: SubmitOrderRequest, known_security: Security | None,
-                          close_buffer_checked: bool) -> OrderResponse:
+    def _pre_order_checks(self, request: SubmitOrderRequest, security: Security | None,
+                          close_buffer_checked: bool) -> OrderResponse | None:
+        """The error response of the first check `request` fails (its `security` is None when not added), None when
+        it passes them all."""
         def reject(code: str, message: str) -> OrderResponse:
             return OrderResponse.error(request.order_id, code, message)
 
         if self.is_warming_up:
             return reject("AlgorithmWarmingUp", "Orders cannot be placed in initialize() or during warm-up; place "
                                                 "them from on_warmup_finished() or later.")
-        security = _lookup_security(self, request.symbol) if known_security is None else known_security
         if security is None:
             return reject("MissingSecurity", f"No data was requested for {request.symbol}: add it in "
                                              "initialize() before ordering it.")
@@ -356,7 +359,7 @@ class TradingMixin:
                               f"MarketOnClose orders must be placed at least "
                               f"{MarketOnCloseOrder.submission_time_buffer} before the market close (change "
                               "MarketOnCloseOrder.submission_time_buffer in initialize() if needed).")
-        return OrderResponse.success(request.order_id)
+        return None
 
     # --- sizing -----------------------------------------------------------------------------------------------
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:

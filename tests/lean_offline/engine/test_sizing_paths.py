@@ -21,7 +21,7 @@ from lean_offline.engine.buying_power import (
     maximum_order_quantity,
     round_to_lot,
 )
-from lean_offline.engine.orders import PortfolioTarget
+from lean_offline.engine.orders import PortfolioTarget, SubmitOrderRequest
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager, local_to_utc
 from lean_offline.engine.settings import AlgorithmSettings
@@ -199,3 +199,21 @@ def test_targets_sized_together_equal_targets_sized_one_by_one_even_after_a_user
     one_by_one = sized(False)
     assert sized(together=True) == one_by_one
     assert (one_by_one["AAA"], one_by_one["CCC"]) == (539.0, 2_099.0)
+
+
+def test_a_request_entered_with_its_security_at_hand_equals_one_whose_security_is_looked_up() -> None:
+    def entered(security_at_hand: bool) -> dict[str, Any]:
+        algorithm = Algorithm()
+        spy = algorithm.daily_equity("SPY", 100.0)
+        algorithm.at(datetime(2013, 10, 9, 11))
+        request = SubmitOrderRequest(OrderType.MARKET_ON_CLOSE, SecurityType.EQUITY, "spy", 10.4, 0.0, 0.0,
+                                     algorithm.utc_time, "tagged")
+        ticket = (algorithm.submit_order_request(request) if security_at_hand
+                  else algorithm.transactions.add_order(request))
+        order = ticket.get_order()
+        assert order is not None and order.symbol is spy.symbol and ticket.symbol is spy.symbol
+        return {**order.to_json_dict(), "status": ticket.status, "response": repr(request.response)}
+
+    looked_up = entered(security_at_hand=False)
+    assert entered(security_at_hand=True) == looked_up
+    assert (looked_up["quantity"], looked_up["status"]) == (10.0, OrderStatus.SUBMITTED)
