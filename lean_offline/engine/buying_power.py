@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 def round_to_lot(quantity: float, lot_size: float, toward: str) -> float:
     """Round `quantity` to a multiple of `lot_size`: toward "zero", "floor" (−∞) or "ceiling" (+∞)."""
+    if lot_size == 1.0 and type(quantity) is float and quantity.is_integer():
+        return quantity + 0.0  # whole units are their own rounding in every direction (+ 0.0 turns −0 into 0)
     lots = quantity / lot_size
     # a hair of tolerance: 697.0000000001 lots computed in binary must still count as 697
     nearest = round(lots)
@@ -491,10 +493,10 @@ def _insufficiency(model: BuyingPowerModel, portfolio: SecurityPortfolioManager,
 
 
 # --- engine access (user overrides in either spelling win) ---------------------------------------------------------
-def _unit_value(security: Security) -> float:
-    """conversion rate × contract multiplier × price: the account-currency value of one unit."""
-    return (security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier
-            * float(security.price))
+def _unit_value(security: Security, price: float) -> float:
+    """conversion rate × contract multiplier × price: the account-currency value of one unit of `security` at
+    `price`."""
+    return security.quote_currency.conversion_rate * security.symbol_properties.contract_multiplier * float(price)
 
 
 def _margin(unit_value: float, leverage: float, quantity: float) -> float:
@@ -504,7 +506,7 @@ def _margin(unit_value: float, leverage: float, quantity: float) -> float:
 
 def _initial_margin_at_leverage(security: Security, quantity: float, leverage: float) -> float:
     """conversion rate × contract multiplier × price × quantity / leverage (signed), in this order of operations."""
-    return _margin(_unit_value(security), leverage, quantity)
+    return _margin(_unit_value(security, security.price), leverage, quantity)
 
 
 def initial_margin(security: Security, quantity: float) -> float:
@@ -570,8 +572,8 @@ def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Securi
     formatting their numbers, while a user's model gets LEAN's parameters unchanged."""
     model = security.buying_power_model
     if is_plain_margin_model(model):
-        return _plain_maximum_quantity(model, portfolio, security, target_buying_power,
-                                       minimum_order_margin_portfolio_percentage, not reasons_read)
+        return plain_maximum_quantity(model, portfolio, security, security.price, target_buying_power,
+                                      minimum_order_margin_portfolio_percentage, not reasons_read)
     parameters = GetMaximumOrderQuantityForTargetBuyingPowerParameters(
         portfolio, security, target_buying_power, minimum_order_margin_portfolio_percentage)
     result = model_method(model, "get_maximum_order_quantity_for_target_buying_power")(parameters)
@@ -581,13 +583,13 @@ def maximum_order_quantity(portfolio: SecurityPortfolioManager, security: Securi
                                          bool(getattr(result, "is_error", False)))
 
 
-def _plain_maximum_quantity(model: BuyingPowerModel, portfolio: SecurityPortfolioManager, security: Security,
-                            target_buying_power: float, minimum_percentage: float,
-                            silence_non_error_reasons: bool) -> GetMaximumOrderQuantityResult:
-    """The engine's own model's `get_maximum_order_quantity_for_target_buying_power`, without its parameter object
-    and with the unit value (one price read) taken once for every margin the sizing asks: sizing runs for every
-    target of every rebalance."""
-    margin_of = partial(_margin, _unit_value(security), model.leverage)
+def plain_maximum_quantity(model: BuyingPowerModel, portfolio: SecurityPortfolioManager, security: Security,
+                           price: float, target_buying_power: float, minimum_percentage: float,
+                           silence_non_error_reasons: bool) -> GetMaximumOrderQuantityResult:
+    """The engine's own model's `get_maximum_order_quantity_for_target_buying_power` (`model` is one of
+    PLAIN_MARGIN_MODEL_TYPES) given the security's current `price`, without the parameter object and with the unit
+    value taken once for every margin the sizing asks: sizing runs for every target of every rebalance."""
+    margin_of = partial(_margin, _unit_value(security, price), model.leverage)
     symbol = security.symbol
     lot_size = security.symbol_properties.lot_size
 

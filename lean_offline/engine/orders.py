@@ -33,6 +33,8 @@ _FIELD_ATTRIBUTES = {0: "limit_price", 1: "stop_price", 2: "trigger_price", 3: "
 NULL_CURRENCY = "QCC"
 ACCOUNT_CURRENCY = "USD"
 
+_NEW = OrderStatus.NEW
+_ADJUSTED = DataNormalizationMode.ADJUSTED
 CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID})
 FILL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED})
 
@@ -213,12 +215,12 @@ class Order(DualCase):
         self.last_fill_time = None
         self.last_update_time = None
         self.canceled_time = None
-        self.status = OrderStatus.NEW
+        self.status = _NEW
         self.tag = tag or ""
         self.properties = properties or OrderProperties()
         self.security_type = security_type if security_type is not None else getattr(symbol, "security_type", None)
         self.order_submission_data = None
-        self.price_adjustment_mode = DataNormalizationMode.ADJUSTED
+        self.price_adjustment_mode = _ADJUSTED
         self.limit_price = 0.0
         self.stop_price = 0.0
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..enums import MARKET, MARKET_ON_CLOSE, MARKET_ON_OPEN, OrderDirection, OrderType, SecurityType
-from .buying_power import is_plain_margin_model, maximum_order_quantity, round_to_lot
+from .buying_power import is_plain_margin_model, maximum_order_quantity, plain_maximum_quantity, round_to_lot
 from .fees import model_method
 from .fills import exchange_open_now, next_regular_close
 from .orders import (
@@ -61,54 +61,82 @@ def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return
     adjusted = percent × TPV_less_free_buffer / TPV; margin fraction = adjusted / leverage; the buying-power model
     turns that into whole lots, fee-aware. Errors (bad percent, unknown symbol, zero price) go to `error()`.
     """
-    return _target_percent_of(algorithm, symbol, _lookup_security(algorithm, symbol), percent, return_delta_quantity,
-                              tag)
+    return _PercentSizer(algorithm).target(symbol, _lookup_security(algorithm, symbol), percent,
+                                           return_delta_quantity, tag)
 
 
-def _target_percent_of(algorithm: Any, symbol: Any, security: Security | None, percent: float,
-                       return_delta_quantity: bool, tag: str) -> PortfolioTarget | None:
-    """`portfolio_target_percent` once `symbol`'s security (None: not added) is known."""
-    settings = algorithm.settings
-    percent = float(percent)
-    magnitude = abs(percent)
-    if magnitude > settings.max_absolute_portfolio_target_percentage or (
-            magnitude != 0 and magnitude < settings.min_absolute_portfolio_target_percentage):
-        algorithm.error(f"The portfolio target percent {percent} is outside the limits of "
-                        f"settings.max_absolute_portfolio_target_percentage "
-                        f"({settings.max_absolute_portfolio_target_percentage}) / "
-                        f"settings.min_absolute_portfolio_target_percentage "
-                        f"({settings.min_absolute_portfolio_target_percentage}); skipping it.")
-        return None
-    if security is None:
-        algorithm.error(f"{symbol} is not in the algorithm's securities: add it before sizing a target for it.")
-        return None
-    if security.price == 0:
-        algorithm.error(_zero_price_message(security))
-        return None
-    portfolio = algorithm.portfolio
-    total = portfolio.total_portfolio_value
-    adjusted = percent * portfolio.total_portfolio_value_less_free_buffer / total
-    model = security.buying_power_model
-    leverage = model.leverage if is_plain_margin_model(model) else float(model_method(model, "get_leverage")(security))
-    margin_fraction = adjusted / leverage
-    state = _state(algorithm)
-    # a non-error reason is read only to find the first rebalance skipped for the minimum order margin
-    result = maximum_order_quantity(portfolio, security, margin_fraction,
-                                    settings.minimum_order_margin_portfolio_percentage,
-                                    reasons_read=not state.minimum_order_margin_warning_sent)
-    if result.is_error:
-        algorithm.error(f"Unable to compute the order quantity of {security.symbol}: {result.reason}")
-        return None
-    if result.quantity == 0 and result.reason.startswith("The target order margin"):
-        if not state.minimum_order_margin_warning_sent:
-            state.minimum_order_margin_warning_sent = True
-            algorithm.debug("Warning: a portfolio rebalance was skipped because its order would be smaller than "
-                            "settings.minimum_order_margin_portfolio_percentage of the portfolio; set it to 0 to "
-                            "disable this minimum.")
-    lot_size = security.symbol_properties.lot_size
-    lots = round(result.quantity / lot_size)
-    quantity = lots * lot_size + (0.0 if return_delta_quantity else security.holdings.quantity)
-    return PortfolioTarget(security.symbol, quantity, tag)
+class _PercentSizer:
+    """`portfolio_target_percent` for the targets of one trading call, reading the algorithm-wide inputs (the
+    settings' limits, TPV, TPV less the free buffer) once for all of them: sizing places no order, so they hold
+    from one target to the next, until a user's buying-power model has run (its code may change anything), after
+    which the next target reads them afresh."""
+
+    __slots__ = ("_algorithm", "_portfolio", "_settings", "_state", "_stale", "_maximum_percent", "_minimum_percent",
+                 "_minimum_order_margin", "_total", "_less_free_buffer")
+
+    def __init__(self, algorithm: Any) -> None:
+        self._algorithm = algorithm
+        self._portfolio = algorithm.portfolio
+        self._state = _state(algorithm)
+        self._read_inputs()
+
+    def _read_inputs(self) -> None:
+        settings = self._settings = self._algorithm.settings
+        self._maximum_percent = settings.max_absolute_portfolio_target_percentage
+        self._minimum_percent = settings.min_absolute_portfolio_target_percentage
+        self._minimum_order_margin = settings.minimum_order_margin_portfolio_percentage
+        portfolio = self._portfolio
+        self._total = portfolio.total_portfolio_value
+        self._less_free_buffer = portfolio.total_portfolio_value_less_free_buffer
+        self._stale = False
+
+    def target(self, symbol: Any, security: Security | None, percent: float, return_delta_quantity: bool,
+               tag: str) -> PortfolioTarget | None:
+        """`portfolio_target_percent` once `symbol`'s security (None: not added) is known."""
+        if self._stale:
+            self._read_inputs()
+        algorithm = self._algorithm
+        percent = float(percent)
+        magnitude = abs(percent)
+        if magnitude > self._maximum_percent or (magnitude != 0 and magnitude < self._minimum_percent):
+            algorithm.error(f"The portfolio target percent {percent} is outside the limits of "
+                            f"settings.max_absolute_portfolio_target_percentage ({self._maximum_percent}) / "
+                            f"settings.min_absolute_portfolio_target_percentage ({self._minimum_percent}); "
+                            "skipping it.")
+            return None
+        if security is None:
+            algorithm.error(f"{symbol} is not in the algorithm's securities: add it before sizing a target for it.")
+            return None
+        price = security.price
+        if price == 0:
+            algorithm.error(_zero_price_message(security))
+            return None
+        adjusted = percent * self._less_free_buffer / self._total
+        model = security.buying_power_model
+        state = self._state
+        # a non-error reason is read only to find the first rebalance skipped for the minimum order margin
+        reasons_read = not state.minimum_order_margin_warning_sent
+        if is_plain_margin_model(model):
+            result = plain_maximum_quantity(model, self._portfolio, security, price, adjusted / model.leverage,
+                                            self._minimum_order_margin, not reasons_read)
+        else:
+            self._stale = True
+            leverage = float(model_method(model, "get_leverage")(security))
+            result = maximum_order_quantity(self._portfolio, security, adjusted / leverage,
+                                            self._minimum_order_margin, reasons_read)
+        if result.is_error:
+            algorithm.error(f"Unable to compute the order quantity of {security.symbol}: {result.reason}")
+            return None
+        if result.quantity == 0 and result.reason.startswith("The target order margin"):
+            if not state.minimum_order_margin_warning_sent:
+                state.minimum_order_margin_warning_sent = True
+                algorithm.debug("Warning: a portfolio rebalance was skipped because its order would be smaller than "
+                                "settings.minimum_order_margin_portfolio_percentage of the portfolio; set it to 0 to "
+                                "disable this minimum.")
+        lot_size = security.symbol_properties.lot_size
+        lots = round(result.quantity / lot_size)
+        quantity = lots * lot_size + (0.0 if return_delta_quantity else security.holdings.quantity)
+        return PortfolioTarget(security.symbol, quantity, tag)
 
 
 def _zero_price_message(security: Security) -> str:
@@ -266,12 +294,14 @@ class TradingMixin:
         """`submit_order_request` given the request's security when the caller has it at hand (None: looked up)
         and whether the caller found the exchange closing and checked the close buffer (`_market_order`'s
         MarketOnClose conversion)."""
+        if security is None:
+            security = _lookup_security(self, request.symbol)
         response = self._pre_order_checks(request, security, close_buffer_checked)
-        if response.is_error:
+        if response is not None:
             self.error(response.error_message)
             request.response = response
             return OrderTicket(self.transactions, request)
-        return self.transactions.add_order(request)  # type: ignore[no-any-return]
+        return self.transactions.add_order(request, security)  # type: ignore[no-any-return]
 
     def set_maximum_orders(self, maximum: int) -> None:
         _state(self).max_orders = int(maximum)
@@ -283,15 +313,16 @@ class TradingMixin:
         _, next_close_utc = next_regular_close(security, security.utc_time)
         return bool(self.utc_time > next_close_utc - MarketOnCloseOrder.submission_time_buffer)
 
-    def _pre_order_checks(self, request: SubmitOrderRequest, known_security: Security | None,
-                          close_buffer_checked: bool) -> OrderResponse:
+    def _pre_order_checks(self, request: SubmitOrderRequest, security: Security | None,
+                          close_buffer_checked: bool) -> OrderResponse | None:
+        """The error response of the first check `request` fails (its `security` is None when not added), None when
+        it passes them all."""
         def reject(code: str, message: str) -> OrderResponse:
             return OrderResponse.error(request.order_id, code, message)
 
         if self.is_warming_up:
             return reject("AlgorithmWarmingUp", "Orders cannot be placed in initialize() or during warm-up; place "
                                                 "them from on_warmup_finished() or later.")
-        security = _lookup_security(self, request.symbol) if known_security is None else known_security
         if security is None:
             return reject("MissingSecurity", f"No data was requested for {request.symbol}: add it in "
                                              "initialize() before ordering it.")
@@ -328,7 +359,7 @@ class TradingMixin:
                               f"MarketOnClose orders must be placed at least "
                               f"{MarketOnCloseOrder.submission_time_buffer} before the market close (change "
                               "MarketOnCloseOrder.submission_time_buffer in initialize() if needed).")
-        return OrderResponse.success(request.order_id)
+        return None
 
     # --- sizing -----------------------------------------------------------------------------------------------
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:
@@ -362,7 +393,7 @@ class TradingMixin:
             raise TypeError("set_holdings(symbol, percentage): the percentage is missing")
         security = _lookup_security(self, symbol)
         resolved = security.symbol if security is not None else symbol
-        delta = _target_percent_of(self, resolved, security, percentage, True, "")
+        delta = _PercentSizer(self).target(resolved, security, percentage, True, "")
         return self._set_holdings_impl(resolved, 0.0 if delta is None else delta.quantity,
                                        liquidate_existing_holdings, asynchronous, tag, order_properties, security)
 
@@ -373,10 +404,11 @@ class TradingMixin:
             keep = [target.symbol for target in targets]
             tickets = self.liquidate(self._symbols_to_liquidate(keep), tag=tag, order_properties=order_properties)
         deltas = []
+        sizer = _PercentSizer(self)
         for target in targets:
             security = _lookup_security(self, target.symbol)
             resolved = security.symbol if security is not None else target.symbol
-            delta = _target_percent_of(self, resolved, security, target.quantity, True, "")
+            delta = sizer.target(resolved, security, target.quantity, True, "")
             deltas.append((security, PortfolioTarget(resolved, 0.0) if delta is None else delta))
         for security, delta in self._rank_by_margin_impact(deltas, target_is_delta=True):
             tickets.extend(self._set_holdings_impl(delta.symbol, delta.quantity, False, asynchronous, tag,

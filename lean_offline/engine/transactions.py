@@ -326,13 +326,15 @@ class SecurityTransactionManager(DualCase):
         return self._algorithm.utc_time
 
     # --- submission -------------------------------------------------------------------------------------------
-    def add_order(self, request: SubmitOrderRequest) -> OrderTicket:
-        """Accept a checked request: assign the id, count it, validate buying power, submit, then scan."""
+    def add_order(self, request: SubmitOrderRequest, security: Any = None) -> OrderTicket:
+        """Accept a checked request: assign the id, count it, validate buying power, submit, then scan. `security`
+        is the request's when the caller has it at hand (None: looked up)."""
         algorithm = self._algorithm
         self._last_order_id += 1
         request.order_id = self._last_order_id
         ticket = OrderTicket(self, request)
-        security = algorithm.securities[request.symbol]
+        if security is None:
+            security = algorithm.securities[request.symbol]
         request.symbol = security.symbol
         order = request.create_order()
         # the engine's own fields of its own order object: written to its dict, as in `_emit`

@@ -3,6 +3,7 @@ that skips checks its caller has made against the same orders entered by the gen
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,9 @@ from lean_offline.engine.buying_power import (
     SecurityMarginModel,
     is_plain_margin_model,
     maximum_order_quantity,
+    round_to_lot,
 )
+from lean_offline.engine.orders import PortfolioTarget, SubmitOrderRequest
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import EngineClock, Security, SecurityManager, local_to_utc
 from lean_offline.engine.settings import AlgorithmSettings
@@ -150,3 +153,67 @@ def test_the_minimum_order_margin_warning_comes_once_though_later_reasons_are_no
     assert [message for message in algorithm.messages if "minimum_order_margin_portfolio_percentage" in message] == [
         algorithm.messages[0]]
     assert len(algorithm.messages) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(2**60), 2**60).map(float), st.sampled_from(["zero", "floor", "ceiling"]))
+def test_whole_units_round_to_themselves_at_a_unit_lot_size(quantity: float, toward: str) -> None:
+    rounded = round_to_lot(quantity, 1.0, toward)
+    assert rounded == quantity and math.copysign(1.0, rounded) == (1.0 if quantity >= 0 else -1.0)
+    assert round_to_lot(-0.0, 1.0, toward) == 0.0 and math.copysign(1.0, round_to_lot(-0.0, 1.0, toward)) == 1.0
+
+
+class CashRaisingMarginModel(SecurityMarginModel):
+    """A user model whose sizing deposits cash as a side effect: the targets sized after it must see the new TPV."""
+
+    def __init__(self, algorithm: Algorithm) -> None:
+        super().__init__()
+        self.algorithm = algorithm
+
+    def get_maximum_order_quantity_for_target_buying_power(
+            self, parameters: Any) -> GetMaximumOrderQuantityResult:
+        result = super().get_maximum_order_quantity_for_target_buying_power(parameters)
+        self.algorithm.portfolio.set_cash(self.algorithm.portfolio.cash + 50_000.0)
+        return result
+
+
+def test_targets_sized_together_equal_targets_sized_one_by_one_even_after_a_user_model_changed_the_portfolio() -> None:
+    def sized(together: bool) -> dict[str, float]:
+        algorithm = Algorithm()
+        algorithm.settings.minimum_order_margin_portfolio_percentage = 0.0
+        algorithm.settings.free_portfolio_value = 10_000.0
+        symbols = [algorithm.daily_equity(ticker, close).symbol
+                   for ticker, close in (("AAA", 50.0), ("BBB", 80.0), ("CCC", 20.0))]
+        algorithm.securities[symbols[1]].set_buying_power_model(CashRaisingMarginModel(algorithm))
+        algorithm.at(datetime(2013, 10, 9, 10))
+        targets = [PortfolioTarget(symbol, 0.3) for symbol in symbols]
+        if together:
+            return {ticket.symbol.value: ticket.quantity for ticket in algorithm.set_holdings(targets)}
+        return {target.symbol.value: algorithm.calculate_order_quantity(target.symbol, target.quantity)
+                for target in targets}
+
+    # a fixed $10,000 free buffer, leverage 1, $0.005 a share: AAA on $100,000 is 0.3 × 90,000 / 50 = 540 shares,
+    # whose $2.70 fee leaves (100,000 − 2.70) × 0.27 < 27,000: 539; CCC on $150,000 once BBB's model has run is
+    # 0.3 × 140,000 / 20 = 2,100, whose $10.50 fee leaves (150,000 − 10.50) × 0.28 < 42,000: 2,099 (2,024 had it
+    # been sized with the fraction 0.27 of the first TPV)
+    one_by_one = sized(False)
+    assert sized(together=True) == one_by_one
+    assert (one_by_one["AAA"], one_by_one["CCC"]) == (539.0, 2_099.0)
+
+
+def test_a_request_entered_with_its_security_at_hand_equals_one_whose_security_is_looked_up() -> None:
+    def entered(security_at_hand: bool) -> dict[str, Any]:
+        algorithm = Algorithm()
+        spy = algorithm.daily_equity("SPY", 100.0)
+        algorithm.at(datetime(2013, 10, 9, 11))
+        request = SubmitOrderRequest(OrderType.MARKET_ON_CLOSE, SecurityType.EQUITY, "spy", 10.4, 0.0, 0.0,
+                                     algorithm.utc_time, "tagged")
+        ticket = (algorithm.submit_order_request(request) if security_at_hand
+                  else algorithm.transactions.add_order(request))
+        order = ticket.get_order()
+        assert order is not None and order.symbol is spy.symbol and ticket.symbol is spy.symbol
+        return {**order.to_json_dict(), "status": ticket.status, "response": repr(request.response)}
+
+    looked_up = entered(security_at_hand=False)
+    assert entered(security_at_hand=True) == looked_up
+    assert (looked_up["quantity"], looked_up["status"]) == (10.0, OrderStatus.SUBMITTED)
