@@ -1,14 +1,21 @@
 """The fill path's shortcuts against the general path: a scan skipped as quiet must see every input of the waiting
-orders' buying-power verdicts."""
+orders' buying-power verdicts; the fill models' memoised subscription checks answer as `is_subscribed_to`."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from test_brokerage_trading import FakeAlgorithm  # the trading tests' algorithm stand-in
+from hypothesis import given
+from hypothesis import strategies as st
+from test_brokerage_trading import CustomPoint, FakeAlgorithm  # the trading tests' algorithm stand-in
 
-from lean_offline.data.market import TradeBar
-from lean_offline.enums import OrderStatus
+from lean_offline.data.market import QuoteBar, Tick, TradeBar
+from lean_offline.engine.fills import _price_sources
+from lean_offline.enums import OrderStatus, Resolution
+
+
+class OwnTradeBar(TradeBar):
+    """A user subclass of TradeBar: it covers trade bars."""
 
 
 def test_a_skipped_scan_sees_the_price_of_a_held_security() -> None:
@@ -32,3 +39,12 @@ def test_a_skipped_scan_sees_the_price_of_a_held_security() -> None:
     algorithm.step()
     assert ticket.status == OrderStatus.INVALID
 
+
+@given(st.lists(st.sampled_from([TradeBar, QuoteBar, Tick, OwnTradeBar, CustomPoint]), max_size=4))
+def test_price_sources_answer_as_is_subscribed_to(data_types: list[type]) -> None:
+    security = FakeAlgorithm().add_equity("AAA")
+    security.subscriptions.clear()
+    for data_type in data_types:
+        security.add_subscription(data_type, Resolution.MINUTE)
+    expected = tuple(security.is_subscribed_to(kind) for kind in (Tick, QuoteBar, TradeBar))
+    assert _price_sources(frozenset(security.subscribed_types())) == expected
