@@ -994,9 +994,9 @@ class BarBlock:
         `changes_from` are a prefix of the run (that row number never decreases); the rest are a slice of the last
         non-zero closes, copied from numpy's buffer into an array of doubles (no Python float per row)."""
         close_rows, closes = self._close_columns()
-        unchanged = 0  # the usual run: its first row sets the close, and so every row after it
-        if close_rows.item(first) < changes_from:
-            unchanged = int(np.searchsorted(close_rows[first:last + 1], changes_from))
+        if close_rows.item(first) >= changes_from:  # the usual run: its first row sets the close, so every row does
+            return typed_array("d", closes[first:last + 1].tobytes())
+        unchanged = int(np.searchsorted(close_rows[first:last + 1], changes_from))
         path = typed_array("d", (previous,)) * unchanged
         path.frombytes(closes[first + unchanged:last + 1].tobytes())
         return path

@@ -420,9 +420,16 @@ class FillModel(DualCase):
         return event
 
 
-def _covers(subscribed: set[type], data_type: type) -> bool:
+def _covers(subscribed: frozenset[type], data_type: type) -> bool:
     """Whether one of the `subscribed` data types is `data_type` or a subclass of it."""
     return any(issubclass(kind, data_type) for kind in subscribed)
+
+
+@lru_cache(maxsize=256)
+def _price_sources(subscribed: frozenset[type]) -> tuple[bool, bool, bool]:
+    """Whether the `subscribed` data types cover ticks, quote bars and trade bars (`_covers` of each), found once per
+    set of types: every market order of a security asks for the same."""
+    return _covers(subscribed, Tick), _covers(subscribed, QuoteBar), _covers(subscribed, TradeBar)
 
 
 def _quote_side_close(quote_bar: Any, buy: bool) -> float:
@@ -451,7 +458,7 @@ class EquityFillModel(FillModel):
         buy = order.direction == BUY
         cut_off = _local_time_of(security, order.time) - self.stale_price_time_span
         cache = security.cache
-        subscribed = security.subscribed_types()
+        tick_subscribed, quote_subscribed, trade_subscribed = _price_sources(frozenset(security.subscribed_types()))
         best: tuple[float, datetime] | None = None
 
         def consider(price: float, end_time: datetime) -> float | None:
@@ -463,7 +470,6 @@ class EquityFillModel(FillModel):
             best = (price, end_time)
             return None
 
-        tick_subscribed = _covers(subscribed, Tick)
         if tick_subscribed:
             tick = cache.get_data(Tick)
             if tick is not None and tick.tick_type == TickType.QUOTE:
@@ -472,7 +478,7 @@ class EquityFillModel(FillModel):
                     fresh = consider(quote_price, tick.end_time)
                     if fresh is not None:
                         return fresh, None
-        if _covers(subscribed, QuoteBar):
+        if quote_subscribed:
             quote_bar = cache.get_data(QuoteBar)
             if quote_bar is not None:
                 fresh = consider(_quote_side_close(quote_bar, buy), quote_bar.end_time)
@@ -484,7 +490,7 @@ class EquityFillModel(FillModel):
                 fresh = consider(tick.value, tick.end_time)
                 if fresh is not None:
                     return fresh, None
-        if _covers(subscribed, TradeBar):
+        if trade_subscribed:
             trade_bar = cache.get_data(TradeBar)
             if trade_bar is not None:
                 fresh = consider(trade_bar.close, trade_bar.end_time)
@@ -539,7 +545,7 @@ class EquityFillModel(FillModel):
         if local_time_now(security) < market_on_close_fill_time(security, order):
             return event
         price = 0.0
-        if security.is_subscribed_to(TradeBar):
+        if _price_sources(frozenset(security.subscribed_types()))[2]:  # security.is_subscribed_to(TradeBar)
             price = security.cache.data_close(TradeBar) or 0.0
         if price == 0:
             price, _ = self._best_effort_price(security, order)

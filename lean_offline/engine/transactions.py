@@ -450,14 +450,14 @@ class SecurityTransactionManager(DualCase):
             self._quiet_scan = (earliest_fill, VALUATION_VERSION.count, self._waiting_state())
 
     def _waiting_state(self) -> list[tuple[Any, ...]]:
-        """The buying-power inputs of the waiting orders that can change without advancing VALUATION_VERSION: their
-        security's price, margin model (its leverage, free-buying-power percentage) and fee model."""
-        state = []
-        for _, _, security in self._waiting.values():
-            model = security.buying_power_model
-            state.append((security.price, model, model.leverage, model.required_free_buying_power_percent,
-                          security.fee_model))
-        return state
+        """The buying-power inputs of the waiting orders that can change without advancing VALUATION_VERSION: the
+        price of a security not held (a held security's price moves advance it, as do a new margin model or
+        leverage: `Security.buying_power_model`, `BuyingPowerModel.leverage`), the margin model's
+        free-buying-power percentage and the fee model. A security becoming held or no longer held changes its
+        entry (None stands for a held security's price)."""
+        return [(None if security.cache.is_valued else security.price,
+                 security.buying_power_model.required_free_buying_power_percent, security.fee_model)
+                for _, _, security in self._waiting.values()]
 
     def _buying_power_inputs(self, order: Order, security: Any) -> tuple[Any, ...] | None:
         """What the engine's own margin and fee models decide sufficiency from besides the order itself: the
