@@ -155,41 +155,57 @@ class _ParsedFile:
 
 
 class _HistoryRows:
-    """A whole-history (daily, hourly) file's rows after every rule that does not depend on the read's window (time
-    zone, strictly increasing end times, sessions, market hours, scaling), as arrays over the whole file, with what
-    a window needs: per kept row its line index among the parsed rows, and each parsed row's start time in the
-    exchange time zone (reading stops at the first one after the end). End times in UTC are made per window
-    (`ends_utc`): a short read of a long file converts only its own."""
+    """A file's rows after every rule that does not depend on the read's window (time zone, strictly increasing end
+    times, sessions, scaling), as arrays over the whole file, with what a window needs: per row its line index among
+    the parsed rows, and each parsed row's start time in the exchange time zone (reading stops at the first one after
+    the end). Two row-by-row steps are left to the window (`window`), so that a short read of a long file does them
+    for its own rows only: the end times in UTC, and, when `open_hours` is given (exchange hours, extended hours),
+    dropping the bars outside the exchange's open hours."""
 
-    __slots__ = ("times", "ends", "values", "line_index", "parsed_times", "_all_ends_utc")
+    __slots__ = ("times", "ends", "values", "line_index", "parsed_times", "open_hours", "_all_ends_utc", "_all_open")
 
     def __init__(self, times: np.ndarray, ends: np.ndarray, values: np.ndarray, line_index: np.ndarray,
-                 parsed_times: np.ndarray) -> None:
+                 parsed_times: np.ndarray, open_hours: tuple[SecurityExchangeHours, bool] | None) -> None:
         self.times = times
         self.ends = ends
         self.values = values
         self.line_index = line_index
         self.parsed_times = parsed_times
+        self.open_hours = open_hours
         self._all_ends_utc: np.ndarray | None = None
+        self._all_open: np.ndarray | None = None
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         return self.times, self.ends, self.values, self.line_index, self.parsed_times
 
     @property
     def nbytes(self) -> int:
-        """The bytes of its arrays, the UTC end times of every row it may come to hold included."""
-        return sum(array.nbytes for array in self.arrays()) + self.ends.nbytes
+        """The bytes of its arrays, the UTC end times and open flags of every row it may come to hold included."""
+        return sum(array.nbytes for array in self.arrays()) + self.ends.nbytes + len(self.ends)
 
-    def ends_utc(self, low: int, high: int, zone: ZoneInfo) -> np.ndarray:
-        """The UTC end times of rows `low`..`high` - 1 (`ends` are in `zone`): converted for those rows alone, or,
-        for a window of at least half the rows, for every row once and kept for later windows (the conversion is row
-        by row, so both give the same times)."""
-        if self._all_ends_utc is None and 2 * (high - low) < len(self.ends):
-            return convert_naive(self.ends[low:high], zone, _UTC_ZONE)
-        if self._all_ends_utc is None:
+    def window(self, low: int, high: int, zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(times, ends, ends in UTC, values) of rows `low`..`high` - 1 that lie in open hours (`ends` are in
+        `zone`). The two row-by-row steps are done for those rows alone, or, for a window of at least half the rows,
+        for every row once and kept for later windows (both give the same rows)."""
+        if self._all_ends_utc is None and 2 * (high - low) >= len(self.ends):
             self._all_ends_utc = convert_naive(self.ends, zone, _UTC_ZONE)
-            self._all_ends_utc.flags.writeable = False  # shared by the blocks of later windows
-        return self._all_ends_utc[low:high]
+            self._all_open = self._open(self.times, self.ends)
+            for array in (self._all_ends_utc, self._all_open):
+                array.flags.writeable = False  # shared by the blocks of later windows
+        times, ends, values = self.times[low:high], self.ends[low:high], self.values[low:high]
+        if self._all_ends_utc is not None and self._all_open is not None:
+            ends_utc, is_open = self._all_ends_utc[low:high], self._all_open[low:high]
+        else:
+            ends_utc, is_open = convert_naive(ends, zone, _UTC_ZONE), self._open(times, ends)
+        if is_open.all():
+            return times, ends, ends_utc, values
+        return times[is_open], ends[is_open], ends_utc[is_open], values[is_open]
+
+    def _open(self, times: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        if self.open_hours is None:
+            return np.ones(len(times), dtype=bool)
+        hours, extended = self.open_hours
+        return _open_mask(hours, times, ends, extended)
 
 
 _UTC_ZONE = ZoneInfo("UTC")
@@ -746,7 +762,9 @@ class _SubscriptionReader:
         """The file's rows after the module's rules; `windowed` False leaves out the two that depend on the read's
         window (rows up to the first starting after the end, rows ending at or after the start), which
         `_window_of` applies: the other rules are row by row, or (strictly increasing end times) depend on earlier
-        rows only, and a daily bar's session never ends after its file end time."""
+        rows only, and a daily bar's session never ends after its file end time. It also leaves the open-hours rule
+        and the conversion to UTC to the window (`_HistoryRows.window`): both are row by row, and the strictly
+        increasing end times are judged on every earlier row, those outside open hours included, either way."""
         spec = self.spec
         hours = spec.exchange_hours
         parsed_times = convert_naive(parsed.times, spec.data_time_zone, hours.time_zone)
@@ -771,14 +789,17 @@ class _SubscriptionReader:
             times, ends, values, keep, line_index = (times[first:], ends[first:], values[first:], keep[first:],
                                                      line_index[first:])
         bar_days = times.astype("datetime64[D]")
-        if self.strict_daily:
+        open_hours = None
+        if self.strict_daily:  # a regular session is open by construction
             session_starts, session_ends = self._sessions(bar_days)
             keep &= ~np.isnat(session_starts)
             times, ends = session_starts, session_ends
             if windowed:
                 keep &= ends >= start_limit
-        else:  # a regular session is open by construction
+        elif windowed:  # a day file's rows are all in its window
             keep[keep] = _open_mask(hours, times[keep], ends[keep], spec.extended_market_hours)
+        else:  # left to the window (it drops rows by themselves alone: the rules above are not affected)
+            open_hours = (hours, spec.extended_market_hours)
         times, ends, values, bar_days, line_index = (times[keep], ends[keep], values[keep], bar_days[keep],
                                                      line_index[keep])
         if self.wants_quotes:
@@ -786,19 +807,17 @@ class _SubscriptionReader:
         elif self.file_is_quote:  # a TradeBar from a quote file: its bid columns, empty fields read 0
             values = _empty_fields_zeroed(values)
         values = self._scaled(values, bar_days)
-        return _HistoryRows(times, ends, values, line_index, parsed_times)
+        return _HistoryRows(times, ends, values, line_index, parsed_times, open_hours)
 
     def _window_of(self, rows: _HistoryRows) -> BarBlock:
         """The rows of the read's window: those before the first parsed row starting after the end, ending at or
         after the start (a contiguous run: the kept end times strictly increase)."""
-        ends = rows.ends
-        low = int(np.searchsorted(ends, np.datetime64(self.spec.start_local, "ns"), side="left"))
+        low = int(np.searchsorted(rows.ends, np.datetime64(self.spec.start_local, "ns"), side="left"))
         high = max(low, int(np.searchsorted(rows.line_index, self._stop(rows.parsed_times), side="left")))
-        if high > low:
-            self.last_end = ends[high - 1]
-        return BarBlock(self.spec.symbol, QuoteBar if self.wants_quotes else TradeBar, rows.times[low:high],
-                        ends[low:high], rows.ends_utc(low, high, self.spec.exchange_hours.time_zone),
-                        rows.values[low:high])
+        times, ends, ends_utc, values = rows.window(low, high, self.spec.exchange_hours.time_zone)
+        if len(ends):
+            self.last_end = ends[-1]
+        return BarBlock(self.spec.symbol, QuoteBar if self.wants_quotes else TradeBar, times, ends, ends_utc, values)
 
     def _sessions(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Regular session [first open, last close) of each date; NaT where the exchange has no session then.

@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lean_offline.data import readers as readers_module
+from lean_offline.data.market_hours import nyse_fallback_hours
 
 _PRICE = st.sampled_from([0.0, -0.0, float("nan"), float("inf"), -float("inf"), 1.5, 399835.0, -2.0])
 
@@ -73,16 +75,36 @@ def test_a_date_with_a_change_of_offset_is_not_shifted_date_by_date() -> None:
         [datetime(2021, 3, 13, 15), datetime(2021, 3, 14, 14)], dtype="datetime64[ns]").tolist()
 
 
-def test_a_short_window_converts_its_own_end_times_and_a_long_one_keeps_them_all() -> None:
-    """`_HistoryRows.ends_utc`: a window of under half the rows is converted alone; a longer one converts every row
-    once, which later windows then slice; both give the times pandas gives."""
+@pytest.mark.parametrize("extended", [False, True])
+def test_a_window_of_history_rows_keeps_the_open_bars_with_their_utc_ends(extended: bool) -> None:
+    """`_HistoryRows.window`: a window of under half the rows drops its closed-hours bars and converts its end times
+    alone; a longer one does both for every row once, which later windows then slice. Each window must hold, in
+    order, the bars of its rows that `SecurityExchangeHours.is_open_between` finds open, with the UTC ends pandas
+    gives."""
+    hours = nyse_fallback_hours(2012, 2014)
     new_york = ZoneInfo("America/New_York")
-    ends = np.array([datetime(2020, 1, 1, 16) + timedelta(days=day) for day in range(400)], dtype="datetime64[ns]")
-    rows = readers_module._HistoryRows(ends - np.timedelta64(1, "h"), ends, np.zeros((400, 5)),
-                                       np.arange(400), ends - np.timedelta64(1, "h"))
-    expected = readers_module._convert_naive_by_pandas(ends, new_york, ZoneInfo("UTC"))
-    assert rows.ends_utc(60, 70, new_york).tolist() == expected[60:70].tolist()
-    assert rows._all_ends_utc is None
-    assert rows.ends_utc(0, 300, new_york).tolist() == expected[:300].tolist()
-    assert rows._all_ends_utc is not None
-    assert rows.ends_utc(60, 70, new_york).tolist() == expected[60:70].tolist()
+    starts = [datetime(2013, 3, 1) + timedelta(hours=5 * step) for step in range(400)]  # nights, weekends, a DST change
+    times = np.array(starts, dtype="datetime64[ns]")
+    ends = times + np.timedelta64(1, "h")
+    values = np.arange(400.0)[:, None] * np.ones((1, 5))
+    rows = readers_module._HistoryRows(times, ends, values, np.arange(400), times, (hours, extended))
+
+    def expected(low: int, high: int) -> list[tuple[datetime, datetime, float]]:
+        return [(start, start + timedelta(hours=1), float(row)) for row, start in enumerate(starts)
+                if low <= row < high and hours.is_open_between(start, start + timedelta(hours=1), extended)]
+
+    def window(low: int, high: int) -> list[tuple[datetime, datetime, float]]:
+        _, window_ends, window_utc, window_values = rows.window(low, high, new_york)
+        assert window_utc.tolist() == readers_module._convert_naive_by_pandas(window_ends, new_york,
+                                                                               ZoneInfo("UTC")).tolist()
+        utc_minus_local = (window_utc - window_ends).astype("timedelta64[h]").astype(int).tolist()
+        assert set(utc_minus_local) <= {4, 5}
+        return [(end.astype(datetime) - timedelta(hours=1), end.astype(datetime), value)
+                for end, value in zip(window_ends.astype("datetime64[us]"), window_values[:, 0].tolist(), strict=True)]
+
+    assert window(60, 90) == expected(60, 90)
+    assert rows._all_open is None
+    assert window(0, 300) == expected(0, 300)
+    assert rows._all_open is not None
+    assert window(60, 90) == expected(60, 90)
+    assert 0 < len(expected(60, 90)) < 30
