@@ -154,20 +154,61 @@ class _ParsedFile:
     clean: bool = True  # every line parsed (False: malformed lines were skipped and reported)
 
 
-@dataclass(frozen=True)
 class _HistoryRows:
-    """A whole-history (daily, hourly) file's rows after every rule that does not depend on the read's window (time
-    zone, strictly increasing end times, sessions, market hours, scaling), as a block over the whole file, with what
-    a window needs: per kept row its line index among the parsed rows, and each parsed row's start time in the
-    exchange time zone (reading stops at the first one after the end)."""
+    """A file's rows after every rule that does not depend on the read's window (time zone, strictly increasing end
+    times, sessions, scaling), as arrays over the whole file, with what a window needs: per row its line index among
+    the parsed rows, and each parsed row's start time in the exchange time zone (reading stops at the first one after
+    the end). Two row-by-row steps are left to the window (`window`), so that a short read of a long file does them
+    for its own rows only: the end times in UTC, and, when `open_hours` is given (exchange hours, extended hours),
+    dropping the bars outside the exchange's open hours."""
 
-    block_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # times, ends, ends in UTC, values
-    line_index: np.ndarray
-    parsed_times: np.ndarray
+    __slots__ = ("times", "ends", "values", "line_index", "parsed_times", "open_hours", "_all_ends_utc", "_all_open")
+
+    def __init__(self, times: np.ndarray, ends: np.ndarray, values: np.ndarray, line_index: np.ndarray,
+                 parsed_times: np.ndarray, open_hours: tuple[SecurityExchangeHours, bool] | None) -> None:
+        self.times = times
+        self.ends = ends
+        self.values = values
+        self.line_index = line_index
+        self.parsed_times = parsed_times
+        self.open_hours = open_hours
+        self._all_ends_utc: np.ndarray | None = None
+        self._all_open: np.ndarray | None = None
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.times, self.ends, self.values, self.line_index, self.parsed_times
 
     @property
     def nbytes(self) -> int:
-        return sum(array.nbytes for array in self.block_rows) + self.line_index.nbytes + self.parsed_times.nbytes
+        """The bytes of its arrays, the UTC end times and open flags of every row it may come to hold included."""
+        return sum(array.nbytes for array in self.arrays()) + self.ends.nbytes + len(self.ends)
+
+    def window(self, low: int, high: int, zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(times, ends, ends in UTC, values) of rows `low`..`high` - 1 that lie in open hours (`ends` are in
+        `zone`). The two row-by-row steps are done for those rows alone, or, for a window of at least half the rows,
+        for every row once and kept for later windows (both give the same rows)."""
+        if self._all_ends_utc is None and 2 * (high - low) >= len(self.ends):
+            self._all_ends_utc = convert_naive(self.ends, zone, _UTC_ZONE)
+            self._all_open = self._open(self.times, self.ends)
+            for array in (self._all_ends_utc, self._all_open):
+                array.flags.writeable = False  # shared by the blocks of later windows
+        times, ends, values = self.times[low:high], self.ends[low:high], self.values[low:high]
+        if self._all_ends_utc is not None and self._all_open is not None:
+            ends_utc, is_open = self._all_ends_utc[low:high], self._all_open[low:high]
+        else:
+            ends_utc, is_open = convert_naive(ends, zone, _UTC_ZONE), self._open(times, ends)
+        if is_open.all():
+            return times, ends, ends_utc, values
+        return times[is_open], ends[is_open], ends_utc[is_open], values[is_open]
+
+    def _open(self, times: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        if self.open_hours is None:
+            return np.ones(len(times), dtype=bool)
+        hours, extended = self.open_hours
+        return _open_mask(hours, times, ends, extended)
+
+
+_UTC_ZONE = ZoneInfo("UTC")
 
 
 class _RecentHistories:
@@ -191,7 +232,7 @@ class _RecentHistories:
         size = rows.nbytes
         if size > self.capacity_bytes:
             return
-        for array in (*rows.block_rows, rows.line_index, rows.parsed_times):
+        for array in rows.arrays():
             array.flags.writeable = False  # shared between reads from now on
         previous = self._entries.pop(key, None)
         if previous is not None:
@@ -412,16 +453,43 @@ def convert_naive(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.n
 
     Times spanning at most a day (a day file's) are shifted by one offset when each zone has the same UTC offset at
     the first and the last of them: a zone changes its offset at most once a day, so neither changes in between
-    (both zones can change the same day, at different instants)."""
+    (both zones can change the same day, at different instants). Times over a few weeks (a short window of an
+    hourly file) are shifted so date by date, when each zone keeps one offset from the date's midnight to its last
+    microsecond."""
     if len(times) == 0 or _same_zone(source, target):
         return times
     first, last = times.min(), times.max()
     if last - first <= _ONE_DAY_NS:
         offsets = _utc_offsets(first, source, target)
         if offsets == _utc_offsets(last, source, target):
-            shift = np.timedelta64(offsets[1] - offsets[0]).astype("timedelta64[ns]")
-            return times + shift  # type: ignore[no-any-return]
+            return times + _shift_ns(offsets)  # type: ignore[no-any-return]
+    elif last - first <= _DATE_BY_DATE_SPAN:
+        shifted = _shifted_date_by_date(times, source, target)
+        if shifted is not None:
+            return shifted
     return _convert_naive_by_pandas(times, source, target)
+
+
+_DATE_BY_DATE_SPAN = np.timedelta64(31, "D").astype("timedelta64[ns]")
+_LAST_MICROSECOND = (np.timedelta64(1, "D") - np.timedelta64(1, "us")).astype("timedelta64[ns]")
+
+
+def _shift_ns(offsets: tuple[timedelta, timedelta]) -> np.timedelta64:
+    """The shift from a source wall-clock time to the target's, given the two zones' UTC offsets there."""
+    return np.timedelta64(offsets[1] - offsets[0]).astype("timedelta64[ns]")
+
+
+def _shifted_date_by_date(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray | None:
+    """`times` shifted by their date's offsets when neither zone changes offset during any of their dates (the
+    offsets at the date's midnight and at its last microsecond agree), else None."""
+    dates, date_of_time = np.unique(times.astype("datetime64[D]"), return_inverse=True)
+    shifts = []
+    for midnight in dates.astype("datetime64[ns]"):
+        offsets = _utc_offsets(midnight, source, target)
+        if offsets != _utc_offsets(midnight + _LAST_MICROSECOND, source, target):
+            return None
+        shifts.append(_shift_ns(offsets))
+    return times + np.array(shifts, dtype="timedelta64[ns]")[date_of_time]  # type: ignore[no-any-return]
 
 
 def _utc_offsets(moment: np.datetime64, source: ZoneInfo, target: ZoneInfo) -> tuple[timedelta, timedelta]:
@@ -694,7 +762,9 @@ class _SubscriptionReader:
         """The file's rows after the module's rules; `windowed` False leaves out the two that depend on the read's
         window (rows up to the first starting after the end, rows ending at or after the start), which
         `_window_of` applies: the other rules are row by row, or (strictly increasing end times) depend on earlier
-        rows only, and a daily bar's session never ends after its file end time."""
+        rows only, and a daily bar's session never ends after its file end time. It also leaves the open-hours rule
+        and the conversion to UTC to the window (`_HistoryRows.window`): both are row by row, and the strictly
+        increasing end times are judged on every earlier row, those outside open hours included, either way."""
         spec = self.spec
         hours = spec.exchange_hours
         parsed_times = convert_naive(parsed.times, spec.data_time_zone, hours.time_zone)
@@ -719,34 +789,35 @@ class _SubscriptionReader:
             times, ends, values, keep, line_index = (times[first:], ends[first:], values[first:], keep[first:],
                                                      line_index[first:])
         bar_days = times.astype("datetime64[D]")
-        if self.strict_daily:
+        open_hours = None
+        if self.strict_daily:  # a regular session is open by construction
             session_starts, session_ends = self._sessions(bar_days)
             keep &= ~np.isnat(session_starts)
             times, ends = session_starts, session_ends
             if windowed:
                 keep &= ends >= start_limit
-        else:  # a regular session is open by construction
+        elif windowed:  # a day file's rows are all in its window
             keep[keep] = _open_mask(hours, times[keep], ends[keep], spec.extended_market_hours)
+        else:  # left to the window (it drops rows by themselves alone: the rules above are not affected)
+            open_hours = (hours, spec.extended_market_hours)
         times, ends, values, bar_days, line_index = (times[keep], ends[keep], values[keep], bar_days[keep],
                                                      line_index[keep])
-        ends_utc = convert_naive(ends, hours.time_zone, ZoneInfo("UTC"))
         if self.wants_quotes:
             values = normalise_quote_sides(values, zero_side_is_absent=self.is_equity)
         elif self.file_is_quote:  # a TradeBar from a quote file: its bid columns, empty fields read 0
-            values = np.nan_to_num(values, nan=0.0)
+            values = _empty_fields_zeroed(values)
         values = self._scaled(values, bar_days)
-        return _HistoryRows((times, ends, ends_utc, values), line_index, parsed_times)
+        return _HistoryRows(times, ends, values, line_index, parsed_times, open_hours)
 
     def _window_of(self, rows: _HistoryRows) -> BarBlock:
         """The rows of the read's window: those before the first parsed row starting after the end, ending at or
         after the start (a contiguous run: the kept end times strictly increase)."""
-        times, ends, ends_utc, values = rows.block_rows
-        low = int(np.searchsorted(ends, np.datetime64(self.spec.start_local, "ns"), side="left"))
+        low = int(np.searchsorted(rows.ends, np.datetime64(self.spec.start_local, "ns"), side="left"))
         high = max(low, int(np.searchsorted(rows.line_index, self._stop(rows.parsed_times), side="left")))
-        if high > low:
-            self.last_end = ends[high - 1]
-        return BarBlock(self.spec.symbol, QuoteBar if self.wants_quotes else TradeBar, times[low:high],
-                        ends[low:high], ends_utc[low:high], values[low:high])
+        times, ends, ends_utc, values = rows.window(low, high, self.spec.exchange_hours.time_zone)
+        if len(ends):
+            self.last_end = ends[-1]
+        return BarBlock(self.spec.symbol, QuoteBar if self.wants_quotes else TradeBar, times, ends, ends_utc, values)
 
     def _sessions(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Regular session [first open, last close) of each date; NaT where the exchange has no session then.
@@ -827,15 +898,24 @@ def normalise_quote_sides(values: np.ndarray, zero_side_is_absent: bool) -> np.n
     """LEAN's quote-side rules on parsed rows (NaN = empty field): a side is absent when its four prices are all
     empty, or for equities (LEAN's stream parser) when they are all zero; empty fields of a present side read 0;
     an absent side's size is 0. Absent sides are marked by a NaN open for the QuoteBar's lazy unpacking."""
-    result = np.nan_to_num(values, nan=0.0)
+    result = _empty_fields_zeroed(values)
     for first in (0, 5):
+        # per price column, compared column by column (faster than a reduction along the rows' short axis)
         if zero_side_is_absent:  # empty fields read 0 here: all empty is all zero
-            absent = ~result[:, first:first + 4].any(axis=1)
+            absent = (result[:, first] == 0.0) & (result[:, first + 1] == 0.0)
+            absent &= (result[:, first + 2] == 0.0) & (result[:, first + 3] == 0.0)
         else:
-            absent = np.isnan(values[:, first:first + 4]).all(axis=1)
+            absent = np.isnan(values[:, first]) & np.isnan(values[:, first + 1])
+            absent &= np.isnan(values[:, first + 2]) & np.isnan(values[:, first + 3])
         result[absent, first] = np.nan
         result[absent, first + 4] = 0.0
     return result
+
+
+def _empty_fields_zeroed(values: np.ndarray) -> np.ndarray:
+    """A copy of `values` with NaN (an empty field) read as 0 (`np.nan_to_num`, whose work a file of finite numbers,
+    the usual one, does not need)."""
+    return values.copy() if np.isfinite(values).all() else np.nan_to_num(values, nan=0.0)
 
 
 def _quote_mids(values: np.ndarray, offset: int) -> np.ndarray:
