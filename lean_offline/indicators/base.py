@@ -9,6 +9,7 @@ event. Values are floats (LEAN uses decimal).
 from __future__ import annotations
 
 import logging
+import operator
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -197,10 +198,7 @@ class IndicatorBase(DualCase):
         raise NotImplementedError
 
     # -- values -----------------------------------------------------------------------------------------------
-    @property
-    def current(self) -> IndicatorDataPoint:
-        """The latest value (time = the input's end time)."""
-        return self._current
+    current = property(operator.attrgetter("_current"), doc="The latest value (time = the input's end time); a C getter.")
 
     @property
     def previous(self) -> IndicatorDataPoint:
