@@ -6,6 +6,7 @@ Times are naive datetimes in the security's exchange time zone, as LEAN presents
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,9 @@ _ZERO = timedelta(0)
 
 
 _SLOT_NAMES: dict[type, tuple[str, ...]] = {}
+
+# `price` and `close` read `value` through a C getter: no Python frame for the most read fields of a bar
+_read_value = operator.attrgetter("value")
 
 
 def _slot_names(cls: type) -> tuple[str, ...]:
@@ -50,9 +54,7 @@ class BaseData(DualCase):
         self.is_fill_forward = False
         self.end_time_utc: datetime | None = None
 
-    @property
-    def price(self) -> float:
-        return self.value
+    price = property(_read_value, doc="The point's value.")
 
     @property
     def period(self) -> timedelta:
@@ -99,13 +101,10 @@ class TradeBar(BaseData):
         self.low = low
         self.volume = volume
 
-    @property
-    def close(self) -> float:
-        return self.value
-
-    @close.setter
-    def close(self, close: float) -> None:
+    def _write_close(self, close: float) -> None:
         self.value = close
+
+    close = property(_read_value, _write_close, doc="The bar's close: its value.")
 
     def clone(self, fill_forward: bool = False) -> BaseData:
         if type(self) is not TradeBar:
@@ -290,9 +289,7 @@ class QuoteBar(BaseData):
         return (self.open, self.high, self.low, bid.close if bid is not None else 0.0,
                 ask.close if ask is not None else 0.0)
 
-    @property
-    def close(self) -> float:
-        return self.value
+    close = property(_read_value, doc="The close: the bar's value (the mid of the closes, or the side present).")
 
     def clone(self, fill_forward: bool = False) -> BaseData:
         """A copy whose bid/ask Bars are copies too (consolidators mutate sides), as LEAN's QuoteBar.Clone."""

@@ -7,6 +7,7 @@ history live here; the trading API comes from the brokerage's TradingMixin. The 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -102,9 +103,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         context.attach(self)
 
     # ---- time -------------------------------------------------------------------------------------------------
-    @property
-    def time(self) -> datetime:
-        return self._time
+    time = property(operator.attrgetter("_time"), doc="The algorithm's local time (a C getter: read at every step).")
 
     @property
     def utc_time(self) -> datetime:
@@ -161,9 +160,7 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
     def securities(self) -> Any:
         return self._context.securities
 
-    @property
-    def portfolio(self) -> Any:
-        return self._context.portfolio
+    portfolio = property(operator.attrgetter("_context.portfolio"), doc="The SecurityPortfolioManager (a C getter).")
 
     @property
     def transactions(self) -> Any:

@@ -7,6 +7,7 @@ add their unrealised profit to the portfolio value without moving cash, as LEAN 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -168,18 +169,14 @@ class SecurityHolding(DualCase):
     def type(self) -> Any:
         return self._security.type
 
-    @property
-    def quantity(self) -> float:
-        return self._quantity
+    # the reads algorithms make at every step: C getters, no Python frame
+    quantity = property(operator.attrgetter("_quantity"), doc="The signed number of units held.")
 
     @property
     def price(self) -> float:
         return self._security.price
 
-    @property
-    def invested(self) -> bool:
-        return self._invested
-
+    invested = property(operator.attrgetter("_invested"), doc="Whether at least one lot is held, long or short.")
     hold_stock = invested
 
     @property

@@ -38,10 +38,14 @@ class BarIndicator(IndicatorBase):
             raise TypeError(f"{self.name} is updated with bars (open/high/low/close), got {type(input).__name__}")
         symbol = getattr(input, "symbol", None)
         previous = self._previous_input.get(symbol)
-        if previous is not None and (input is previous[1] or input.end_time < previous[0]):
+        if previous is None:
+            self._previous_input[symbol] = [input.end_time, input]
+        elif input is previous[1] or input.end_time < previous[0]:
             return self.is_ready
+        else:
+            previous[0] = input.end_time
+            previous[1] = input
         self.samples += 1
-        self._previous_input[symbol] = (input.end_time, input)
         result = self._compute_bar(input)
         if result is not None:
             self._publish(symbol, input.end_time, result)

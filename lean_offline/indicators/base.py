@@ -9,6 +9,7 @@ event. Values are floats (LEAN uses decimal).
 from __future__ import annotations
 
 import logging
+import operator
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -167,8 +168,8 @@ class IndicatorBase(DualCase):
     __slots__ = ("_name", "samples", "_current", "_value_before_current", "_window_samples", "_window", "_updated",
                  "_previous_input", "_logged_backwards")
     _current: IndicatorDataPoint
-    _previous_input: dict[Any, tuple[datetime, Any]]
-    """Per input symbol, the last accepted input's end time and the input itself (None for `update(time, value)`)."""
+    _previous_input: dict[Any, list[Any]]
+    """Per input symbol, [the last accepted input's end time, the input itself (None for `update(time, value)`)]."""
 
     _value_only = False
 
@@ -197,10 +198,7 @@ class IndicatorBase(DualCase):
         raise NotImplementedError
 
     # -- values -----------------------------------------------------------------------------------------------
-    @property
-    def current(self) -> IndicatorDataPoint:
-        """The latest value (time = the input's end time)."""
-        return self._current
+    current = property(operator.attrgetter("_current"), doc="The latest value (time = the input's end time); a C getter.")
 
     @property
     def previous(self) -> IndicatorDataPoint:
@@ -244,14 +242,17 @@ class IndicatorBase(DualCase):
 
         Returns `is_ready` after the update.
         """
+        point: IndicatorDataPoint | None
         if value is not None:
-            symbol, time, number, point = None, input, float(value), None
+            symbol = point = None
+            time, number = input, float(value)
         else:
             point = input if type(input) is IndicatorDataPoint else to_indicator_point(input)
             symbol, time, number = point.symbol, point.time, point.value
-        previous_inputs = self._previous_input
-        previous = previous_inputs.get(symbol)
-        if previous is not None:
+        previous = self._previous_input.get(symbol)
+        if previous is None:
+            self._previous_input[symbol] = [time, point]
+        else:
             if time < previous[0]:
                 if not self._logged_backwards:
                     self._logged_backwards = True
@@ -260,8 +261,9 @@ class IndicatorBase(DualCase):
                 return self.is_ready
             if point is not None and point is previous[1]:
                 return self.is_ready
+            previous[0] = time  # the symbol's record is rewritten in place: no new tuple and no dict store per input
+            previous[1] = point
         self.samples += 1
-        previous_inputs[symbol] = (time, point)
         if self._value_only:
             result = self._compute_value(number)
         else:

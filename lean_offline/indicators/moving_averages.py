@@ -36,16 +36,17 @@ class Sum(WindowIndicator):
 
     def _compute_value(self, value: float) -> float:
         inputs = self._inputs
-        total = self._sum
-        if len(inputs) == self._period:  # the oldest input leaves the window as this one enters
-            total += value - inputs[0]
+        count = len(inputs)
+        if count == self._period:  # the oldest input leaves the window as this one enters
+            total = self._sum + (value - inputs[0])
         else:
-            total += value
+            total = self._sum + value
+            count += 1
         inputs.append(value)
         if self.samples % RESUM_INTERVAL == 0:
             total = math.fsum(inputs)
         self._sum = total
-        return total / len(inputs) if self._averaged else total
+        return total / count if self._averaged else total
 
     def _reset_state(self) -> None:
         self._sum = 0.0

@@ -72,7 +72,9 @@ def _with_protocol(user_update: Callable[..., Any]) -> Callable[..., bool]:
         end_time = input.end_time
         symbol = input.symbol
         previous = self._previous_input.get(symbol)
-        if previous is not None:
+        if previous is None:
+            self._previous_input[symbol] = [end_time, input]
+        else:
             if end_time < previous[0]:
                 if not self._logged_backwards:
                     self._logged_backwards = True
@@ -81,8 +83,9 @@ def _with_protocol(user_update: Callable[..., Any]) -> Callable[..., bool]:
                 return self.is_ready
             if input is previous[1]:
                 return self.is_ready
+            previous[0] = end_time
+            previous[1] = input
         self.samples += 1
-        self._previous_input[symbol] = (end_time, input)
         ready = user_update(self, input)
         self.__dict__["_python_ready"] = bool(ready) if ready is not None else False
         self._publish(symbol, end_time, self._python_value())

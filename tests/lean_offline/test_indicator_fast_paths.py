@@ -10,6 +10,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lean_offline.data.symbol import Symbol
+from lean_offline.enums import SecurityType
 from lean_offline.indicators import Identity, IndicatorBase, IndicatorDataPoint, SimpleMovingAverage
 
 START = datetime(2021, 3, 1, 9, 30)
@@ -103,3 +105,27 @@ def test_the_very_same_point_fed_twice_counts_once_and_a_fresh_value_at_the_same
     assert (sma.samples, sma.current.value) == (2, 3.0)
     sma.update(START - timedelta(seconds=1), 100.0)
     assert (sma.samples, sma.current.value) == (2, 3.0)
+
+
+def test_the_forward_only_rule_keeps_one_record_per_symbol_rewritten_in_place() -> None:
+    """Each symbol's last input is checked on its own: an input older than its own symbol's last is ignored, one
+    older than another symbol's last is not; the same object again is ignored only right after itself."""
+    spy, ibm = Symbol.create("SPY", SecurityType.EQUITY, "usa"), Symbol.create("IBM", SecurityType.EQUITY, "usa")
+    sma = SimpleMovingAverage(10)
+    late_spy = IndicatorDataPoint(spy, START + timedelta(minutes=2), 1.0)
+    early_ibm = IndicatorDataPoint(ibm, START, 2.0)
+    sma.update(late_spy)
+    sma.update(early_ibm)  # older than SPY's last input, but IBM's first
+    sma.update(IndicatorDataPoint(spy, START + timedelta(minutes=1), 50.0))  # older than SPY's last: ignored
+    sma.update(late_spy)  # SPY's last input again: ignored
+    assert (sma.samples, sma.current.value) == (2, 1.5)
+    later_ibm = IndicatorDataPoint(ibm, START + timedelta(minutes=1), 3.0)
+    sma.update(later_ibm)
+    sma.update(early_ibm)  # older than IBM's rewritten record: ignored
+    sma.update(IndicatorDataPoint(spy, START + timedelta(minutes=2), 4.0))  # SPY's time again, a new object
+    sma.update(late_spy)  # no longer SPY's last object, at SPY's last time: accepted
+    assert (sma.samples, sma.current.value) == (5, (1.0 + 2.0 + 3.0 + 4.0 + 1.0) / 5)
+    sma.reset()
+    sma.update(early_ibm)
+    sma.update(late_spy)
+    assert (sma.samples, sma.current.value) == (2, 1.5)

@@ -111,3 +111,27 @@ def test_subclass_clone_keeps_instance_fields() -> None:
 def test_symbol_factories_in_pascal_case_on_the_class() -> None:
     created = Symbol.Create("spy", SecurityType.Equity, "usa")  # type: ignore[attr-defined]
     assert created == SPY and created.Value == "SPY" and created.ID.Market == "usa"
+
+
+def test_close_and_price_follow_the_value_as_written_and_as_a_subclass_overrides_it() -> None:
+    bar = TradeBar(datetime(2013, 10, 8, 9, 30), SPY, 1.0, 2.0, 0.5, 1.5, 100.0)
+    bar.Close = 1.75
+    assert (bar.value, bar.close, bar.price, bar.Price) == (1.75, 1.75, 1.75, 1.75)
+    bar.value = 1.25
+    assert (bar.close, bar.Close, bar.price) == (1.25, 1.25, 1.25)
+    quote = QuoteBar(datetime(2013, 10, 8, 9, 30), SPY, Bar(1.0, 1.0, 1.0, 1.0), 10.0, Bar(2.0, 2.0, 2.0, 2.0), 20.0)
+    quote.value = 1.6
+    assert (quote.close, quote.Close, quote.price) == (1.6, 1.6, 1.6)
+    with pytest.raises(AttributeError):  # a quote bar's close is read-only, as before
+        quote.close = 3.0  # type: ignore[misc]
+
+    class Fixed(TradeBar):
+        @property  # type: ignore[override]
+        def value(self) -> float:
+            return 42.0
+
+        @value.setter
+        def value(self, value: float) -> None:
+            pass
+
+    assert (Fixed().close, Fixed().price) == (42.0, 42.0)
