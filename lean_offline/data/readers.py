@@ -504,9 +504,11 @@ def _utc_offsets(moment: np.datetime64, source: ZoneInfo, target: ZoneInfo) -> t
 
 
 def _convert_naive_by_pandas(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
-    index = pd.DatetimeIndex(times).tz_localize(str(source), ambiguous=np.ones(len(times), dtype=bool),
+    # the zones themselves, not their names: pandas 2 resolves a name through pytz, whose rules stop in 2037 (LEAN's
+    # NodaTime, and zoneinfo, keep daylight-saving time after it)
+    index = pd.DatetimeIndex(times).tz_localize(source, ambiguous=np.ones(len(times), dtype=bool),
                                                 nonexistent=timedelta(hours=1))
-    return index.tz_convert(str(target)).tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    return index.tz_convert(target).tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -733,7 +735,11 @@ class _SubscriptionReader:
                 return None
             if parsed.clean and key is not None:
                 _WHOLE_HISTORY_FILES.put(key, rows)
-        return self._window_of(rows)
+        try:
+            return self._window_of(rows)
+        except (ValueError, TypeError, OverflowError, IndexError) as error:  # the window's UTC times and open hours
+            self._report_unreadable(path, error)
+            return None
 
     def _report_unreadable(self, path: Path, error: Exception) -> None:
         # the shell of the reader: report the file and carry on with the next one

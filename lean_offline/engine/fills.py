@@ -7,6 +7,7 @@ any other status means "not yet". Slippage is zero unless the security has a sli
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -420,16 +421,17 @@ class FillModel(DualCase):
         return event
 
 
-def _covers(subscribed: frozenset[type], data_type: type) -> bool:
-    """Whether one of the `subscribed` data types is `data_type` or a subclass of it."""
+def covers(subscribed: Iterable[type], data_type: type) -> bool:
+    """Whether one of the `subscribed` data types is `data_type` or a subclass of it (what subscribing to
+    `data_type` means)."""
     return any(issubclass(kind, data_type) for kind in subscribed)
 
 
 @lru_cache(maxsize=256)
 def _price_sources(subscribed: frozenset[type]) -> tuple[bool, bool, bool]:
-    """Whether the `subscribed` data types cover ticks, quote bars and trade bars (`_covers` of each), found once per
+    """Whether the `subscribed` data types cover ticks, quote bars and trade bars (`covers` of each), found once per
     set of types: every market order of a security asks for the same."""
-    return _covers(subscribed, Tick), _covers(subscribed, QuoteBar), _covers(subscribed, TradeBar)
+    return covers(subscribed, Tick), covers(subscribed, QuoteBar), covers(subscribed, TradeBar)
 
 
 def _quote_side_close(quote_bar: Any, buy: bool) -> float:
@@ -545,7 +547,7 @@ class EquityFillModel(FillModel):
         if local_time_now(security) < market_on_close_fill_time(security, order):
             return event
         price = 0.0
-        if _price_sources(frozenset(security.subscribed_types()))[2]:  # security.is_subscribed_to(TradeBar)
+        if security.is_subscribed_to(TradeBar):
             price = security.cache.data_close(TradeBar) or 0.0
         if price == 0:
             price, _ = self._best_effort_price(security, order)

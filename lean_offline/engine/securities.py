@@ -22,7 +22,7 @@ from ..naming import DualCase
 from .buying_power import SecurityMarginModel
 from .corporate_events import split_adjusted_copy
 from .fees import default_fee_model
-from .fills import EquityFillModel, FillModel
+from .fills import EquityFillModel, FillModel, covers
 from .portfolio import VALUATION_VERSION, Cash, SecurityHolding
 
 _ABSENT = object()
@@ -685,7 +685,7 @@ class Security(DualCase):
         return self.cache.data_types()
 
     def is_subscribed_to(self, data_type: type) -> bool:
-        return any(issubclass(kind, data_type) for kind in self.subscribed_types())
+        return covers(self.subscribed_types(), data_type)
 
     # --- data and prices --------------------------------------------------------------------------------------
     def update(self, data: BaseData | Iterable[BaseData]) -> None:

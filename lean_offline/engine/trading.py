@@ -68,8 +68,8 @@ def portfolio_target_percent(algorithm: Any, symbol: Any, percent: float, return
 class _PercentSizer:
     """`portfolio_target_percent` for the targets of one trading call, reading the algorithm-wide inputs (the
     settings' limits, TPV, TPV less the free buffer) once for all of them: sizing places no order, so they hold
-    from one target to the next, until a user's buying-power model has run (its code may change anything), after
-    which the next target reads them afresh."""
+    from one target to the next, until a margin model other than the engine's plain ones (a user's model, whose code
+    may change anything, or the cash model) has sized a target, after which the next target reads them afresh."""
 
     __slots__ = ("_algorithm", "_portfolio", "_settings", "_state", "_stale", "_maximum_percent", "_minimum_percent",
                  "_minimum_order_margin", "_total", "_less_free_buffer")

@@ -1,5 +1,5 @@
 """The fill path's shortcuts against the general path: a scan skipped as quiet must see every input of the waiting
-orders' buying-power verdicts; the fill models' memoised subscription checks answer as `is_subscribed_to`."""
+orders' buying-power verdicts; the fill models' memoised subscription checks answer as the subscriptions say."""
 
 from __future__ import annotations
 
@@ -41,10 +41,14 @@ def test_a_skipped_scan_sees_the_price_of_a_held_security() -> None:
 
 
 @given(st.lists(st.sampled_from([TradeBar, QuoteBar, Tick, OwnTradeBar, CustomPoint]), max_size=4))
-def test_price_sources_answer_as_is_subscribed_to(data_types: list[type]) -> None:
+def test_price_sources_and_is_subscribed_to_follow_the_subscriptions(data_types: list[type]) -> None:
+    """Ticks, quote bars and trade bars are covered by a subscription to themselves or a subclass (a user's own
+    trade bar covers trade bars; custom data covers none of them): the memoised answer of the fill models and
+    `is_subscribed_to` alike."""
     security = FakeAlgorithm().add_equity("AAA")
     security.subscriptions.clear()
     for data_type in data_types:
         security.add_subscription(data_type, Resolution.MINUTE)
-    expected = tuple(security.is_subscribed_to(kind) for kind in (Tick, QuoteBar, TradeBar))
+    expected = (Tick in data_types, QuoteBar in data_types, TradeBar in data_types or OwnTradeBar in data_types)
     assert _price_sources(frozenset(security.subscribed_types())) == expected
+    assert tuple(security.is_subscribed_to(kind) for kind in (Tick, QuoteBar, TradeBar)) == expected
