@@ -504,11 +504,20 @@ def _utc_offsets(moment: np.datetime64, source: ZoneInfo, target: ZoneInfo) -> t
 
 
 def _convert_naive_by_pandas(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
-    # the zones themselves, not their names: pandas 2 resolves a name through pytz, whose rules stop in 2037 (LEAN's
-    # NodaTime, and zoneinfo, keep daylight-saving time after it)
-    index = pd.DatetimeIndex(times).tz_localize(source, ambiguous=np.ones(len(times), dtype=bool),
+    """`convert_naive` by pandas, which takes a zone's name through pytz (with a `ZoneInfo` it is some 200 times
+    slower). pytz's rules end in 2037, where LEAN's NodaTime and zoneinfo keep daylight-saving time: times from
+    2038 on are converted one by one (`convert_naive_scalar`)."""
+    index = pd.DatetimeIndex(times).tz_localize(str(source), ambiguous=np.ones(len(times), dtype=bool),
                                                 nonexistent=timedelta(hours=1))
-    return index.tz_convert(target).tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    converted = index.tz_convert(str(target)).tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    late = times >= _PYTZ_RULES_END
+    if late.any():
+        converted[late] = np.array([convert_naive_scalar(moment, source, target)
+                                    for moment in times[late].astype("datetime64[us]").tolist()], dtype="datetime64[ns]")
+    return converted  # type: ignore[no-any-return]
+
+
+_PYTZ_RULES_END = np.datetime64("2038-01-01", "ns")
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
