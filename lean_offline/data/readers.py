@@ -811,8 +811,6 @@ class _SubscriptionReader:
             times, ends = session_starts, session_ends
             if windowed:
                 keep &= ends >= start_limit
-        elif windowed:  # a day file's rows are all in its window
-            keep[keep] = _open_mask(hours, times[keep], ends[keep], spec.extended_market_hours)
         else:  # left to the window (it drops rows by themselves alone: the rules above are not affected)
             open_hours = (hours, spec.extended_market_hours)
         times, ends, values, bar_days, line_index = (times[keep], ends[keep], values[keep], bar_days[keep],
