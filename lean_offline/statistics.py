@@ -854,6 +854,15 @@ class BacktestStatistics:
     rolling_trades: dict[str, TradeStatistics] = field(default_factory=dict)
 
 
+def plot_value(chart: str, series: str, value: Number) -> Decimal:
+    """A user chart point's value as LEAN stores it (smart-rounded); a ValueError naming the chart and series for a
+    value that is not a finite number."""
+    try:
+        return smart_round_decimal(to_decimal(value))
+    except ValueError as error:
+        raise ValueError(f"plot('{chart}', '{series}'): {error}") from None
+
+
 class ResultCollector:
     """Collects LEAN's chart series during a backtest and turns them into statistics.
 
@@ -937,11 +946,7 @@ class ResultCollector:
         """A user chart point (``self.plot``); a second point at the same time replaces the first, as LEAN does.
         LEAN caps custom series points per organisation tier; offline every point is kept."""
         kind = int(series_type) if series_type is not None else _LINE
-        try:
-            point = smart_round_decimal(to_decimal(value))
-        except ValueError as error:
-            raise ValueError(f"plot('{chart}', '{series}'): {error}") from None
-        self._series(chart, series, 0, kind, unit).put_point(utc_time, point)
+        self._series(chart, series, 0, kind, unit).put_point(utc_time, plot_value(chart, series, value))
 
     # -- reading -------------------------------------------------------------------------------------------------
 

@@ -756,7 +756,12 @@ class Security(DualCase):
 
     @property
     def margin_model(self) -> Any:
+        """LEAN's older name of `buying_power_model`, readable and settable."""
         return self.buying_power_model
+
+    @margin_model.setter
+    def margin_model(self, model: Any) -> None:
+        self.buying_power_model = model
 
     @property
     def buying_power_model(self) -> Any:

@@ -91,7 +91,7 @@ class EngineContext:
         self.consolidation_handlers: dict[Symbol, list[Callable[[BaseData], None]]] = {}
         self.scanned_consolidators: list[tuple[Any, ZoneInfo]] = []
         self.charts: dict[str, Any] = {}
-        self.pending_plots: list[tuple[str, str, datetime, float]] = []
+        self.pending_plots: list[tuple[str, str, datetime, float, int | None, str]] = []
         self.risk_free_model: Any = None
         self.benchmark: Any = None
         self.benchmark_security: Any = None
@@ -354,12 +354,15 @@ class EngineContext:
 
     # ---- charting ---------------------------------------------------------------------------------------------
     def plot(self, chart: str, series: str, value: float) -> None:
+        """A user chart point at the algorithm's time. Points plotted in `initialize`, before the results exist, are
+        kept with their time and handed over when they do (LEAN's chart keeps them from the call)."""
         definition = getattr(self.charts.get(chart), "series", {}).get(series)
-        if definition is None:
-            self.results.plot(chart, series, self.algorithm.utc_time, value)
+        kind, unit = (None, "$") if definition is None else (int(definition.series_type), definition.unit)
+        if self.results is None:
+            _import("lean_offline.statistics").plot_value(chart, series, value)  # a bad value fails at the call
+            self.pending_plots.append((chart, series, self.algorithm.utc_time, value, kind, unit))
         else:
-            self.results.plot(chart, series, self.algorithm.utc_time, value, int(definition.series_type),
-                              definition.unit)
+            self.results.plot(chart, series, self.algorithm.utc_time, value, kind, unit)
 
     def add_chart(self, chart: Any) -> None:
         self.charts[str(getattr(chart, "name", chart))] = chart
@@ -409,6 +412,9 @@ class EngineContext:
             self._seed_initial_prices()
         statistics = _import("lean_offline.statistics")
         self.results = statistics.ResultCollector(self.start_utc, self.end_utc, self.portfolio_value())
+        for point in self.pending_plots:
+            self.results.plot(*point)
+        self.pending_plots.clear()
         if on_order_event is not None:
             self.transactions.set_order_event_handler(on_order_event)
         self.portfolio.set_transaction_record_handler(self.results.record_profit_loss)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lean_offline.data.market import BaseData, TradeBar
 from lean_offline.data.market_hours import SecurityExchangeHours, nyse_fallback_hours
 from lean_offline.data.symbol import Symbol
+from lean_offline.engine.buying_power import SecurityMarginModel
 from lean_offline.engine.orders import PortfolioTarget
 from lean_offline.engine.portfolio import SecurityPortfolioManager
 from lean_offline.engine.securities import Security, SecurityManager, local_to_utc
@@ -393,6 +394,20 @@ def test_insufficient_buying_power_is_invalid_but_counted() -> None:
     assert message.startswith("Order Error: ids: [1], Insufficient buying power to complete orders")
     assert "Initial Margin: 1100, Free Margin: 1000" in message
     assert ticket.order_events[-1].message == message
+
+
+@pytest.mark.parametrize("name", ["margin_model", "MarginModel", "buying_power_model", "BuyingPowerModel"])
+def test_a_margin_model_assigned_under_either_name_sizes_and_checks_orders(name: str) -> None:
+    """Security.MarginModel is LEAN's older name of BuyingPowerModel, both settable: $1,500 of custom data (leverage
+    1) needs $1,500 of margin, more than the $1,000 free; at leverage 2 it needs $750."""
+    algorithm = FakeAlgorithm(1_000.0)
+    custom = algorithm.add_custom("BTC")
+    algorithm.custom_point(custom, datetime(2013, 10, 8), 100.0)
+    assert algorithm.market_order("BTC", 15).status == OrderStatus.INVALID
+    model = SecurityMarginModel(2.0)
+    setattr(custom, name, model)
+    assert custom.margin_model is model and custom.buying_power_model is model and custom.leverage == 2.0
+    assert algorithm.market_order("BTC", 15).status == OrderStatus.FILLED
 
 
 def test_pre_order_check_failures_are_not_counted() -> None:

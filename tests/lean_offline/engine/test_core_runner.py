@@ -268,6 +268,48 @@ def test_plot_defaults_to_the_strategy_equity_chart_and_guards_reserved_names(tm
     assert [p[1] for p in result.charts["Benchmark"]["series"]["Mine"]["values"]] == [1]
 
 
+PLOTS_IN_INITIALIZE = '''
+class PlotsInInitialize(QCAlgorithm):
+    def initialize(self):
+        self.plot("Setup", "Before start", 1)
+        self.set_start_date(2020, 1, 6)
+        self.set_end_date(2020, 1, 6)
+        self.set_benchmark(lambda time: 1.0)
+        self.add_equity("AAA", Resolution.DAILY)
+        chart = Chart("Defined")
+        chart.add_series(Series("Bars", SeriesType.BAR, "%"))
+        self.add_chart(chart)
+        self.Plot("Setup", "At start", 2.5)
+        self.plot("Defined", "Bars", 3)
+        self.plot("Setup", "At start", 4)
+        try:
+            self.plot("Setup", "Bad", float("nan"))
+        except ValueError as error:
+            self.error_text = str(error)
+
+    def on_data(self, data):
+        self.plot("Setup", "At start", 5)
+'''
+
+
+def test_points_plotted_in_initialize_are_kept_at_the_time_they_were_plotted(tmp_path: Path,
+                                                                             data_folder: Path) -> None:
+    """LEAN's Plot adds the point to the algorithm's chart at its UtcTime at once: 1998-01-01 00:00 UTC before
+    set_start_date (QCAlgorithm's constructor starts its time keeper there), the start date's midnight in New York
+    (05:00 UTC in January) after it."""
+    result = _run(tmp_path, data_folder, PLOTS_IN_INITIALIZE)
+    assert result.status == "Completed", result.stack_trace
+    setup = result.charts["Setup"]["series"]
+    before = (datetime(1998, 1, 1) - datetime(1970, 1, 1)).total_seconds()
+    start = (datetime(2020, 1, 6, 5) - datetime(1970, 1, 1)).total_seconds()
+    close = (datetime(2020, 1, 6, 21) - datetime(1970, 1, 1)).total_seconds()
+    assert setup["Before start"]["values"] == [[before, 1]]
+    assert setup["At start"]["values"] == [[start, 4], [close, 5]]  # a second point at one time replaces the first
+    bars = result.charts["Defined"]["series"]["Bars"]
+    assert (bars["values"], bars["seriesType"], bars["unit"]) == ([[start, 3]], 3, "%")
+    assert "Bad" not in setup and "plot('Setup', 'Bad')" in result.algorithm.error_text
+
+
 def test_malformed_lines_are_skipped_logged_and_counted(tmp_path: Path) -> None:
     folder = tmp_path / "data" / "equity" / "usa" / "daily"
     folder.mkdir(parents=True)
