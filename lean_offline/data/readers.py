@@ -23,7 +23,7 @@ import itertools
 import warnings
 import zipfile
 from array import array as typed_array
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -38,6 +38,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
 from .factors import FactorFile, MapFile, load_factor_file, load_map_file
 from .market import PACKED_SIDE, BaseData, QuoteBar, TradeBar
+from . import read_ahead
 from .market_hours import MarketHoursState, SecurityExchangeHours
 from .symbol import Symbol
 
@@ -431,6 +432,31 @@ def _slow_parse(raw: bytes, columns: int, day: date | None, path: Path, warn: Wa
                        np.array(rows, dtype=np.float64).reshape(len(rows), columns - 1), clean=not skipped)
 
 
+_READ_AHEAD_FILES = 2
+"""How many day files of a subscription the worker parses ahead of the one being read (the feed asks for a file's
+successor as soon as it reaches the file's last row)."""
+
+
+_READ_AHEAD_MIN_BYTES = 64 * 1024
+"""Day files from this size on (zipped) are parsed by the read-ahead worker: a second-resolution file (200-500 KB)
+takes tens of ms to parse, while handing a minute file (5-20 KB, 1-2 ms to parse) to a process costs more than the
+parse."""
+
+
+def _worth_reading_ahead(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= _READ_AHEAD_MIN_BYTES
+    except OSError:  # missing: the reader reports it
+        return False
+
+
+def _parse_day_file(path: Path, columns: int, day: date) -> _ParsedFile | None:
+    """A day file's whole-file parse (`_fast_parse`), as the read-ahead worker does it; None when the file is
+    missing, unreadable or has an irregular line, which the reader then reads itself and reports."""
+    raw = _read_zip_text(path, lambda message: None)
+    return None if raw is None else _fast_parse(raw, columns, day)
+
+
 def parse_lean_csv(raw: bytes, columns: int, day: date | None, path: Path, warn: Warn) -> _ParsedFile:
     """Rows of a LEAN csv: `day` None for "yyyyMMdd HH:mm" time stamps, else ms since that day's midnight."""
     parsed = _fast_parse(raw, columns, day)
@@ -702,28 +728,48 @@ class _SubscriptionReader:
             self.warn(f"{self.spec.symbol}: tick resolution is not supported by lean_offline; no data read")
             return
         if _is_hour_or_daily(self.resolution):
-            files: Iterator[tuple[Path, date | None]] = iter([(self._whole_history_file(), None)])
+            files: Iterator[tuple[Path, date | None, Any]] = iter([(self._whole_history_file(), None, None)])
         else:
-            files = self._day_files()
-        for path, day in files:
+            files = self._day_files_read_ahead()
+        for path, day, parsed_ahead in files:
             if self.finished:
                 return
-            block = self._read_file(path, day)
+            block = self._read_file(path, day, parsed_ahead)
             if block is not None and len(block):
                 yield block
+
+    def _day_files_read_ahead(self) -> Iterator[tuple[Path, date, Any]]:
+        """`_day_files`, each with the read-ahead worker's parse of it under way (a future) when the file is large
+        enough to be worth it (`_READ_AHEAD_MIN_BYTES`), else None. A file's parse is handed over when the file
+        `_READ_AHEAD_FILES` before it is asked for; the first file is read in process while the worker parses the
+        next ones."""
+        waiting: deque[tuple[Path, date, Any]] = deque()
+        for path, day in self._day_files():
+            parse = None
+            if waiting and _worth_reading_ahead(path):
+                parse = read_ahead.submit(_parse_day_file, path, self.columns, day)
+            waiting.append((path, day, parse))
+            if len(waiting) > _READ_AHEAD_FILES:
+                yield waiting.popleft()
+        yield from waiting
 
     def __iter__(self) -> Iterator[BaseData]:
         return itertools.chain.from_iterable(block.bars() for block in self.blocks())
 
     # one file
-    def _read_file(self, path: Path, day: date | None) -> BarBlock | None:
+    def _read_file(self, path: Path, day: date | None, parsed_ahead: Any = None) -> BarBlock | None:
+        """One file's block; `parsed_ahead`, the read-ahead worker's parse of a day file (a future), is used when it
+        succeeded, else the file is read here."""
         if day is None:
             return self._read_whole_history(path)
-        raw = _read_zip_text(path, self.warn)
-        if raw is None:
-            return None
+        parsed: _ParsedFile | None = read_ahead.result(parsed_ahead)
         try:
-            return self._window_of(self._rows(parse_lean_csv(raw, self.columns, day, path, self.warn), windowed=True))
+            if parsed is None:
+                raw = _read_zip_text(path, self.warn)
+                if raw is None:
+                    return None
+                parsed = parse_lean_csv(raw, self.columns, day, path, self.warn)
+            return self._window_of(self._rows(parsed, windowed=True))
         except (ValueError, TypeError, OverflowError, IndexError) as error:
             self._report_unreadable(path, error)
             return None
