@@ -1032,8 +1032,7 @@ class BarBlock:
         self._state_rows: list[tuple[Any, ...]] = []
         self._sparse_state_chunk = -1  # the chunk of the state reads made row by row, and how many were made
         self._sparse_state_reads = 0
-        self._close_chunk = -1
-        self._closes: list[float] = []
+        self.closes: list[float] | None = None  # `close` of every row, made at the first read of one
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -1085,13 +1084,17 @@ class BarBlock:
         return self._last_nonzero
 
     def close(self, row: int) -> float:
-        """The close the security cache takes from `row` (`cache_columns` column 3: 0.0 when the row has none), from
-        a list made once per chunk of rows."""
-        if row >> _CHUNK_BITS != self._close_chunk:
-            begin = (row >> _CHUNK_BITS) << _CHUNK_BITS
-            self._closes = self.cache_columns()[begin:begin + _CHUNK_ROWS, 3].tolist()
-            self._close_chunk = row >> _CHUNK_BITS
-        return self._closes[row & _CHUNK_MASK]  # type: ignore[no-any-return]
+        """The close the security cache takes from `row` (`cache_columns` column 3: 0.0 when the row has none)."""
+        closes = self.closes
+        if closes is None:
+            closes = self.load_closes()
+        return closes[row]
+
+    def load_closes(self) -> list[float]:
+        """`closes`, the close of every row as a list, made once per block: the portfolio reads the price of each
+        position at every revaluation, by indexing it (`SecurityCache.price`)."""
+        self.closes = self.cache_columns()[:, 3].tolist()
+        return self.closes
 
     def cache_state(self, row: int) -> tuple[Any, ...]:
         """The state of a security cache after the block's rows up to `row` are applied in order: the earliest of

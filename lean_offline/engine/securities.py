@@ -196,7 +196,8 @@ class _CurrentPrice(_Price):
         price = cache._run_price
         if price is None:
             first, last = cache._run_first, cache._run_last
-            price = block.close(last)
+            closes = block.closes
+            price = (closes if closes is not None else block.load_closes())[last]  # `BarBlock.close`, inline
             if not price or (last == first and cache._keeps_ohlc(block, first)):
                 state = cache._applicable_state(block, first, last)
                 if state is None:
