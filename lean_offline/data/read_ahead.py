@@ -45,9 +45,11 @@ def submit(task: Callable[..., Any], *arguments: Any) -> Future[Any] | None:
         return None
 
 
-def result(future: Future[Any] | None) -> Any:
-    """The task's result, or None when there was no task or it failed (the caller then does the work itself)."""
-    if future is None:
+def take(future: Future[Any] | None) -> Any:
+    """The task's result when the worker has started it (waiting for it to finish); None when there was no task, when
+    it had not started (it is withdrawn: doing the work in process is sooner) or when it failed (the caller then
+    does the work itself)."""
+    if future is None or future.cancel():
         return None
     try:
         return future.result()

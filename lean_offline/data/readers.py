@@ -758,11 +758,11 @@ class _SubscriptionReader:
 
     # one file
     def _read_file(self, path: Path, day: date | None, parsed_ahead: Any = None) -> BarBlock | None:
-        """One file's block; `parsed_ahead`, the read-ahead worker's parse of a day file (a future), is used when it
-        succeeded, else the file is read here."""
+        """One file's block; `parsed_ahead`, the read-ahead worker's parse of a day file (a future), is used when the
+        worker has started it and it succeeded (`read_ahead.take`), else the file is read here."""
         if day is None:
             return self._read_whole_history(path)
-        parsed: _ParsedFile | None = read_ahead.result(parsed_ahead)
+        parsed: _ParsedFile | None = read_ahead.take(parsed_ahead)
         try:
             if parsed is None:
                 raw = _read_zip_text(path, self.warn)

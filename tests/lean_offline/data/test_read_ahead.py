@@ -3,7 +3,9 @@ charts, data points and warnings (malformed lines and missing files included).""
 
 from __future__ import annotations
 
+import concurrent.futures
 import sys
+import time
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -71,14 +73,16 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _run(tmp_path: Path, data_folder: Path, enabled: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
     """The run, and per day file read, whether the worker's parse was used ("worker") or the file read here."""
     sources: list[str] = []
-    result_of = read_ahead.result
+    take = read_ahead.take
 
     def recorded_result(future: Any) -> Any:
-        parsed = result_of(future)
+        if future is not None:  # the worker's parse, whenever the machine schedules it: the same answer every run
+            concurrent.futures.wait([future])
+        parsed = take(future)
         sources.append("worker" if parsed is not None else "here")
         return parsed
 
-    monkeypatch.setattr(read_ahead, "result", recorded_result)
+    monkeypatch.setattr(read_ahead, "take", recorded_result)
     monkeypatch.setattr(readers_module, "_READ_AHEAD_MIN_BYTES", 0)  # these small files too
     previous = read_ahead.set_enabled(enabled)
     try:
@@ -115,13 +119,33 @@ def _fails() -> None:
     raise ValueError("a task's own error")
 
 
-def test_the_worker_runs_tasks_and_a_failure_is_no_result() -> None:
+def _slow_square(value: int) -> int:
+    time.sleep(1.0)
+    return value * value
+
+
+def _finished(future: Any) -> Any:
+    concurrent.futures.wait([future])
+    return future
+
+
+def test_the_worker_runs_tasks_and_a_failure_or_a_task_not_started_is_no_result() -> None:
+    """`take` gives a task's result once the worker has started it (waiting for it to finish); a task still queued
+    behind a long one is withdrawn (the caller does the work itself), and a failed task gives None."""
     previous = read_ahead.set_enabled(True)
     try:
-        assert read_ahead.result(read_ahead.submit(pow, 3, 4)) == 81
-        assert read_ahead.result(read_ahead.submit(_fails)) is None
+        assert read_ahead.take(_finished(read_ahead.submit(pow, 3, 4))) == 81
+        assert read_ahead.take(_finished(read_ahead.submit(_fails))) is None
+        busy = read_ahead.submit(_slow_square, 7)
+        assert busy is not None
+        while not busy.running():
+            time.sleep(0.01)
+        queued = [read_ahead.submit(pow, 2, power) for power in range(6)]
+        assert read_ahead.take(queued[-1]) is None and queued[-1].cancelled()  # behind the slow task
+        assert read_ahead.take(busy) == 49  # started: waited for
+        assert read_ahead.take(_finished(queued[0])) == 1
         read_ahead.set_enabled(False)
         assert read_ahead.submit(pow, 3, 4) is None
-        assert read_ahead.result(None) is None
+        assert read_ahead.take(None) is None
     finally:
         read_ahead.set_enabled(previous)
