@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from ..enums import DataNormalizationMode, Resolution, SecurityType, TickType
+from . import read_ahead
 from .factors import FactorFile, MapFile, load_factor_file, load_map_file
 from .market import PACKED_SIDE, BaseData, QuoteBar, TradeBar
-from . import read_ahead
 from .market_hours import MarketHoursState, SecurityExchangeHours
 from .symbol import Symbol
 
