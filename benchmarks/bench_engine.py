@@ -186,8 +186,8 @@ def _run(label: str, source: str, folder: Path, data_folder: Path) -> BacktestRe
     print(f"{label}: status {result.status}, {result.data_points:,} data points in {result.seconds:.2f} s = "
           f"{result.points_per_second:,.0f} points/s (timed as LEAN does: after initialisation, before the final "
           f"statistics); whole run {result.wall_seconds:.2f} s = {result.data_points / result.wall_seconds:,.0f} "
-          f"points/s; orders {len(result.orders)}; peak RSS so far {peak_mb:.0f} MB (this process; the "
-          f"read-ahead worker holds one file at a time)")
+          f"points/s; orders {len(result.orders)}; peak RSS so far {peak_mb:.0f} MB (this process; the run's "
+          f"read-ahead worker process is not counted)")
     if result.status != "Completed":
         print(result.stack_trace)
     return result

@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from ..api import BacktestResult
+from ..data import read_ahead
 from ..data.market import BaseData, MarketDataType
 from ..data.symbol import symbol_cache
 from ..naming import unsupported_member_message
@@ -344,7 +345,7 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
     algorithm: QCAlgorithm | None = None
     modules_before = set(sys.modules)
     with _sys_path(project.library_paths + (project.project_dir,)), installed_algorithm_imports(), \
-            wiring.context_scope(context):
+            wiring.context_scope(context), read_ahead.run_scope():
         try:
             module = _load_module(project.algorithm_file)
             algorithm_class = find_algorithm_class(module, project.algorithm_file)

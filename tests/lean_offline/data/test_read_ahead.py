@@ -4,6 +4,9 @@ charts, data points and warnings (malformed lines and missing files included).""
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
+import os
+import signal
 import sys
 import time
 import zipfile
@@ -70,49 +73,97 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _run(tmp_path: Path, data_folder: Path, enabled: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
-    """The run, and per day file read, whether the worker's parse was used ("worker") or the file read here."""
+def _worker_pids() -> list[int]:
+    pool = read_ahead._pool
+    return [] if pool is None else list(pool._processes or {})
+
+
+def _run(tmp_path: Path, data_folder: Path, enabled: bool, kill_worker: bool = False) -> tuple[Any, list[str], list[int]]:
+    """The run; per day file read, whether the worker's parse was used ("worker") or the file read here; the worker
+    processes seen. `kill_worker`: the worker is killed once its first parse has been used."""
     sources: list[str] = []
+    workers: list[int] = []
     take = read_ahead.take
 
-    def recorded_result(future: Any) -> Any:
+    def recorded_take(future: Any) -> Any:
         if future is not None:  # the worker's parse, whenever the machine schedules it: the same answer every run
             concurrent.futures.wait([future])
+        workers.extend(pid for pid in _worker_pids() if pid not in workers)
         parsed = take(future)
         sources.append("worker" if parsed is not None else "here")
+        if kill_worker and parsed is not None and sources.count("worker") == 1:
+            for pid in _worker_pids():
+                os.kill(pid, signal.SIGKILL)
         return parsed
 
-    monkeypatch.setattr(read_ahead, "take", recorded_result)
-    monkeypatch.setattr(readers_module, "_READ_AHEAD_MIN_BYTES", 0)  # these small files too
-    previous = read_ahead.set_enabled(enabled)
-    try:
-        algorithm = tmp_path / f"read_ahead_{enabled}.py"
-        algorithm.write_text(ALGORITHM)
-        result = backtest(algorithm, data_folder=data_folder, write_results=False)
-    finally:
-        read_ahead.set_enabled(previous)
-    return result, sources
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(read_ahead, "take", recorded_take)
+        patch.setattr(readers_module, "_READ_AHEAD_MIN_BYTES", 0)  # these small files too
+        previous = read_ahead.set_enabled(enabled)
+        try:
+            algorithm = tmp_path / f"read_ahead_{enabled}_{kill_worker}.py"
+            algorithm.write_text(ALGORITHM)
+            result = backtest(algorithm, data_folder=data_folder, write_results=False)
+        finally:
+            read_ahead.set_enabled(previous)
+    return result, sources, workers
 
 
-def test_files_parsed_ahead_give_the_same_run(tmp_path: Path, data_folder: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    ahead, sources = _run(tmp_path, data_folder, True, monkeypatch)
-    alone, sources_alone = _run(tmp_path, data_folder, False, monkeypatch)
-    assert ahead.status == alone.status == "Completed", ahead.stack_trace
+def _same_run(run: Any, reference: Any) -> None:
+    assert run.status == reference.status == "Completed", run.stack_trace
+    assert run.data_points == reference.data_points > 0
+    assert run.algorithm.closes == reference.algorithm.closes
+    assert run.orders == reference.orders
+    assert run.statistics == reference.statistics
+    assert run.charts == reference.charts
+    assert run.warnings == reference.warnings
+
+
+def test_files_parsed_ahead_give_the_same_run(tmp_path: Path, data_folder: Path) -> None:
+    ahead, sources, workers = _run(tmp_path, data_folder, True)
+    alone, sources_alone, _ = _run(tmp_path, data_folder, False)
+    _same_run(ahead, alone)
     # the loop's reader reads its first file here while the worker parses the next ones; the malformed one comes back
     # for the line-by-line parse that reports its line, the missing day is never handed over: the worker's parse is
     # used for the third and fifth days (and for files the seeding of the initial price reads)
     assert sources.count("worker") >= 2 and "worker" not in sources_alone
-    assert ahead.data_points == alone.data_points > 0
-    assert ahead.algorithm.closes == alone.algorithm.closes
     assert len(ahead.algorithm.closes) == 5 * 390  # the missing day and the skipped line are filled forward
-    assert ahead.orders == alone.orders
     assert len(ahead.orders) > 10
-    assert ahead.statistics == alone.statistics
-    assert ahead.charts == alone.charts
-    assert ahead.warnings == alone.warnings
     assert any(f"{MALFORMED_DAY:%Y%m%d}_trade.zip:101: malformed line skipped" in w for w in ahead.warnings)
     assert any("missing data file" in w and f"{MISSING_DAY:%Y%m%d}_trade.zip" in w for w in ahead.warnings)
+    # the worker ends with the run
+    assert len(workers) == 1 and read_ahead._pool is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(workers[0], 0)
+
+
+def test_a_run_whose_worker_is_killed_reads_on_in_process(tmp_path: Path, data_folder: Path) -> None:
+    killed, sources, _ = _run(tmp_path, data_folder, True, kill_worker=True)
+    alone, _, _ = _run(tmp_path, data_folder, False)
+    _same_run(killed, alone)
+    assert sources.count("worker") == 1
+    ahead, _, _ = _run(tmp_path, data_folder, True)  # the next run has a worker again
+    _same_run(ahead, alone)
+
+
+def _run_in_pool_worker(algorithm: Path, data_folder: Path) -> tuple[str, list[Any], dict[str, str]]:
+    previous = read_ahead.set_enabled(True)
+    readers_module._READ_AHEAD_MIN_BYTES = 0
+    try:
+        result = backtest(algorithm, data_folder=data_folder, write_results=False)
+    finally:
+        read_ahead.set_enabled(previous)
+    return result.status, result.orders, result.statistics
+
+
+def test_a_run_inside_a_daemonic_pool_worker_reads_in_process(tmp_path: Path, data_folder: Path) -> None:
+    """A `multiprocessing.Pool` worker (a daemonic process, which may not have children), as parameter sweeps use."""
+    alone, _, _ = _run(tmp_path, data_folder, False)
+    algorithm = tmp_path / "in_pool.py"
+    algorithm.write_text(ALGORITHM)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        status, orders, statistics = pool.apply(_run_in_pool_worker, (algorithm, data_folder))
+    assert (status, orders, statistics) == ("Completed", alone.orders, alone.statistics)
 
 
 def _fails() -> None:
@@ -149,3 +200,4 @@ def test_the_worker_runs_tasks_and_a_failure_or_a_task_not_started_is_no_result(
         assert read_ahead.take(None) is None
     finally:
         read_ahead.set_enabled(previous)
+        read_ahead.shut_down()
