@@ -150,6 +150,8 @@ class QCAlgorithm(TradingMixin, DualCase):  # type: ignore[misc,valid-type]
         self._time_zone = ZoneInfo(name)
         self._local_span = _NO_SPAN
         self._context.schedule.set_time_zone(name)
+        # as in LEAN, a backtest's clock moves to the start date in the new zone
+        self.set_date_time(self._context.clock.to_utc(self._start_date, self._time_zone))
 
     def _check_unlocked(self, member: str) -> None:
         if self._locked:

@@ -356,7 +356,7 @@ class EngineContext:
     def plot(self, chart: str, series: str, value: float) -> None:
         """A user chart point at the algorithm's time. Points plotted in `initialize`, before the results exist, are
         kept with their time and handed over when they do (LEAN's chart keeps them from the call)."""
-        definition = getattr(self.charts.get(chart), "series", {}).get(series)
+        definition = getattr(self.charts.setdefault(chart, None), "series", {}).get(series)  # None: made by plot
         kind, unit = (None, "$") if definition is None else (int(definition.series_type), definition.unit)
         if self.results is None:
             _import("lean_offline.statistics").plot_value(chart, series, value)  # a bad value fails at the call
@@ -365,7 +365,8 @@ class EngineContext:
             self.results.plot(chart, series, self.algorithm.utc_time, value, kind, unit)
 
     def add_chart(self, chart: Any) -> None:
-        self.charts[str(getattr(chart, "name", chart))] = chart
+        """LEAN keeps the first chart of a name, the one a plot made included (whose series are lines in $)."""
+        self.charts.setdefault(str(getattr(chart, "name", chart)), chart)
 
     # ---- values read by the runner ----------------------------------------------------------------------------
     def portfolio_value(self) -> float:

@@ -30,3 +30,17 @@ def test_local_time_follows_the_time_zones_offset_changes_and_jumps(tmp_path: Pa
         algorithm.set_time_zone("Asia/Hong_Kong")
         algorithm.set_date_time(datetime(2022, 7, 1))  # inside the span New York's offset held
         assert algorithm.time == datetime(2022, 7, 1, 8)
+
+
+def test_set_time_zone_moves_the_clock_to_the_start_date_in_the_new_zone(tmp_path: Path) -> None:
+    """LEAN's SetTimeZone in a backtest sets the time to the start date converted with the new zone (before and after
+    set_start_date): 2020-01-06 00:00 in London is 00:00 UTC, in Tokyo the previous day's 15:00 UTC."""
+    with context_scope(EngineContext(tmp_path, {}, tmp_path, "clock")):
+        algorithm = QCAlgorithm()
+        algorithm.set_time_zone("Asia/Tokyo")
+        assert (algorithm.utc_time, algorithm.time) == (datetime(1997, 12, 31, 15), datetime(1998, 1, 1))
+        algorithm.set_start_date(2020, 1, 6)
+        algorithm.set_time_zone("Europe/London")
+        assert (algorithm.utc_time, algorithm.time) == (datetime(2020, 1, 6), datetime(2020, 1, 6))
+        algorithm.set_time_zone("Asia/Tokyo")
+        assert (algorithm.utc_time, algorithm.time) == (datetime(2020, 1, 5, 15), datetime(2020, 1, 6))

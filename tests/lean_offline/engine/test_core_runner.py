@@ -279,6 +279,11 @@ class PlotsInInitialize(QCAlgorithm):
         chart = Chart("Defined")
         chart.add_series(Series("Bars", SeriesType.BAR, "%"))
         self.add_chart(chart)
+        self.plot("Implicit", "Other", 1)
+        late = Chart("Implicit")
+        late.add_series(Series("Bars", SeriesType.BAR, "%"))
+        self.add_chart(late)  # LEAN keeps the chart the plot made
+        self.plot("Implicit", "Bars", 2)
         self.Plot("Setup", "At start", 2.5)
         self.plot("Defined", "Bars", 3)
         self.plot("Setup", "At start", 4)
@@ -307,6 +312,8 @@ def test_points_plotted_in_initialize_are_kept_at_the_time_they_were_plotted(tmp
     assert setup["At start"]["values"] == [[start, 4], [close, 5]]  # a second point at one time replaces the first
     bars = result.charts["Defined"]["series"]["Bars"]
     assert (bars["values"], bars["seriesType"], bars["unit"]) == ([[start, 3]], 3, "%")
+    implicit = result.charts["Implicit"]["series"]["Bars"]
+    assert (implicit["values"], implicit["seriesType"], implicit["unit"]) == ([[start, 2]], 0, "$")
     assert "Bad" not in setup and "plot('Setup', 'Bad')" in result.algorithm.error_text
 
 
