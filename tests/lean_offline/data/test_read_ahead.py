@@ -189,8 +189,10 @@ def test_the_worker_runs_tasks_and_a_failure_or_a_task_not_started_is_no_result(
         assert read_ahead.take(_finished(read_ahead.submit(_fails))) is None
         busy = read_ahead.submit(_slow_square, 7)
         assert busy is not None
-        while not busy.running():
+        deadline = time.monotonic() + 30
+        while not busy.running() and time.monotonic() < deadline:
             time.sleep(0.01)
+        assert busy.running()
         queued = [read_ahead.submit(pow, 2, power) for power in range(6)]
         assert read_ahead.take(queued[-1]) is None and queued[-1].cancelled()  # behind the slow task
         assert read_ahead.take(busy) == 49  # started: waited for
