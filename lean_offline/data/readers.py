@@ -68,6 +68,8 @@ _FIRST_TIME = np.datetime64(f"{_FIRST_YEAR}-01-01", "ns")
 _TIME_AFTER_LAST_YEAR = np.datetime64(f"{_LAST_YEAR + 1}-01-01", "ns")
 _TRADE_COLUMNS = 6
 _QUOTE_COLUMNS = 11
+_TRADE_SIDES = (0,)  # the first column of each side's open, high, low, close and size
+_QUOTE_SIDES = (0, 5)
 
 
 @dataclass(frozen=True)
@@ -918,8 +920,7 @@ class _SubscriptionReader:
         if not self.is_equity or len(values) == 0:
             return values
         factors = self._factors(days)[:, None]
-        sides = (0, 5) if self.columns == _QUOTE_COLUMNS else (0,)
-        for first in sides:
+        for first in _QUOTE_SIDES if self.columns == _QUOTE_COLUMNS else _TRADE_SIDES:
             prices = values[:, first:first + 4]
             prices /= _DECI_CENTS
             prices *= factors

@@ -39,15 +39,24 @@ _ONE_HOUR = timedelta(hours=1)
 _OFFSET_SEARCH_DAYS = 366
 
 
+# Module functions rather than static methods: Cython cannot compile a static method that another decorator wraps.
+@lru_cache(maxsize=65536)
+def _utc_offset(zone: ZoneInfo, utc_hour: datetime) -> timedelta:
+    """`zone`'s UTC offset at the naive-UTC hour `utc_hour`."""
+    offset = utc_hour.replace(tzinfo=_UTC).astimezone(zone).utcoffset()
+    return offset if offset is not None else timedelta(0)
+
+
+@lru_cache(maxsize=65536)
+def _local_to_utc_hour(zone: ZoneInfo, local_hour: datetime) -> timedelta:
+    """`zone`'s UTC offset at the naive local hour `local_hour` (the first occurrence of an ambiguous one)."""
+    offset = local_hour.replace(tzinfo=zone).utcoffset()
+    return offset if offset is not None else timedelta(0)
+
+
 class Clock:
     """Naive local ↔ naive UTC conversions, memoised (per zone, the span its current offset holds for) because the loop
     asks them at every time step."""
-
-    @staticmethod
-    @lru_cache(maxsize=65536)
-    def _utc_offset(zone: ZoneInfo, utc_hour: datetime) -> timedelta:
-        offset = utc_hour.replace(tzinfo=_UTC).astimezone(zone).utcoffset()
-        return offset if offset is not None else timedelta(0)
 
     def __init__(self) -> None:
         self._spans: dict[ZoneInfo, tuple[datetime, datetime, timedelta]] = {}
@@ -65,38 +74,31 @@ class Clock:
         span = self._spans.get(zone)
         if span is None or not span[0] <= utc_time < span[1]:
             hour = utc_time.replace(minute=0, second=0, microsecond=0)
-            offset = self._utc_offset(zone, hour)
+            offset = _utc_offset(zone, hour)
             span = self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
         return span
 
-    @classmethod
-    def _offset_end(cls, zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
+    @staticmethod
+    def _offset_end(zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
         """The first hour after `hour` at which `zone`'s UTC offset is no longer `offset`, looked for a day at a time
         up to a year ahead (the end of that search if it stays): zones change offset at most once a day, months
         apart in practice, so a day whose end keeps the offset kept it all day."""
         day = hour
         for _ in range(_OFFSET_SEARCH_DAYS):
             next_day = day + _ONE_DAY
-            if cls._utc_offset(zone, next_day) != offset:
+            if _utc_offset(zone, next_day) != offset:
                 changed = day + _ONE_HOUR
-                while cls._utc_offset(zone, changed) == offset:
+                while _utc_offset(zone, changed) == offset:
                     changed += _ONE_HOUR
                 return changed
             day = next_day
         return day
 
-    @staticmethod
-    @lru_cache(maxsize=65536)
-    def _local_to_utc_hour(zone: ZoneInfo, local_hour: datetime) -> timedelta:
-        aware = local_hour.replace(tzinfo=zone)
-        offset = aware.utcoffset()
-        return offset if offset is not None else timedelta(0)
-
     def to_utc(self, local_time: datetime, zone: ZoneInfo) -> datetime:
         """Naive local time in `zone` → naive UTC (ambiguous times take the first occurrence, as NodaTime's
         lenient resolver does)."""
         hour = local_time.replace(minute=0, second=0, microsecond=0)
-        return local_time - self._local_to_utc_hour(zone, hour)
+        return local_time - _local_to_utc_hour(zone, hour)
 
 
 def _daily_bar_window(hours: Any, day: date, precise_end_time: bool) -> tuple[datetime, datetime] | None:

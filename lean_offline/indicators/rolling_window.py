@@ -60,8 +60,10 @@ class RollingWindow(DualCase, Generic[T]):
         cached = cls._generic_cache.get(item_type)
         if cached is None:
             type_name = getattr(item_type, "__name__", repr(item_type))
+            # `__module__` given: `type` would take the calling frame's, which compiled code does not have
             cached = type(f"RollingWindow[{type_name}]", (cls,),
-                          {"__slots__": (), "_default": _VALUE_TYPE_DEFAULTS.get(item_type)})
+                          {"__slots__": (), "__module__": cls.__module__,
+                           "_default": _VALUE_TYPE_DEFAULTS.get(item_type)})
             cls._generic_cache[item_type] = cached
         return cached
 

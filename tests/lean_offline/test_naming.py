@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import inspect
 import pkgutil
 import zipfile
 from collections import deque
@@ -274,7 +273,8 @@ def _engine_classes() -> list[type]:
 
 
 def _class_nodes(module_name: str) -> dict[str, ast.ClassDef]:
-    source = inspect.getsource(importlib.import_module(module_name))
+    # the .py file, also when the module was imported from its compiled build
+    source = Path(lean_offline.__path__[0]).joinpath(*module_name.split(".")[1:]).with_suffix(".py").read_text()
     return {node.name: node for node in ast.parse(source).body if isinstance(node, ast.ClassDef)}
 
 
