@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_SEED ?= 7
 
-.PHONY: venv lint typecheck pytest test demo demo-data bench clean
+.PHONY: venv lint typecheck pytest test demo demo-data compile bench clean
 
 venv: $(STAMP)
 
@@ -35,10 +35,14 @@ demo-data: venv
 demo: demo-data
 	$(PY) -m tools.run_demo --data-folder data --report reports/summary.md
 
-bench: venv
+# The engine's modules built with Cython (lean_offline/_compiled/, used only for the source they were built from).
+compile: venv
+	$(PY) -m lean_offline compile
+
+bench: compile
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_data_read.py
 	$(PY) benchmarks/bench_rolling_window.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache data reports
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache data reports lean_offline/_compiled

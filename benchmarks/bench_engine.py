@@ -5,7 +5,7 @@
 (c) one equity on minute trade bars for a year, bought once and held, with `on_data` at every bar (no target: the
 shape of most LEAN algorithms, where the cost of reading a file per day shows).
 The data is generated in LEAN's file layout in a temporary folder (no dependency on shared data).
-Run: `.venv/bin/python benchmarks/bench_engine.py [--keep DIR] [--years N] [--parts]` (`--years` shortens run (a) to its
+Run: `make bench` (which compiles the engine first), or `.venv/bin/python benchmarks/bench_engine.py [--keep DIR] [--years N] [--parts]` (`--years` shortens run (a) to its
 last N years while iterating; the targets refer to the full 25 years). `--parts` also runs each case with parts of the
 algorithm taken out (the orders; (b)'s on_data) and prints what each part costs: the loop's seconds without it
 subtracted from the loop's seconds with it, per order and per on_data call.
@@ -29,7 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lean_offline import BacktestResult, backtest  # noqa: E402
+from lean_offline import BacktestResult, backtest, compiled_modules  # noqa: E402
+from lean_offline.build_compiled import engine_modules  # noqa: E402
 from lean_offline.data import read_ahead  # noqa: E402
 
 DAILY_TICKERS = [f"S{index:02d}" for index in range(40)]
@@ -205,6 +206,13 @@ def _interpreter() -> str:
             f"these flags); read-ahead worker {'on' if read_ahead.is_enabled() else 'off'}")
 
 
+def _compiled() -> str:
+    """How many of the engine modules the runs imported came from a compiled build (`lean-offline compile`)."""
+    loaded, imported = compiled_modules.loaded(), [name for name in engine_modules() if name in sys.modules]
+    return (f"engine modules imported from a compiled build: {len(loaded)} of {len(imported)}"
+            + ("" if loaded else " (pure Python: run `make compile`, or `python -m lean_offline compile`)"))
+
+
 def _without(source: str, *lines: str) -> str:
     """`source` with each of `lines` (found verbatim) replaced by `pass` at its indentation."""
     for line in lines:
@@ -255,6 +263,7 @@ def main() -> None:
         full_a = _run(label_a, monthly, base, data_folder)
         full_b = _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
         _run("c_minute_hold_1x1y", MINUTE_HOLD, base, data_folder)
+        print(_compiled())
         if args.parts:
             rebalance = "        self.set_holdings([PortfolioTarget(symbol, weight) for symbol in self.tickers])"
             _parts("(a)", full_a, _run(label_a + "_without_orders", _without(monthly, rebalance), base, data_folder))

@@ -2,6 +2,10 @@
 
 from typing import Any
 
+from . import compiled_modules
+
+compiled_modules.install()
+
 __version__ = "0.1.0"
 __all__ = ["backtest", "BacktestResult"]
 
