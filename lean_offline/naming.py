@@ -97,7 +97,8 @@ def lean_enum(name: str, members: dict[str, int], pascal_overrides: dict[str, st
     for pascal, value in members.items():
         upper = to_upper_snake_case(pascal)
         entries.append((upper, value))
-    enum_cls: Any = LeanEnum(name, entries)  # type: ignore[call-arg, arg-type, call-overload]
+    # `module` given: Enum would take the calling Python frame's, which compiled code does not have
+    enum_cls: Any = LeanEnum(name, entries, module=__name__)  # type: ignore[call-arg, arg-type, call-overload]
     for pascal, value in members.items():
         member = enum_cls(value)
         if pascal != member.name:
