@@ -39,7 +39,9 @@ demo: demo-data
 compile: venv
 	$(PY) -m lean_offline compile
 
-bench: compile
+# Without Cython or a C compiler the benchmarks run the source (bench_engine.py prints which modules were compiled).
+bench: venv
+	-$(PY) -m lean_offline compile
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_data_read.py
 	$(PY) benchmarks/bench_rolling_window.py

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _compile(jobs: int | None) -> int:
     from .build_compiled import CompileUnavailable, build
+    from .compiled_modules import CACHE
 
     if jobs is not None and jobs < 1:
         print(f"error: --jobs must be at least 1, got {jobs}", file=sys.stderr)
@@ -36,7 +37,10 @@ def _compile(jobs: int | None) -> int:
     except CompileUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"compiled {len(report.built)} modules, {len(report.up_to_date)} already up to date")
+    except OSError as exc:
+        print(f"error: cannot write the compiled modules to {CACHE}: {exc}", file=sys.stderr)
+        return 2
+    print(f"compiled modules: {len(report.built)} built, {len(report.up_to_date)} already up to date")
     if report.failed:
         print(f"error: {len(report.failed)} modules failed to compile and run from source: "
               f"{', '.join(report.failed)}", file=sys.stderr)
@@ -46,12 +50,12 @@ def _compile(jobs: int | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code (0 only when the algorithm completed)."""
-    from .api import backtest
-    from .results import format_statistics_table
-
     args = _parser().parse_args(argv)
     if args.command == "compile":
         return _compile(args.jobs)
+    from .api import backtest
+    from .results import format_statistics_table
+
     try:
         result = backtest(args.target, data_folder=args.data_folder, output=args.output,
                           parameters=dict(args.parameter))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -24,17 +26,33 @@ import json, sys
 from pathlib import Path
 from lean_offline.compiled_modules import CompiledModuleFinder
 sys.meta_path.insert(0, CompiledModuleFinder(Path(sys.argv[1])))
+import importlib, traceback
 import {SMALL_MODULE} as module
-print(json.dumps({{"file": module.__file__, "loader": type(module.__loader__).__name__,
-                  "spellings": [module.pascal_spellings(name) for name in ("set_holdings", "is_ready", "sma")]}}))
+facts = {{"file": module.__file__, "loader": type(module.__loader__).__name__,
+         "spellings": [module.pascal_spellings(name) for name in ("set_holdings", "is_ready", "sma")],
+         "enum_module": module.lean_enum("Side", {{"Buy": 0, "Sell": 1}}).__module__}}
+# the project's folder (argv[2]) off the search path, where the traceback module also looks for a relative file
+# name (the subprocess runs in another folder, where it looks first)
+sys.path[:] = [entry for entry in sys.path if entry and Path(entry).resolve() != Path(sys.argv[2])]
+try:
+    module.lean_enum("Side", {{"Buy": 0}}, {{"SELL": "Sell"}})
+except KeyError:
+    facts["traceback"] = traceback.format_exc()
+facts["has_code"] = module.__loader__.get_code(module.__name__) is not None
+facts["reloaded_loader"] = type(importlib.reload(module).__loader__).__name__
+print(json.dumps(facts))
 """
 
 
 def _import_small_module(cache: Path) -> dict[str, object]:
-    environment = {**os.environ, compiled_modules.PURE_VARIABLE: "1"}
-    completed = subprocess.run([sys.executable, "-c", _IMPORT_SMALL_MODULE, str(cache)], cwd=ROOT, env=environment,
-                               capture_output=True, text=True, check=True)
-    return json.loads(completed.stdout)
+    environment = {**os.environ, compiled_modules.PURE_VARIABLE: "1", "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run([sys.executable, "-c", _IMPORT_SMALL_MODULE, str(cache), str(ROOT)], cwd=cache,
+                               env=environment, capture_output=True, text=True, check=True)
+    return {**json.loads(completed.stdout), "stderr": completed.stderr}
+
+
+def _has_c_compiler() -> bool:
+    return shutil.which(str(sysconfig.get_config_var("CC") or "cc").split()[0]) is not None
 
 
 def _source(module: str) -> bytes:
@@ -107,6 +125,15 @@ def test_a_build_with_another_configuration_is_removed(tmp_path: Path) -> None:
     assert kept.exists()
 
 
+def test_a_build_that_cannot_be_loaded_is_removed_and_the_source_imported(tmp_path: Path) -> None:
+    damaged = compiled_path(tmp_path, SMALL_MODULE, _source(SMALL_MODULE))
+    damaged.write_bytes(b"not a shared object")
+    facts = _import_small_module(tmp_path)
+    assert str(facts["file"]).endswith("naming.py") and facts["loader"] == "SourceFileLoader"
+    assert f"the compiled build {damaged} cannot be loaded" in str(facts["stderr"])
+    assert not damaged.exists()
+
+
 def test_build_rejects_a_module_it_does_not_compile(tmp_path: Path) -> None:
     pytest.importorskip("Cython")
     with pytest.raises(ValueError, match="lean_offline.compiled_modules"):
@@ -116,14 +143,24 @@ def test_build_rejects_a_module_it_does_not_compile(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_compiled_module_is_imported_and_computes_as_its_source(tmp_path: Path) -> None:
     pytest.importorskip("Cython")
+    if not _has_c_compiler():
+        pytest.skip("no C compiler")
     pure = _import_small_module(tmp_path)
     assert str(pure["file"]).endswith("naming.py")
     report = build_compiled.build(cache=tmp_path, jobs=1, modules=[SMALL_MODULE])
     assert (report.built, report.failed) == ([SMALL_MODULE], [])
     compiled = _import_small_module(tmp_path)
     assert compiled["file"] == str(compiled_path(tmp_path, SMALL_MODULE, _source(SMALL_MODULE)))
-    assert compiled["loader"] == "ExtensionFileLoader"
+    assert compiled["loader"] == "_BuildOrSourceLoader"
     assert compiled["spellings"] == pure["spellings"]
+    # classes made at run time name the module they are made in (messages name engine classes by it)
+    assert compiled["enum_module"] == pure["enum_module"] == SMALL_MODULE
+    # stack traces show the source's lines (the loader gives the source), and `python -m` finds the source's code
+    line = "enum_cls._member_map_[pascal] = enum_cls[upper]"
+    assert line in str(compiled["traceback"]) and line in str(pure["traceback"])
+    assert compiled["has_code"] and pure["has_code"]
+    # a reload runs the source, as it would without the build
+    assert compiled["reloaded_loader"] == pure["reloaded_loader"] == "SourceFileLoader"
     again = build_compiled.build(cache=tmp_path, jobs=1, modules=[SMALL_MODULE])
     assert (again.built, again.up_to_date) == ([], [SMALL_MODULE])
     # a build of an older source (its digest differs) is not imported, and the next build removes it
