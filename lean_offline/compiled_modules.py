@@ -6,7 +6,7 @@ The cache lives in `lean_offline/_compiled/`, one file per module and source ver
 digest and is imported from its source, so an edit is never shadowed by an old build; so is a module being reloaded
 (`importlib.reload` runs the source) and one whose build cannot be loaded (with a warning). Setting
 `LEAN_OFFLINE_PURE=1` imports every module from source: for debuggers, coverage and Python profilers, which see no
-frames inside compiled code, and for stack traces that show the engine's source lines."""
+frames inside compiled code."""
 
 from __future__ import annotations
 
