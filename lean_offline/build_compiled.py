@@ -1,7 +1,8 @@
 """`lean-offline compile`: build the engine's modules with Cython into `lean_offline/_compiled/`, where
 `compiled_modules` finds them. The same source, compiled as plain Python (no C types: annotations are not used as
 types), computes the same; the benchmarks' loops take 11-17% fewer instructions. What differs is what Python's tools
-see of the engine: stack traces name its frames by relative path and qualified name (a `with` block adds a frame), and
+see of the engine: a compiled module's `__file__` is its build; stack traces name its frames by relative path and
+qualified name (a `with` block adds a frame); `inspect.getsource` finds no source for its modules and functions; and
 debuggers, coverage and profilers see no Python frames there (`LEAN_OFFLINE_PURE=1` runs the source).
 
 Only modules whose source has no build yet are compiled, so a second run after editing one module compiles that one.

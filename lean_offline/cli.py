@@ -38,7 +38,7 @@ def _compile(jobs: int | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: cannot write the compiled modules to {CACHE}: {exc}", file=sys.stderr)
+        print(f"error: building the compiled modules in {CACHE} failed: {exc}", file=sys.stderr)
         return 2
     print(f"compiled modules: {len(report.built)} built, {len(report.up_to_date)} already up to date")
     if report.failed:

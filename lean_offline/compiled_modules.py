@@ -66,9 +66,10 @@ class CompiledModuleFinder(importlib.abc.MetaPathFinder):
 
 
 class _BuildOrSourceLoader(importlib.abc.Loader):
-    """Loads the build; if it cannot be loaded (damaged, or removed since it was found), warns and hands the import
-    to the source's spec. The source and its code are the source's, the build being made from them: stack traces
-    show the engine's lines, and `python -m` runs the source."""
+    """Loads the build; if it cannot be loaded (damaged, or removed since it was found), warns, removes it and hands
+    the import to the source's spec. The source and its code are the source's, the build being made from them: stack
+    traces show the engine's lines (read from a relative path first, so a process running inside another checkout
+    shows that checkout's lines), and `python -m` runs the source's code (with the build as its `__file__`)."""
 
     def __init__(self, fullname: str, path: str, source_spec: ModuleSpec) -> None:
         self.name, self.path = fullname, path
@@ -91,6 +92,9 @@ class _BuildOrSourceLoader(importlib.abc.Loader):
             return self._source_loader.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
+        if module.__spec__ is not None and module.__spec__.loader is not self:  # the source took over in create_module
+            self._source_loader.exec_module(module)
+            return
         self._build.exec_module(module)
 
     def is_package(self, fullname: str) -> bool:
@@ -104,9 +108,9 @@ class _BuildOrSourceLoader(importlib.abc.Loader):
 
 
 def install(cache: Path = CACHE) -> None:
-    """Put the finder first on `sys.meta_path`, unless `LEAN_OFFLINE_PURE` is 1 (or true, yes, on) or nothing was
-    ever built."""
-    if os.environ.get(PURE_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on") or not cache.is_dir():
+    """Put the finder first on `sys.meta_path`, unless `LEAN_OFFLINE_PURE` is set (to anything but 0, false, no or
+    off) or nothing was ever built."""
+    if os.environ.get(PURE_VARIABLE, "").strip().lower() not in ("", "0", "false", "no", "off") or not cache.is_dir():
         return
     if not any(isinstance(finder, CompiledModuleFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, CompiledModuleFinder(cache))

@@ -51,8 +51,11 @@ def _import_small_module(cache: Path) -> dict[str, object]:
     return {**json.loads(completed.stdout), "stderr": completed.stderr}
 
 
-def _has_c_compiler() -> bool:
-    return shutil.which(str(sysconfig.get_config_var("CC") or "cc").split()[0]) is not None
+def _can_compile() -> bool:
+    """A C compiler (setuptools takes $CC first) and this interpreter's headers."""
+    compiler = os.environ.get("CC") or str(sysconfig.get_config_var("CC") or "cc")
+    return (shutil.which(compiler.split()[0]) is not None
+            and Path(sysconfig.get_paths()["include"], "Python.h").is_file())
 
 
 def _source(module: str) -> bytes:
@@ -93,12 +96,13 @@ def test_install_adds_the_finder_once_and_not_when_pure_or_never_built(tmp_path:
     monkeypatch.delenv(compiled_modules.PURE_VARIABLE, raising=False)
     compiled_modules.install(tmp_path / "never_built")
     assert not any(isinstance(finder, CompiledModuleFinder) for finder in sys.meta_path)
-    monkeypatch.setenv(compiled_modules.PURE_VARIABLE, "1")
-    compiled_modules.install(tmp_path)
-    assert not any(isinstance(finder, CompiledModuleFinder) for finder in sys.meta_path)
-    monkeypatch.setenv(compiled_modules.PURE_VARIABLE, "0")
-    compiled_modules.install(tmp_path)
-    compiled_modules.install(tmp_path)
+    for pure in ("1", "true", "Yes", "2"):
+        monkeypatch.setenv(compiled_modules.PURE_VARIABLE, pure)
+        compiled_modules.install(tmp_path)
+        assert not any(isinstance(finder, CompiledModuleFinder) for finder in sys.meta_path)
+    for compiled in ("0", "false", "off"):
+        monkeypatch.setenv(compiled_modules.PURE_VARIABLE, compiled)
+        compiled_modules.install(tmp_path)
     finders = [finder for finder in sys.meta_path if isinstance(finder, CompiledModuleFinder)]
     assert len(finders) == 1 and sys.meta_path[0] is finders[0]
 
@@ -115,9 +119,11 @@ def test_engine_modules_are_every_module_but_packages_and_the_build_machinery() 
 def test_a_build_with_another_configuration_is_removed(tmp_path: Path) -> None:
     old = tmp_path / f"{SMALL_MODULE}.0123456789abcdef0123.cpython-311-x86_64-linux-gnu.so"
     old.write_bytes(b"")
+    interrupted = tmp_path / f"{SMALL_MODULE}.0123456789abcdef0123.cpython-311-x86_64-linux-gnu.partial"
+    interrupted.write_bytes(b"")
     (tmp_path / build_compiled.STAMP).write_text(json.dumps({"cython": "0.29"}))
     build_compiled._reset_if_configuration_changed(tmp_path, {"cython": "3"})
-    assert not old.exists()
+    assert not old.exists() and not interrupted.exists()
     assert json.loads((tmp_path / build_compiled.STAMP).read_text()) == {"cython": "3"}
     kept = tmp_path / f"{SMALL_MODULE}.0123456789abcdef0123.cpython-311-x86_64-linux-gnu.so"
     kept.write_bytes(b"")
@@ -134,6 +140,24 @@ def test_a_build_that_cannot_be_loaded_is_removed_and_the_source_imported(tmp_pa
     assert not damaged.exists()
 
 
+def test_a_loader_kept_across_the_fallback_still_executes_the_source(tmp_path: Path) -> None:
+    compiled_path(tmp_path, SMALL_MODULE, _source(SMALL_MODULE)).write_bytes(b"not a shared object")
+    script = f"""
+import importlib.util, sys
+from pathlib import Path
+from lean_offline.compiled_modules import CompiledModuleFinder
+spec = CompiledModuleFinder(Path(sys.argv[1])).find_spec("{SMALL_MODULE}", [str(Path(sys.argv[2]) / "lean_offline")])
+kept = spec.loader
+module = importlib.util.module_from_spec(spec)
+kept.exec_module(module)
+print(module.pascal_spellings("set_holdings")[0], type(module.__loader__).__name__)
+"""
+    environment = {**os.environ, compiled_modules.PURE_VARIABLE: "1", "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run([sys.executable, "-c", script, str(tmp_path), str(ROOT)], cwd=tmp_path,
+                               env=environment, capture_output=True, text=True, check=True)
+    assert completed.stdout.split() == ["SetHoldings", "SourceFileLoader"]
+
+
 def test_build_rejects_a_module_it_does_not_compile(tmp_path: Path) -> None:
     pytest.importorskip("Cython")
     with pytest.raises(ValueError, match="lean_offline.compiled_modules"):
@@ -143,8 +167,8 @@ def test_build_rejects_a_module_it_does_not_compile(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_compiled_module_is_imported_and_computes_as_its_source(tmp_path: Path) -> None:
     pytest.importorskip("Cython")
-    if not _has_c_compiler():
-        pytest.skip("no C compiler")
+    if not _can_compile():
+        pytest.skip("no C compiler or no Python headers")
     pure = _import_small_module(tmp_path)
     assert str(pure["file"]).endswith("naming.py")
     report = build_compiled.build(cache=tmp_path, jobs=1, modules=[SMALL_MODULE])
