@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_SEED ?= 7
 
-.PHONY: venv lint typecheck pytest test demo demo-data compile bench clean
+.PHONY: venv lint typecheck pytest test test-compiled demo demo-data compile bench clean
 
 venv: $(STAMP)
 
@@ -38,6 +38,10 @@ demo: demo-data
 # The engine's modules built with Cython (lean_offline/_compiled/, used only for the source they were built from).
 compile: venv
 	$(PY) -m lean_offline compile
+
+# The suite against the compiled engine (CI's clean clone tests the source; run this after changing the engine).
+test-compiled: compile
+	$(PY) -m pytest -q
 
 # Without Cython or a C compiler the benchmarks run the source (bench_engine.py prints which modules were compiled).
 bench: venv
