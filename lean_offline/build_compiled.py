@@ -71,15 +71,14 @@ def _reset_if_configuration_changed(cache: Path, configuration: dict[str, object
     except (OSError, ValueError):
         previous = None
     if previous != configuration:
-        for old in cache.glob(f"{PACKAGE}.*"):
-            old.unlink(missing_ok=True)
+        _remove_builds(cache, keep=set())
     cache.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps(configuration, indent=1), encoding="utf-8")
 
 
-def _remove_other_builds(cache: Path, keep: set[Path]) -> None:
-    """Builds of older sources of each module, of modules that no longer exist, and copies left by an interrupted
-    build (one build at a time: another build's copy in progress would go too)."""
+def _remove_builds(cache: Path, keep: set[Path]) -> None:
+    """Every build in `cache` but `keep`: builds of older sources of each module, of modules that no longer exist,
+    and copies left by an interrupted build (one build at a time: another build's copy in progress would go too)."""
     for old in cache.glob(f"{PACKAGE}.*"):
         if old not in keep:
             old.unlink(missing_ok=True)
@@ -126,7 +125,7 @@ def build(cache: Path = CACHE, jobs: int | None = None, modules: Sequence[str] |
                     report.built.append(name)
                 else:
                     report.failed.append(name)
-    _remove_other_builds(cache, {target for target in targets.values() if target.is_file()})
+    _remove_builds(cache, {target for target in targets.values() if target.is_file()})
     return report
 
 
