@@ -54,6 +54,20 @@ def _local_to_utc_hour(zone: ZoneInfo, local_hour: datetime) -> timedelta:
     return offset if offset is not None else timedelta(0)
 
 
+
+def _first_change(zone: ZoneInfo, start: datetime, offset: timedelta, steps: int, step: timedelta) -> int:
+    """The first n in 1..`steps` at which `zone`'s offset at `start` + n × `step` (naive UTC) is no longer `offset`,
+    bisected: the offset is `offset` at `start`, is not at `start` + `steps` × `step`, and changes once between."""
+    same, changed = 0, steps
+    while changed - same > 1:
+        middle = (same + changed) // 2
+        if _utc_offset(zone, start + middle * step) == offset:
+            same = middle
+        else:
+            changed = middle
+    return changed
+
+
 class Clock:
     """Naive local ↔ naive UTC conversions, memoised (per zone, the span its current offset holds for) because the loop
     asks them at every time step."""
@@ -80,19 +94,18 @@ class Clock:
 
     @staticmethod
     def _offset_end(zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
-        """The first hour after `hour` at which `zone`'s UTC offset is no longer `offset`, looked for a day at a time
-        up to a year ahead (the end of that search if it stays): zones change offset at most once a day, months
-        apart in practice, so a day whose end keeps the offset kept it all day."""
-        day = hour
-        for _ in range(_OFFSET_SEARCH_DAYS):
-            next_day = day + _ONE_DAY
-            if _utc_offset(zone, next_day) != offset:
-                changed = day + _ONE_HOUR
-                while _utc_offset(zone, changed) == offset:
-                    changed += _ONE_HOUR
-                return changed
-            day = next_day
-        return day
+        """The first hour after `hour` at which `zone`'s UTC offset is no longer `offset`, looked for up to a year
+        ahead (the end of that search if it stays). Zones keep an offset for weeks at least (months apart in
+        practice), so the offset is probed a week at a time, then the day and the hour of the change are bisected
+        (a day whose end keeps the offset kept it all day)."""
+        searched = 0
+        while searched < _OFFSET_SEARCH_DAYS:
+            week_start, searched = searched, min(searched + 7, _OFFSET_SEARCH_DAYS)
+            if _utc_offset(zone, hour + timedelta(days=searched)) != offset:
+                week = hour + timedelta(days=week_start)
+                day = week + (_first_change(zone, week, offset, searched - week_start, _ONE_DAY) - 1) * _ONE_DAY
+                return day + _first_change(zone, day, offset, 24, _ONE_HOUR) * _ONE_HOUR
+        return hour + timedelta(days=_OFFSET_SEARCH_DAYS)
 
     def to_utc(self, local_time: datetime, zone: ZoneInfo) -> datetime:
         """Naive local time in `zone` → naive UTC (ambiguous times take the first occurrence, as NodaTime's

@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,24 @@ def test_fill_forward_intraday_only_while_the_exchange_is_open() -> None:
     out = list(fill_forward(iter(bars), _config(), hours, datetime(2020, 1, 1, 14), clock, ZoneInfo("UTC"), False))
     assert [(p.end_time.hour, p.is_fill_forward) for p in out] == [
         (10, False), (11, True), (12, True), (13, False), (14, True), (15, True)]
+
+
+@pytest.mark.parametrize("zone_name", ["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Tehran",
+                                       "Africa/Casablanca", "Asia/Hong_Kong", "UTC"])
+def test_clock_offset_span_ends_at_the_first_hour_with_another_offset(zone_name: str) -> None:
+    """The span's end against a scan of every hour with zoneinfo: the first hour whose offset differs, or a year
+    (366 days) ahead when none does. Casablanca's Ramadan months and Tehran's midnight changes included."""
+    zone, utc = ZoneInfo(zone_name), ZoneInfo("UTC")
+
+    def offset_at(moment: datetime) -> timedelta | None:
+        return moment.replace(tzinfo=utc).astimezone(zone).utcoffset()
+
+    for start in (datetime(1999, 12, 31, 23), datetime(2013, 3, 10, 6), datetime(2019, 4, 1, 12),
+                  datetime(2021, 10, 30, 22), datetime(2024, 2, 27, 1)):
+        start_offset, end = offset_at(start), start
+        while offset_at(end) == start_offset and end < start + timedelta(days=366):
+            end += timedelta(hours=1)
+        assert Clock().offset_span(start, zone) == (start, end, start_offset), start
 
 
 @settings(max_examples=40, deadline=None)
