@@ -68,6 +68,38 @@ def test_times_over_weeks_are_converted_as_each_time_alone_is(source: str, targe
     assert by_pandas.astype("datetime64[us]").tolist() == expected
 
 
+def test_long_spans_with_the_same_times_are_converted_once_and_handed_out_as_copies(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Daily files of one exchange share their end times: the second array with the same times (another array object)
+    is not converted again, and each caller's result is its own (changing one leaves the next as pandas gives it)."""
+    conversions: list[int] = []
+    by_pandas = readers_module._convert_naive_by_pandas
+
+    def counted(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
+        conversions.append(len(times))
+        return by_pandas(times, source, target)
+
+    monkeypatch.setattr(readers_module, "_convert_naive_by_pandas", counted)
+    monkeypatch.setattr(readers_module, "_LONG_CONVERSIONS", readers_module._RecentConversions(capacity=2, max_rows=500))
+    new_york, utc = ZoneInfo("America/New_York"), ZoneInfo("UTC")
+    days = np.arange(np.datetime64("2019-01-02T16:00"), np.datetime64("2020-01-02T16:00"), np.timedelta64(1, "D"))
+    ends = days.astype("datetime64[ns]")
+    expected = by_pandas(ends, new_york, utc)
+    first = readers_module.convert_naive(ends, new_york, utc)
+    first[:] = np.datetime64("2000-01-01", "ns")
+    second = readers_module.convert_naive(ends.copy(), new_york, utc)
+    assert second.tolist() == expected.tolist() and len(conversions) == 1
+    assert readers_module.convert_naive(ends, utc, new_york).tolist() == by_pandas(ends, utc, new_york).tolist()
+    assert readers_module.convert_naive(ends[1:], new_york, utc).tolist() == expected[1:].tolist()
+    assert len(conversions) == 3
+    assert readers_module.convert_naive(ends, new_york, utc).tolist() == expected.tolist()  # the oldest, dropped
+    assert len(conversions) == 4
+    longer = np.arange(np.datetime64("2019-01-02T16:00"), np.datetime64("2021-01-02T16:00"), np.timedelta64(1, "D"))
+    readers_module.convert_naive(longer.astype("datetime64[ns]"), new_york, utc)
+    readers_module.convert_naive(longer.astype("datetime64[ns]"), new_york, utc)
+    assert conversions[4:] == [731, 731]  # above `max_rows`: never kept
+
+
 def test_a_date_with_a_change_of_offset_is_not_shifted_date_by_date() -> None:
     """New York's clocks go forward on 2021-03-14: the dates around it shift by one offset each, that date does not."""
     new_york, utc = ZoneInfo("America/New_York"), ZoneInfo("UTC")
