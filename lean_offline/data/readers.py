@@ -946,12 +946,14 @@ class _SubscriptionReader:
         half to even like C#'s Math.Round. Scales `values`, an array of this read's own, in place."""
         if not self.is_equity or len(values) == 0:
             return values
-        factors = self._factors(days)[:, None]
+        factors = self._factors(days)
+        # column by column: numpy runs a whole column in one loop, where a block of a few columns costs a loop per row
         for first in _QUOTE_SIDES if self.columns == _QUOTE_COLUMNS else _TRADE_SIDES:
-            prices = values[:, first:first + 4]
-            prices /= _DECI_CENTS
-            prices *= factors
-            sizes = values[:, first + 4:first + 5]
+            for column in range(first, first + 4):
+                prices = values[:, column]
+                prices /= _DECI_CENTS
+                prices *= factors
+            sizes = values[:, first + 4]
             np.round(sizes / factors, out=sizes)
         return values
 
