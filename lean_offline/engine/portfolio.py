@@ -631,9 +631,13 @@ class _PositionTerms:
     fee model); `margins` is computed when first asked for, and stays None while a position has a user margin
     model (whose margin may depend on anything)."""
 
-    __slots__ = ("version", "securities", "margin_only_held", "factors", "values", "margins", "margins_asked")
+    __slots__ = ("version", "securities", "margin_only_held", "factors", "values", "margins", "margins_asked",
+                 "_price_of")
 
     def __init__(self) -> None:
+        from .securities import current_price  # here: the securities module imports this one
+
+        self._price_of = current_price  # `cache.price` without the attribute's descriptor: read for every term
         self.version = -1
         self.securities: list[Security] = []
         self.margin_only_held = False
@@ -660,7 +664,8 @@ class _PositionTerms:
                                  security.symbol_properties.contract_multiplier) for security in positions]
         factors = self.factors
         if factors is not None:
-            self.values = [cache.price * quantity * multiplier for (cache, quantity, multiplier) in factors]
+            price_of = self._price_of
+            self.values = [price_of(cache) * quantity * multiplier for (cache, quantity, multiplier) in factors]
         elif self.margin_only_held:
             self.values = None
         else:

@@ -177,35 +177,41 @@ class _Price:
         cache.__dict__[self.storage] = value
 
 
-class _CurrentPrice(_Price):
+def current_price(cache: SecurityCache) -> float:
     """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (memoised in
     `_run_price` until the next row); the rows stay waiting. That price is the run's last row's close when that row
     sets it (the close is not zero, and the row does not keep an earlier quote bar's OHLC, which only a run's first
     row can: end times increase within a block; `_add_trade_prices`, `_add_quote_prices`), else the close of the
     state the block leaves when that state is what applying the rows would give (`_applicable_state`). Read at every
-    revaluation of every position, so the rule is written out here rather than in a helper method."""
+    revaluation of every position (called directly there, without the attribute's descriptor), so the rule is written
+    out here rather than in helper methods."""
+    block = cache._run_block
+    if block is None:
+        return cache._price
+    price = cache._run_price
+    if price is None:
+        first, last = cache._run_first, cache._run_last
+        closes = block.closes
+        price = (closes if closes is not None else block.load_closes())[last]  # `BarBlock.close`, inline
+        # `_keeps_ohlc` asked only after a quote bar (the one way a row can keep an earlier bar's OHLC)
+        if not price or (last == first and cache._last_quote_bar_end is not None
+                         and cache._keeps_ohlc(block, first)):
+            state = cache._applicable_state(block, first, last)
+            if state is None:
+                cache._apply_run()
+                return cache._price
+            price = state[5]  # the close, which `_apply_run` makes the price
+        cache._run_price = price
+    return price
+
+
+class _CurrentPrice(_Price):
+    """`SecurityCache.price` (`current_price`)."""
 
     __slots__ = ()
 
     def __get__(self, cache: Any, owner: type | None = None) -> Any:
-        if cache is None:
-            return self
-        block = cache._run_block
-        if block is None:
-            return cache._price
-        price = cache._run_price
-        if price is None:
-            first, last = cache._run_first, cache._run_last
-            closes = block.closes
-            price = (closes if closes is not None else block.load_closes())[last]  # `BarBlock.close`, inline
-            if not price or (last == first and cache._keeps_ohlc(block, first)):
-                state = cache._applicable_state(block, first, last)
-                if state is None:
-                    cache._apply_run()
-                    return cache._price
-                price = state[5]  # the close, which `_apply_run` makes the price
-            cache._run_price = price
-        return price
+        return self if cache is None else current_price(cache)
 
 
 class _QuotePrice(_Price):
@@ -233,7 +239,7 @@ class _Close(_Price):
         if cache is None:
             return self
         if cache._run_block is not None:
-            price = _CURRENT_PRICE.__get__(cache)
+            price = current_price(cache)
             if cache._run_block is not None:  # still waiting: the price was known without applying the rows
                 return price
         return cache._close
@@ -713,7 +719,7 @@ class Security(DualCase):
 
     @property
     def price(self) -> float:
-        return self.cache.price
+        return current_price(self.cache)
 
     @property
     def close(self) -> float:
