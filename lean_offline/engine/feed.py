@@ -36,14 +36,18 @@ from .config import SubscriptionDataConfig
 _UTC = ZoneInfo("UTC")
 _ONE_DAY = timedelta(days=1)
 _ONE_HOUR = timedelta(hours=1)
+_ONE_MINUTE = timedelta(minutes=1)
 _OFFSET_SEARCH_DAYS = 366
+_OFFSET_PROBE_DAYS = 6
+"""Days between the probes of a zone's offset: fewer than any offset lasts (tzdata's shortest since 1970 lasted 6 days
+23 hours, Brazil's in October 2000), so that an offset cannot start and end between two probes."""
 
 
 # Module functions rather than static methods: Cython cannot compile a static method that another decorator wraps.
 @lru_cache(maxsize=65536)
-def _utc_offset(zone: ZoneInfo, utc_hour: datetime) -> timedelta:
-    """`zone`'s UTC offset at the naive-UTC hour `utc_hour`."""
-    offset = utc_hour.replace(tzinfo=_UTC).astimezone(zone).utcoffset()
+def _utc_offset(zone: ZoneInfo, utc_time: datetime) -> timedelta:
+    """`zone`'s UTC offset at the naive-UTC time `utc_time` (a whole minute or hour: memoised)."""
+    offset = utc_time.replace(tzinfo=_UTC).astimezone(zone).utcoffset()
     return offset if offset is not None else timedelta(0)
 
 
@@ -52,7 +56,6 @@ def _local_to_utc_hour(zone: ZoneInfo, local_hour: datetime) -> timedelta:
     """`zone`'s UTC offset at the naive local hour `local_hour` (the first occurrence of an ambiguous one)."""
     offset = local_hour.replace(tzinfo=zone).utcoffset()
     return offset if offset is not None else timedelta(0)
-
 
 
 def _first_change(zone: ZoneInfo, start: datetime, offset: timedelta, steps: int, step: timedelta) -> int:
@@ -87,25 +90,26 @@ class Clock:
         for callers that convert many times in a row and keep the span themselves."""
         span = self._spans.get(zone)
         if span is None or not span[0] <= utc_time < span[1]:
-            hour = utc_time.replace(minute=0, second=0, microsecond=0)
-            offset = _utc_offset(zone, hour)
-            span = self._spans[zone] = (hour, self._offset_end(zone, hour, offset), offset)
+            minute = utc_time.replace(second=0, microsecond=0)
+            offset = _utc_offset(zone, minute)
+            span = self._spans[zone] = (minute, self._offset_end(zone, minute, offset), offset)
         return span
 
     @staticmethod
-    def _offset_end(zone: ZoneInfo, hour: datetime, offset: timedelta) -> datetime:
-        """The first hour after `hour` at which `zone`'s UTC offset is no longer `offset`, looked for up to a year
-        ahead (the end of that search if it stays). Zones keep an offset for weeks at least (months apart in
-        practice), so the offset is probed a week at a time, then the day and the hour of the change are bisected
-        (a day whose end keeps the offset kept it all day)."""
+    def _offset_end(zone: ZoneInfo, start: datetime, offset: timedelta) -> datetime:
+        """The first minute after `start` at which `zone`'s UTC offset is no longer `offset`, looked for up to a year
+        ahead (the end of that search if it stays). The offset is probed every `_OFFSET_PROBE_DAYS` days, then the
+        day, the hour and the minute of the change are bisected (a zone changes its offset at most once a day; some
+        change at half past a UTC hour, as Adelaide's and Tehran's do)."""
         searched = 0
         while searched < _OFFSET_SEARCH_DAYS:
-            week_start, searched = searched, min(searched + 7, _OFFSET_SEARCH_DAYS)
-            if _utc_offset(zone, hour + timedelta(days=searched)) != offset:
-                week = hour + timedelta(days=week_start)
-                day = week + (_first_change(zone, week, offset, searched - week_start, _ONE_DAY) - 1) * _ONE_DAY
-                return day + _first_change(zone, day, offset, 24, _ONE_HOUR) * _ONE_HOUR
-        return hour + timedelta(days=_OFFSET_SEARCH_DAYS)
+            probed, searched = searched, min(searched + _OFFSET_PROBE_DAYS, _OFFSET_SEARCH_DAYS)
+            if _utc_offset(zone, start + timedelta(days=searched)) != offset:
+                since = start + timedelta(days=probed)
+                day = since + (_first_change(zone, since, offset, searched - probed, _ONE_DAY) - 1) * _ONE_DAY
+                hour = day + (_first_change(zone, day, offset, 24, _ONE_HOUR) - 1) * _ONE_HOUR
+                return hour + _first_change(zone, hour, offset, 60, _ONE_MINUTE) * _ONE_MINUTE
+        return start + timedelta(days=_OFFSET_SEARCH_DAYS)
 
     def to_utc(self, local_time: datetime, zone: ZoneInfo) -> datetime:
         """Naive local time in `zone` → naive UTC (ambiguous times take the first occurrence, as NodaTime's

@@ -152,21 +152,42 @@ def test_fill_forward_intraday_only_while_the_exchange_is_open() -> None:
 
 
 @pytest.mark.parametrize("zone_name", ["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Tehran",
-                                       "Africa/Casablanca", "Asia/Hong_Kong", "UTC"])
-def test_clock_offset_span_ends_at_the_first_hour_with_another_offset(zone_name: str) -> None:
-    """The span's end against a scan of every hour with zoneinfo: the first hour whose offset differs, or a year
-    (366 days) ahead when none does. Casablanca's Ramadan months and Tehran's midnight changes included."""
+                                       "Australia/Adelaide", "Australia/Lord_Howe", "Africa/Casablanca",
+                                       "America/Boa_Vista", "Asia/Hong_Kong", "UTC"])
+def test_clock_offset_span_ends_at_the_first_minute_with_another_offset(zone_name: str) -> None:
+    """The span's end against a scan by zoneinfo, hour by hour and then minute by minute in the hour of the change:
+    the first minute whose offset differs, or a year (366 days) ahead when none does. Casablanca's Ramadan months,
+    Boa Vista's week of daylight-saving time in October 2000, and changes at half past a UTC hour (Tehran, Adelaide)
+    or of half an hour (Lord Howe) included."""
     zone, utc = ZoneInfo(zone_name), ZoneInfo("UTC")
 
     def offset_at(moment: datetime) -> timedelta | None:
         return moment.replace(tzinfo=utc).astimezone(zone).utcoffset()
 
-    for start in (datetime(1999, 12, 31, 23), datetime(2013, 3, 10, 6), datetime(2019, 4, 1, 12),
-                  datetime(2021, 10, 30, 22), datetime(2024, 2, 27, 1)):
-        start_offset, end = offset_at(start), start
-        while offset_at(end) == start_offset and end < start + timedelta(days=366):
+    for start in (datetime(1999, 12, 31, 23), datetime(2000, 10, 1, 3), datetime(2013, 3, 10, 6),
+                  datetime(2019, 4, 1, 12), datetime(2021, 10, 2, 15, 45), datetime(2024, 2, 27, 1)):
+        start_offset, cap, end = offset_at(start), start + timedelta(days=366), start
+        while offset_at(end) == start_offset and end < cap:
             end += timedelta(hours=1)
+        if end < cap:
+            end -= timedelta(hours=1)
+            while offset_at(end) == start_offset:
+                end += timedelta(minutes=1)
         assert Clock().offset_span(start, zone) == (start, end, start_offset), start
+
+
+@pytest.mark.parametrize(("zone_name", "first"), [("Australia/Adelaide", datetime(2021, 4, 3, 14)),
+                                                  ("Australia/Adelaide", datetime(2021, 10, 2, 14)),
+                                                  ("Australia/Lord_Howe", datetime(2021, 4, 3, 13)),
+                                                  ("Australia/Lord_Howe", datetime(2021, 10, 2, 14)),
+                                                  ("Asia/Tehran", datetime(2021, 9, 21, 18))])
+def test_clock_to_local_matches_zoneinfo_minute_by_minute_through_a_change_at_half_past(zone_name: str,
+                                                                                       first: datetime) -> None:
+    zone, utc = ZoneInfo(zone_name), ZoneInfo("UTC")
+    clock = Clock()
+    for step in range(6 * 60):
+        moment = first + timedelta(minutes=step)
+        assert clock.to_local(moment, zone) == moment.replace(tzinfo=utc).astimezone(zone).replace(tzinfo=None), moment
 
 
 @settings(max_examples=40, deadline=None)
