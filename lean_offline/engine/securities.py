@@ -156,6 +156,14 @@ def _data_kind(data_type: type) -> type:
     return kind
 
 
+# `SecurityCache._run`, the rows `add_row` added and not yet applied: their block (None: no rows wait), first and
+# last row, the last row's bar when the feed built it, the price they leave once known without applying them, and
+# whether a user feed's recorder observes them. A list read by these indices rather than six attributes: the feed
+# adds a row and the portfolio reads the price at every step of every held security, and compiled code reads a list
+# item in a few instructions where an attribute costs a generic lookup of some 200 (docs/engine-performance.md).
+_BLOCK, _FIRST, _LAST, _BAR, _PRICE, _OBSERVED = range(6)
+
+
 class _Price:
     """A price field of `SecurityCache`, read and written after the rows added since the last read are applied."""
 
@@ -167,30 +175,29 @@ class _Price:
     def __get__(self, cache: Any, owner: type | None = None) -> Any:
         if cache is None:
             return self
-        if cache._run_block is not None:
+        if cache._run[_BLOCK] is not None:
             cache._apply_run()
         return cache.__dict__[self.storage]
 
     def __set__(self, cache: Any, value: float) -> None:
-        if cache._run_block is not None:
+        if cache._run[_BLOCK] is not None:
             cache._apply_run()
         cache.__dict__[self.storage] = value
 
 
 def current_price(cache: SecurityCache) -> float:
     """`SecurityCache.price`: while rows wait, the price they leave, known without applying them (memoised in
-    `_run_price` until the next row); the rows stay waiting. That price is the run's last row's close when that row
+    the run's entry until the next row); the rows stay waiting. That price is the run's last row's close when that row
     sets it (the close is not zero, and the row does not keep an earlier quote bar's OHLC, which only a run's first
     row can: end times increase within a block; `_add_trade_prices`, `_add_quote_prices`), else the close of the
     state the block leaves when that state is what applying the rows would give (`_applicable_state`). Read at every
     revaluation of every position (called directly there, without the attribute's descriptor), so the rule is written
     out here rather than in helper methods."""
-    block = cache._run_block
+    run = cache._run
+    block, first, last, _bar, price, _observed = run
     if block is None:
         return cache._price
-    price = cache._run_price
     if price is None:
-        first, last = cache._run_first, cache._run_last
         closes = block.closes
         price = (closes if closes is not None else block.load_closes())[last]  # `BarBlock.close`, inline
         # `_keeps_ohlc` asked only after a quote bar (the one way a row can keep an earlier bar's OHLC)
@@ -201,7 +208,7 @@ def current_price(cache: SecurityCache) -> float:
                 cache._apply_run()
                 return cache._price
             price = state[5]  # the close, which `_apply_run` makes the price
-        cache._run_price = price
+        run[_PRICE] = price
     return price
 
 
@@ -223,7 +230,7 @@ class _QuotePrice(_Price):
     def __get__(self, cache: Any, owner: type | None = None) -> Any:
         if cache is None:
             return self
-        block = cache._run_block
+        block = cache._run[_BLOCK]
         if block is not None and block.data_type is not TradeBar:
             cache._apply_run()
         return cache.__dict__[self.storage]
@@ -238,9 +245,9 @@ class _Close(_Price):
     def __get__(self, cache: Any, owner: type | None = None) -> Any:
         if cache is None:
             return self
-        if cache._run_block is not None:
+        if cache._run[_BLOCK] is not None:
             price = current_price(cache)
-            if cache._run_block is not None:  # still waiting: the price was known without applying the rows
+            if cache._run[_BLOCK] is not None:  # still waiting: the price was known without applying the rows
                 return price
         return cache._close
 
@@ -268,12 +275,7 @@ class SecurityCache(DualCase):
     is_valued: bool
 
     def __init__(self) -> None:
-        self._run_block: Any = None  # the block of the rows added and not yet applied, first and last of them
-        self._run_first = 0
-        self._run_last = 0
-        self._run_bar: BaseData | None = None
-        self._run_price: float | None = None  # the price the waiting rows leave, once known without applying them
-        self._run_observed = False  # whether the run's rows are observed by `_path` (rows of user feeds)
+        self._run: list[Any] = [None, 0, 0, None, None, False]  # indexed by `_BLOCK` ... `_OBSERVED`
         self._path: MutableSequence[float] | None = None
         self._price = 0.0
         self._open = 0.0
@@ -303,7 +305,7 @@ class SecurityCache(DualCase):
             return
         if self.is_valued:
             VALUATION_VERSION.count += 1
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
         kind = type(data)
         if kind is not TradeBar and kind is not QuoteBar:  # the two kinds of nearly every point, checked inline
@@ -329,13 +331,13 @@ class SecurityCache(DualCase):
         price this cache holds after each observed point (`add_row(..., observed=True)`, `add_observed_data`), in
         order, as the points are applied. The rows added so far are applied first, for the path they were added
         under."""
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
         self._path = path
 
     def apply_pending(self) -> None:
         """Apply the rows added since the last read now (so that the recorder's path has them)."""
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
 
     def add_observed_data(self, data: BaseData) -> None:
@@ -350,15 +352,16 @@ class SecurityCache(DualCase):
         object is built only if `get_data` asks for it, unless `bar`, the row's bar already built for the algorithm,
         is given to be kept. The recorder's path gets the price after each row of an `observed` block (rows of a
         user feed) as it is applied. A held security's row advances the valuation version."""
-        if block is not self._run_block:
-            if self._run_block is not None:
+        run = self._run
+        if block is not run[_BLOCK]:
+            if run[_BLOCK] is not None:
                 self._apply_run()
-            self._run_block = block
-            self._run_first = row
-            self._run_observed = observed
-        self._run_last = row
-        self._run_bar = bar
-        self._run_price = None
+            run[_BLOCK] = block
+            run[_FIRST] = row
+            run[_OBSERVED] = observed
+        run[_LAST] = row
+        run[_BAR] = bar
+        run[_PRICE] = None
         if self.is_valued:
             VALUATION_VERSION.count += 1
 
@@ -380,9 +383,10 @@ class SecurityCache(DualCase):
         price of the state the block's rows leave at the last row (`BarBlock.cache_state`) comes from a row of the
         run that sets it, that state is the cache's; otherwise all rows but the last at once (per price, the last
         non-zero value among them), then the last as `add_data` would."""
-        block, first, last, bar = self._run_block, self._run_first, self._run_last, self._run_bar
-        self._run_block = self._run_bar = None
-        path = self._path if self._run_observed else None
+        run = self._run
+        block, first, last, bar, _price, observed = run
+        run[_BLOCK] = run[_BAR] = None
+        path = self._path if observed else None
         if path is not None and last > first:
             changes_from = first + 1 if self._keeps_ohlc(block, first) else first
             path.extend(block.price_path(changes_from, first, last - 1, self._price))
@@ -502,7 +506,7 @@ class SecurityCache(DualCase):
     def apply_split(self, split_factor: float) -> None:
         """Rescale to post-split units: prices × split factor, volume and sizes ÷ it, the cached data points
         replaced by rescaled copies (the points already delivered to the algorithm stay as they were)."""
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
         self._price *= split_factor
         self._open *= split_factor
@@ -537,7 +541,7 @@ class SecurityCache(DualCase):
 
     def get_data(self, data_type: type | None = None) -> Any:
         """The latest data point, or the latest of `data_type` (None when there is none)."""
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
         if data_type is None:
             if type(self._last_data) is tuple:
@@ -558,7 +562,7 @@ class SecurityCache(DualCase):
     def data_close(self, data_type: type) -> float | None:
         """The close of `get_data(data_type)` (None when that is None), read from the block of a row `add_row`
         stored without building the row's bar (a fill at the close needs the number, not the bar)."""
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
         found = self._by_type.get(data_type)
         if type(found) is tuple:
@@ -568,13 +572,13 @@ class SecurityCache(DualCase):
 
     def has_any_data(self) -> bool:
         """Whether any data point has arrived (`get_data() is not None`, without building the latest bar)."""
-        return self._run_block is not None or self._last_data is not None
+        return self._run[_BLOCK] is not None or self._last_data is not None
 
     def has_type(self, data_type: type) -> bool:
         return self.get_data(data_type) is not None
 
     def data_types(self) -> set[type]:
-        if self._run_block is not None:
+        if self._run[_BLOCK] is not None:
             self._apply_run()
         return set(self._by_type)
 

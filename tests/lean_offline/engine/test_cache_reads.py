@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lean_offline.data.market import QuoteBar, TradeBar
 from lean_offline.data.readers import BarBlock
 from lean_offline.data.symbol import Symbol
-from lean_offline.engine.securities import SecurityCache
+from lean_offline.engine.securities import _BLOCK, _FIRST, _LAST, SecurityCache
 from lean_offline.enums import SecurityType
 
 AAA = Symbol.create("AAA", SecurityType["EQUITY"], "usa")
@@ -77,8 +77,8 @@ def test_quote_fields_and_a_set_close_leave_trade_rows_waiting() -> None:
         cache.add_row(trades, row)
     reads: list[Any] = [cache.bid_price, cache.ask_price, cache.bid_size, cache.ask_size, cache.close]
     assert reads == [10.0, 10.5, 5.0, 7.0, 22.0]
-    assert cache._run_block is trades and cache._run_first == 0 and cache._run_last == 2
-    assert cache.open == 20.0 and cache._run_block is None  # another field applies them
+    assert cache._run[_BLOCK] is trades and cache._run[_FIRST] == 0 and cache._run[_LAST] == 2
+    assert cache.open == 20.0 and cache._run[_BLOCK] is None  # another field applies them
 
 
 @settings(max_examples=150, deadline=None)
@@ -127,5 +127,5 @@ def test_a_run_ending_in_a_row_without_a_close_is_priced_from_the_state_it_leave
         by_rows.add_row(trades, row)
         by_bars.add_data(trades.bar(row))
     assert (by_rows.price, by_rows.close) == (by_bars.price, by_bars.close) == (22.0, 22.0)
-    assert by_rows._run_block is trades
+    assert by_rows._run[_BLOCK] is trades
     assert (by_rows.low, by_rows.high) == (by_bars.low, by_bars.high)

@@ -23,7 +23,7 @@ from lean_offline.data.symbol import Symbol
 from lean_offline.engine.config import SubscriptionDataConfig
 from lean_offline.engine.feed import Clock, DailySessions, FillForward, block_segments, fill_forward
 from lean_offline.engine.portfolio import VALUATION_VERSION
-from lean_offline.engine.securities import SecurityCache
+from lean_offline.engine.securities import _BLOCK, SecurityCache
 from lean_offline.enums import Resolution, SecurityType
 
 NYSE = nyse_fallback_hours(2012, 2014)
@@ -280,7 +280,7 @@ def test_rows_whose_prices_are_all_set_take_the_fast_path(monkeypatch: Any) -> N
     assert (cache.price, cache.high, cache.volume) == (100.0, 101.0, 100.0)
     cache.add_row(block, 1)
     cache.add_row(block, 2)
-    assert cache.price == 102.0 and cache._run_block is block  # the price alone leaves the rows waiting
+    assert cache.price == 102.0 and cache._run[_BLOCK] is block  # the price alone leaves the rows waiting
     assert (cache.price, cache.open, cache.high, cache.low, cache.close) == (102.0, 102.0, 103.0, 101.0, 102.0)
     assert cache.get_data().end_time == datetime(2013, 11, 21)
 
