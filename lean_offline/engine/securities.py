@@ -158,9 +158,9 @@ def _data_kind(data_type: type) -> type:
 
 # `SecurityCache._run`, the rows `add_row` added and not yet applied: their block (None: no rows wait), first and
 # last row, the last row's bar when the feed built it, the price they leave once known without applying them, and
-# whether a user feed's recorder observes them. A list read by these indices rather than six attributes: the feed
-# adds a row and the portfolio reads the price at every step of every held security, and compiled code reads a list
-# item in a few instructions where an attribute costs a generic lookup of some 200 (docs/engine-performance.md).
+# whether a user feed's recorder observes them. A list rather than six attributes: `add_row` and the price rule, run
+# at every step of every held security, read and write several of them together, and compiled code unpacks a list
+# in a few instructions where each attribute read costs a generic lookup of some 200 (docs/engine-performance.md).
 _BLOCK, _FIRST, _LAST, _BAR, _PRICE, _OBSERVED = range(6)
 
 

@@ -176,18 +176,36 @@ def test_clock_offset_span_ends_at_the_first_minute_with_another_offset(zone_nam
         assert Clock().offset_span(start, zone) == (start, end, start_offset), start
 
 
+def test_clock_offset_span_finds_an_offset_that_lasts_less_than_a_week_from_any_hour_before_it() -> None:
+    """Boa Vista kept daylight-saving time for 6 days 23 hours in October 2000 (from 04:00 UTC on the 8th): from
+    every hour of the week before, the span ends at that change, whatever the probes' step and alignment."""
+    zone = ZoneInfo("America/Boa_Vista")
+    change = datetime(2000, 10, 8, 4)
+    for hours_before in range(1, 7 * 24 + 1):
+        start = change - timedelta(hours=hours_before)
+        assert Clock().offset_span(start, zone) == (start, change, timedelta(hours=-4)), start
+
+
 @pytest.mark.parametrize(("zone_name", "first"), [("Australia/Adelaide", datetime(2021, 4, 3, 14)),
                                                   ("Australia/Adelaide", datetime(2021, 10, 2, 14)),
                                                   ("Australia/Lord_Howe", datetime(2021, 4, 3, 13)),
                                                   ("Australia/Lord_Howe", datetime(2021, 10, 2, 14)),
+                                                  ("Pacific/Chatham", datetime(2021, 9, 25, 12)),
                                                   ("Asia/Tehran", datetime(2021, 9, 21, 18))])
-def test_clock_to_local_matches_zoneinfo_minute_by_minute_through_a_change_at_half_past(zone_name: str,
-                                                                                       first: datetime) -> None:
+def test_clock_matches_zoneinfo_minute_by_minute_through_changes_off_the_hour(zone_name: str,
+                                                                              first: datetime) -> None:
+    """Changes at half past a UTC hour (Adelaide, Tehran), of half an hour (Lord Howe) and at a quarter to a local
+    hour (Chatham), both ways: `to_local` of every UTC minute, and `to_utc` of every local minute as NodaTime's
+    lenient resolver has it (a skipped time moved forward by the gap, an ambiguous one at its first occurrence: what
+    zoneinfo gives a wall time with fold 0)."""
     zone, utc = ZoneInfo(zone_name), ZoneInfo("UTC")
     clock = Clock()
+    local_first = first.replace(tzinfo=utc).astimezone(zone).replace(tzinfo=None, minute=0)
     for step in range(6 * 60):
         moment = first + timedelta(minutes=step)
         assert clock.to_local(moment, zone) == moment.replace(tzinfo=utc).astimezone(zone).replace(tzinfo=None), moment
+        local = local_first + timedelta(minutes=step)
+        assert clock.to_utc(local, zone) == local.replace(tzinfo=zone).astimezone(utc).replace(tzinfo=None), local
 
 
 @settings(max_examples=40, deadline=None)
