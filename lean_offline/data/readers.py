@@ -564,9 +564,10 @@ class _RecentConversions:
         key = (str(source), str(target), times.dtype.str, times.tobytes())
         converted = self._entries.get(key)
         if converted is None:
-            converted = self._entries[key] = _convert_naive_by_pandas(times, source, target)
-            if len(self._entries) > self.capacity:
+            converted = _convert_naive_by_pandas(times, source, target)
+            if len(self._entries) == self.capacity:
                 self._entries.popitem(last=False)
+            self._entries[key] = converted
         else:
             self._entries.move_to_end(key)
         return converted.copy()
