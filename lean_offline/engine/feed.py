@@ -32,6 +32,7 @@ from ..data.readers import (
     special_day_mask,
 )
 from .config import SubscriptionDataConfig
+from .scheduling import local_to_utc
 
 _UTC = ZoneInfo("UTC")
 _ONE_DAY = timedelta(days=1)
@@ -52,19 +53,13 @@ def _utc_offset(zone: ZoneInfo, utc_time: datetime) -> timedelta:
     return offset if offset is not None else timedelta(0)
 
 
-def _local_offset(zone: ZoneInfo, local_time: datetime) -> timedelta:
-    """`zone`'s UTC offset at the naive local time `local_time`: the first occurrence's of an ambiguous time, the
-    offset before the change of a skipped one (which NodaTime's lenient resolver moves forward by the gap)."""
-    offset = local_time.replace(tzinfo=zone).utcoffset()
-    return offset if offset is not None else timedelta(0)
-
-
 @lru_cache(maxsize=65536)
 def _local_hour_offset(zone: ZoneInfo, local_hour: datetime) -> timedelta | None:
-    """`_local_offset` throughout the naive local hour `local_hour`, or None when it changes within the hour (zones
-    that change at half past or a quarter to an hour, as Lord Howe and Chatham do)."""
-    offset = _local_offset(zone, local_hour)
-    return offset if _local_offset(zone, local_hour + _LAST_MINUTE_OF_HOUR) == offset else None
+    """`zone`'s UTC offset throughout the naive local hour `local_hour`, read as `local_to_utc` reads it, or None
+    when it changes within the hour (zones that change at half past or a quarter to an hour, as Lord Howe and Chatham
+    do)."""
+    offset = zone.utcoffset(local_hour)
+    return offset if zone.utcoffset(local_hour + _LAST_MINUTE_OF_HOUR) == offset else None
 
 
 def _first_change(zone: ZoneInfo, start: datetime, offset: timedelta, steps: int, step: timedelta) -> int:
@@ -121,12 +116,10 @@ class Clock:
         return start + timedelta(days=_OFFSET_SEARCH_DAYS)
 
     def to_utc(self, local_time: datetime, zone: ZoneInfo) -> datetime:
-        """Naive local time in `zone` → naive UTC as NodaTime's lenient resolver gives it: an ambiguous time is its
-        first occurrence, a skipped time moves forward by the gap."""
+        """`local_to_utc` (NodaTime's lenient resolver: an ambiguous time is its first occurrence, a skipped time
+        moves forward by the gap), with the offset memoised per local hour that keeps one."""
         offset = _local_hour_offset(zone, local_time.replace(minute=0, second=0, microsecond=0))
-        if offset is None:  # the hour of a change within it: its minute's own offset
-            offset = _local_offset(zone, local_time.replace(second=0, microsecond=0))
-        return local_time - offset
+        return local_to_utc(local_time, zone) if offset is None else local_time - offset
 
 
 def _daily_bar_window(hours: Any, day: date, precise_end_time: bool) -> tuple[datetime, datetime] | None:
