@@ -495,7 +495,7 @@ def convert_naive(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.n
         shifted = _shifted_date_by_date(times, source, target)
         if shifted is not None:
             return shifted
-    return _LONG_CONVERSIONS.convert(times, source, target)
+    return _convert_long_span(times, source, target)
 
 
 _DATE_BY_DATE_SPAN = np.timedelta64(31, "D").astype("timedelta64[ns]")
@@ -548,32 +548,21 @@ def _convert_naive_by_pandas(times: np.ndarray, source: ZoneInfo, target: ZoneIn
 _PYTZ_RULES_END = np.datetime64("2038-01-01", "ns")
 
 
-class _RecentConversions:
-    """The last conversions of long time spans (`_convert_naive_by_pandas`), by zones and times: the daily and hourly
-    files of one exchange's securities end their bars at the same times, so a run of many of them converts the same
-    array once. Arrays of up to `max_rows` times are kept, `capacity` of them; each caller gets its own copy."""
-
-    def __init__(self, capacity: int, max_rows: int) -> None:
-        self.capacity = capacity
-        self.max_rows = max_rows
-        self._entries: OrderedDict[tuple[str, str, str, bytes], np.ndarray] = OrderedDict()
-
-    def convert(self, times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
-        if len(times) > self.max_rows:
-            return _convert_naive_by_pandas(times, source, target)
-        key = (str(source), str(target), times.dtype.str, times.tobytes())
-        converted = self._entries.get(key)
-        if converted is None:
-            converted = _convert_naive_by_pandas(times, source, target)
-            if len(self._entries) == self.capacity:
-                self._entries.popitem(last=False)
-            self._entries[key] = converted
-        else:
-            self._entries.move_to_end(key)
-        return converted.copy()
+_MAX_KEPT_ROWS = 262_144
 
 
-_LONG_CONVERSIONS = _RecentConversions(capacity=8, max_rows=262_144)  # at most 32 MB of keys and arrays
+def _convert_long_span(times: np.ndarray, source: ZoneInfo, target: ZoneInfo) -> np.ndarray:
+    """`_convert_naive_by_pandas`, the last conversions of up to `_MAX_KEPT_ROWS` times kept by zones and times: the
+    daily and hourly files of one exchange's securities end their bars at the same times, so a run of many of them
+    converts the same array once. Each caller gets its own copy."""
+    if len(times) > _MAX_KEPT_ROWS:
+        return _convert_naive_by_pandas(times, source, target)
+    return _kept_conversion(str(source), str(target), times.dtype.str, times.tobytes()).copy()
+
+
+@lru_cache(maxsize=8)  # at most 32 MB of keys and arrays
+def _kept_conversion(source: str, target: str, dtype: str, times: bytes) -> np.ndarray:
+    return _convert_naive_by_pandas(np.frombuffer(times, dtype=dtype), ZoneInfo(source), ZoneInfo(target))
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

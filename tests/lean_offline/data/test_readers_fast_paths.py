@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -80,7 +81,8 @@ def test_long_spans_with_the_same_times_are_converted_once_and_handed_out_as_cop
         return by_pandas(times, source, target)
 
     monkeypatch.setattr(readers_module, "_convert_naive_by_pandas", counted)
-    monkeypatch.setattr(readers_module, "_LONG_CONVERSIONS", readers_module._RecentConversions(capacity=2, max_rows=500))
+    monkeypatch.setattr(readers_module, "_kept_conversion", lru_cache(maxsize=2)(readers_module._kept_conversion.__wrapped__))
+    monkeypatch.setattr(readers_module, "_MAX_KEPT_ROWS", 500)
     new_york, utc = ZoneInfo("America/New_York"), ZoneInfo("UTC")
     days = np.arange(np.datetime64("2019-01-02T16:00"), np.datetime64("2020-01-02T16:00"), np.timedelta64(1, "D"))
     ends = days.astype("datetime64[ns]")
@@ -97,7 +99,7 @@ def test_long_spans_with_the_same_times_are_converted_once_and_handed_out_as_cop
     longer = np.arange(np.datetime64("2019-01-02T16:00"), np.datetime64("2021-01-02T16:00"), np.timedelta64(1, "D"))
     readers_module.convert_naive(longer.astype("datetime64[ns]"), new_york, utc)
     readers_module.convert_naive(longer.astype("datetime64[ns]"), new_york, utc)
-    assert conversions[4:] == [731, 731]  # above `max_rows`: never kept
+    assert conversions[4:] == [731, 731]  # above `_MAX_KEPT_ROWS`: never kept
 
 
 def test_a_date_with_a_change_of_offset_is_not_shifted_date_by_date() -> None:
