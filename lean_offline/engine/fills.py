@@ -18,6 +18,7 @@ from ..enums import BUY, CANCELED, FILLED, HOLD, MARKET_ON_CLOSE, SELL, OrderTyp
 from ..naming import DualCase
 from .fees import model_method
 from .orders import Order, OrderEvent, OrderFee, TrailingStopOrder
+from .scheduling import local_to_utc, utc_to_local
 
 if TYPE_CHECKING:
     from .securities import Security
@@ -57,15 +58,11 @@ _FILL_METHODS: dict[Any, tuple[str, str]] = {
 # intervals the same way), and every order of one time step asks for the same ones: memoised.
 @lru_cache(maxsize=4096)
 def _local_time_in(zone: ZoneInfo, utc_time: datetime) -> datetime:
-    from .securities import utc_to_local
-
     return utc_to_local(utc_time, zone)
 
 
 @lru_cache(maxsize=4096)
 def _utc_time_in(zone: ZoneInfo, local_time: datetime) -> datetime:
-    from .securities import local_to_utc
-
     return local_to_utc(local_time, zone)
 
 

@@ -11,7 +11,7 @@ market order waits for fresh data. `is_daily_resolution_only` derives from them 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from .corporate_events import split_adjusted_copy
 from .fees import default_fee_model
 from .fills import EquityFillModel, FillModel, covers
 from .portfolio import VALUATION_VERSION, Cash, SecurityHolding
+from .scheduling import utc_to_local
 
 _ABSENT = object()
 
@@ -83,16 +84,6 @@ class DefaultSymbolProperties(DualCase):
 def _time_zone(hours: Any) -> ZoneInfo:
     zone = hours.time_zone
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
-
-
-def utc_to_local(utc_time: datetime, zone: ZoneInfo) -> datetime:
-    """Naive UTC → naive wall-clock time in `zone`."""
-    return utc_time.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-
-
-def local_to_utc(local_time: datetime, zone: ZoneInfo) -> datetime:
-    """Naive wall-clock time in `zone` → naive UTC."""
-    return local_time.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def market_always_open(hours: Any) -> bool:

@@ -21,7 +21,8 @@ from lean_offline.data.symbol import Symbol
 from lean_offline.engine.buying_power import SecurityMarginModel
 from lean_offline.engine.orders import PortfolioTarget
 from lean_offline.engine.portfolio import SecurityPortfolioManager
-from lean_offline.engine.securities import Security, SecurityManager, local_to_utc
+from lean_offline.engine.scheduling import local_to_utc
+from lean_offline.engine.securities import Security, SecurityManager
 from lean_offline.engine.settings import AlgorithmSettings
 from lean_offline.engine.trading import TradingMixin
 from lean_offline.engine.transactions import SecurityTransactionManager

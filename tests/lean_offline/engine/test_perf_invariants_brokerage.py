@@ -39,7 +39,8 @@ from lean_offline.engine.orders import (
     SubmitOrderRequest,
 )
 from lean_offline.engine.portfolio import SecurityPortfolioManager
-from lean_offline.engine.securities import EngineClock, Security, SecurityManager, utc_to_local
+from lean_offline.engine.scheduling import utc_to_local
+from lean_offline.engine.securities import EngineClock, Security, SecurityManager
 from lean_offline.enums import OrderStatus, OrderType, SecurityType
 
 START = datetime(2020, 1, 2, 9, 30)
