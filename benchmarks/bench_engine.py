@@ -108,6 +108,14 @@ class MinuteHold(QCAlgorithm):
 '''
 
 
+def monthly_rebalance_source(first_year: int) -> str:
+    """Case (a)'s algorithm, from January 1 of `first_year` to the end of 2020."""
+    tickers = "_TICKERS = " + repr(DAILY_TICKERS) + "\n"
+    return (MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
+            .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + tickers)
+            .replace("set_start_date(1996, 1, 1)", f"set_start_date({first_year}, 1, 1)"))
+
+
 def _zip(path: Path, entry: str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -179,7 +187,7 @@ def generate(data_folder: Path) -> None:
              _minute_trades(rng, 80.0))
 
 
-def _run(label: str, source: str, folder: Path, data_folder: Path) -> BacktestResult:
+def run_case(label: str, source: str, folder: Path, data_folder: Path) -> BacktestResult:
     algorithm = folder / f"{label}.py"
     algorithm.write_text(source)
     result = backtest(algorithm, data_folder=data_folder, write_results=False)
@@ -254,24 +262,20 @@ def main() -> None:
         started = datetime.now()
         generate(data_folder)
         print(f"generated synthetic LEAN data in {(datetime.now() - started).total_seconds():.1f} s")
-        tickers = "TICKERS = " + repr(DAILY_TICKERS) + "\n"
-        first_year = DAILY_END.year - args.years + 1
-        monthly = (MONTHLY_REBALANCE.replace("TICKERS", "_TICKERS")
-                   .replace("from AlgorithmImports import *\n", "from AlgorithmImports import *\n" + "_" + tickers)
-                   .replace("set_start_date(1996, 1, 1)", f"set_start_date({first_year}, 1, 1)"))
+        monthly = monthly_rebalance_source(DAILY_END.year - args.years + 1)
         label_a = f"a_monthly_equal_weight_40x{args.years}y_daily"
-        full_a = _run(label_a, monthly, base, data_folder)
-        full_b = _run("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
-        _run("c_minute_hold_1x1y", MINUTE_HOLD, base, data_folder)
+        full_a = run_case(label_a, monthly, base, data_folder)
+        full_b = run_case("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
+        run_case("c_minute_hold_1x1y", MINUTE_HOLD, base, data_folder)
         print(_compiled())
         if args.parts:
             rebalance = "        self.set_holdings([PortfolioTarget(symbol, weight) for symbol in self.tickers])"
-            _parts("(a)", full_a, _run(label_a + "_without_orders", _without(monthly, rebalance), base, data_folder))
+            _parts("(a)", full_a, run_case(label_a + "_without_orders", _without(monthly, rebalance), base, data_folder))
             trades = ("            self.market_order(self.a, 100 * side)", "            self.market_order(self.b, -100 * side)",
                       "            self.liquidate()")
             b_without_orders = _without(PAIR_TRADE, *trades)
-            _parts("(b)", full_b, _run("b_without_orders", b_without_orders, base, data_folder),
-                   _run("b_without_on_data", b_without_orders.replace("def on_data(", "def unused_on_data("), base,
+            _parts("(b)", full_b, run_case("b_without_orders", b_without_orders, base, data_folder),
+                   run_case("b_without_on_data", b_without_orders.replace("def on_data(", "def unused_on_data("), base,
                         data_folder), on_data_calls=len(WEEK) * SESSION_SECONDS)
 
 
