@@ -202,7 +202,7 @@ def run_case(label: str, source: str, folder: Path, data_folder: Path) -> Backte
     return result
 
 
-def _interpreter() -> str:
+def describe_interpreter() -> str:
     """The interpreter and how it was built: figures are comparable for one build only (on the reference machine,
     pyenv's default build of 3.11.7, without profile-guided or link-time optimisation, used about 15% more CPU time
     on (a) than Debian's optimised 3.11.2)."""
@@ -214,7 +214,7 @@ def _interpreter() -> str:
             f"these flags); read-ahead worker {'on' if read_ahead.is_enabled() else 'off'}")
 
 
-def _compiled() -> str:
+def describe_compiled() -> str:
     """How many of the engine modules the runs imported came from a compiled build (`lean-offline compile`)."""
     loaded, imported = compiled_modules.loaded(), [name for name in engine_modules() if name in sys.modules]
     return (f"engine modules imported from a compiled build: {len(loaded)} of {len(imported)}"
@@ -255,7 +255,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.no_read_ahead:
         read_ahead.set_enabled(False)
-    print(_interpreter())
+    print(describe_interpreter())
     with tempfile.TemporaryDirectory() as temporary:
         base = args.keep or Path(temporary)
         data_folder = base / "data"
@@ -267,7 +267,7 @@ def main() -> None:
         full_a = run_case(label_a, monthly, base, data_folder)
         full_b = run_case("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder)
         run_case("c_minute_hold_1x1y", MINUTE_HOLD, base, data_folder)
-        print(_compiled())
+        print(describe_compiled())
         if args.parts:
             rebalance = "        self.set_holdings([PortfolioTarget(symbol, weight) for symbol in self.tickers])"
             _parts("(a)", full_a, run_case(label_a + "_without_orders", _without(monthly, rebalance), base, data_folder))
