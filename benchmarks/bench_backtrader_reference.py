@@ -1,11 +1,11 @@
 """Case (a) of `bench_engine.py` in backtrader beside `lean_offline`, alternated, on this machine.
 
-The speed targets are absolute (250k points/s for (a), 100k for (b), on a 2-core machine), and the issue that set
-them gives, for scale, "backtrader does about 19k points/s on (a) here". A machine's speed moves by a third between
-minutes, and machines differ by more, so this script measures that scale on the machine at hand: it runs case (a)
-with `lean_offline` and the same strategy on the same 40 equities' daily bars with backtrader, alternated, and prints
-each run, both engines' order counts and the ratio of the medians per equity bar. The issue's figures give
-250,000 / 19,000 = 13.2 for comparison.
+The speed targets are absolute (250k points/s for (a), 100k for (b), on a 2-core machine) and were set with a scale:
+"backtrader does about 19k points/s on (a) here". A machine's speed moves by a third between minutes, and machines
+differ by more, so this script measures that scale on the machine at hand: it runs case (a) with `lean_offline` and
+the same strategy on the same 40 equities' daily bars with backtrader, alternated, and prints each run, both
+engines' order counts and the ratio of the medians per equity bar. The targets' figures give 250,000 / 19,000 = 13.2
+for comparison.
 
 backtrader is not a dependency of the project (GPL-3.0): `.venv/bin/pip install backtrader==1.9.78.123`, then
 `.venv/bin/python benchmarks/bench_backtrader_reference.py [--rounds N]`.
@@ -13,13 +13,12 @@ backtrader is not a dependency of the project (GPL-3.0): `.venv/bin/pip install 
 The backtrader strategy does the order work LEAN's `set_holdings` does: on each month's first bar it sizes every
 equity to 1/40 of the portfolio value less LEAN's 0.25% free-portfolio buffer, at the bar's close, skips changes
 whose margin is under LEAN's minimum order margin (0.1% of the portfolio value, at an equity's default leverage of
-2), and submits the sales before the
-purchases. backtrader fills at the next bar's open and LEAN at the close it has, so the final values differ a
-little. backtrader reads its own CSV files (prices converted from LEAN's deci-cents before the timing); its time is
-`cerebro.run()`, which loads them, as `lean_offline`'s loop reads its own files. `lean_offline` counts points as LEAN
-does, its SPY benchmark's hourly bars included; the ratio is taken per equity bar, which leaves those out. Two
-backtrader configurations run: the default `Cerebro()`, which records its three standard observers, and
-`Cerebro(stdstats=False)`.
+2), and submits the sales before the purchases. backtrader fills at the next bar's open and LEAN at the close it
+has, so the final values differ a little. backtrader reads its own CSV files (prices converted from LEAN's
+deci-cents before the timing); its time is `cerebro.run()`, which loads them, as `lean_offline`'s loop reads its own
+files. `lean_offline` counts points as LEAN does, its SPY benchmark's hourly bars included; the ratio is taken per
+equity bar, which leaves those out. Two backtrader configurations run: the default `Cerebro()`, which records its
+three standard observers, and `Cerebro(stdstats=False)`.
 """
 
 from __future__ import annotations
@@ -160,7 +159,7 @@ def main() -> None:
     print(f"medians of {rounds}, equity bars per second: lean_offline {engine_median:,.0f}; backtrader "
           f"{fast_median:,.0f} (stdstats=False), {default_median:,.0f} (default Cerebro)")
     print(f"lean_offline / backtrader: {engine_median / fast_median:.1f} (stdstats=False), "
-          f"{engine_median / default_median:.1f} (default Cerebro); for comparison, the issue's 250k points/s "
+          f"{engine_median / default_median:.1f} (default Cerebro); for comparison, the targets' 250k points/s "
           f"against backtrader's about 19k: {ISSUE_RATIO:.1f}")
 
 
