@@ -187,6 +187,9 @@ class BacktestLoop:
         add_rows = [cache.add_row for cache, _is_user_feed, _security in feeds]
         user_feeds = [is_user_feed for _cache, is_user_feed, _security in feeds]
         corporate = CorporateEventHandler(algorithm, self.callbacks.on_splits, self.callbacks.on_dividends)
+        if not algorithm.is_warming_up and self.callbacks.on_warmup_finished is not None:
+            # as LEAN's data stream does before its first time slice when there is no warm-up period
+            self.callbacks.on_warmup_finished()
         data_points = 0
         user_points: list[BaseData] | None
         corporate_events: list[Any] | None

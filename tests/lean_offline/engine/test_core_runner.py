@@ -113,6 +113,36 @@ def test_warm_up_in_bars_through_the_calendar_and_pascal_case(tmp_path: Path, da
     assert result.statistics["Total Orders"] == "0"
 
 
+NO_WARM_UP = '''
+class NoWarmUp(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 6)
+        self.set_end_date(2020, 1, 8)
+        self.set_benchmark(lambda time: 1.0)
+        self.aaa = self.add_equity("AAA", Resolution.DAILY).symbol
+        self.calls = []
+
+    def on_warmup_finished(self):
+        self.calls.append(("warm-up finished", self.time, self.is_warming_up))
+        self.market_order(self.aaa, 10)
+
+    def on_data(self, data):
+        self.calls.append(("data", self.time))
+'''
+
+
+def test_on_warmup_finished_is_called_once_without_a_warm_up_before_the_first_slice(tmp_path: Path,
+                                                                                     data_folder: Path) -> None:
+    """LEAN calls it when the data stream starts even without a warm-up period (AlgorithmManager.Stream), at the
+    start date's midnight, with trading allowed."""
+    result = _run(tmp_path, data_folder, NO_WARM_UP)
+    assert result.status == "Completed", result.stack_trace
+    calls = result.algorithm.calls
+    assert calls[0] == ("warm-up finished", datetime(2020, 1, 6), False)
+    assert [call[0] for call in calls[1:]] == ["data"] * 3  # 01-06, 01-07 filled forward, 01-08
+    assert result.statistics["Total Orders"] == "1"
+
+
 def test_missing_data_is_reported_and_the_run_completes(tmp_path: Path, data_folder: Path) -> None:
     body = '''
 class Missing(QCAlgorithm):
