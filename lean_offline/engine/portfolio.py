@@ -19,6 +19,7 @@ from .buying_power import is_plain_margin_model, reserved_buying_power, round_to
 from .corporate_events import dividend_payment, pays_cash_dividends, split_position, splits_holdings
 from .fees import order_fee
 from .orders import ACCOUNT_CURRENCY, MarketOrder, OrderEvent
+from .slice import KeyValuePair
 
 if TYPE_CHECKING:
     from .securities import Security, SecurityCache, SecurityManager
@@ -326,8 +327,6 @@ class SecurityPortfolioManager(DualCase):
         return len(self._securities)
 
     def __iter__(self) -> Any:
-        from .securities import KeyValuePair
-
         return (KeyValuePair(security.symbol, security.holdings) for security in self._securities.total)
 
     @property

@@ -25,6 +25,7 @@ from .fees import default_fee_model
 from .fills import EquityFillModel, FillModel, covers
 from .portfolio import VALUATION_VERSION, Cash, SecurityHolding
 from .scheduling import utc_to_local
+from .slice import KeyValuePair
 
 _ABSENT = object()
 
@@ -793,22 +794,6 @@ class Security(DualCase):
 
     def __repr__(self) -> str:
         return str(getattr(self.symbol, "value", self.symbol))
-
-
-class KeyValuePair(DualCase):
-    """What iterating a LEAN dictionary yields (`kvp.key`, `kvp.Value`); also unpacks as `(key, value)`."""
-
-    __slots__ = ("key", "value")
-
-    def __init__(self, key: Any, value: Any) -> None:
-        self.key = key
-        self.value = value
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter((self.key, self.value))
-
-    def __repr__(self) -> str:
-        return f"[{self.key}, {self.value}]"
 
 
 class CallableList(list[Any]):

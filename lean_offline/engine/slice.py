@@ -17,6 +17,22 @@ _has_key = dict.__contains__
 _dict_get = dict.get
 
 
+class KeyValuePair(DualCase):
+    """What iterating a LEAN dictionary yields (`kvp.key`, `kvp.Value`); also unpacks as `(key, value)`."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: Any, value: Any) -> None:
+        self.key = key
+        self.value = value
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.key, self.value))
+
+    def __repr__(self) -> str:
+        return f"[{self.key}, {self.value}]"
+
+
 class DataDictionary(dict[Symbol, Any], DualCase):
     """Symbol → data. A Symbol key, or a ticker string spelled as the symbol's (upper-case) value, is found by dict
     itself (a Symbol hashes and compares like its ticker); only a miss with a string key goes on to LEAN's
@@ -37,6 +53,11 @@ class DataDictionary(dict[Symbol, Any], DualCase):
 
     def __contains__(self, symbol: object) -> bool:
         return _has_key(self, symbol) or (isinstance(symbol, str) and self._converted(symbol) is not None)
+
+    def __iter__(self) -> Iterator[KeyValuePair]:  # type: ignore[override]
+        """Key-value pairs, as iterating LEAN's dictionaries from Python gives them (`for kvp in data.bars:`
+        `kvp.key`, `kvp.value`); `keys()`, `values()` and `items()` give what Python's would."""
+        return (KeyValuePair(key, value) for key, value in dict.items(self))
 
     contains_key = __contains__
 

@@ -91,8 +91,21 @@ def test_lookups_by_symbol_and_ticker_string() -> None:
     assert data.get(TradeBar) == {symbol("AAA"): aaa} and data.get(QuoteBar, symbol("BBB")) is bbb
     assert data.try_get_value("BBB") == (True, bbb) and data.try_get_value("CCC") == (False, None)
     assert data.keys() == [symbol("AAA"), symbol("BBB")] and data.values() == [aaa, bbb]
-    assert list(data) == data.Keys() and data.count == data.Count == 2 and data.has_data
+    assert data.count == data.Count == 2 and data.has_data
     assert data.Bars[symbol("AAA")] is aaa and data.QuoteBars["BBB"] is bbb and data.ticks == {}
+
+
+def test_iterating_gives_key_value_pairs_as_lean_does() -> None:
+    """LEAN's dictionaries iterate as KeyValuePair from Python (its RegressionAlgorithm.py: `for kvp in data.bars:`
+    `kvp.Value`, `kvp.key`); keys(), values() and items() give what Python's would."""
+    aaa, bbb = trade_bar("AAA", 10.0), quote_bar("BBB", 20.0)
+    data = Slice(TIME, [aaa, bbb])
+    assert [(kvp.key, kvp.Value) for kvp in data] == [(symbol("AAA"), aaa), (symbol("BBB"), bbb)]
+    assert [(kvp.Key, kvp.value) for kvp in data.bars] == [(symbol("AAA"), aaa)]
+    assert [(key, value) for key, value in data.quote_bars] == [(symbol("BBB"), bbb)]
+    assert data.keys() == [symbol("AAA"), symbol("BBB")] and list(data.items()) == [(symbol("AAA"), aaa),
+                                                                                    (symbol("BBB"), bbb)]
+    assert dict(data) == {symbol("AAA"): aaa, symbol("BBB"): bbb}
 
 
 def test_missing_symbol_is_named_in_the_key_error() -> None:
