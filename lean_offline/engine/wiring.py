@@ -301,6 +301,9 @@ class EngineContext:
 
     def consolidate(self, symbol: Any, period: Any, handler: Callable[[Any], None] | None,
                     more: tuple[Any, ...]) -> Any:
+        if isinstance(symbol, type):
+            raise UnsupportedApiError("QCAlgorithm", f"consolidate({symbol.__name__}, symbol, ...) (the overloads "
+                                      f"that take a data type first)")
         key = self._symbol(symbol)
         if more:
             raise UnsupportedApiError("QCAlgorithm", "consolidate(symbol, period, tick_type/handler overloads)")

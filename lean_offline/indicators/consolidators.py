@@ -19,7 +19,7 @@ from typing import Any
 
 from ..data.market import Bar, QuoteBar, TradeBar
 from ..enums import Resolution
-from ..naming import DualCase, LeanEnum
+from ..naming import DualCase, LeanEnum, UnsupportedApiError
 from .base import EventHandlers, _check_same_event
 from .rolling_window import RollingWindow
 
@@ -224,11 +224,12 @@ class PeriodCountConsolidatorBase(ConsolidatorBase):
     input_type: type = object
     output_type: type = TradeBar
 
-    def __init__(self, period: Any, period_if_count: timedelta | None = None) -> None:
+    def __init__(self, period: Any, period_if_count: timedelta | None = None, *,
+                 start_time: timedelta | None = None) -> None:
         super().__init__()
-        if isinstance(period, timedelta) and period_if_count is not None:
-            raise ValueError("consolidator start_time offsets are not supported by lean_offline; "
-                             "use a calendar function returning CalendarInfo instead")
+        if start_time is not None or (isinstance(period, timedelta) and period_if_count is not None):
+            raise UnsupportedApiError(type(self).__name__, "__init__(period, start_time) (consolidator start_time "
+                                      "offsets; use a calendar function returning CalendarInfo instead)")
         spec, max_count = _period_spec(period if period_if_count is None else (period, period_if_count))
         self._spec = spec
         self._max_count = max_count

@@ -21,6 +21,7 @@ from lean_offline.indicators import (
     TradeBarConsolidator,
     update_indicator,
 )
+from lean_offline.naming import UnsupportedApiError
 
 DAY = datetime(2021, 3, 1)
 MINUTE = timedelta(minutes=1)
@@ -213,8 +214,10 @@ def test_bad_inputs_are_named() -> None:
         TradeBarConsolidator(timedelta(minutes=5)).update(hourly)
     with pytest.raises(TypeError, match="unsupported consolidator period"):
         TradeBarConsolidator("5min")
-    with pytest.raises(ValueError, match="start_time"):
+    with pytest.raises(UnsupportedApiError, match="start_time"):
         TradeBarConsolidator(timedelta(minutes=5), timedelta(minutes=1))
+    with pytest.raises(UnsupportedApiError, match="start_time"):
+        TradeBarConsolidator(timedelta(minutes=5), start_time=timedelta(minutes=1))
 
 
 def test_reset_forgets_the_working_bar_and_symbol() -> None:

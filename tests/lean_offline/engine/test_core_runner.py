@@ -224,6 +224,29 @@ class Unsupported(QCAlgorithm):
     assert "add_future_contract" in result.error and "not supported" in result.error
 
 
+@pytest.mark.parametrize(("call", "named"), [
+    ('self.consolidate(RenkoBar, "AAA", 0.1, None, lambda bar: None)', "consolidate(RenkoBar, symbol, ...)"),
+    ("TradeBarConsolidator(timedelta(hours=1), start_time=timedelta(hours=9, minutes=30))",
+     "TradeBarConsolidator.__init__(period, start_time)"),
+    ("TradeBarConsolidator(timedelta(hours=1), timedelta(hours=9, minutes=30))",
+     "TradeBarConsolidator.__init__(period, start_time)"),
+])
+def test_unsupported_overloads_are_named(tmp_path: Path, data_folder: Path, call: str, named: str) -> None:
+    """Overloads LEAN has and the engine does not (LEAN's ConsolidateWithSizeAttributeRegressionAlgorithm and
+    ConsolidatorStartTimeRegressionAlgorithm use them) fail with the overload named, not with an internal error."""
+    body = f'''
+class Unsupported(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 3)
+        self.add_equity("AAA", Resolution.DAILY)
+        {call}
+'''
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "RuntimeError"
+    assert named in result.error and "not supported by lean_offline" in result.error
+
+
 END_OF_DAY_AND_HISTORY = '''
 class EndOfDay(QCAlgorithm):
     def initialize(self):
