@@ -263,7 +263,8 @@ class RollingPairStats(_RingWindow):
         """Pearson correlation clipped to [−1, 1]; NaN with fewer than 2 pairs or a constant series."""
         if self._count < 2 or self._m2_x <= 0.0 or self._m2_y <= 0.0:
             return math.nan
-        return min(1.0, max(-1.0, self._c_xy / math.sqrt(self._m2_x * self._m2_y)))
+        # the square roots apart: the product of two tiny second moments underflows to zero
+        return min(1.0, max(-1.0, self._c_xy / (math.sqrt(self._m2_x) * math.sqrt(self._m2_y))))
 
     def slope(self) -> float:
         """OLS slope of y on x over the window: β = cov(x, y) / var(x); NaN when x is constant or n < 2."""

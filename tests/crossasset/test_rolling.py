@@ -226,6 +226,15 @@ def test_rolling_moments_partial_window_and_errors() -> None:
         RollingMoments(5, 0)
 
 
+def test_rolling_pair_correlation_of_tiny_values_matches_numpy() -> None:
+    """Second moments near 1e-200 multiply to zero in floating point: the correlation must not divide by it."""
+    pairs = np.array([[0.0, 1e-100], [1e-100, 0.0], [3e-100, 2e-100]])
+    stats = RollingPairStats(3)
+    for x, y in pairs:
+        stats.update(x, y)
+    assert stats.correlation() == pytest.approx(np.corrcoef(pairs.T)[0, 1], abs=1e-12)
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=3, max_size=60),
@@ -241,6 +250,10 @@ def test_rolling_pair_and_moments_property_match_numpy(pairs: list[tuple[float, 
     expected = np.cov(held.T)
     assert pair.covariance() == pytest.approx(expected[0, 1], rel=1e-6, abs=1e-6)
     np.testing.assert_allclose(moments.covariance(), expected, rtol=1e-6, atol=1e-6)
-    scale = math.sqrt(expected[0, 0] * expected[1, 1])
-    if scale > 1e-6:
+    # The O(1) updates since the last exact recomputation (at most `window` of them, over the last 2 × window pairs)
+    # leave each second moment off by up to about 4 · window · eps · M², M the largest magnitude among those pairs;
+    # the correlation is compared where both variances stand well above that floor.
+    largest = max(abs(value) for pair_values in pairs[-2 * window:] for value in pair_values)
+    if min(expected[0, 0], expected[1, 1]) > 1e-7 * largest**2 > 0:
+        scale = math.sqrt(expected[0, 0]) * math.sqrt(expected[1, 1])
         assert pair.correlation() == pytest.approx(expected[0, 1] / scale, abs=1e-6)
