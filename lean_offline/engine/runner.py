@@ -29,7 +29,7 @@ from ..api import BacktestResult
 from ..data import read_ahead
 from ..data.market import BaseData, MarketDataType
 from ..data.symbol import symbol_cache
-from ..naming import unsupported_member_message
+from ..naming import undefined_name_message, unsupported_member_message
 from . import wiring
 from .algorithm import QCAlgorithm, find_user_callback
 from .algorithm_imports import installed_algorithm_imports
@@ -368,7 +368,8 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
             raise
         except Exception as exc:  # the algorithm failed: LEAN reports RuntimeError with the stack trace
             unsupported = unsupported_member_message(exc)
-            status, error = "RuntimeError", unsupported or f"{type(exc).__name__}: {exc}"
+            status, error = "RuntimeError", (unsupported or undefined_name_message(exc)
+                                             or f"{type(exc).__name__}: {exc}")
             stack = (traceback.format_exc() if unsupported is None else
                      "Traceback (most recent call last):\n" + "".join(traceback.format_tb(exc.__traceback__))
                      + unsupported + "\n")

@@ -224,6 +224,22 @@ class Unsupported(QCAlgorithm):
     assert "add_future_contract" in result.error and "not supported" in result.error
 
 
+def test_an_undefined_lean_name_is_explained(tmp_path: Path, data_folder: Path) -> None:
+    body = '''
+class Undefined(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 2)
+        self.set_end_date(2020, 1, 3)
+        self.changes = SecurityChanges.NONE
+'''
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "RuntimeError"
+    assert result.error.startswith("NameError: name 'SecurityChanges' is not defined (lean_offline's AlgorithmImports")
+    assert "self.changes = SecurityChanges.NONE" in result.stack_trace
+    typo = _run(tmp_path, data_folder, body.replace("SecurityChanges.NONE", "undefined_helper()"))
+    assert typo.error == "NameError: name 'undefined_helper' is not defined"
+
+
 @pytest.mark.parametrize(("call", "named"), [
     ('self.consolidate(RenkoBar, "AAA", 0.1, None, lambda bar: None)', "consolidate(RenkoBar, symbol, ...)"),
     ("TradeBarConsolidator(timedelta(hours=1), start_time=timedelta(hours=9, minutes=30))",
