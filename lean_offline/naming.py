@@ -200,11 +200,12 @@ def unsupported_member_message(error: BaseException) -> str | None:
 
 
 def undefined_name_message(error: BaseException) -> str | None:
-    """The user's message for a NameError of a capitalised name, as LEAN's types and enums are: the error, and that
-    the engine's `AlgorithmImports` provides only the part of LEAN's API it supports; else None."""
+    """The user's message for a NameError of a capitalised name, as LEAN's types and enums are, raised in the user's
+    code (the caller checks where): the error, and that the engine's `AlgorithmImports` provides only the part of
+    LEAN's API it supports; else None."""
     name = getattr(error, "name", None)
     if not isinstance(error, NameError) or not name or not name[:1].isupper():
         return None
-    return (f"NameError: name '{name}' is not defined (lean_offline's AlgorithmImports provides the part of LEAN's "
-            f"API the engine supports: if {name} is LEAN's, run the algorithm with `lean backtest` for it, or open "
-            f"an issue; if it is a typo, check the spelling)")
+    return (f"{type(error).__name__}: {error} (lean_offline's AlgorithmImports provides the part of LEAN's API the "
+            f"engine supports: if {name} is LEAN's, run the algorithm with `lean backtest` for it, or open an issue; "
+            f"if it is a typo, check the spelling)")

@@ -83,6 +83,18 @@ def _loop_garbage_collection() -> Iterator[None]:
             gc.unfreeze()
 
 
+_ENGINE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _raised_in(error: BaseException, roots: tuple[Path, ...]) -> bool:
+    """Whether the innermost frame of `error`'s traceback is in a file under one of `roots`, outside the engine."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return False
+    where = Path(frames[-1].filename).resolve()
+    return not where.is_relative_to(_ENGINE_ROOT) and any(where.is_relative_to(root.resolve()) for root in roots)
+
+
 def _load_module(algorithm_file: Path) -> ModuleType:
     module_name = f"lean_offline_algorithm_{uuid.uuid4().hex[:8]}"
     spec = importlib.util.spec_from_file_location(module_name, algorithm_file)
@@ -190,6 +202,9 @@ class BacktestLoop:
         if not algorithm.is_warming_up and self.callbacks.on_warmup_finished is not None:
             # as LEAN's data stream does before its first time slice when there is no warm-up period
             self.callbacks.on_warmup_finished()
+            if algorithm._quit_requested:
+                self.data_points = user_defined_universe_count(context.configs)
+                return
         data_points = 0
         user_points: list[BaseData] | None
         corporate_events: list[Any] | None
@@ -214,11 +229,22 @@ class BacktestLoop:
                         data_points += 1
                         self.last_slice_utc = slice_utc
                         continue
+                if algorithm.is_warming_up and slice_utc > start_utc:
+                    # LEAN's synchroniser sends a time pulse at the start when the first slice after the warm-up
+                    # lies past it: the events before the start fire, the warm-up finishes at the start, and the
+                    # slice's events after the start run with trading allowed
+                    if start_utc > schedule.next_due_utc:
+                        schedule.scan_past_events(start_utc, set_clock)
+                    if context.scanned_consolidators:
+                        context.scan_consolidators(start_utc, before=True)
+                    set_clock(start_utc)
+                    self._finish_warm_up()
+                    if algorithm._quit_requested:
+                        break
                 if slice_utc > schedule.next_due_utc:
                     schedule.scan_past_events(slice_utc, set_clock)
                 set_clock(slice_utc)
-                if algorithm.is_warming_up and slice_utc >= start_utc:
-                    self._finish_warm_up()
+                ends_warm_up = algorithm.is_warming_up and slice_utc >= start_utc
                 # bar objects only when something can see them: on_data or a consolidator
                 if on_data is not None or consolidate:
                     user_points, corporate_events = self._update_with_points(members, feeds)
@@ -237,6 +263,8 @@ class BacktestLoop:
                             others.append(member)
                     if others:
                         corporate_events = self._update_with_points(others, feeds)[1]
+                if ends_warm_up:  # a slice at the start: after its prices, as LEAN notifies, before any user code
+                    self._finish_warm_up()
                 process_orders(slice_utc)
                 if slice_utc >= schedule.next_due_utc:
                     schedule.set_time(slice_utc)
@@ -368,8 +396,9 @@ def run_backtest(project: Project, data_folder: Path, parameters: dict[str, str]
             raise
         except Exception as exc:  # the algorithm failed: LEAN reports RuntimeError with the stack trace
             unsupported = unsupported_member_message(exc)
-            status, error = "RuntimeError", (unsupported or undefined_name_message(exc)
-                                             or f"{type(exc).__name__}: {exc}")
+            user_code = _raised_in(exc, project.library_paths + (project.project_dir,))
+            undefined = undefined_name_message(exc) if user_code else None
+            status, error = "RuntimeError", unsupported or undefined or f"{type(exc).__name__}: {exc}"
             stack = (traceback.format_exc() if unsupported is None else
                      "Traceback (most recent call last):\n" + "".join(traceback.format_tb(exc.__traceback__))
                      + unsupported + "\n")

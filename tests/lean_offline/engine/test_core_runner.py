@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lean_offline import backtest
+from lean_offline.enums import OrderStatus
 
 DAYS = [date(2019, 12, 30), date(2019, 12, 31), date(2020, 1, 2), date(2020, 1, 3), date(2020, 1, 6),
         date(2020, 1, 8), date(2020, 1, 9), date(2020, 1, 10)]  # 2020-01-07 missing on purpose; 01-01 is a holiday
@@ -109,8 +110,54 @@ def test_warm_up_in_bars_through_the_calendar_and_pascal_case(tmp_path: Path, da
     assert algorithm.lookback == 12
     assert algorithm.seen == [(date(2019, 12, 31), True), (date(2020, 1, 2), True), (date(2020, 1, 3), True),
                               (date(2020, 1, 6), False), (date(2020, 1, 7), False), (date(2020, 1, 8), False)]
-    assert algorithm.finished_at == datetime(2020, 1, 6, 16)
+    assert algorithm.finished_at == datetime(2020, 1, 6)  # the start, before its first slice (LEAN's time pulse)
     assert result.statistics["Total Orders"] == "0"
+
+
+WARM_UP_THEN_EVENT = '''
+class WarmUpThenEvent(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2020, 1, 6)
+        self.set_end_date(2020, 1, 6)
+        self.set_benchmark(lambda time: 1.0)
+        self.aaa = self.add_equity("AAA", Resolution.DAILY).symbol
+        self.set_warm_up(2)
+        self.calls = []
+        self.schedule.on(self.date_rules.every_day(self.aaa), self.time_rules.after_market_open(self.aaa, 1),
+                         self.buy)
+
+    def buy(self):
+        self.calls.append(("event", self.time, self.is_warming_up))
+        self.ticket = self.market_order(self.aaa, 10)
+
+    def on_warmup_finished(self):
+        self.calls.append(("warm-up finished", self.time, self.is_warming_up))
+        if self.quit_at_start:
+            self.quit()
+
+    def on_data(self, data):
+        self.calls.append(("data", self.time, self.is_warming_up))
+'''
+
+
+@pytest.mark.parametrize("quit_at_start", [False, True])
+def test_a_warm_up_ends_at_the_start_before_the_first_slice_after_it(tmp_path: Path, data_folder: Path,
+                                                                      quit_at_start: bool) -> None:
+    """When the first slice after a warm-up lies past the start, LEAN's synchroniser sends a time pulse at the start
+    (Synchronizer.ShouldEmitWarmupEndPulse): on_warmup_finished runs at the start's midnight, the start day's events
+    run after it with trading allowed, and a quit() there ends the run before the slice."""
+    body = WARM_UP_THEN_EVENT.replace("self.calls = []", f"self.calls = []\n        self.quit_at_start = {quit_at_start}")
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "Completed", result.stack_trace
+    algorithm = result.algorithm
+    warm_up = [("data", datetime(2020, 1, 2, 16), True), ("data", datetime(2020, 1, 3, 16), True),
+               ("warm-up finished", datetime(2020, 1, 6), False)]
+    if quit_at_start:
+        assert algorithm.calls == warm_up and result.statistics["Total Orders"] == "0"
+        return
+    assert algorithm.calls == [*warm_up, ("event", datetime(2020, 1, 6, 9, 31), False),
+                               ("data", datetime(2020, 1, 6, 16), False)]
+    assert algorithm.ticket.status == OrderStatus.FILLED
 
 
 NO_WARM_UP = '''
