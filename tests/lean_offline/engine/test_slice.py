@@ -102,7 +102,6 @@ def test_iterating_gives_key_value_pairs_as_lean_does() -> None:
     data = Slice(TIME, [aaa, bbb])
     assert [(kvp.key, kvp.Value) for kvp in data] == [(symbol("AAA"), aaa), (symbol("BBB"), bbb)]
     assert [(kvp.Key, kvp.value) for kvp in data.bars] == [(symbol("AAA"), aaa)]
-    assert [(key, value) for key, value in data.quote_bars] == [(symbol("BBB"), bbb)]
     assert data.keys() == [symbol("AAA"), symbol("BBB")] and list(data.items()) == [(symbol("AAA"), aaa),
                                                                                     (symbol("BBB"), bbb)]
     assert dict(data) == {symbol("AAA"): aaa, symbol("BBB"): bbb}
