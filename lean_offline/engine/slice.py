@@ -145,6 +145,23 @@ class Slice(DataDictionary):
                 self[symbol] = point
         return bars, quote_bars, ticks
 
+    def _entries(self) -> Iterator[tuple[Symbol, Any]]:
+        """(symbol, point) as LEAN's Slice enumerates them: each tick of a symbol on its own, and no entry for a
+        symbol that has only auxiliary data (its value None)."""
+        for symbol, value in dict.items(self):
+            if type(value) is list:
+                for point in value:
+                    yield symbol, point
+            elif value is not None:
+                yield symbol, value
+
+    def __iter__(self) -> Iterator[KeyValuePair]:  # type: ignore[override]
+        return (KeyValuePair(symbol, point) for symbol, point in self._entries())
+
+    def values(self) -> list[Any]:  # type: ignore[override]
+        """Every data point of the step (LEAN's `Values`): ticks one by one, no auxiliary-only entry."""
+        return [point for _symbol, point in self._entries()]
+
     def _auxiliary_of_type(self, data_type: type[BaseData]) -> DataDictionary:
         return DataDictionary({point.symbol: point for point in self._points if isinstance(point, data_type)})
 

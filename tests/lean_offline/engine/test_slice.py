@@ -131,6 +131,10 @@ def test_ticks_custom_data_and_corporate_actions() -> None:
     assert data[symbol("CCC")] is bar and data.bars == {symbol("CCC"): bar}
     assert data.splits == {symbol("BBB"): split} and data.Dividends == {symbol("CCC"): dividend}
     assert data.get(Split) == {symbol("BBB"): split}
+    # LEAN's Slice enumerates each tick on its own and leaves out a symbol with auxiliary data only (Slice.cs)
+    assert [(kvp.key, kvp.value) for kvp in data] == [(symbol("AAA"), first), (symbol("AAA"), second),
+                                                      (custom.symbol, custom), (symbol("CCC"), bar)]
+    assert data.values() == [first, second, custom, bar] and list(data.all_data()) == data.values()
 
 
 def test_ticker_strings_are_case_insensitive_as_in_leans_symbol_cache() -> None:
