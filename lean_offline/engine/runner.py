@@ -83,16 +83,19 @@ def _loop_garbage_collection() -> Iterator[None]:
             gc.unfreeze()
 
 
-_ENGINE_ROOT = Path(__file__).resolve().parents[1]
-
-
 def _raised_in(error: BaseException, roots: tuple[Path, ...]) -> bool:
-    """Whether the innermost frame of `error`'s traceback is in a file under one of `roots`, outside the engine."""
-    frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
+    """Whether the innermost frame of `error`'s traceback runs code of a file under one of `roots` that is not the
+    engine's (told by module name: compiled engine frames carry relative file names)."""
+    innermost = error.__traceback__
+    if innermost is None:
         return False
-    where = Path(frames[-1].filename).resolve()
-    return not where.is_relative_to(_ENGINE_ROOT) and any(where.is_relative_to(root.resolve()) for root in roots)
+    while innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    frame = innermost.tb_frame
+    if str(frame.f_globals.get("__name__", "")).startswith("lean_offline."):
+        return False
+    where = Path(frame.f_code.co_filename)
+    return where.is_absolute() and any(where.resolve().is_relative_to(root.resolve()) for root in roots)
 
 
 def _load_module(algorithm_file: Path) -> ModuleType:
@@ -238,6 +241,7 @@ class BacktestLoop:
                     if context.scanned_consolidators:
                         context.scan_consolidators(start_utc, before=True)
                     set_clock(start_utc)
+                    self.last_slice_utc = start_utc  # the pulse's time: a quit() now samples there at the end
                     self._finish_warm_up()
                     if algorithm._quit_requested:
                         break
@@ -302,7 +306,7 @@ class BacktestLoop:
                     break
         finally:
             self.data_points = data_points + user_defined_universe_count(context.configs)
-        if algorithm.is_warming_up:
+        if algorithm.is_warming_up and not algorithm._quit_requested:  # LEAN stops without ending the warm-up
             self._finish_warm_up()
 
     def _update_with_points(self, members: list[Member],

@@ -162,6 +162,10 @@ class Slice(DataDictionary):
         """Every data point of the step (LEAN's `Values`): ticks one by one, no auxiliary-only entry."""
         return [point for _symbol, point in self._entries()]
 
+    def items(self) -> list[tuple[Symbol, Any]]:  # type: ignore[override]
+        """(symbol, point) pairs as the iteration gives them (LEAN's `GetItems`)."""
+        return list(self._entries())
+
     def _auxiliary_of_type(self, data_type: type[BaseData]) -> DataDictionary:
         return DataDictionary({point.symbol: point for point in self._points if isinstance(point, data_type)})
 
@@ -201,7 +205,7 @@ class Slice(DataDictionary):
         """`slice.get(Type)` in LEAN: the points of one data type, by symbol."""
         if issubclass(data_type, Dividend | Split):
             return self._auxiliary_of_type(data_type)
-        return DataDictionary({s: v for s, v in self.items() if isinstance(v, data_type)})
+        return DataDictionary({s: v for s, v in dict.items(self) if isinstance(v, data_type)})
 
     def get(self, symbol: Any, default: Any = None) -> Any:  # type: ignore[override]
         """get(symbol[, default]), get(Type) → {symbol: point}, get(Type, symbol) → that point or None."""

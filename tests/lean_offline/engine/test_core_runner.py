@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import shutil
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -154,10 +154,23 @@ def test_a_warm_up_ends_at_the_start_before_the_first_slice_after_it(tmp_path: P
                ("warm-up finished", datetime(2020, 1, 6), False)]
     if quit_at_start:
         assert algorithm.calls == warm_up and result.statistics["Total Orders"] == "0"
+        start = int(datetime(2020, 1, 6, 5, tzinfo=UTC).timestamp())  # the start's midnight in New York
+        last_points = [series["values"][-1][0] for chart in ("Strategy Equity", "Portfolio Turnover")
+                       for series in result.charts[chart]["series"].values() if series.get("values")]
+        assert last_points and all(time == start for time in last_points)  # the final sample at the pulse
         return
     assert algorithm.calls == [*warm_up, ("event", datetime(2020, 1, 6, 9, 31), False),
                                ("data", datetime(2020, 1, 6, 16), False)]
     assert algorithm.ticket.status == OrderStatus.FILLED
+
+
+def test_a_quit_during_the_warm_up_does_not_finish_it(tmp_path: Path, data_folder: Path) -> None:
+    """LEAN's loop stops at the next slice after quit() without calling on_warmup_finished."""
+    body = WARM_UP_THEN_EVENT.replace("self.calls = []", "self.calls = []\n        self.quit_at_start = False").replace(
+        "    def on_data(self, data):\n", "    def on_data(self, data):\n        self.quit()\n")
+    result = _run(tmp_path, data_folder, body)
+    assert result.status == "Completed", result.stack_trace
+    assert result.algorithm.calls == [("data", datetime(2020, 1, 2, 16), True)]
 
 
 NO_WARM_UP = '''

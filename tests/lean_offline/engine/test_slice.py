@@ -135,6 +135,8 @@ def test_ticks_custom_data_and_corporate_actions() -> None:
     assert [(kvp.key, kvp.value) for kvp in data] == [(symbol("AAA"), first), (symbol("AAA"), second),
                                                       (custom.symbol, custom), (symbol("CCC"), bar)]
     assert data.values() == [first, second, custom, bar] and list(data.all_data()) == data.values()
+    assert data.items() == [(kvp.key, kvp.value) for kvp in data]
+    assert data.get(type(custom)) == {custom.symbol: custom} and data.get(TradeBar) == {symbol("CCC"): bar}
 
 
 def test_ticker_strings_are_case_insensitive_as_in_leans_symbol_cache() -> None:
