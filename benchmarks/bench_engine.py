@@ -36,6 +36,7 @@ from lean_offline.data import read_ahead  # noqa: E402
 DAILY_TICKERS = [f"S{index:02d}" for index in range(40)]
 PAIR = ("AAA", "BBB")
 DAILY_START, DAILY_END = date(1996, 1, 1), date(2020, 12, 31)
+FULL_YEARS = DAILY_END.year - DAILY_START.year + 1  # (a)'s target is for all of them
 WEEK = [date(2021, 3, 1) + timedelta(days=offset) for offset in range(5)]
 SESSION_SECONDS = 23400  # 09:30 to 16:00: one second quote per symbol and second
 MINUTE_TICKER = "CCC"
@@ -253,7 +254,7 @@ def _parts(label: str, full: BacktestResult, without_orders: BacktestResult,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
-    parser.add_argument("--years", type=int, default=DAILY_END.year - DAILY_START.year + 1,
+    parser.add_argument("--years", type=int, default=FULL_YEARS,
                         help="run (a) over the last N years only (default: all 25)")
     parser.add_argument("--parts", action="store_true", help="also time each case without its orders (and (b) "
                         "without on_data) and print the cost of each part")
@@ -271,8 +272,7 @@ def main() -> None:
         print(f"generated synthetic LEAN data in {(datetime.now() - started).total_seconds():.1f} s")
         monthly = monthly_rebalance_source(DAILY_END.year - args.years + 1)
         label_a = f"a_monthly_equal_weight_40x{args.years}y_daily"
-        full_years = args.years == DAILY_END.year - DAILY_START.year + 1  # the target is for all 25 years
-        full_a = run_case(label_a, monthly, base, data_folder, target=TARGET_A if full_years else None)
+        full_a = run_case(label_a, monthly, base, data_folder, target=TARGET_A if args.years == FULL_YEARS else None)
         full_b = run_case("b_pair_trade_2x1w_second_quotes", PAIR_TRADE, base, data_folder, target=TARGET_B)
         run_case("c_minute_hold_1x1y", MINUTE_HOLD, base, data_folder)
         print(describe_compiled())

@@ -56,8 +56,8 @@ class DataDictionary(dict[Symbol, Any], DualCase):
 
     def __iter__(self) -> Iterator[KeyValuePair]:  # type: ignore[override]
         """Key-value pairs, as iterating LEAN's dictionaries from Python gives them (`for kvp in data.bars:`
-        `kvp.key`, `kvp.value`); `keys()`, `values()` and `items()` give what Python's would."""
-        return (KeyValuePair(key, value) for key, value in dict.items(self))
+        `kvp.key`, `kvp.value`): one per entry of `items()`."""
+        return (KeyValuePair(key, value) for key, value in self.items())
 
     contains_key = __contains__
 
@@ -155,15 +155,12 @@ class Slice(DataDictionary):
             elif value is not None:
                 yield symbol, value
 
-    def __iter__(self) -> Iterator[KeyValuePair]:  # type: ignore[override]
-        return (KeyValuePair(symbol, point) for symbol, point in self._entries())
-
     def values(self) -> list[Any]:  # type: ignore[override]
         """Every data point of the step (LEAN's `Values`): ticks one by one, no auxiliary-only entry."""
         return [point for _symbol, point in self._entries()]
 
     def items(self) -> list[tuple[Symbol, Any]]:  # type: ignore[override]
-        """(symbol, point) pairs as the iteration gives them (LEAN's `GetItems`)."""
+        """(symbol, point) pairs as LEAN's `GetItems` gives them, and so the iteration."""
         return list(self._entries())
 
     def _auxiliary_of_type(self, data_type: type[BaseData]) -> DataDictionary:
